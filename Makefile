@@ -1,0 +1,26 @@
+# The two commands of the quick start:
+#   make start   set up, pull the official files (from the mirror when one is given), build the
+#                store, print its summary and open the dashboard
+#   make test    set up, lint, and run the whole test suite
+MIRROR ?= $(if $(CORRIDORS_MIRROR),$(CORRIDORS_MIRROR),$(wildcard ../shared/sources))
+PORT ?= 8000
+BIN = .venv/bin
+
+.PHONY: setup start test lint bench
+setup:
+	@bash scripts/setup.sh
+
+start: setup
+	$(BIN)/corridors $(if $(MIRROR),--mirror $(MIRROR)) pull
+	$(BIN)/corridors build
+	$(BIN)/corridors summary
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+test: setup
+	$(BIN)/ruff check src tests bench
+	CORRIDORS_MIRROR=$(abspath $(MIRROR)) $(BIN)/python -m pytest -q
+
+bench: setup
+	CORRIDORS_MIRROR=$(abspath $(MIRROR)) $(BIN)/python bench/run.py

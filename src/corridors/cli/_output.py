@@ -1,0 +1,91 @@
+"""Shared output for every command: tables for people, CSV and JSON for machines."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import Enum
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+console_err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "—"
+        if value.is_integer() and abs(value) >= 1000:
+            return f"{int(value):,}"
+        if abs(value) < 1:
+            return f"{value:.4f}"
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def emit(data: pl.DataFrame | list[dict] | dict, fmt: Format, *, title: str | None = None,
+         caption: str | None = None) -> None:
+    """Print a frame, a list of records or one record in the chosen format."""
+    if fmt is Format.json:
+        if isinstance(data, pl.DataFrame):
+            data = data.to_dicts()
+        sys.stdout.write(json.dumps(_jsonable(data), ensure_ascii=False, indent=2) + "\n")
+        return
+    if isinstance(data, dict):
+        data = [data] if fmt is Format.csv else data
+    if fmt is Format.csv:
+        frame = data if isinstance(data, pl.DataFrame) else pl.DataFrame(data)
+        nested = [c for c, t in frame.schema.items() if isinstance(t, (pl.List, pl.Struct))]
+        if nested:
+            frame = frame.with_columns(
+                pl.col(c).map_elements(lambda v: json.dumps(_jsonable(v)), return_dtype=pl.String)
+                for c in nested
+            )
+        sys.stdout.write(frame.write_csv())
+        return
+    if isinstance(data, dict):
+        table = Table(title=title, caption=caption, show_header=False)
+        table.add_column("field", style="bold")
+        table.add_column("value")
+        for key, value in data.items():
+            if isinstance(value, (list, dict)):
+                value = json.dumps(_jsonable(value), ensure_ascii=False)[:200]
+            table.add_row(key, _fmt(value))
+        console.print(table)
+        return
+    frame = data if isinstance(data, pl.DataFrame) else pl.DataFrame(data)
+    table = Table(title=title, caption=caption)
+    for name, dtype in frame.schema.items():
+        table.add_column(name, justify="right" if dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*(_fmt(v) for v in row))
+    console.print(table)

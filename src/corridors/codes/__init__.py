@@ -1,0 +1,155 @@
+"""The one country and area table: M49 code, ISO3, names, and every publisher's spelling.
+
+Plain data and a resolver; imports nothing else from corridors. Files:
+
+- ``countries.csv``: one row per country or area (``iso3``, ``m49``, ``iso2``, ``name`` as UNSD M49
+  spells it, ``short_name`` as UN DESA's migrant-stock tables spell it). ``CHI`` (Channel Islands,
+  M49 830) and ``XKX`` (Kosovo, as the World Bank codes it) are included because publishers use them.
+- ``aliases_*.csv``: ``alias,iso3,note``: spellings as each publisher writes them, one file per
+  publisher so a publisher's quirks live together. Every new bug becomes one new row.
+
+Names are matched after normalisation: footnote marks (``*``, trailing digits or letters in
+brackets), curly apostrophes, repeated spaces and case are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+#: Codes that are not countries but appear in official bilateral tables.
+OTHER_ORIGIN = "XXX"  # UN DESA "Other" origins (location code 2003): unknown or not specified
+
+
+@dataclass(frozen=True)
+class Country:
+    iso3: str
+    m49: int
+    iso2: str
+    name: str
+    short_name: str
+
+
+_FOOTNOTE = re.compile(r"(\*+|\s*\(\d+\)|\s*\[\w+\]|\s*\d+$)")
+
+
+def normalise(name: str) -> str:
+    """The key a name is matched on: no footnote marks, accents kept, case and spacing ignored."""
+    text = unicodedata.normalize("NFC", str(name)).replace("\u2019", "'").replace("\u2018", "'")
+    text = text.replace("\xa0", " ").strip()
+    previous = None
+    while previous != text:
+        previous = text
+        text = _FOOTNOTE.sub("", text).strip()
+    text = re.sub(r"\s+", " ", text)
+    return text.casefold()
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with resources.files(__package__).joinpath(name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict[str, Country]:
+    """Every country and area keyed by ISO3."""
+    table = {}
+    for row in _read("countries.csv"):
+        table[row["iso3"]] = Country(row["iso3"], int(row["m49"]), row["iso2"], row["name"],
+                                     row["short_name"])
+    return table
+
+
+def alias_files() -> list[str]:
+    return sorted(
+        entry.name for entry in resources.files(__package__).iterdir()
+        if entry.name.startswith("aliases_") and entry.name.endswith(".csv")
+    )
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, str], dict[int, str], dict[str, str]]:
+    by_name: dict[str, str] = {}
+    for country in countries().values():
+        by_name[normalise(country.name)] = country.iso3
+        by_name[normalise(country.short_name)] = country.iso3
+    for file in alias_files():
+        for row in _read(file):
+            iso3 = row["iso3"].strip()
+            if iso3 not in countries() and iso3 != OTHER_ORIGIN:
+                raise ValueError(f"codes/{file}: alias {row['alias']!r} points at unknown {iso3!r}")
+            by_name[normalise(row["alias"])] = iso3
+    by_m49 = {c.m49: c.iso3 for c in countries().values()}
+    by_iso2 = {c.iso2: c.iso3 for c in countries().values() if c.iso2}
+    return by_name, by_m49, by_iso2
+
+
+def iso3_for_name(name: str) -> str | None:
+    """ISO3 for any known spelling of a country or area name, else None."""
+    return _index()[0].get(normalise(name))
+
+
+def iso3_for_m49(code: int | str) -> str | None:
+    try:
+        return _index()[1].get(int(float(code)))
+    except (TypeError, ValueError):
+        return None
+
+
+def iso3_for_iso2(code: str) -> str | None:
+    return _index()[2].get(str(code).strip().upper())
+
+
+def m49_for_iso3(iso3: str) -> int | None:
+    country = countries().get(iso3)
+    return country.m49 if country else None
+
+
+def code_for(text: str | int) -> str | None:
+    """ISO3 for a code a user typed: ISO3 (any case), M49 number, ISO2 or a name."""
+    value = str(text).strip()
+    if value.upper() in countries():
+        return value.upper()
+    if value.isdigit():
+        return iso3_for_m49(value)
+    if len(value) == 2:
+        found = iso3_for_iso2(value)
+        if found:
+            return found
+    return iso3_for_name(value)
+
+
+@dataclass
+class Unknown:
+    name: str
+    file: str
+    sheet: str | None
+    row: int | None
+
+
+class NameResolver:
+    """Resolves names for one file, collecting every unknown so a read can report them all at once.
+
+    >>> r = NameResolver("table.xlsx", sheet="Table 1")
+    >>> r.resolve("Bolivia (Plurinational State of)", row=12)
+    'BOL'
+    """
+
+    def __init__(self, file: str, sheet: str | None = None):
+        self.file = file
+        self.sheet = sheet
+        self.unknown: list[Unknown] = []
+
+    def resolve(self, name: str, row: int | None = None) -> str | None:
+        iso3 = iso3_for_name(name)
+        if iso3 is None:
+            self.unknown.append(Unknown(str(name), self.file, self.sheet, row))
+        return iso3
+
+    def resolve_all(self, names: Iterable[tuple[str, int | None]]) -> dict[str, str | None]:
+        return {name: self.resolve(name, row) for name, row in names}

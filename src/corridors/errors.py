@@ -1,0 +1,68 @@
+"""Errors a user can act on. Each names the file, sheet, row, value and what was expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class CorridorsError(Exception):
+    """Base for every error shown to a user as one clear message (exit code 2 unless set)."""
+
+    exit_code = 2
+
+
+class NotBuiltError(CorridorsError):
+    """No store yet: the user must run ``corridors pull`` and ``corridors build``."""
+
+
+class SourceError(CorridorsError):
+    """A source could not be pulled (network, mirror, checksum)."""
+
+
+@dataclass
+class Problem:
+    """One bad cell or row of an input file."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    value: object = None
+    expected: str = ""
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.sheet:
+            where.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        text = ", ".join(where)
+        if self.value is not None:
+            text += f": value {self.value!r}"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        return text
+
+
+@dataclass
+class InputError(CorridorsError):
+    """A file that does not have the layout or content a reader expects."""
+
+    problems: list[Problem] = field(default_factory=list)
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.hint or "bad input"
+        head = str(self.problems[0])
+        if len(self.problems) > 1:
+            rest = "\n".join(f"  - {p}" for p in self.problems)
+            head = f"{len(self.problems)} problems:\n{rest}"
+        return f"{head}\n{self.hint}".rstrip()
+
+    @classmethod
+    def one(cls, file: str, expected: str, *, sheet: str | None = None, row: int | None = None,
+            value: object = None, hint: str = "") -> InputError:
+        return cls([Problem(file, sheet, row, value, expected)], hint)

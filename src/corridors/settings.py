@@ -1,0 +1,86 @@
+"""One home for settings and paths.
+
+Every setting can come from the environment (prefix ``CORRIDORS_``) and most can be overridden on the
+command line. Nothing else in the package reads the environment or builds a path to a data file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path(user_data_dir("corridors", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Where corridors keeps its files and how it runs.
+
+    - ``home``: ``CORRIDORS_HOME``; holds the download cache and the store.
+    - ``mirror``: ``CORRIDORS_MIRROR``; a folder laid out like the publishers' sites
+      (``un-desa/ims2020/...``), used by ``pull`` instead of the internet.
+    - ``engine``: ``CORRIDORS_ENGINE``; the engine for survey microdata (``duckdb`` or ``spark``).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CORRIDORS_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home)
+    mirror: Path | None = None
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    download_timeout: float = 60.0
+    download_retries: int = 3
+
+    @field_validator("home", "mirror", mode="before")
+    @classmethod
+    def _expand(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        return Path(str(value)).expanduser()
+
+    @property
+    def cache_dir(self) -> Path:
+        """Raw publisher files, one folder per source id, each with a provenance sidecar."""
+        return self.home / "cache"
+
+    @property
+    def store_path(self) -> Path:
+        """The DuckDB store every interface reads."""
+        return self.home / "corridors.duckdb"
+
+    @property
+    def user_dir(self) -> Path:
+        """User-supplied additions (ratification imports, agreements, practices, lenses)."""
+        return self.home / "user"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def override(**changes: object) -> Settings:
+    """Replace the process-wide settings (used by ``--mirror``/``--home`` options and tests)."""
+    current = get_settings().model_copy(update={k: v for k, v in changes.items() if v is not None})
+    get_settings.cache_clear()
+    _OVERRIDE.clear()
+    _OVERRIDE.append(current)
+    return current
+
+
+_OVERRIDE: list[Settings] = []
+
+
+def settings() -> Settings:
+    """The settings in force: the last override, else the environment."""
+    return _OVERRIDE[-1] if _OVERRIDE else get_settings()
+
+
+def reset() -> None:
+    _OVERRIDE.clear()
+    get_settings.cache_clear()
