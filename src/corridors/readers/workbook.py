@@ -102,3 +102,79 @@ def number(value: Any) -> float | None:
         return float(text)
     except ValueError:
         return None
+
+
+# --- CSV files (added for the UNSD, World Bank and borders readers) ---------------------------------
+
+
+def csv_table(path: Path, expected: list[str], *, skip_lines: int = 0, separator: str = ",",
+              trailing_empty_column: bool = False, what: str = "CSV file") -> Any:
+    """A publisher's CSV read strictly with polars: every cell a string, no null values.
+
+    Nothing is ever turned into null, so Namibia's ISO2 ``NA`` stays ``NA`` and an empty cell is
+    ``''``. ``expected`` is the exact header (after ``skip_lines`` preamble lines); a missing,
+    renamed or extra column, an empty file, bytes that are not UTF-8, a row with too many fields
+    or a last row cut short (a truncated download) each raise one InputError. Files such as the
+    WDI API CSVs end every line with a separator: ``trailing_empty_column=True`` accepts (and
+    drops) that unnamed empty last column. Data row ``i`` of the frame is line
+    ``skip_lines + 2 + i`` of the file.
+    """
+    import csv
+    import io
+
+    import polars as pl
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError.one(str(path), "an existing file", hint="Run `corridors pull` first.")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError.one(path.name, what, value="empty file (0 bytes)",
+                             hint="The download was interrupted: run `corridors pull --force`.")
+    try:
+        frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, empty_string_is_null=False,
+                            skip_lines=skip_lines, separator=separator,
+                            truncate_ragged_lines=False)
+    except Exception as error:
+        raise InputError.one(path.name, f"a readable {what}", value=f"unreadable ({error})".split(
+            "\n")[0], hint="The file is truncated, corrupt or of another layout: pull it again."
+        ) from None
+    columns = [c.lstrip("\ufeff").strip() for c in frame.columns]
+    frame.columns = [c if c else f"__empty_{i}" for i, c in enumerate(columns)]
+    if trailing_empty_column and columns and columns[-1] == "":
+        last = frame.columns[-1]
+        if frame.height and (frame[last] != "").any():
+            row = int((frame[last] != "").arg_max()) + skip_lines + 2
+            raise InputError.one(path.name, "an empty last column", row=row,
+                                 value=frame[last][row - skip_lines - 2],
+                                 hint="The file has an extra column: it is not the official layout.")
+        frame = frame.drop(last)
+        columns = columns[:-1]
+    if columns != expected:
+        extra = [c for c in columns if c not in expected]
+        missing = [c for c in expected if c not in columns]
+        detail = (f"extra {extra}" if extra else "") + (f" missing {missing}" if missing else "")
+        raise InputError.one(path.name, f"header {expected}", row=skip_lines + 1,
+                             value=detail.strip() or columns,
+                             hint="The file has another layout: check that the right file was given.")
+    if frame.height == 0:
+        raise InputError.one(path.name, f"data rows after the header of this {what}",
+                             row=skip_lines + 2, value="no rows",
+                             hint="The download was interrupted: pull it again.")
+    last_line = raw.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
+    fields = next(csv.reader([last_line], delimiter=separator))
+    want = len(expected) + (1 if trailing_empty_column else 0)
+    if len(fields) < want:
+        raise InputError.one(path.name, f"{want} fields in every row", row=skip_lines + 1
+                             + frame.height, value=f"last row has {len(fields)}: {last_line[:60]!r}",
+                             hint="The file is truncated: pull it again (`corridors pull --force`).")
+    return frame.rename(dict(zip(frame.columns, columns, strict=True)))
+
+
+def problems_for_unknown(unknown: list[Any], alias_file: str) -> list[Any]:
+    """Problems (one per unknown name) from a ``corridors.codes.NameResolver``'s ``unknown`` list."""
+    from corridors.errors import Problem
+
+    return [Problem(u.file, u.sheet, u.row, u.name,
+                    f"a country name known to corridors.codes (add it to codes/{alias_file})")
+            for u in unknown]

@@ -1,0 +1,1 @@
+"""Analytics over the store: South–South lenses, corridors, regional summaries, profiles, exports."""

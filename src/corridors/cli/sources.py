@@ -1,0 +1,80 @@
+"""`corridors sources` and `corridors pull`: what the observatory reads, and getting it here."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from corridors.cli._output import Format, console, emit
+from corridors.sources import cache, registry
+from corridors.sources.pull import pull
+
+ORDER = 10
+
+
+def sources_command(
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+) -> None:
+    """List every publication corridors knows, with its edition, licence and local state."""
+    rows = []
+    for source in registry().values():
+        prov = cache.Provenance.read(cache.folder_for(source))
+        rows.append({
+            "id": source.id,
+            "publisher": source.publisher,
+            "edition": source.edition,
+            "licence": source.licence,
+            "state": cache.state(source),
+            "fetched_from": prov.files[0].fetched_from if prov else None,
+            "sha256": (prov.files[0].sha256[:16] if prov else (source.primary.sha256 or "")[:16]),
+            "required": source.required,
+            "title": source.title,
+            "url": source.primary.url or source.page,
+        })
+    if fmt is Format.table:
+        shown = [{k: r[k] for k in ("id", "edition", "state", "licence", "title")} for r in rows]
+        emit(shown, fmt, title="Sources",
+             caption="`corridors pull` fetches them; `--mirror DIR` copies from an offline mirror.")
+    else:
+        emit(rows, fmt)
+
+
+def pull_command(
+    ids: list[str] = typer.Argument(None, help="Source ids to pull (default: all)."),
+    force: bool = typer.Option(False, "--force", help="Fetch again even if already pulled."),
+) -> None:
+    """Download the official files (or copy them from --mirror), verifying checksums.
+
+    Records provenance for each file: where it came from, edition, licence, sha256 and time.
+    """
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
+               TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        tasks: dict[tuple[str, str], int] = {}
+
+        def progress(source_id: str, name: str, done: int, total: int | None) -> None:
+            key = (source_id, name)
+            if key not in tasks:
+                tasks[key] = bar.add_task(f"{source_id}: {name[:40]}", total=total)
+            bar.update(tasks[key], completed=done, total=total)
+
+        results = pull(ids or None, force=force, progress=progress)
+    pulled = sum(r.status == "pulled" for r in results)
+    fresh = sum(r.status == "up to date" for r in results)
+    for r in results:
+        if r.status == "skipped":
+            console.print(f"[yellow]skipped[/] {r.source_id}: {r.detail}")
+    console.print(f"[green]pull:[/] {pulled} pulled, {fresh} already up to date, "
+                  f"{len(results) - pulled - fresh} skipped")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sources")(sources_command)
+    app.command("pull")(pull_command)
