@@ -104,7 +104,7 @@ def number(value: Any) -> float | None:
         return None
 
 
-# --- CSV files (added for the UNSD, World Bank and borders readers) ---------------------------------
+# --- CSV files (added for the UNSD, World Bank and borders readers) ---
 
 
 def csv_table(path: Path, expected: list[str], *, skip_lines: int = 0, separator: str = ",",
@@ -145,18 +145,18 @@ def csv_table(path: Path, expected: list[str], *, skip_lines: int = 0, separator
         last = frame.columns[-1]
         if frame.height and (frame[last] != "").any():
             row = int((frame[last] != "").arg_max()) + skip_lines + 2
-            raise InputError.one(path.name, "an empty last column", row=row,
-                                 value=frame[last][row - skip_lines - 2],
-                                 hint="The file has an extra column: it is not the official layout.")
+            raise InputError.one(
+                path.name, "an empty last column", row=row, value=frame[last][row - skip_lines - 2],
+                hint="The file has an extra column: it is not the official layout.")
         frame = frame.drop(last)
         columns = columns[:-1]
     if columns != expected:
         extra = [c for c in columns if c not in expected]
         missing = [c for c in expected if c not in columns]
         detail = (f"extra {extra}" if extra else "") + (f" missing {missing}" if missing else "")
-        raise InputError.one(path.name, f"header {expected}", row=skip_lines + 1,
-                             value=detail.strip() or columns,
-                             hint="The file has another layout: check that the right file was given.")
+        raise InputError.one(
+            path.name, f"header {expected}", row=skip_lines + 1, value=detail.strip() or columns,
+            hint="The file has another layout: check that the right file was given.")
     if frame.height == 0:
         raise InputError.one(path.name, f"data rows after the header of this {what}",
                              row=skip_lines + 2, value="no rows",
@@ -165,16 +165,9 @@ def csv_table(path: Path, expected: list[str], *, skip_lines: int = 0, separator
     fields = next(csv.reader([last_line], delimiter=separator))
     want = len(expected) + (1 if trailing_empty_column else 0)
     if len(fields) < want:
-        raise InputError.one(path.name, f"{want} fields in every row", row=skip_lines + 1
-                             + frame.height, value=f"last row has {len(fields)}: {last_line[:60]!r}",
-                             hint="The file is truncated: pull it again (`corridors pull --force`).")
+        raise InputError.one(
+            path.name, f"{want} fields in every row", row=skip_lines + 1 + frame.height,
+            value=f"last row has {len(fields)}: {last_line[:60]!r}",
+            hint="The file is truncated: pull it again (`corridors pull --force`).")
     return frame.rename(dict(zip(frame.columns, columns, strict=True)))
 
-
-def problems_for_unknown(unknown: list[Any], alias_file: str) -> list[Any]:
-    """Problems (one per unknown name) from a ``corridors.codes.NameResolver``'s ``unknown`` list."""
-    from corridors.errors import Problem
-
-    return [Problem(u.file, u.sheet, u.row, u.name,
-                    f"a country name known to corridors.codes (add it to codes/{alias_file})")
-            for u in unknown]
