@@ -1,0 +1,123 @@
+"""Bilateral migrant stocks as published: the figures behind every other view.
+
+``stock()`` answers "how many people born in ORIGIN live in DESTINATION", by year and sex, for an
+edition of UN DESA's International Migrant Stock; an omitted origin or destination means all of
+them, summed (including the UN's "Other" origins, so destination totals equal Table 1).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from corridors import codes
+from corridors.errors import CorridorsError
+
+ALL = "ALL"
+SEXES = ("total", "male", "female")
+
+
+class QueryError(CorridorsError):
+    """A filter the store cannot answer (unknown code, edition, sex or year)."""
+
+
+def editions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Editions in the store, newest first."""
+    rows = con.execute(
+        "SELECT DISTINCT edition FROM migrant_stock ORDER BY edition DESC"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def latest_edition(con: duckdb.DuckDBPyConnection) -> str:
+    found = editions(con)
+    if not found:
+        raise QueryError("the store holds no migrant stocks: run `corridors build`.")
+    return found[0]
+
+
+def resolve_code(text: str | int | None, role: str = "country") -> str | None:
+    """ISO3 for an ISO3, M49, ISO2 code or name a user typed; None stays None (= all)."""
+    if text is None or str(text).strip() == "" or str(text).upper() == ALL:
+        return None
+    iso3 = codes.code_for(text)
+    if iso3 is None:
+        raise QueryError(
+            f"unknown {role} {text!r}: give an ISO3 code (e.g. KEN), an M49 code (e.g. 404) "
+            "or a country name (see `corridors countries`)."
+        )
+    return iso3
+
+
+def check_edition(con: duckdb.DuckDBPyConnection, edition: str | None) -> str:
+    if edition is None:
+        return latest_edition(con)
+    known = editions(con)
+    if edition not in known:
+        raise QueryError(f"unknown edition {edition!r}; the store has: {', '.join(known)}")
+    return edition
+
+
+def stock(
+    con: duckdb.DuckDBPyConnection,
+    origin: str | int | None = None,
+    destination: str | int | None = None,
+    year: int | None = None,
+    sex: str = "total",
+    edition: str | None = None,
+) -> pl.DataFrame:
+    """Migrant stock (persons) for one corridor, or summed over all origins and/or destinations.
+
+    Returns one row per year with ``origin``, ``destination`` (``ALL`` when summed), ``year``,
+    ``sex``, ``value``, ``edition``, ``source`` (source id), ``licence`` and ``sha256`` of the file.
+    """
+    if sex not in SEXES:
+        raise QueryError(f"unknown sex {sex!r}; expected one of: {', '.join(SEXES)}")
+    edition = check_edition(con, edition)
+    origin_code = resolve_code(origin, "origin")
+    destination_code = resolve_code(destination, "destination")
+    available = {
+        r[0] for r in con.execute(
+            "SELECT DISTINCT sex FROM migrant_stock WHERE edition = ?", [edition]
+        ).fetchall()
+    }
+    if sex not in available:
+        raise QueryError(
+            f"edition {edition} has no figures by sex {sex!r}; it has: {', '.join(sorted(available))}"
+        )
+    if year is not None:
+        years = [r[0] for r in con.execute(
+            "SELECT DISTINCT year FROM migrant_stock WHERE edition = ? ORDER BY 1", [edition]
+        ).fetchall()]
+        if year not in years:
+            raise QueryError(
+                f"edition {edition} has no year {year}; it has: {', '.join(map(str, years))}"
+            )
+    frame = con.execute(
+        """
+        SELECT coalesce(?, 'ALL') AS origin, coalesce(?, 'ALL') AS destination, s.year, s.sex,
+               sum(s.value) AS value, s.edition, s.source_id AS source,
+               any_value(p.licence) AS licence, any_value(p.sha256) AS sha256
+        FROM migrant_stock s LEFT JOIN provenance p USING (source_id)
+        WHERE s.edition = ? AND s.sex = ?
+          AND (? IS NULL OR s.origin = ?) AND (? IS NULL OR s.destination = ?)
+          AND (? IS NULL OR s.year = ?)
+        GROUP BY s.year, s.sex, s.edition, s.source_id
+        ORDER BY s.year
+        """,
+        [origin_code, destination_code, edition, sex, origin_code, origin_code,
+         destination_code, destination_code, year, year],
+    ).pl()
+    if frame.is_empty():
+        years = [year] if year is not None else []
+        frame = pl.DataFrame(
+            {"origin": [origin_code or ALL] * len(years),
+             "destination": [destination_code or ALL] * len(years),
+             "year": years, "sex": [sex] * len(years), "value": [0.0] * len(years),
+             "edition": [edition] * len(years), "source": [None] * len(years),
+             "licence": [None] * len(years), "sha256": [None] * len(years)},
+            schema={"origin": pl.String, "destination": pl.String, "year": pl.Int32,
+                    "sex": pl.String, "value": pl.Float64, "edition": pl.String,
+                    "source": pl.String, "licence": pl.String, "sha256": pl.String},
+        )
+    return frame.with_columns(pl.col("value").round(0).cast(pl.Int64))

@@ -1,0 +1,90 @@
+"""`corridors build`, `corridors summary`, `corridors stock`, `corridors countries`."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from corridors import store
+from corridors.analytics.overview import store_summary
+from corridors.analytics.stocks import stock
+from corridors.cli._output import Format, console, emit
+from corridors.store.build import build
+
+ORDER = 20
+
+
+def build_command() -> None:
+    """Read every pulled source into one DuckDB store (atomically: the old store keeps serving
+    until the new one is complete)."""
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("building", total=None)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        report = build(progress)
+    console.print(
+        f"[green]build:[/] {report.path} in {report.seconds:.1f} s — "
+        + ", ".join(f"{t} {n:,}" for t, n in report.rows.items() if n)
+    )
+    if report.skipped:
+        console.print(f"[yellow]not pulled (optional):[/] {', '.join(report.skipped)}")
+
+
+def summary_command(
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+) -> None:
+    """What the store holds: editions, years and world totals, tables, sources."""
+    con = store.connect()
+    parts = store_summary(con)
+    if fmt is Format.json:
+        emit({k: v.to_dicts() for k, v in parts.items()}, fmt)
+        return
+    if fmt is Format.csv:
+        emit(parts["editions"], fmt)
+        return
+    emit(parts["editions"], fmt, title="Bilateral migrant stock in the store",
+         caption="UN DESA International Migrant Stock; world_total includes 'Other' origins.")
+    emit(parts["sources"], fmt, title="Sources (provenance)")
+
+
+def stock_command(
+    origin: str = typer.Option(None, "--origin", help="Country of origin: ISO3 or M49 (default: all, summed)."),
+    destination: str = typer.Option(None, "--destination", help="Country of destination: ISO3 or M49 (default: all, summed)."),
+    year: int = typer.Option(None, "--year", help="Year (default: every year of the edition)."),
+    sex: str = typer.Option("total", "--sex", help="total, female or male."),
+    edition: str = typer.Option(None, "--edition", help="ims2020, ims2019 or ims2015 (default: the latest)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+) -> None:
+    """International migrant stock (persons) by origin, destination, year and sex.
+
+    Example: `corridors stock --origin VEN --destination COL --year 2020 --format json`
+    """
+    con = store.connect()
+    frame = stock(con, origin, destination, year, sex, edition)
+    if fmt is Format.table:
+        src = frame["source"][0] if frame.height else ""
+        emit(frame.drop("licence", "sha256"), fmt, title="International migrant stock (persons)",
+             caption=f"Source: {src}, UN DESA (CC BY 3.0 IGO)")
+    else:
+        emit(frame, fmt)
+
+
+def countries_command(
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+) -> None:
+    """Countries and areas with their codes and groupings."""
+    con = store.connect()
+    frame = con.execute(
+        "SELECT iso3, m49, name, continent, un_subregion, sdg_region, development_group "
+        "FROM countries ORDER BY name").pl()
+    emit(frame, fmt, title="Countries and areas")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("build")(build_command)
+    app.command("summary")(summary_command)
+    app.command("stock")(stock_command)
+    app.command("countries")(countries_command)

@@ -1,0 +1,207 @@
+"""``corridors build``: read every pulled source into one DuckDB store, atomically.
+
+The build writes a new file beside the store and swaps it in with an atomic rename only when every
+source has been read and every table written. A failed or interrupted build deletes its own file
+and leaves the previous store answering exactly as before. Editions are kept side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from corridors import codes
+from corridors.errors import CorridorsError
+from corridors.settings import settings
+from corridors.sources import cache
+from corridors.sources.registry import Source, registry
+from corridors.store import create_schema
+from corridors.store.loaders import LOADERS
+
+#: When an edition's bilateral stock comes from several files, the first pulled one wins:
+#: the official workbook before a derived copy of it.
+BILATERAL_PREFERENCE = [
+    "ims2024-bilateral", "ims2020-bilateral", "ims2020-bilateral-long", "ims2019-bilateral-wide",
+    "ims2015-bilateral",
+]
+
+#: progress(step_name, done, total)
+ProgressFn = Callable[[str, int, int], None]
+
+
+class NotPulledError(CorridorsError):
+    pass
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _sources_to_read() -> tuple[list[Source], list[str]]:
+    chosen, skipped, missing = [], [], []
+    for source in registry().values():
+        if not source.reader:
+            continue
+        state = cache.state(source)
+        if state == "pulled":
+            chosen.append(source)
+        elif source.required:
+            missing.append(source.id)
+        else:
+            skipped.append(source.id)
+    if missing:
+        raise NotPulledError(
+            f"these sources are not pulled yet: {', '.join(missing)}. Run `corridors pull` "
+            "(offline: `corridors --mirror DIR pull`), then build again."
+        )
+    return chosen, skipped
+
+
+def _countries(parts: dict[str, list[pl.DataFrame]]) -> pl.DataFrame:
+    base = pl.DataFrame(
+        [(c.iso3, c.m49, c.iso2, c.name, c.short_name) for c in codes.countries().values()],
+        schema={"iso3": pl.String, "m49": pl.Int32, "iso2": pl.String, "name": pl.String,
+                "short_name": pl.String}, orient="row",
+    )
+    m49 = pl.concat(parts["_m49_countries"], how="diagonal_relaxed")
+    m49_cols = ["continent", "continent_m49", "un_subregion", "un_subregion_m49",
+                "intermediate_region"]
+    frame = base.join(m49.select("iso3", *m49_cols), on="iso3", how="left")
+    if parts.get("_annex_countries"):
+        annex = pl.concat(parts["_annex_countries"], how="diagonal_relaxed")
+        annex_cols = [c for c in ("ims_region", "ims_subregion", "sdg_region", "sdg_region_m49",
+                                  "development_group", "least_developed", "lldc", "sids")
+                      if c in annex.columns]
+        frame = frame.join(annex.select("iso3", *annex_cols), on="iso3", how="left",
+                           suffix="_annex")
+        for flag in ("least_developed", "lldc", "sids"):
+            if f"{flag}_annex" in frame.columns:
+                frame = frame.with_columns(pl.coalesce(flag, f"{flag}_annex").alias(flag))
+        # Areas M49 does not list (Taiwan, Channel Islands, Kosovo) take the M49 regions of a
+        # country in the same IMS subregion.
+        if "ims_subregion" in frame.columns:
+            donors = (frame.filter(pl.col("continent").is_not_null())
+                      .group_by("ims_subregion").agg(pl.col(c).first() for c in m49_cols))
+            frame = frame.join(donors, on="ims_subregion", how="left", suffix="_donor")
+            frame = frame.with_columns(pl.coalesce(c, f"{c}_donor").alias(c) for c in m49_cols)
+    for missing in ("ims_region", "sdg_region", "sdg_region_m49", "development_group",
+                    "least_developed", "lldc", "sids"):
+        if missing not in frame.columns:
+            frame = frame.with_columns(pl.lit(None).alias(missing))
+    return frame
+
+
+def _pick_bilateral(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    stock = pl.concat(frames, how="diagonal_relaxed")
+    rank = {sid: i for i, sid in enumerate(BILATERAL_PREFERENCE)}
+    best = (stock.select("edition", "source_id").unique()
+            .with_columns(pl.col("source_id").replace_strict(rank, default=99).alias("rank"))
+            .sort("rank").group_by("edition").agg(pl.col("source_id").first()))
+    return stock.join(best, on=["edition", "source_id"], how="semi")
+
+
+def _provenance(sources: list[Source], rows: dict[str, int]) -> pl.DataFrame:
+    records = []
+    for source in sources:
+        prov = cache.Provenance.read(cache.folder_for(source))
+        main = prov.files[0]
+        records.append({
+            "source_id": source.id, "publisher": source.publisher, "title": source.title,
+            "edition": source.edition, "licence": source.licence,
+            "url": source.primary.url or source.page, "fetched_from": main.fetched_from,
+            "file_name": main.name, "sha256": main.sha256,
+            "fetched_at": datetime.fromisoformat(main.fetched_at).replace(tzinfo=None),
+            "rows_read": rows.get(source.id, 0),
+        })
+    return pl.DataFrame(records)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    keep = [c for c in frame.columns if c in columns]
+    con.register("incoming", frame.select(keep).to_arrow())
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+    con.unregister("incoming")
+
+
+def build(progress: ProgressFn | None = None) -> BuildReport:
+    """Build the store from every pulled source and swap it in. Returns what was read and how
+    long each step took."""
+    started = time.perf_counter()
+    cfg = settings()
+    sources, skipped = _sources_to_read()
+    report = BuildReport(cfg.store_path, 0.0, skipped=skipped)
+    parts: dict[str, list[pl.DataFrame]] = defaultdict(list)
+    source_rows: dict[str, int] = {}
+    total_steps = len(sources) + 1
+    for done, source in enumerate(sources):
+        if progress:
+            progress(f"reading {source.id}", done, total_steps)
+        t0 = time.perf_counter()
+        frames = LOADERS[source.reader](source, cache.folder_for(source))
+        report.timings[source.id] = time.perf_counter() - t0
+        source_rows[source.id] = sum(f.height for f in frames.values())
+        for table, frame in frames.items():
+            parts[table].append(frame)
+    if progress:
+        progress("writing the store", len(sources), total_steps)
+    t0 = time.perf_counter()
+    tables: dict[str, pl.DataFrame] = {"countries": _countries(parts)}
+    tables["country_aliases"] = _aliases()
+    if parts.get("migrant_stock"):
+        tables["migrant_stock"] = _pick_bilateral(parts["migrant_stock"])
+    for table, frames in parts.items():
+        if table.startswith("_") or table == "migrant_stock":
+            continue
+        tables[table] = pl.concat(frames, how="diagonal_relaxed")
+    tables["provenance"] = _provenance(sources, source_rows)
+
+    cfg.store_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cfg.store_path.with_name(f"{cfg.store_path.name}.building-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            create_schema(con)
+            for table, frame in tables.items():
+                _insert(con, table, frame)
+                report.rows[table] = frame.height
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, cfg.store_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise
+    report.timings["write"] = time.perf_counter() - t0
+    report.seconds = time.perf_counter() - started
+    if progress:
+        progress("done", total_steps, total_steps)
+    return report
+
+
+def _aliases() -> pl.DataFrame:
+    import csv
+    from importlib import resources
+
+    rows = []
+    for file in codes.alias_files():
+        with resources.files(codes.__name__).joinpath(file).open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                rows.append({"alias": row["alias"], "iso3": row["iso3"],
+                             "note": f"{file}: {row.get('note', '')}"})
+    return pl.DataFrame(rows, schema={"alias": pl.String, "iso3": pl.String, "note": pl.String})

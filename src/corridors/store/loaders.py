@@ -1,0 +1,128 @@
+"""From readers to store tables: one loader per reader module.
+
+A loader takes a pulled source (its registry entry and cache folder) and returns frames keyed by
+store table name, with the ``edition`` and ``source_id`` columns the store needs. Readers stay
+ignorant of the store; loaders stay ignorant of file layouts.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from corridors.sources.registry import Source
+
+Frames = dict[str, pl.DataFrame]
+Loader = Callable[[Source, Path], Frames]
+
+
+def _reader(name: str):
+    return importlib.import_module(f"corridors.readers.{name}")
+
+
+def _tag(frame: pl.DataFrame, source: Source, edition: str | None = None) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.lit(edition or source.edition).alias("edition"), pl.lit(source.id).alias("source_id")
+    )
+
+
+def load_un_desa_totals(source: Source, folder: Path) -> Frames:
+    tables = _reader("un_desa_totals").read(folder / source.primary.name)
+    out: Frames = {
+        "migrant_stock_totals": _tag(tables.totals, source, tables.edition),
+        "population": _tag(tables.population, source, tables.edition),
+    }
+    if tables.indicators.height:
+        out["indicators"] = _tag(
+            tables.indicators.with_columns(pl.lit("un-desa-ims").alias("dataset")),
+            source, tables.edition,
+        )
+    return out
+
+
+def load_un_desa_annex(source: Source, folder: Path) -> Frames:
+    annex = _reader("un_desa_annex").read(folder / source.primary.name)
+    return {"_annex_countries": annex.countries, "_annex_areas": annex.areas}
+
+
+def load_un_desa_bilateral(source: Source, folder: Path) -> Frames:
+    frame = _reader("un_desa_bilateral").read(folder / source.primary.name)
+    edition = getattr(frame, "edition", None)
+    if not isinstance(frame, pl.DataFrame):  # a result object with .stock and .edition
+        frame = frame.stock
+    return {"migrant_stock": _tag(frame, source, edition or source.edition)}
+
+
+def load_wpp(source: Source, folder: Path) -> Frames:
+    frame = _reader("wpp").read(folder / source.primary.name)
+    return {"population": _tag(frame, source)}
+
+
+def load_m49(source: Source, folder: Path) -> Frames:
+    m49 = _reader("m49").read(folder / source.primary.name)
+    if m49.layout != "overview":
+        return {"_m49_developed": m49.countries.select("iso3", "developed_developing")}
+    return {"_m49_countries": m49.countries, "areas": m49.areas}
+
+
+def load_world_bank_income(source: Source, folder: Path) -> Frames:
+    module = _reader("world_bank_income")
+    path = folder / source.primary.name
+    if source.primary.name.upper().startswith("OGHIST"):
+        frame = module.read(path)
+        return {"income_groups": frame.with_columns(pl.lit(source.id).alias("source_id"))}
+    return {"_wb_class": module.read_class(path)}
+
+
+def load_world_bank_wdi(source: Source, folder: Path) -> Frames:
+    frame = _reader("world_bank_wdi").read(folder / source.primary.name)
+    frame = frame.with_columns(pl.lit("wdi").alias("dataset"), pl.lit(None, pl.Int32)
+                               .alias("area_m49"), pl.lit("total").alias("sex"))
+    return {"indicators": _tag(frame, source)}
+
+
+def load_borders(source: Source, folder: Path) -> Frames:
+    module = _reader("borders")
+    path = folder / source.primary.name
+    if "GEODATASOURCE" in source.primary.name.upper():
+        frame = module.read(path)
+        return {"contiguity": frame.select("iso3_a", "iso3_b").with_columns(
+            pl.lit(source.id).alias("source_id"))}
+    return {"_cepii": module.read_cepii(path)}
+
+
+def load_communities(source: Source, folder: Path) -> Frames:
+    frame = pl.read_csv(folder / "rec_membership.csv", infer_schema=False,
+                        empty_string_is_null=False)
+    from corridors import codes
+    from corridors.errors import InputError, Problem
+
+    problems = [
+        Problem("rec_membership.csv", row=i + 2, value=iso3, expected="an ISO3 code of a country")
+        for i, iso3 in enumerate(frame["iso3"]) if iso3 not in codes.countries()
+    ]
+    if problems:
+        raise InputError(problems)
+
+    def year(col: str) -> pl.Expr:
+        return pl.col(col).str.extract(r"(\d{4})").cast(pl.Int32, strict=False)
+
+    return {"rec_membership": frame.select(
+        "rec_code", "rec_name", "iso3", "member_type", year("since").alias("since"),
+        year("until").alias("until"), "source_url", "note")}
+
+
+LOADERS: dict[str, Loader] = {
+    "un_desa_totals": load_un_desa_totals,
+    "un_desa_annex": load_un_desa_annex,
+    "un_desa_bilateral": load_un_desa_bilateral,
+    "wpp": load_wpp,
+    "m49": load_m49,
+    "world_bank_income": load_world_bank_income,
+    "world_bank_wdi": load_world_bank_wdi,
+    "borders": load_borders,
+    "communities": load_communities,
+}
