@@ -48,3 +48,37 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     settings_module.reset()
     yield
     settings_module.reset()
+
+
+@pytest.fixture(scope="session")
+def built_home(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A corridors home with every source pulled from the mirror and the store built, once per
+    test session. Use it read-only; tests that change a store make their own."""
+    from corridors.sources.pull import pull
+    from corridors.store.build import build
+
+    home = tmp_path_factory.mktemp("built-home")
+    settings_module.reset()
+    settings_module.override(home=home, mirror=mirror)
+    try:
+        pull()
+        build()
+    finally:
+        settings_module.reset()
+    return home
+
+
+@pytest.fixture(scope="session")
+def built_store(built_home: Path) -> Path:
+    """Path of a store built from the mirror (read-only use)."""
+    return built_home / "corridors.duckdb"
+
+
+@pytest.fixture
+def store_con(built_store: Path):
+    """A read-only connection to the store built from the mirror."""
+    from corridors.store import connect
+
+    con = connect(built_store)
+    yield con
+    con.close()
