@@ -161,13 +161,19 @@ def csv_table(path: Path, expected: list[str], *, skip_lines: int = 0, separator
         raise InputError.one(path.name, f"data rows after the header of this {what}",
                              row=skip_lines + 2, value="no rows",
                              hint="The download was interrupted: pull it again.")
+    # a truncated download cuts the last row short: with a trailing separator on every line the
+    # file must end with one; otherwise the last line (no multi-line cells) must be complete
     last_line = raw.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
-    fields = next(csv.reader([last_line], delimiter=separator))
     want = len(expected) + (1 if trailing_empty_column else 0)
+    if trailing_empty_column:
+        cut = not raw.rstrip(b"\r\n").endswith(separator.encode())
+        fields = ["?"] * (want - 1 if cut else want)
+    else:
+        fields = next(csv.reader([last_line], delimiter=separator))
     if len(fields) < want:
         raise InputError.one(
             path.name, f"{want} fields in every row", row=skip_lines + 1 + frame.height,
-            value=f"last row has {len(fields)}: {last_line[:60]!r}",
+            value=f"last row cut short: {last_line[-60:]!r}",
             hint="The file is truncated: pull it again (`corridors pull --force`).")
     return frame.rename(dict(zip(frame.columns, columns, strict=True)))
 
