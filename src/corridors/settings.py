@@ -84,3 +84,10 @@ def settings() -> Settings:
 def reset() -> None:
     _OVERRIDE.clear()
     get_settings.cache_clear()
+
+
+def use(replacement: Settings) -> Settings:
+    """Put a complete Settings object in force (tests, embedding applications)."""
+    _OVERRIDE.clear()
+    _OVERRIDE.append(replacement)
+    return replacement
