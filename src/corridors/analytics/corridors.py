@@ -1,0 +1,240 @@
+"""The corridor table: one row per (origin, destination, year, sex) of an IMS edition.
+
+Each row carries the stock, its share of the origin's emigrants and of the destination's immigrants,
+the change and annualised growth since the previous year of the edition, the female share, the
+South–South category under each requested lens, and whether both ends are contiguous, on the same
+continent / UN sub-region / SDG region, or in the same regional economic community that year.
+
+Conventions (also in docs/lenses.md):
+
+- shares and rates are fractions (0..1), never percentages;
+- the emigrants of an origin and the immigrants of a destination are sums of the edition's bilateral
+  stock (the destination sum includes immigrants of unknown origin, ``XXX``, as UN DESA Table 1 does);
+- a corridor missing from a year of the edition had a stock of 0 that year (the bilateral files drop
+  zeros); the growth rate is then undefined (null);
+- growth is UN DESA's exponential annual rate of change: ln(stock_t / stock_prev) / (t - prev);
+- total = male + female where an edition stores only the sexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import duckdb
+import polars as pl
+
+from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
+from corridors.codes import OTHER_ORIGIN
+from corridors.errors import CorridorsError
+
+SEXES = ("total", "male", "female")
+
+#: REC member types that count as membership (during since..until): full members, members that
+#: have since withdrawn (for the years before they left) and suspended members (still parties).
+#: Associates and observers are not members.
+REC_MEMBER_TYPES = ("member", "withdrawn", "suspended")
+
+#: Bilateral stock of one edition, with totals derived as male + female when the edition stores
+#: only the sexes. Parameter: $edition.
+STOCK_CTE = """
+stock AS (
+    SELECT origin, destination, year, sex, value FROM migrant_stock WHERE edition = $edition
+    UNION ALL
+    SELECT origin, destination, year, 'total' AS sex, sum(value) AS value
+    FROM migrant_stock
+    WHERE edition = $edition AND sex IN ('male', 'female')
+      AND NOT EXISTS (SELECT 1 FROM migrant_stock WHERE edition = $edition AND sex = 'total')
+    GROUP BY origin, destination, year
+)"""
+
+#: Regional economic community membership with the types that count. Joined with a year Y:
+#: member when (since IS NULL OR since <= Y) AND (until IS NULL OR Y <= until).
+REC_CTE = f"""
+rec AS (
+    SELECT DISTINCT rec_code, rec_name, iso3, since, until FROM rec_membership
+    WHERE member_type IN ({", ".join(f"'{t}'" for t in REC_MEMBER_TYPES)})
+)"""
+
+
+def rec_active(alias: str, year: str) -> str:
+    """SQL condition: membership row ``alias`` is in force in ``year``."""
+    return (f"({alias}.since IS NULL OR {alias}.since <= {year}) AND "
+            f"({alias}.until IS NULL OR {year} <= {alias}.until)")
+
+
+class NoDataError(CorridorsError):
+    """The store has no data for what was asked (edition, year, sex, country)."""
+
+
+def editions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Editions of bilateral stock in the store, newest first."""
+    rows = con.execute(
+        "SELECT edition, max(year) FROM migrant_stock GROUP BY edition ORDER BY 2 DESC, 1 DESC"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def default_edition(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> str:
+    """The edition asked for (checked), else the newest edition in the store."""
+    known = editions(con)
+    if not known:
+        raise NoDataError("the store has no bilateral migrant stock. Run `corridors build`.")
+    if edition is None:
+        return known[0]
+    if edition not in known:
+        raise NoDataError(f"edition {edition!r} is not in the store; available: {', '.join(known)}")
+    return edition
+
+
+def edition_years(con: duckdb.DuckDBPyConnection, edition: str) -> list[int]:
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT year FROM migrant_stock WHERE edition = ? ORDER BY 1", [edition]
+    ).fetchall()]
+
+
+def check_years(con: duckdb.DuckDBPyConnection, edition: str,
+                years: int | Iterable[int] | None) -> list[int]:
+    """The years asked for (all of the edition when None); unknown years are an error."""
+    known = edition_years(con, edition)
+    if years is None:
+        return known
+    wanted = [years] if isinstance(years, int) else sorted(set(years))
+    missing = [y for y in wanted if y not in known]
+    if missing:
+        raise NoDataError(
+            f"{edition} has no year {', '.join(map(str, missing))}; "
+            f"its years are {', '.join(map(str, known))}"
+        )
+    return wanted
+
+
+def check_sex(sex: str | None) -> str:
+    value = (sex or "total").lower()
+    if value in ("both", "both sexes", "all"):
+        value = "total"
+    if value not in SEXES:
+        raise CorridorsError(f"sex {sex!r} is not one of {', '.join(SEXES)}")
+    return value
+
+
+def safe(lens_id: str) -> str:
+    """A column-name form of a lens id: 'wb-lmic' -> 'wb_lmic'."""
+    return "".join(ch if ch.isalnum() else "_" for ch in lens_id)
+
+
+def wide_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
+               years: Iterable[int]) -> pl.DataFrame:
+    """One row per (iso3, year) with so_<i> / sd_<i> South flags for lens number i."""
+    roles = lens_roles(con, lenses, years)
+    frame = roles.select("iso3", "year").unique()
+    for i, lens in enumerate(lenses):
+        part = roles.filter(pl.col("lens") == lens.id).select(
+            "iso3", "year", pl.col("south_origin").alias(f"so_{i}"),
+            pl.col("south_destination").alias(f"sd_{i}"),
+        )
+        frame = frame.join(part, on=["iso3", "year"], how="left")
+    return frame
+
+
+def category_case(i: int, origin: str = "origin") -> str:
+    """SQL for lens i's category given joined role tables ``ro`` and ``rd``."""
+    return f"""CASE
+        WHEN {origin} = '{OTHER_ORIGIN}' THEN 'unknown-origin'
+        WHEN ro.so_{i} IS NULL OR rd.sd_{i} IS NULL THEN 'unclassified'
+        WHEN ro.so_{i} AND rd.sd_{i} THEN 'south-south'
+        WHEN ro.so_{i} THEN 'south-north'
+        WHEN rd.sd_{i} THEN 'north-south'
+        ELSE 'north-north' END"""
+
+
+def corridor_table(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    edition: str | None = None,
+    years: int | Iterable[int] | None = None,
+    sex: str | None = None,
+    lenses: Sequence[Lens] | None = None,
+    origin: str | None = None,
+    destination: str | None = None,
+) -> pl.DataFrame:
+    """The corridor table (see the module docstring) for an edition; all years and sexes unless
+    restricted. ``lenses`` defaults to every built-in lens; one ``category_<lens>`` column each."""
+    edition = default_edition(con, edition)
+    wanted = check_years(con, edition, years)
+    sex_value = check_sex(sex) if sex else None
+    lenses = list(lenses) if lenses is not None else list(BUILTIN.values())
+    roles = wide_roles(con, lenses, wanted)
+    categories = ",\n".join(
+        f"{category_case(i, 's.origin')} AS \"category_{safe(lens.id)}\""
+        for i, lens in enumerate(lenses)
+    )
+    role_cols = ", ".join(f"so_{i}, sd_{i}" for i in range(len(lenses)))
+    with registered(con, roles, "roles") as roles_name:
+        sql = f"""
+        WITH {STOCK_CTE},
+        yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
+                FROM (SELECT DISTINCT year FROM stock)),
+        sel AS (
+            SELECT s.*, yrs.prev_year FROM stock s JOIN yrs USING (year)
+            WHERE list_contains($years, s.year)
+              AND ($sex IS NULL OR s.sex = $sex)
+              AND ($origin IS NULL OR s.origin = $origin)
+              AND ($destination IS NULL OR s.destination = $destination)
+        ),
+        em AS (SELECT origin, year, sex, sum(value) AS v FROM stock
+               WHERE list_contains($years, year) GROUP BY ALL),
+        im AS (SELECT destination, year, sex, sum(value) AS v FROM stock
+               WHERE list_contains($years, year) GROUP BY ALL),
+        {REC_CTE.strip()},
+        shared AS (
+            SELECT p.origin, p.destination, p.year,
+                   list(DISTINCT a.rec_code ORDER BY a.rec_code) AS recs
+            FROM (SELECT DISTINCT origin, destination, year FROM sel) p
+            JOIN rec a ON a.iso3 = p.origin AND {rec_active('a', 'p.year')}
+            JOIN rec b ON b.iso3 = p.destination AND b.rec_code = a.rec_code
+                       AND {rec_active('b', 'p.year')}
+            GROUP BY ALL
+        ),
+        roles AS (SELECT iso3, year, {role_cols} FROM {roles_name})
+        SELECT
+            $edition AS edition, s.origin, s.destination, s.year, s.sex,
+            s.value AS stock,
+            s.value / em.v AS origin_share,
+            s.value / im.v AS destination_share,
+            s.prev_year,
+            CASE WHEN s.prev_year IS NULL THEN NULL ELSE coalesce(p.value, 0) END
+                AS previous_stock,
+            CASE WHEN s.prev_year IS NULL THEN NULL ELSE s.value - coalesce(p.value, 0) END
+                AS change,
+            CASE WHEN p.value > 0 AND s.value > 0
+                 THEN ln(s.value / p.value) / (s.year - s.prev_year) END AS growth_rate,
+            f.value / nullif(t.value, 0) AS female_share,
+            {categories},
+            EXISTS (SELECT 1 FROM contiguity g
+                    WHERE g.iso3_a = s.origin AND g.iso3_b = s.destination) AS contiguous,
+            co.continent = cd.continent AS same_continent,
+            co.un_subregion = cd.un_subregion AS same_un_subregion,
+            co.sdg_region = cd.sdg_region AS same_sdg_region,
+            coalesce(sh.recs, []) AS shared_recs,
+            len(coalesce(sh.recs, [])) > 0 AS same_rec
+        FROM sel s
+        JOIN em ON em.origin = s.origin AND em.year = s.year AND em.sex = s.sex
+        JOIN im ON im.destination = s.destination AND im.year = s.year AND im.sex = s.sex
+        LEFT JOIN stock p ON p.origin = s.origin AND p.destination = s.destination
+                         AND p.year = s.prev_year AND p.sex = s.sex
+        LEFT JOIN stock f ON f.origin = s.origin AND f.destination = s.destination
+                         AND f.year = s.year AND f.sex = 'female'
+        LEFT JOIN stock t ON t.origin = s.origin AND t.destination = s.destination
+                         AND t.year = s.year AND t.sex = 'total'
+        LEFT JOIN roles ro ON ro.iso3 = s.origin AND ro.year = s.year
+        LEFT JOIN roles rd ON rd.iso3 = s.destination AND rd.year = s.year
+        LEFT JOIN countries co ON co.iso3 = s.origin
+        LEFT JOIN countries cd ON cd.iso3 = s.destination
+        LEFT JOIN shared sh ON sh.origin = s.origin AND sh.destination = s.destination
+                           AND sh.year = s.year
+        ORDER BY s.year, s.sex, s.value DESC, s.origin, s.destination
+        """
+        return query(con, sql, {
+            "edition": edition, "years": wanted, "sex": sex_value,
+            "origin": origin, "destination": destination,
+        })

@@ -1,0 +1,367 @@
+"""Summaries of South–South migration: categories, intra-group shares, contiguity, top corridors.
+
+- :func:`category_summary` (3a): stock and share of the four categories per lens and year;
+- :func:`intra_group_shares` (3b): for a grouping (continent, SDG region, UN sub-region, UN DESA
+  region, income group, regional economic community or a custom list), the share of each group's
+  emigrants who live in the group and of its immigrants who were born in it;
+- :func:`contiguity_share` (3c): the share of South–South stock between land neighbours;
+- :func:`top_corridors` (3d): the largest corridors by stock, change or growth.
+
+Shares are fractions (0..1). Category shares are of the *classified* stock: stock whose origin is
+unknown (UN "Other", ``XXX``) or whose origin or destination has no group that year is reported in
+``unknown_origin`` / ``unclassified`` and left out of the denominator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import duckdb
+import polars as pl
+
+from corridors import codes
+from corridors.analytics.corridors import (
+    REC_CTE,
+    STOCK_CTE,
+    NoDataError,
+    check_sex,
+    check_years,
+    corridor_table,
+    default_edition,
+    rec_active,
+    safe,
+)
+from corridors.analytics.lenses import (
+    BUILTIN,
+    CATEGORIES,
+    INCOME_NAMES,
+    Lens,
+    LensError,
+    classification_year,
+    lens_roles,
+    query,
+    registered,
+)
+from corridors.codes import OTHER_ORIGIN
+
+#: Groupings and the countries-table column that holds them (static over time).
+STATIC_GROUPINGS = {
+    "continent": "continent",
+    "sdg-region": "sdg_region",
+    "un-subregion": "un_subregion",
+    "un-region": "ims_region",
+}
+GROUPINGS = (*STATIC_GROUPINGS, "income", "rec", "custom")
+
+
+def _lenses(lenses: Sequence[Lens] | Lens | None) -> list[Lens]:
+    if lenses is None:
+        return list(BUILTIN.values())
+    if isinstance(lenses, Lens):
+        return [lenses]
+    return list(lenses)
+
+
+def _categorised(roles_name: str) -> str:
+    """SQL: the selected stock ``s`` crossed with every lens, with its category."""
+    return f"""
+        SELECT l.lens, s.origin, s.destination, s.year, s.value,
+            CASE
+                WHEN s.origin = '{OTHER_ORIGIN}' THEN 'unknown-origin'
+                WHEN ro.south_origin IS NULL OR rd.south_destination IS NULL THEN 'unclassified'
+                WHEN ro.south_origin AND rd.south_destination THEN 'south-south'
+                WHEN ro.south_origin THEN 'south-north'
+                WHEN rd.south_destination THEN 'north-south'
+                ELSE 'north-north' END AS category
+        FROM s CROSS JOIN (SELECT DISTINCT lens FROM {roles_name}) l
+        LEFT JOIN {roles_name} ro ON ro.lens = l.lens AND ro.iso3 = s.origin
+                                 AND ro.year = s.year
+        LEFT JOIN {roles_name} rd ON rd.lens = l.lens AND rd.iso3 = s.destination
+                                 AND rd.year = s.year"""
+
+
+def category_summary(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    lenses: Sequence[Lens] | Lens | None = None,
+    edition: str | None = None,
+    years: int | Iterable[int] | None = None,
+    sex: str = "total",
+) -> pl.DataFrame:
+    """Stock and share of each category per lens and year (4 rows per lens and year).
+
+    Columns: edition, lens, year, sex, category, value, share, classified_total, unclassified,
+    unknown_origin. ``share = value / classified_total``.
+    """
+    edition = default_edition(con, edition)
+    wanted = check_years(con, edition, years)
+    sex = check_sex(sex)
+    lens_list = _lenses(lenses)
+    roles = lens_roles(con, lens_list, wanted).select(
+        "lens", "iso3", "year", "south_origin", "south_destination")
+    with registered(con, roles, "roles") as roles_name:
+        counts = query(con, f"""
+            WITH {STOCK_CTE},
+            s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)),
+            c AS ({_categorised(roles_name)})
+            SELECT lens, year, category, sum(value) AS value FROM c GROUP BY ALL
+        """, {"edition": edition, "sex": sex, "years": wanted})
+    grid = pl.DataFrame({"lens": [lens.id for lens in lens_list]}).join(
+        pl.DataFrame({"year": wanted}, schema={"year": pl.Int32}), how="cross").join(
+        pl.DataFrame({"category": list(CATEGORIES)}), how="cross")
+    counts = counts.with_columns(pl.col("year").cast(pl.Int32), pl.col("value").cast(pl.Float64))
+    extra = counts.filter(~pl.col("category").is_in(list(CATEGORIES))).pivot(
+        on="category", index=["lens", "year"], values="value")
+    for column in ("unclassified", "unknown-origin"):
+        if column not in extra.columns:
+            extra = extra.with_columns(pl.lit(0.0).alias(column))
+    frame = (
+        grid.join(counts, on=["lens", "year", "category"], how="left")
+        .with_columns(pl.col("value").fill_null(0.0))
+        .with_columns(pl.col("value").sum().over(["lens", "year"]).alias("classified_total"))
+        .with_columns((pl.col("value") / pl.col("classified_total")).alias("share"))
+        .join(extra.select("lens", "year", "unclassified", "unknown-origin"),
+              on=["lens", "year"], how="left")
+        .with_columns(pl.col("unclassified").fill_null(0.0),
+                      pl.col("unknown-origin").fill_null(0.0).alias("unknown_origin"))
+    )
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return frame.with_columns(
+        pl.lit(edition).alias("edition"), pl.lit(sex).alias("sex"),
+        pl.col("category").replace_strict(order).alias("_order"),
+    ).sort("lens", "year", "_order").select(
+        "edition", "lens", "year", "sex", "category", "value", "share", "classified_total",
+        "unclassified", "unknown_origin",
+    )
+
+
+def group_membership(
+    con: duckdb.DuckDBPyConnection,
+    grouping: str,
+    years: Sequence[int],
+    members: Iterable[str] | None = None,
+    name: str | None = None,
+) -> pl.DataFrame:
+    """Which countries belong to which group in each year: columns group, group_code, iso3, year.
+
+    Static groupings come from the countries table; ``income`` from the World Bank group of the
+    data year mapped to each year; ``rec`` from membership periods (members, and withdrawn or
+    suspended members within since..until; not associates or observers); ``custom`` from
+    ``members`` (ISO3, M49 or names), named ``name``.
+    """
+    year_frame = pl.DataFrame({"year": list(years)}, schema={"year": pl.Int32})
+    if grouping in STATIC_GROUPINGS:
+        column = STATIC_GROUPINGS[grouping]
+        frame = query(con,
+            f"SELECT {column} AS \"group\", {column} AS group_code, iso3 FROM countries "
+            f"WHERE {column} IS NOT NULL"
+        )
+        return frame.join(year_frame, how="cross")
+    if grouping == "income":
+        data_years = [r[0] for r in con.execute(
+            "SELECT DISTINCT data_year FROM income_groups ORDER BY 1").fetchall()]
+        mapping = pl.DataFrame(
+            {"year": list(years), "data_year": [classification_year(y, data_years) for y in years]},
+            schema={"year": pl.Int32, "data_year": pl.Int32},
+        )
+        income = query(con,
+            "SELECT iso3, data_year, income_group FROM income_groups "
+            "WHERE income_group IN ('L', 'LM', 'UM', 'H')"
+        ).with_columns(pl.col("data_year").cast(pl.Int32))
+        return mapping.join(income, on="data_year").select(
+            pl.col("income_group").replace_strict(INCOME_NAMES).alias("group"),
+            pl.col("income_group").alias("group_code"), "iso3", "year",
+        )
+    if grouping == "rec":
+        with registered(con, year_frame, "years") as years_name:
+            return query(con, f"""
+                WITH {REC_CTE.strip()}
+                SELECT DISTINCT rec.rec_code AS "group", rec.rec_name AS group_code, rec.iso3,
+                       y.year::INTEGER AS year
+                FROM rec JOIN {years_name} y ON {rec_active('rec', 'y.year')}
+            """)
+    if grouping == "custom":
+        listed = []
+        for value in members or ():
+            iso3 = codes.code_for(value)
+            if iso3 is None:
+                raise LensError(f"unknown country {value!r} in the custom group; use ISO3 or M49")
+            listed.append(iso3)
+        if not listed:
+            raise LensError("a custom grouping needs members, e.g. --members KEN,UGA,TZA")
+        label = name or "custom"
+        return pl.DataFrame({"group": label, "group_code": ",".join(listed), "iso3": listed}).join(
+            year_frame, how="cross")
+    raise LensError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
+
+
+def intra_group_shares(
+    con: duckdb.DuckDBPyConnection,
+    grouping: str,
+    *,
+    edition: str | None = None,
+    years: int | Iterable[int] | None = None,
+    sex: str = "total",
+    members: Iterable[str] | None = None,
+    name: str | None = None,
+) -> pl.DataFrame:
+    """Intra-group shares per group and year.
+
+    ``origin_view_share = intra / emigrants`` (share of the group's emigrants living in the
+    group); ``destination_view_share = intra / immigrants`` (share of the group's immigrants born
+    in the group, immigrants of unknown origin included in the denominator). Null when the
+    denominator is 0.
+    """
+    edition = default_edition(con, edition)
+    wanted = check_years(con, edition, years)
+    sex = check_sex(sex)
+    membership = group_membership(con, grouping, wanted, members, name).with_columns(
+        pl.col("year").cast(pl.Int32))
+    with registered(con, membership, "members") as m:
+        frame = query(con, f"""
+            WITH {STOCK_CTE},
+            s AS (SELECT origin, destination, year, value FROM stock
+                  WHERE sex = $sex AND list_contains($years, year)),
+            em AS (SELECT m."group", s.year, sum(s.value) AS v
+                   FROM s JOIN {m} m ON m.iso3 = s.origin AND m.year = s.year GROUP BY ALL),
+            im AS (SELECT m."group", s.year, sum(s.value) AS v
+                   FROM s JOIN {m} m ON m.iso3 = s.destination AND m.year = s.year GROUP BY ALL),
+            intra AS (SELECT mo."group", s.year, sum(s.value) AS v
+                      FROM s JOIN {m} mo ON mo.iso3 = s.origin AND mo.year = s.year
+                      JOIN {m} md ON md.iso3 = s.destination AND md.year = s.year
+                                 AND md."group" = mo."group"
+                      GROUP BY ALL),
+            g AS (SELECT "group", any_value(group_code) AS group_code, year,
+                         count(DISTINCT iso3) AS countries
+                  FROM {m} GROUP BY "group", year)
+            SELECT g."group", g.group_code, g.year, $sex AS sex, g.countries,
+                   coalesce(em.v, 0) AS emigrants, coalesce(im.v, 0) AS immigrants,
+                   coalesce(intra.v, 0) AS intra_group,
+                   coalesce(intra.v, 0) / nullif(em.v, 0) AS origin_view_share,
+                   coalesce(intra.v, 0) / nullif(im.v, 0) AS destination_view_share
+            FROM g
+            LEFT JOIN em ON em."group" = g."group" AND em.year = g.year
+            LEFT JOIN im ON im."group" = g."group" AND im.year = g.year
+            LEFT JOIN intra ON intra."group" = g."group" AND intra.year = g.year
+            ORDER BY g.year, g."group"
+        """, {"edition": edition, "sex": sex, "years": wanted})
+    return frame.with_columns(pl.lit(grouping).alias("grouping"), pl.lit(edition).alias("edition"))
+
+
+def contiguity_share(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    lenses: Sequence[Lens] | Lens | None = None,
+    edition: str | None = None,
+    years: int | Iterable[int] | None = None,
+    sex: str = "total",
+) -> pl.DataFrame:
+    """Share of South–South stock between countries sharing a land border, per lens and year.
+
+    Columns: edition, lens, year, sex, south_south, contiguous, share_contiguous.
+    """
+    edition = default_edition(con, edition)
+    wanted = check_years(con, edition, years)
+    sex = check_sex(sex)
+    lens_list = _lenses(lenses)
+    roles = lens_roles(con, lens_list, wanted).select(
+        "lens", "iso3", "year", "south_origin", "south_destination")
+    with registered(con, roles, "roles") as roles_name:
+        frame = query(con, f"""
+            WITH {STOCK_CTE},
+            s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)),
+            c AS ({_categorised(roles_name)}),
+            nb AS (SELECT DISTINCT iso3_a, iso3_b FROM contiguity)
+            SELECT c.lens, c.year,
+                   sum(c.value) AS south_south,
+                   coalesce(sum(c.value) FILTER (WHERE nb.iso3_a IS NOT NULL), 0) AS contiguous
+            FROM c LEFT JOIN nb ON nb.iso3_a = c.origin AND nb.iso3_b = c.destination
+            WHERE c.category = 'south-south'
+            GROUP BY ALL
+        """, {"edition": edition, "sex": sex, "years": wanted})
+    grid = pl.DataFrame({"lens": [lens.id for lens in lens_list]}).join(
+        pl.DataFrame({"year": wanted}, schema={"year": pl.Int32}), how="cross")
+    return (
+        grid.join(frame.with_columns(pl.col("year").cast(pl.Int32)), on=["lens", "year"],
+                  how="left")
+        .with_columns(pl.col("south_south").fill_null(0.0), pl.col("contiguous").fill_null(0.0))
+        .with_columns(
+            (pl.col("contiguous") / pl.when(pl.col("south_south") > 0)
+             .then(pl.col("south_south"))).alias("share_contiguous"),
+            pl.lit(edition).alias("edition"), pl.lit(sex).alias("sex"),
+        )
+        .select("edition", "lens", "year", "sex", "south_south", "contiguous", "share_contiguous")
+        .sort("lens", "year")
+    )
+
+
+RANKINGS = {"stock": "stock", "change": "change", "growth": "growth_rate"}
+
+
+def _region_match(column_prefix: str, region: str) -> pl.Expr:
+    wanted = region.casefold()
+    return pl.any_horizontal(
+        pl.col(f"{column_prefix}_{c}").str.to_lowercase() == wanted
+        for c in ("continent", "un_subregion", "sdg_region", "ims_region")
+    ).fill_null(False)
+
+
+def top_corridors(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    lenses: Sequence[Lens] | Lens | None = None,
+    edition: str | None = None,
+    years: int | Iterable[int] | None = None,
+    sex: str = "total",
+    by: str = "stock",
+    category: str | None = None,
+    origin_region: str | None = None,
+    destination_region: str | None = None,
+    n: int = 10,
+) -> pl.DataFrame:
+    """The ``n`` largest corridors per lens and year, ranked by stock, change or growth rate.
+
+    ``category`` keeps one category (e.g. 'south-south') under each lens; ``origin_region`` /
+    ``destination_region`` keep corridors whose end lies in a continent, UN sub-region, SDG region
+    or UN DESA region of that name. Unknown origins are never ranked.
+    """
+    if by not in RANKINGS:
+        raise LensError(f"rank by one of {', '.join(RANKINGS)}, not {by!r}")
+    if category is not None and category not in CATEGORIES:
+        raise LensError(f"category must be one of {', '.join(CATEGORIES)}")
+    lens_list = _lenses(lenses)
+    table = corridor_table(con, edition=edition, years=years, sex=check_sex(sex),
+                           lenses=lens_list)
+    table = table.filter(pl.col("origin") != OTHER_ORIGIN)
+    places = query(con,
+        "SELECT iso3, short_name AS name, continent, un_subregion, sdg_region, ims_region "
+        "FROM countries")
+    for end in ("origin", "destination"):
+        table = table.join(places.rename({c: f"{end}_{c}" for c in places.columns}),
+                           left_on=end, right_on=f"{end}_iso3", how="left")
+    if origin_region:
+        table = table.filter(_region_match("origin", origin_region))
+    if destination_region:
+        table = table.filter(_region_match("destination", destination_region))
+    if table.is_empty() and (origin_region or destination_region):
+        raise NoDataError("no corridor matches that region; use a continent, UN sub-region, SDG "
+                          "region or UN DESA region name, e.g. 'Africa' or 'Western Asia'")
+    rank = RANKINGS[by]
+    frames = []
+    for lens in lens_list:
+        column = f"category_{safe(lens.id)}"
+        part = table.rename({column: "category"}).with_columns(pl.lit(lens.id).alias("lens"))
+        if category:
+            part = part.filter(pl.col("category") == category)
+        part = (
+            part.filter(pl.col(rank).is_not_null())
+            .sort(["year", rank, "origin", "destination"], descending=[False, True, False, False])
+            .group_by("year", maintain_order=True).head(n)
+            .with_columns(pl.int_range(1, pl.len() + 1).over("year").alias("rank"))
+        )
+        frames.append(part.select(
+            "edition", "lens", "year", "sex", "rank", "origin", "origin_name", "destination",
+            "destination_name", "stock", "change", "growth_rate", "female_share", "category",
+            "contiguous",
+        ))
+    return pl.concat(frames) if frames else pl.DataFrame()
