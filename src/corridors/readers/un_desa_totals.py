@@ -361,7 +361,16 @@ def read_sheet(path: Path, layout: SheetLayout) -> list[tuple[Block, pl.DataFram
                 "sex": [block.sex] * len(codes), "value": values[col],
             }, schema=POPULATION_SCHEMA))
             col += 1
-        out.append((block, pl.concat(parts)))
+        # A region may be printed twice (IMS 2020: Australia and New Zealand, 927, as an SDG
+        # region and as a subregion of Oceania; IMS 2019: Oceania, 909): identical repeats are
+        # kept once, different figures for one code stop the read.
+        frame = pl.concat(parts).unique(maintain_order=True)
+        clash = frame.filter(pl.struct("area_m49", "year", "sex").is_duplicated())
+        if clash.height:
+            raise InputError.one(path.name, "one set of figures per location code",
+                                 sheet=layout.sheet, value=clash["area_m49"].unique().to_list(),
+                                 hint="A location code appears twice with different figures.")
+        out.append((block, frame))
     return out
 
 
