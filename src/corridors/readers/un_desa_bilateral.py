@@ -135,6 +135,10 @@ def read_workbook(path: Path, sheet: str = "Table 1") -> BilateralTables:
     ).drop_nulls("value").with_columns(
         pl.col("variable").str.split_exact("|", 1).struct.rename_fields(["sex", "year"])
     ).unnest("variable").with_columns(pl.col("year").cast(pl.Int32))
+    # Regions printed twice (Australia and New Zealand, 927, is an SDG region and a subregion)
+    # repeat identical figures: keep them once; different figures for one pair stop the read.
+    frame = frame.unique(subset=["dest_m49", "orig_m49", "year", "sex", "value"], keep="first",
+                         maintain_order=True)
     _no_duplicates(frame, ["dest_m49", "orig_m49", "year", "sex"], path, sheet)
     stock = frame.filter(pl.col("destination").is_not_null(), pl.col("origin").is_not_null(),
                          pl.col("value") != 0)
