@@ -1,0 +1,309 @@
+"""Demographic accounting: the smallest set of moves that turns one bilateral stock table into the
+next (Abel 2013, Demographic Research 28:18; Abel & Sander 2014, Science 343:1520; Abel 2018,
+International Migration Review 52:3; Abel & Cohen 2019, Scientific Data 6:82).
+
+For each place of birth ``b`` the people born in ``b`` are followed from their place of residence at
+the start (``S1[b, :]``) to their place of residence at the end (``S2[b, :]``). That gives one
+origin x destination table per birthplace whose row totals are the start stocks and whose column
+totals are the end stocks. Two assumptions pick one table among the many that fit:
+
+1. **Stayers**: as many people as possible stay where they were,
+   ``stayers[b, i] = min(S1[b, i], S2[b, i])`` (the "minimum migration" assumption). What is left
+   over is, for every place, either a surplus at the start (people who left) or at the end (people
+   who arrived), never both.
+2. **Quasi-independence**: the remaining moves follow a log-linear model
+   ``moves[b, i, j] = alpha[b, i] * beta[b, j]`` with the stayer cells fixed, fitted by
+   iterative proportional fitting (IPF) to the row and column surpluses. Auxiliary information
+   (``seed``, e.g. a distance-based matrix) enters only the independence model
+   (``stayers=False``, as in Azose & Raftery 2019): under the stayer assumption the published
+   results are the same with and without it (Abel 2018's example, EXPECTED.md e1), so it is
+   recorded as not used.
+
+Flows are the moves summed over birthplaces, with the diagonal (stayers) set to zero.
+
+**Births and deaths** (Abel 2013, section 2.2). Over a period the stocks also change by births and
+deaths, so, before the fit:
+
+- *births* in place ``j`` are all native-born (``birth_method="native"``): they are taken off the
+  end stock of people born in ``j`` living in ``j``; a birth count larger than that stock is capped
+  at it and the excess is reported;
+- *deaths* in place ``j`` are shared over the birthplaces of ``j``'s residents at the start in
+  proportion to the start stocks (``death_method="proportion"``) and taken off the start stocks;
+- the *birthplace totals* of the two tables (survivors of the start stocks and end stocks net of
+  births) are then made equal, because each birthplace table must balance:
+
+  - ``rescale``: first the native-born at home are adjusted so that the global change in stocks
+    equals global births minus deaths (half of the gap added to the start native-born, half taken
+    off the end native-born, each in proportion to the native-born stocks), then the end table is
+    fitted by IPF to the birthplace totals of the start table while keeping its residence totals,
+    so the net migration of every place stays equal to its population change minus births plus
+    deaths (the approach of the Science paper);
+  - ``open``: moves into and out of the system balance each birthplace: where the end total is
+    larger, the start row is scaled up to it (arrivals from outside, placed like the start stocks);
+    where the start total is larger, the end row is scaled up (departures to outside, placed like
+    the end stocks); reproduces the ``open`` example e4 of Abel 2013;
+  - ``open-dr``: the other direction: the larger of the two rows is scaled down to the smaller;
+    reproduces example e3;
+  - ``native`` (a corridors option for when births and deaths are unknown, as in the IMS store): the
+    whole gap between a birthplace's totals is natural change of the native-born at home. It is
+    added to the start native-born when the birthplace grows and to the end native-born when it
+    shrinks, so the stayer rule absorbs it and it never appears as migration.
+
+Every IPF runs to a stated tolerance within an iteration limit; if it does not converge
+:class:`NotConvergedError` is raised (or, with ``on_failure="report"``, the result says so), never
+silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from corridors.analytics.flows.matrices import check_pair
+from corridors.errors import CorridorsError
+
+BirthplaceMatch = Literal["rescale", "open", "open-dr", "native"]
+BIRTHPLACE_MATCHES: tuple[str, ...] = ("rescale", "open", "open-dr", "native")
+
+#: Default relative tolerance: the largest margin gap divided by the largest margin.
+DEFAULT_TOL = 1e-10
+DEFAULT_MAX_ITER = 1000
+
+
+class NotConvergedError(CorridorsError):
+    """Iterative proportional fitting stopped at its iteration limit before matching the margins."""
+
+
+@dataclass
+class Fit:
+    """An IPF result: the fitted array, iterations used, the final largest margin gap (persons)
+    and whether it met the tolerance."""
+
+    fitted: np.ndarray
+    iterations: int
+    gap: float
+    converged: bool
+
+
+def _ratio(target: np.ndarray, current: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(current)
+    np.divide(target, current, out=out, where=current > 0)
+    return out
+
+
+def ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, tol: float = DEFAULT_TOL,
+        max_iter: int = DEFAULT_MAX_ITER, what: str = "IPF",
+        on_failure: Literal["raise", "report"] = "raise", scale: float | None = None) -> Fit:
+    """Fit ``seed`` (``(..., n, n)``) to row totals ``rows`` and column totals ``cols``
+    (``(..., n)``), all leading axes at once. Cells that are zero in the seed stay zero.
+
+    Converged when the largest row gap after a column step is at most ``tol`` times ``scale``
+    (default: the largest margin, at least one person). Works on a copy of ``seed``.
+    """
+    z = np.array(seed, dtype=float, copy=True)
+    rows = np.asarray(rows, dtype=float)
+    cols = np.asarray(cols, dtype=float)
+    if scale is None:
+        scale = max(1.0, float(rows.max(initial=0.0)), float(cols.max(initial=0.0)))
+    gap = np.inf
+    iterations = 0
+    for iterations in range(1, max_iter + 1):
+        z *= _ratio(rows, z.sum(axis=-1))[..., :, None]
+        z *= _ratio(cols, z.sum(axis=-2))[..., None, :]
+        gap = float(np.abs(z.sum(axis=-1) - rows).max(initial=0.0))
+        if gap <= tol * scale:
+            return Fit(z, iterations, gap, True)
+    if on_failure == "raise":
+        raise NotConvergedError(
+            f"{what} did not converge: after {iterations:,} iterations the margins are still "
+            f"{gap:,.6g} persons apart (tolerance {tol:g} x {scale:,.0f}). The row and column "
+            "totals may be inconsistent (e.g. unequal birthplace totals: choose a birthplace "
+            "match), or raise --max-iter."
+        )
+    return Fit(z, iterations, gap, False)
+
+
+@dataclass
+class AccountingResult:
+    """Flows (origin x destination, zero diagonal) and how they were obtained."""
+
+    flows: np.ndarray
+    iterations: int
+    gap: float
+    converged: bool
+    settings: dict
+    notes: dict = field(default_factory=dict)
+    by_birthplace: np.ndarray | None = None  # (birthplace, origin, destination), stayers on diag
+
+    @property
+    def total(self) -> float:
+        return float(self.flows.sum())
+
+
+def native_born_global_match(s1: np.ndarray, s2: np.ndarray, births: np.ndarray,
+                             deaths: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Adjust the native-born at home so that global stock change = births - deaths.
+
+    Half of the gap goes on the start native-born and half comes off the end native-born, each
+    spread in proportion to the native-born stocks. Returns the adjusted copies and the gap.
+    """
+    s1 = s1.copy()
+    s2 = s2.copy()
+    gap = float((s2.sum() - s1.sum()) - (births.sum() - deaths.sum()))
+    if gap == 0.0:
+        return s1, s2, 0.0
+    n1 = np.diag(s1).copy()
+    n2 = np.diag(s2).copy()
+    if n1.sum() <= 0 or n2.sum() <= 0:
+        raise CorridorsError("no native-born at home to adjust to the global balance of births "
+                             "and deaths: use --birthplace-match open or open-dr")
+    np.fill_diagonal(s1, n1 + gap / 2 * n1 / n1.sum())
+    np.fill_diagonal(s2, n2 - gap / 2 * n2 / n2.sum())
+    if np.any(np.diag(s1) < 0) or np.any(np.diag(s2) < 0):
+        raise CorridorsError(
+            f"the global gap between stock change and births minus deaths ({gap:,.0f}) is larger "
+            "than the native-born populations can absorb: check the births and deaths, or use "
+            "--birthplace-match open"
+        )
+    return s1, s2, gap
+
+
+def _scale_rows(m: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Rows of ``m`` scaled to ``target``; an empty row receives its target at home."""
+    totals = m.sum(axis=1)
+    out = m * _ratio(target, totals)[:, None]
+    empty = (totals <= 0) & (target > 0)
+    idx = np.flatnonzero(empty)
+    out[idx, idx] += target[idx]
+    return out
+
+
+def match_birthplace_totals(m1: np.ndarray, m2: np.ndarray, method: str, *,
+                            tol: float = DEFAULT_TOL, max_iter: int = DEFAULT_MAX_ITER
+                            ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Make the birthplace (row) totals of the two tables equal. Returns both and IPF iterations."""
+    t1 = m1.sum(axis=1)
+    t2 = m2.sum(axis=1)
+    if method == "open":
+        up = np.maximum(t1, t2)
+        return _scale_rows(m1, up), _scale_rows(m2, up), 0
+    if method == "open-dr":
+        down = np.minimum(t1, t2)
+        return _scale_rows(m1, down), _scale_rows(m2, down), 0
+    if method == "native":
+        m1 = m1.copy()
+        m2 = m2.copy()
+        change = t2 - t1
+        idx = np.arange(len(change))
+        m1[idx, idx] += np.clip(change, 0.0, None)
+        m2[idx, idx] += np.clip(-change, 0.0, None)
+        return m1, m2, 0
+    if method == "rescale":
+        target_rows = t1 * (m2.sum() / t1.sum()) if t1.sum() > 0 else t1
+        fit = ipf(m2, target_rows, m2.sum(axis=0), tol=tol, max_iter=max_iter,
+                  what="rescaling the end stocks to the birthplace totals")
+        # finish on the birthplace totals so each birthplace table balances exactly
+        return m1, _scale_rows(fit.fitted, target_rows), fit.iterations
+    raise ValueError(f"birthplace match must be one of {BIRTHPLACE_MATCHES}, not {method!r}")
+
+
+def demographic_accounting(
+    stock_start: np.ndarray,
+    stock_end: np.ndarray,
+    births: np.ndarray | None = None,
+    deaths: np.ndarray | None = None,
+    *,
+    seed: np.ndarray | None = None,
+    birthplace_match: BirthplaceMatch = "rescale",
+    stayers: bool = True,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+    keep_by_birthplace: bool = False,
+    on_failure: Literal["raise", "report"] = "raise",
+) -> AccountingResult:
+    """Flows between places over a period from the stock tables at its start and end.
+
+    ``stock_start``/``stock_end``: square arrays, rows = place of birth, columns = place of
+    residence. ``births``/``deaths``: events per place of residence over the period (omit both for
+    a closed system). ``stayers=False`` fits the independence model with stayers free (as in Azose
+    & Raftery 2019) instead of holding them at the minimum.
+    """
+    s1, s2 = check_pair(stock_start, stock_end)
+    n = s1.shape[0]
+    b = np.zeros(n) if births is None else np.asarray(births, dtype=float)
+    d = np.zeros(n) if deaths is None else np.asarray(deaths, dtype=float)
+    for name, v in (("births", b), ("deaths", d)):
+        if v.shape != (n,) or np.any(~np.isfinite(v)) or np.any(v < 0):
+            raise ValueError(f"{name} must be {n} numbers >= 0, one per place")
+    if birthplace_match not in BIRTHPLACE_MATCHES:
+        raise ValueError(f"birthplace match must be one of {BIRTHPLACE_MATCHES}")
+    notes: dict = {}
+    if birthplace_match == "rescale":
+        s1, s2, gap = native_born_global_match(s1, s2, b, d)
+        notes["global_gap"] = gap
+    # births: all native-born, capped at the native-born at home at the end
+    native_end = np.diag(s2)
+    births_used = np.minimum(b, native_end)
+    notes["births_capped"] = float((b - births_used).sum())
+    m2 = s2.copy()
+    m2[np.arange(n), np.arange(n)] -= births_used
+    # deaths: shared over the start residents of each place by birthplace
+    residents = s1.sum(axis=0)
+    share = _ratio(np.ones(n), residents)
+    deaths_used = np.where(residents > 0, np.minimum(d, residents), 0.0)
+    notes["deaths_unallocated"] = float((d - deaths_used).sum())
+    m1 = s1 - s1 * (share * deaths_used)[None, :]
+    notes["birthplace_gap"] = float(np.abs(m1.sum(axis=1) - m2.sum(axis=1)).sum())
+    m1, m2, rescale_iterations = match_birthplace_totals(m1, m2, birthplace_match, tol=tol,
+                                                         max_iter=max_iter)
+    if stayers:
+        stay = np.minimum(m1, m2)
+        rows = m1 - stay
+        cols = m2 - stay
+        start = (rows > 0)[:, :, None] & (cols > 0)[:, None, :]
+    else:
+        stay = np.zeros_like(m1)
+        rows, cols = m1, m2
+        start = np.ones((n, n, n), dtype=bool)
+    z = start.astype(float)
+    if seed is not None:
+        seed = np.asarray(seed, dtype=float)
+        if seed.shape != (n, n) or np.any(seed < 0) or not np.all(np.isfinite(seed)):
+            raise ValueError(f"seed must be an {n} x {n} matrix of numbers >= 0")
+        if stayers:
+            # Under the stayer assumption the published method gives the same moves with or
+            # without auxiliary data (Abel 2018's example with a distance seed, EXPECTED.md e1):
+            # the margins left after the stayers decide the fit, so the seed is not used.
+            notes["seed"] = "not used: under the stayer assumption the moves follow the margins"
+        else:
+            z *= seed[None, :, :]
+    fit = ipf(z, rows, cols, tol=tol, max_iter=max_iter, on_failure=on_failure,
+              what="fitting moves by birthplace",
+              scale=max(1.0, float(m1.max(initial=0.0)), float(m2.max(initial=0.0))))
+    del z
+    moves = fit.fitted
+    flows = moves.sum(axis=0)
+    np.fill_diagonal(flows, 0.0)
+    by_birthplace = None
+    if keep_by_birthplace:
+        by_birthplace = moves
+        if stayers:
+            idx = np.arange(n)
+            by_birthplace[:, idx, idx] += stay
+    settings = {
+        "method": "demographic-accounting",
+        "stayers": stayers,
+        "birthplace_match": birthplace_match,
+        "births": births is not None,
+        "deaths": deaths is not None,
+        "birth_method": "native",
+        "death_method": "proportion",
+        "seed": seed is not None,
+        "tol": tol,
+        "max_iter": max_iter,
+    }
+    notes["rescale_iterations"] = rescale_iterations
+    return AccountingResult(flows, fit.iterations, fit.gap, fit.converged, settings, notes,
+                            by_birthplace)
