@@ -1,0 +1,192 @@
+"""Where the estimator's SQL runs: DuckDB (embedded, the default) or Apache Spark (local or cluster).
+
+The estimator writes ONE SQL text per table of estimates (see ``estimator.py``); an engine only
+(1) exposes the microdata as a view called ``microdata``, (2) quotes names and strings in its
+dialect and (3) runs a query and returns the (small) result as a pandas frame. Everything heavy is
+in the SQL, and the SQL aggregates person records to PSU-level sums first, so Spark distributes it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import pandas as pd
+
+from corridors.errors import CorridorsError, InputError
+from corridors.settings import settings
+
+from .microdata import Microdata
+
+VIEW = "microdata"
+_NUMERIC = ("int", "double", "float", "decimal", "real", "long", "short", "byte", "bigint",
+            "smallint", "tinyint", "hugeint", "ubigint", "uinteger", "usmallint", "utinyint")
+
+
+class Engine(Protocol):
+    name: str
+
+    def quote(self, identifier: str) -> str: ...
+
+    def literal(self, text: str) -> str: ...
+
+    def load(self, data: Microdata) -> dict[str, str]:
+        """Expose ``data`` as the view ``microdata``; return column -> 'numeric' | 'string'."""
+        ...
+
+    def keep(self, condition: str) -> None:
+        """Drop rows where ``condition`` (engine SQL) is not true, before anything else."""
+        ...
+
+    def query(self, sql: str) -> pd.DataFrame: ...
+
+    def kinds(self, sql: str) -> dict[str, str]:
+        """Column -> 'numeric' | 'string' of a query's result (without running it)."""
+        ...
+
+
+def _kind(type_name: str) -> str:
+    lower = type_name.lower()
+    return "numeric" if lower.startswith(_NUMERIC) else "string"
+
+
+class DuckDBEngine:
+    """DuckDB in this process. ``con`` may be given (e.g. a test's connection); else in-memory."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
+        self.con = con or duckdb.connect()
+        self._arrow = None
+
+    def quote(self, identifier: str) -> str:
+        return '"' + identifier.replace('"', '""') + '"'
+
+    def literal(self, text: str) -> str:
+        return "'" + str(text).replace("'", "''") + "'"
+
+    def load(self, data: Microdata) -> dict[str, str]:
+        path = self.literal(str(data.path))
+        if data.format == "csv":
+            nulls = "[" + ", ".join(self.literal(v) for v in data.null_values) + "]"
+            delim = f", delim = {self.literal(data.delimiter)}" if data.delimiter else ""
+            source = f"read_csv({path}, header = true, nullstr = {nulls}{delim})"
+        elif data.format == "parquet":
+            target = str(data.path / "*.parquet") if data.path.is_dir() else str(data.path)
+            source = f"read_parquet({self.literal(target)})"
+        else:
+            self._arrow = data.read_statistical()
+            self.con.register("_corridors_statistical", self._arrow)
+            source = "_corridors_statistical"
+        self._source = source
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT * FROM {source}")
+            described = self.con.execute(f"DESCRIBE {VIEW}").fetchall()
+        except duckdb.Error as error:
+            raise InputError.one(str(data.path), f"a readable {data.format} file",
+                                 hint=str(error).splitlines()[0]) from error
+        return {row[0]: _kind(row[1]) for row in described}
+
+    def keep(self, condition: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT * FROM {self._source} "
+                         f"WHERE COALESCE(({condition}), FALSE)")
+
+    def query(self, sql: str) -> pd.DataFrame:
+        return self.con.execute(sql).df()
+
+    def kinds(self, sql: str) -> dict[str, str]:
+        relation = self.con.sql(sql)
+        return {name: _kind(str(kind)) for name, kind in zip(relation.columns, relation.types,
+                                                            strict=True)}
+
+
+class SparkEngine:
+    """Apache Spark through PySpark. Without a session, starts a local one (all cores, few shuffle
+    partitions, ANSI mode off so a division by zero gives NULL as in DuckDB)."""
+
+    name = "spark"
+
+    def __init__(self, session=None) -> None:
+        self.spark = session or local_session()
+        self._tmp: tempfile.TemporaryDirectory | None = None
+
+    def quote(self, identifier: str) -> str:
+        return "`" + identifier.replace("`", "``") + "`"
+
+    def literal(self, text: str) -> str:
+        return "'" + str(text).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    def load(self, data: Microdata) -> dict[str, str]:
+        reader = self.spark.read
+        path = str(data.path)
+        if data.format == "csv":
+            nulls = [v for v in data.null_values if v]
+            reader = reader.option("header", "true").option("inferSchema", "true")
+            if nulls:
+                reader = reader.option("nullValue", nulls[0])
+            if data.delimiter:
+                reader = reader.option("sep", data.delimiter)
+            frame = reader.csv(path)
+        elif data.format == "parquet":
+            frame = reader.parquet(path)
+        else:
+            import pyarrow.parquet as pq
+
+            self._tmp = tempfile.TemporaryDirectory(prefix="corridors-spark-")
+            target = Path(self._tmp.name) / "microdata.parquet"
+            pq.write_table(data.read_statistical(), target)
+            frame = reader.parquet(str(target))
+        frame.createOrReplaceTempView(VIEW)
+        self._frame = frame
+        return {name: _kind(kind) for name, kind in frame.dtypes}
+
+    def keep(self, condition: str) -> None:
+        self._frame.where(f"COALESCE(({condition}), FALSE)").createOrReplaceTempView(VIEW)
+
+    def query(self, sql: str) -> pd.DataFrame:
+        frame = self.spark.sql(sql)
+        rows = frame.collect()
+        return pd.DataFrame([tuple(r) for r in rows], columns=frame.columns)
+
+    def kinds(self, sql: str) -> dict[str, str]:
+        return {name: _kind(kind) for name, kind in self.spark.sql(sql).dtypes}
+
+
+_SESSION: list = []
+
+
+def local_session(cores: int = 2, shuffle_partitions: int = 4):
+    """A local Spark session shared by the process (started once; about 5 s)."""
+    if _SESSION:
+        return _SESSION[0]
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as error:
+        raise CorridorsError(
+            "the Spark engine needs PySpark: pip install 'corridors[spark]' (and Java 17)."
+        ) from error
+    session = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("corridors-survey")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    _SESSION.append(session)
+    return session
+
+
+def engine_for(name: str | None = None, **options) -> Engine:
+    """The engine named on the command line, else the one in settings (``CORRIDORS_ENGINE``)."""
+    chosen = (name or settings().engine).lower()
+    if chosen == "duckdb":
+        return DuckDBEngine(options.get("con"))
+    if chosen == "spark":
+        return SparkEngine(options.get("session"))
+    raise CorridorsError(f"unknown engine {name!r}: choose duckdb or spark")
