@@ -93,3 +93,42 @@ def write_long_workbook(path: Path, rows: list[tuple[Any, ...]] | None = None,
             table.write(line, width, 1)
     book.close()
     return path
+
+
+#: (name, notes, code, type of data, male per year, female per year) for a destination Table 1.
+TOTALS_ROWS: list[tuple[Any, ...]] = [
+    ("WORLD", "", 900, "", [150, 160, 170, 180, 190, 200, 210],
+     [140, 150, 160, 170, 180, 190, 200]),
+    ("  Sub-Saharan Africa", "", 947, "", [120, 124, 130, 136, 140, 146, 150],
+     [110, 114, 119, 123, 128, 133, 139]),
+    ("   Kenya", "", 404, "B R", [100, 104, 110, 116, 120, 126, 130],
+     [95, 99, 104, 108, 113, 118, 124]),
+    ("   Bolivia (Plurinational State of)", "", 68, "B", [20, 20, 20, 20, 20, 20, 20],
+     [15, 15, 15, 15, 15, 15, 15]),
+]
+
+
+def write_totals_workbook(path: Path, rows: list[tuple[Any, ...]] | None = None,
+                          header_name: str = "Region, development group, country or area",
+                          extra_column: str | None = None) -> Path:
+    """An IMS 2020 *Destination* workbook in the official layout with only its Table 1."""
+    rows = TOTALS_ROWS if rows is None else rows
+    book = xlsxwriter.Workbook(str(path))
+    table = book.add_worksheet("Table 1")
+    table.write(1, 4, "International Migrant Stock 2020: Destination")
+    table.write(2, 4, "Table 1: International migrant stock at mid-year by sex and by region, "
+                      "country or area of destination, 1990-2020")
+    table.write(3, 4, "POP/DB/MIG/Stock/Rev.2020")
+    for block, label in enumerate(("both sexes combined", "males", "females")):
+        table.write(7, 5 + 7 * block, f"International migrant stock at mid-year, {label}")
+    table.write_row(10, 1, [header_name, "Notes", "Location code", "Type of data"])
+    for block in range(3):
+        table.write_row(10, 5 + 7 * block, YEARS_2020)
+    if extra_column:
+        table.write(10, 26, extra_column)
+    for index, (name, notes, code, kind, male, female) in enumerate(rows):
+        total = [_sum(m, f) for m, f in zip(male, female, strict=True)]
+        table.write_row(11 + index, 0, [index + 1, name, notes, code, kind]
+                        + total + list(male) + list(female))
+    book.close()
+    return path
