@@ -2,9 +2,10 @@
 
 **Primary contiguity source: GeoDataSource** (``GEODATASOURCE-COUNTRY-BORDERS.CSV``, 2022, CC BY-SA
 4.0; credit "This site or product includes Country Borders data available from
-https://www.geodatasource.com"). It is current (South Sudan, Kosovo, the post-2006 Balkans) and
-lists land borders only. CEPII GeoDist (2011) predates South Sudan and still uses old codes; it
-is read for its other dyadic variables (common language, colonial ties, distances), and its
+https://www.geodatasource.com"). It is current (South Sudan, Serbia and Montenegro apart;
+Kosovo has no rows of its own: it lies within Serbia, which borders Albania) and lists land
+borders only. CEPII GeoDist (2011) predates South Sudan and still uses old codes; it is read for
+its other dyadic variables (common language, colonial ties, distances), and its
 ``contig`` can be compared with :func:`disagreements`.
 
 - GeoDataSource layout: ``country_code, country_name, country_border_code, country_border_name``
