@@ -1,0 +1,322 @@
+"""Country and corridor profiles: everything the store knows about one country or one corridor.
+
+A :class:`CountryProfile` answers "who lives here from abroad, who left, where to, and how has that
+changed": immigrants and emigrants in a year, their share of the population, the female share, top
+origins and destinations, the South–South share under a lens, the World Bank income-group history and
+the trend over every year of the edition. A :class:`CorridorProfile` gives one corridor's trend by
+sex, the groups of both ends by year, contiguity and the communities both ends belong to.
+
+Shares are fractions (0..1). Immigrants include those of unknown origin (UN "Other").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from corridors import codes
+from corridors.analytics.corridors import (
+    NoDataError,
+    check_years,
+    corridor_table,
+    default_edition,
+    safe,
+)
+from corridors.analytics.lenses import (
+    BUILTIN,
+    CATEGORIES,
+    INCOME_NAMES,
+    Lens,
+    LensError,
+    lens_roles,
+    query,
+)
+from corridors.codes import OTHER_ORIGIN
+
+
+def resolve_country(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    """ISO3 for what a user typed (ISO3, M49, ISO2 or a name); an error says what to type."""
+    iso3 = codes.code_for(text)
+    if iso3 is None:
+        raise LensError(f"unknown country {text!r}: give an ISO3 code (KEN), an M49 code (404) "
+                        "or a name as UN DESA spells it")
+    return iso3
+
+
+def _name(iso3: str) -> str:
+    if iso3 == OTHER_ORIGIN:
+        return "Other (unknown origin)"
+    country = codes.countries().get(iso3)
+    return country.short_name if country else iso3
+
+
+def sources(con: duckdb.DuckDBPyConnection, source_ids: list[str] | None = None) -> pl.DataFrame:
+    """The provenance rows (publisher, title, edition, licence, file, checksum) of sources used."""
+    frame = query(con, "SELECT source_id, publisher, title, edition, licence, url, file_name, "
+                       "sha256, fetched_at FROM provenance ORDER BY source_id")
+    if source_ids is not None:
+        frame = frame.filter(pl.col("source_id").is_in(source_ids))
+    return frame
+
+
+def stock_sources(con: duckdb.DuckDBPyConnection, edition: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT source_id FROM migrant_stock WHERE edition = ? ORDER BY 1", [edition]
+    ).fetchall()]
+
+
+def caption(con: duckdb.DuckDBPyConnection, edition: str) -> str:
+    """'Source: <publisher>, <title> (<edition>), <licence>' for the stock of an edition."""
+    ids = stock_sources(con, edition)
+    rows = sources(con, ids)
+    if rows.is_empty():
+        return f"Source: migrant stock, edition {edition} (no provenance recorded)"
+    parts = sorted({f"{r['publisher']}, {r['title']} ({r['edition']}), {r['licence']}"
+                    for r in rows.iter_rows(named=True)})
+    return "Source: " + "; ".join(parts)
+
+
+@dataclass
+class CountryProfile:
+    """One country in one year of an edition, with its trend over every year of the edition."""
+
+    iso3: str
+    name: str
+    m49: int | None
+    edition: str
+    year: int
+    lens: str
+    immigrants: float
+    emigrants: float
+    immigrants_unknown_origin: float
+    female_share_immigrants: float | None
+    female_share_emigrants: float | None
+    population: float | None
+    immigrants_share_of_population: float | None
+    emigrants_share_of_population: float | None
+    south_south_share_immigrants: float | None
+    south_south_share_emigrants: float | None
+    income_group: str | None
+    groups: dict[str, str | None]
+    top_origins: pl.DataFrame
+    top_destinations: pl.DataFrame
+    income_history: pl.DataFrame
+    trend: pl.DataFrame
+    sources: pl.DataFrame
+    caption: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON-ready: scalars as they are, frames as lists of records."""
+        out = {}
+        for key, value in self.__dict__.items():
+            out[key] = value.to_dicts() if isinstance(value, pl.DataFrame) else value
+        return out
+
+
+def _share(part: float | None, whole: float | None) -> float | None:
+    if part is None or not whole:
+        return None
+    return part / whole
+
+
+def _population(con: duckdb.DuckDBPyConnection, iso3: str, year: int,
+                edition: str) -> float | None:
+    row = con.execute(
+        "SELECT value FROM population WHERE iso3 = ? AND year = ? AND sex = 'total' "
+        "ORDER BY (edition = ?) DESC, edition DESC LIMIT 1", [iso3, year, edition]
+    ).fetchall()
+    return float(row[0][0]) if row else None
+
+
+def _top(frame: pl.DataFrame, column: str, n: int, total: float) -> pl.DataFrame:
+    return (
+        frame.group_by(column).agg(pl.col("stock").sum())
+        .sort(["stock", column], descending=[True, False]).head(n)
+        .with_columns(
+            pl.col(column).map_elements(_name, return_dtype=pl.String).alias("name"),
+            (pl.col("stock") / total if total else pl.lit(None, pl.Float64)).alias("share"),
+        )
+        .select(column, "name", "stock", "share")
+    )
+
+
+def country_profile(
+    con: duckdb.DuckDBPyConnection,
+    country: str,
+    *,
+    edition: str | None = None,
+    year: int | None = None,
+    lens: Lens | None = None,
+    top: int = 10,
+) -> CountryProfile:
+    """The profile of ``country`` (ISO3, M49 or name) in ``year`` (default: latest of the edition)."""
+    iso3 = resolve_country(con, country)
+    edition = default_edition(con, edition)
+    all_years = check_years(con, edition, None)
+    year = check_years(con, edition, year)[0] if year is not None else all_years[-1]
+    lens = lens or BUILTIN["wb-lmic"]
+    column = f"category_{safe(lens.id)}"
+    inbound = corridor_table(con, edition=edition, lenses=[lens], destination=iso3)
+    outbound = corridor_table(con, edition=edition, lenses=[lens], origin=iso3)
+    if inbound.is_empty() and outbound.is_empty():
+        raise NoDataError(f"{_name(iso3)} ({iso3}) has no migrant stock in {edition}")
+
+    def sum_of(frame: pl.DataFrame, sex: str, only_year: bool = True) -> float:
+        part = frame.filter(pl.col("sex") == sex)
+        if only_year:
+            part = part.filter(pl.col("year") == year)
+        return float(part["stock"].sum())
+
+    immigrants = sum_of(inbound, "total")
+    emigrants = sum_of(outbound, "total")
+    in_year = inbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
+    out_year = outbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
+    unknown = float(in_year.filter(pl.col("origin") == OTHER_ORIGIN)["stock"].sum())
+
+    def south_south(frame: pl.DataFrame) -> float | None:
+        classified = frame.filter(pl.col(column).is_in(list(CATEGORIES)))
+        total = float(classified["stock"].sum())
+        ss = float(classified.filter(pl.col(column) == "south-south")["stock"].sum())
+        return _share(ss, total)
+
+    population = _population(con, iso3, year, edition)
+    has_sex = not inbound.filter(pl.col("sex") == "female").is_empty() or \
+        not outbound.filter(pl.col("sex") == "female").is_empty()
+    roles = lens_roles(con, [lens], all_years).filter(pl.col("iso3") == iso3)
+    this_year = roles.filter(pl.col("year") == year)
+    income_group = this_year["income_group"][0] if not this_year.is_empty() else None
+    place = query(con, "SELECT continent, un_subregion, sdg_region, ims_region, development_group "
+                       "FROM countries WHERE iso3 = ?", [iso3])
+    groups = place.to_dicts()[0] if not place.is_empty() else {}
+    history = query(con, "SELECT data_year, fiscal_year, income_group FROM income_groups "
+                         "WHERE iso3 = ? ORDER BY data_year", [iso3]).with_columns(
+        pl.col("income_group").replace(INCOME_NAMES).alias("income_group_name"))
+
+    trend_rows = []
+    for y in all_years:
+        row = {"year": y}
+        for label, frame in (("immigrants", inbound), ("emigrants", outbound)):
+            part = frame.filter(pl.col("year") == y)
+            total = float(part.filter(pl.col("sex") == "total")["stock"].sum())
+            female = float(part.filter(pl.col("sex") == "female")["stock"].sum())
+            row[label] = total
+            row[f"{label}_female_share"] = _share(female, total) if has_sex else None
+            totals = part.filter(pl.col("sex") == "total")
+            row[f"{label}_south_south_share"] = south_south(totals)
+        role = roles.filter(pl.col("year") == y)
+        row["income_group"] = role["income_group"][0] if not role.is_empty() else None
+        trend_rows.append(row)
+    trend = pl.DataFrame(trend_rows, infer_schema_length=None)
+
+    def female_share(frame: pl.DataFrame) -> float | None:
+        if not has_sex:
+            return None
+        return _share(sum_of(frame, "female"), sum_of(frame, "total"))
+
+    used = stock_sources(con, edition)
+    return CountryProfile(
+        iso3=iso3, name=_name(iso3), m49=codes.m49_for_iso3(iso3), edition=edition, year=year,
+        lens=lens.id, immigrants=immigrants, emigrants=emigrants,
+        immigrants_unknown_origin=unknown,
+        female_share_immigrants=female_share(inbound),
+        female_share_emigrants=female_share(outbound),
+        population=population,
+        immigrants_share_of_population=_share(immigrants, population),
+        emigrants_share_of_population=_share(emigrants, population),
+        south_south_share_immigrants=south_south(in_year),
+        south_south_share_emigrants=south_south(out_year),
+        income_group=income_group, groups=groups,
+        top_origins=_top(in_year, "origin", top, immigrants),
+        top_destinations=_top(out_year, "destination", top, emigrants),
+        income_history=history, trend=trend,
+        sources=sources(con, used), caption=caption(con, edition),
+    )
+
+
+@dataclass
+class CorridorProfile:
+    """One corridor (origin -> destination) over every year of an edition."""
+
+    origin: str
+    origin_name: str
+    destination: str
+    destination_name: str
+    edition: str
+    contiguous: bool
+    same_continent: bool | None
+    same_un_subregion: bool | None
+    same_sdg_region: bool | None
+    trend: pl.DataFrame
+    groups: pl.DataFrame
+    shared_communities: pl.DataFrame
+    sources: pl.DataFrame
+    caption: str = ""
+    lenses: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {k: v.to_dicts() if isinstance(v, pl.DataFrame) else v
+                for k, v in self.__dict__.items()}
+
+
+def corridor_profile(
+    con: duckdb.DuckDBPyConnection,
+    origin: str,
+    destination: str,
+    *,
+    edition: str | None = None,
+    lenses: list[Lens] | None = None,
+) -> CorridorProfile:
+    """Trend by sex, both ends' groups and categories by year, contiguity, shared communities."""
+    o = resolve_country(con, origin)
+    d = resolve_country(con, destination)
+    edition = default_edition(con, edition)
+    years = check_years(con, edition, None)
+    lens_list = lenses or list(BUILTIN.values())
+    table = corridor_table(con, edition=edition, lenses=lens_list, origin=o, destination=d)
+    if table.is_empty():
+        raise NoDataError(f"no migrant stock from {_name(o)} ({o}) in {_name(d)} ({d}) "
+                          f"in {edition}")
+    trend = (
+        table.pivot(on="sex", index="year", values="stock")
+        .join(table.filter(pl.col("sex") == "total").select(
+            "year", "origin_share", "destination_share", "change", "growth_rate",
+            "female_share"), on="year", how="left")
+        .sort("year")
+    )
+    for sex in ("total", "male", "female"):
+        if sex not in trend.columns:
+            trend = trend.with_columns(pl.lit(None, pl.Float64).alias(sex))
+    trend = trend.select("year", "total", "male", "female", "female_share", "origin_share",
+                         "destination_share", "change", "growth_rate")
+    roles = lens_roles(con, lens_list[:1], years)
+    ends = (
+        roles.filter(pl.col("iso3") == o).select(
+            "year", "data_year", pl.col("income_group").alias("origin_income_group"),
+            pl.col("development_group").alias("origin_development_group"))
+        .join(roles.filter(pl.col("iso3") == d).select(
+            "year", pl.col("income_group").alias("destination_income_group"),
+            pl.col("development_group").alias("destination_development_group")),
+            on="year", how="full", coalesce=True)
+    )
+    categories = table.filter(pl.col("sex") == "total").select(
+        "year", *[pl.col(f"category_{safe(lens.id)}").alias(lens.id) for lens in lens_list])
+    groups = ends.join(categories, on="year", how="left").sort("year").with_columns(
+        pl.col("data_year").map_elements(lambda y: f"FY{(y + 2) % 100:02d}",
+                                         return_dtype=pl.String).alias("fiscal_year"))
+    shared = (
+        table.filter(pl.col("sex") == "total").select("year", "shared_recs")
+        .explode("shared_recs").drop_nulls("shared_recs")
+        .group_by("shared_recs").agg(pl.col("year").sort().alias("years"))
+        .rename({"shared_recs": "rec_code"}).sort("rec_code")
+    )
+    first = table.row(0, named=True)
+    return CorridorProfile(
+        origin=o, origin_name=_name(o), destination=d, destination_name=_name(d),
+        edition=edition, contiguous=bool(first["contiguous"]),
+        same_continent=first["same_continent"], same_un_subregion=first["same_un_subregion"],
+        same_sdg_region=first["same_sdg_region"], trend=trend, groups=groups,
+        shared_communities=shared, sources=sources(con, stock_sources(con, edition)),
+        caption=caption(con, edition), lenses=[lens.id for lens in lens_list],
+    )

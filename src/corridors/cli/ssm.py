@@ -1,0 +1,218 @@
+"""`corridors ssm ...`: how much migration is South–South, under which definition of "South".
+
+Thin: every command calls ``corridors.analytics.regions`` and prints with ``emit``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import typer
+
+from corridors import store
+from corridors.analytics.corridors import default_edition, edition_years
+from corridors.analytics.lenses import available_lenses, get_lens
+from corridors.analytics.profiles import caption
+from corridors.analytics.regions import (
+    GROUPINGS,
+    RANKINGS,
+    category_summary,
+    contiguity_share,
+    intra_group_shares,
+    top_corridors,
+)
+from corridors.cli._output import Format, emit
+
+ORDER = 30
+
+app = typer.Typer(
+    help="South–South migration under a named definition of 'South' (a lens): category totals, "
+         "intra-regional shares, contiguity and top corridors. Shares are fractions 0..1.",
+    no_args_is_help=True,
+)
+
+LENS_HELP = ("Definition of South: wb-lmic, wb-non-high, un-developing, gfmd-2018 or a custom lens "
+             "(see `corridors ssm lenses`).")
+
+
+def lens_option(default: str = "wb-lmic"):
+    return typer.Option(default, "--lens", "-l", help=LENS_HELP)
+
+
+YEAR = typer.Option(None, "--year", "-y", help="Year (default: the latest of the edition).")
+ALL_YEARS = typer.Option(False, "--all-years", help="Every year of the edition.")
+SEX = typer.Option("total", "--sex", help="total, female or male.")
+EDITION = typer.Option(None, "--edition", help="ims2020, ims2019, ims2015 (default: the latest).")
+FORMAT = typer.Option(Format.table, "--format", "-f", help="table, csv or json.")
+LENS_FILE = typer.Option(None, "--lens-file", help="YAML file or folder of custom lenses "
+                         "(default: <home>/user/lenses).")
+EMERGING = typer.Option(None, "--emerging", help="gfmd-2018 only: comma-separated emerging "
+                        "destinations replacing the default (GCC states, BRA, MUS, SGP, ZAF).")
+
+
+def _split(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _years(con, edition: str | None, year: int | None, all_years: bool) -> tuple[str, list[int]]:
+    edition = default_edition(con, edition)
+    if all_years:
+        return edition, edition_years(con, edition)
+    if year is None:
+        return edition, [edition_years(con, edition)[-1]]
+    return edition, [year]
+
+
+def people(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame for reading: shares and rates as percentages, stocks as whole persons."""
+    out = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if name in ("year", "data_year", "prev_year"):
+            out.append(column.cast(pl.String))
+        elif name.endswith(("share", "_rate")) or name.startswith("share"):
+            out.append(pl.when(column.is_null()).then(pl.lit("—"))
+                       .otherwise((column * 100).round(1).cast(pl.String) + " %").alias(name))
+        elif dtype == pl.Float64 and name not in ("year",):
+            out.append(column.round(0).cast(pl.Int64, strict=False).alias(name))
+        elif isinstance(dtype, pl.List):
+            out.append(column.cast(pl.List(pl.String)).list.join(", ").alias(name))
+        else:
+            out.append(column)
+    return frame.select(out)
+
+
+def _caption(con, edition: str, lens_citation: str | None = None) -> str:
+    text = caption(con, edition) + f". Edition {edition}."
+    if lens_citation:
+        text += f" Lens: {lens_citation}"
+    return text
+
+
+@app.command("lenses")
+def lenses_command(lens_file: Path = LENS_FILE, fmt: Format = FORMAT) -> None:
+    """The definitions of South available, with their rules and citations."""
+    frame = pl.DataFrame([lens.describe() for lens in available_lenses(lens_file).values()])
+    emit(frame, fmt, title="Lenses: definitions of 'South'",
+         caption="Income groups are those of the World Bank for data year Y (FY Y+2).")
+
+
+@app.command("summary")
+def summary_command(
+    lens: str = lens_option(), year: int = YEAR, all_years: bool = ALL_YEARS, sex: str = SEX,
+    edition: str = EDITION, lens_file: Path = LENS_FILE, emerging: str = EMERGING,
+    fmt: Format = FORMAT,
+) -> None:
+    """Stock and share of South–South, South–North, North–South and North–North migration.
+
+    Shares are of the classified stock: unknown origins and unclassified countries are reported
+    apart. Example: `corridors ssm summary --lens gfmd-2018 --year 2020 --format json`
+    """
+    chosen = get_lens(lens, lens_file, _split(emerging))
+    con = store.connect()
+    edition, years = _years(con, edition, year, all_years)
+    frame = category_summary(con, lenses=chosen, edition=edition, years=years, sex=sex)
+    if fmt is Format.table:
+        emit(people(frame.drop("edition")), fmt,
+             title=f"Migrant stock by category — lens {chosen.id} ({chosen.title}), {sex}",
+             caption=_caption(con, edition, chosen.citation))
+    else:
+        emit(frame, fmt)
+
+
+@app.command("regions")
+def regions_command(
+    grouping: str = typer.Option("continent", "--grouping", "-g",
+                                 help="continent, sdg-region, un-subregion, un-region (UN DESA "
+                                      "regions), income, rec (regional economic communities) "
+                                      "or custom."),
+    members: str = typer.Option(None, "--members", help="custom grouping: comma-separated "
+                                "countries, e.g. KEN,UGA,TZA"),
+    name: str = typer.Option(None, "--name", help="custom grouping: the group's name."),
+    year: int = YEAR, all_years: bool = ALL_YEARS, sex: str = SEX, edition: str = EDITION,
+    fmt: Format = FORMAT,
+) -> None:
+    """Intra-group shares: of each group's emigrants, the share living in the group (origin
+    view); of its immigrants, the share born in the group (destination view).
+
+    Example: `corridors ssm regions --grouping rec --year 2020 --format json`
+    """
+    if grouping not in GROUPINGS:
+        raise typer.BadParameter(f"use one of {', '.join(GROUPINGS)}", param_hint="--grouping")
+    con = store.connect()
+    edition, years = _years(con, edition, year, all_years)
+    frame = intra_group_shares(con, grouping, edition=edition, years=years, sex=sex,
+                               members=_split(members), name=name)
+    if fmt is Format.table:
+        emit(people(frame.drop("edition", "grouping")), fmt,
+             title=f"Intra-group migration by {grouping}, {sex}",
+             caption=_caption(con, edition))
+    else:
+        emit(frame, fmt)
+
+
+@app.command("contiguity")
+def contiguity_command(
+    lens: str = lens_option(), year: int = YEAR, all_years: bool = ALL_YEARS, sex: str = SEX,
+    edition: str = EDITION, lens_file: Path = LENS_FILE, emerging: str = EMERGING,
+    fmt: Format = FORMAT,
+) -> None:
+    """Share of South–South stock between countries that share a land border.
+
+    One object with `share_contiguous` for one year, one per year with --all-years.
+    Example: `corridors ssm contiguity --lens wb-lmic --year 2020 --format json`
+    """
+    chosen = get_lens(lens, lens_file, _split(emerging))
+    con = store.connect()
+    edition, years = _years(con, edition, year, all_years)
+    frame = contiguity_share(con, lenses=chosen, edition=edition, years=years, sex=sex)
+    if fmt is Format.table:
+        emit(people(frame.drop("edition")), fmt,
+             title=f"South–South stock between land neighbours — lens {chosen.id}, {sex}",
+             caption=_caption(con, edition, chosen.citation))
+    elif fmt is Format.json and len(years) == 1:
+        emit(frame.to_dicts()[0], fmt)
+    else:
+        emit(frame, fmt)
+
+
+@app.command("top")
+def top_command(
+    lens: str = lens_option(), year: int = YEAR, all_years: bool = ALL_YEARS, sex: str = SEX,
+    edition: str = EDITION,
+    by: str = typer.Option("stock", "--by", help="Rank by stock, change (persons since the "
+                           "previous year) or growth (annual rate)."),
+    category: str = typer.Option(None, "--category", help="Keep one category, e.g. south-south."),
+    origin_region: str = typer.Option(None, "--origin-region",
+                                      help="Origin in this continent / UN sub-region / SDG region."),
+    destination_region: str = typer.Option(None, "--destination-region",
+                                           help="Destination in this region."),
+    n: int = typer.Option(10, "--top", "-n", help="How many corridors."),
+    lens_file: Path = LENS_FILE, emerging: str = EMERGING, fmt: Format = FORMAT,
+) -> None:
+    """The largest corridors by stock, change or growth.
+
+    Example: `corridors ssm top --lens wb-lmic --category south-south --year 2020 --top 5`
+    """
+    if by not in RANKINGS:
+        raise typer.BadParameter(f"use one of {', '.join(RANKINGS)}", param_hint="--by")
+    chosen = get_lens(lens, lens_file, _split(emerging))
+    con = store.connect()
+    edition, years = _years(con, edition, year, all_years)
+    frame = top_corridors(con, lenses=chosen, edition=edition, years=years, sex=sex, by=by,
+                          category=category, origin_region=origin_region,
+                          destination_region=destination_region, n=n)
+    if fmt is Format.table:
+        emit(people(frame.drop("edition", "lens", "sex")), fmt,
+             title=f"Top corridors by {by} — lens {chosen.id}"
+                   + (f", {category}" if category else "") + f", {sex}",
+             caption=_caption(con, edition, chosen.citation))
+    else:
+        emit(frame, fmt)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="ssm")
