@@ -22,7 +22,13 @@ class Format(StrEnum):
     json = "json"
 
 
-def _fmt(value: Any) -> str:
+_PLAIN_INT = ("year", "since", "until", "m49", "code", "period", "rank", "row")
+
+
+def _fmt(value: Any, column: str = "") -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and any(
+            key in column.lower() for key in _PLAIN_INT):
+        return str(value)
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -79,13 +85,14 @@ def emit(data: pl.DataFrame | list[dict] | dict, fmt: Format, *, title: str | No
         for key, value in data.items():
             if isinstance(value, (list, dict)):
                 value = json.dumps(_jsonable(value), ensure_ascii=False)[:200]
-            table.add_row(key, _fmt(value))
+            table.add_row(key, _fmt(value, key))
         console.print(table)
         return
     frame = data if isinstance(data, pl.DataFrame) else pl.DataFrame(data)
     table = Table(title=title, caption=caption)
     for name, dtype in frame.schema.items():
         table.add_column(name, justify="right" if dtype.is_numeric() else "left")
+    names = frame.columns
     for row in frame.iter_rows():
-        table.add_row(*(_fmt(v) for v in row))
+        table.add_row(*(_fmt(v, c) for v, c in zip(row, names, strict=True)))
     console.print(table)

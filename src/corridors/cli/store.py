@@ -45,17 +45,20 @@ def summary_command(
     if fmt is Format.csv:
         emit(parts["editions"], fmt)
         return
-    emit(parts["editions"], fmt, title="Bilateral migrant stock in the store",
+    emit(parts["editions"].drop("source"), fmt, title="Bilateral migrant stock in the store",
          caption="UN DESA International Migrant Stock; world_total includes 'Other' origins.")
-    emit(parts["sources"], fmt, title="Sources (provenance)")
+    emit(parts["sources"].drop("licence"), fmt, title="Sources (provenance)",
+         caption="Licences and full checksums: `corridors sources`.")
 
 
 def stock_command(
-    origin: str = typer.Option(None, "--origin", help="Country of origin: ISO3 or M49 (default: all, summed)."),
-    destination: str = typer.Option(None, "--destination", help="Country of destination: ISO3 or M49 (default: all, summed)."),
+    origin: str = typer.Option(None, "--origin", help="Origin: ISO3 or M49 (default: all, summed)."),
+    destination: str = typer.Option(
+        None, "--destination", help="Destination: ISO3 or M49 (default: all, summed)."),
     year: int = typer.Option(None, "--year", help="Year (default: every year of the edition)."),
     sex: str = typer.Option("total", "--sex", help="total, female or male."),
-    edition: str = typer.Option(None, "--edition", help="ims2020, ims2019 or ims2015 (default: the latest)."),
+    edition: str = typer.Option(
+        None, "--edition", help="ims2020, ims2019 or ims2015 (default: the latest)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ) -> None:
     """International migrant stock (persons) by origin, destination, year and sex.

@@ -130,10 +130,17 @@ def _provenance(sources: list[Source], rows: dict[str, int]) -> pl.DataFrame:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-    keep = [c for c in frame.columns if c in columns]
-    con.register("incoming", frame.select(keep).to_arrow())
-    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+    """Append a frame to a schema table (matching columns by name), or create a table the schema
+    does not declare (dyadic variables, the current World Bank classification) from the frame."""
+    known = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if table in known:
+        columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        frame = frame.select([c for c in frame.columns if c in columns])
+    con.register("incoming", frame.to_arrow())
+    if table in known:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+    else:
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM incoming")
     con.unregister("incoming")
 
 
@@ -167,6 +174,7 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
         if table.startswith("_") or table == "migrant_stock":
             continue
         tables[table] = pl.concat(frames, how="diagonal_relaxed")
+    tables["areas"] = _areas(parts)
     tables["provenance"] = _provenance(sources, source_rows)
 
     cfg.store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -192,6 +200,18 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
     if progress:
         progress("done", total_steps, total_steps)
     return report
+
+
+def _areas(parts: dict[str, list[pl.DataFrame]]) -> pl.DataFrame:
+    """M49 regions first, then the IMS groupings M49 does not have (SDG regions, development and
+    income groups), each code once."""
+    frames = parts.get("areas", []) + parts.get("_annex_areas", [])
+    if not frames:
+        return pl.DataFrame(schema={"m49": pl.Int32, "name": pl.String, "area_type": pl.String,
+                                    "parent_m49": pl.Int32})
+    return (pl.concat([f.select("m49", "name", "area_type", "parent_m49") for f in frames],
+                      how="vertical_relaxed")
+            .unique(subset="m49", keep="first", maintain_order=True))
 
 
 def _aliases() -> pl.DataFrame:

@@ -45,15 +45,21 @@ def load_un_desa_totals(source: Source, folder: Path) -> Frames:
 
 def load_un_desa_annex(source: Source, folder: Path) -> Frames:
     annex = _reader("un_desa_annex").read(folder / source.primary.name)
-    return {"_annex_countries": annex.countries, "_annex_areas": annex.areas}
+    subregions = annex.locations.filter(pl.col("iso3").is_not_null()).select(
+        "iso3", pl.col("subregion").alias("ims_subregion"))
+    areas = annex.locations.filter(pl.col("iso3").is_null()).select(
+        pl.col("area_m49").alias("m49"), "name", pl.col("location_type").fill_null("World").alias("area_type"),
+        pl.col("parent_m49"))
+    return {"_annex_countries": annex.countries.join(subregions, on="iso3", how="left"),
+            "_annex_areas": areas}
 
 
 def load_un_desa_bilateral(source: Source, folder: Path) -> Frames:
-    frame = _reader("un_desa_bilateral").read(folder / source.primary.name)
-    edition = getattr(frame, "edition", None)
-    if not isinstance(frame, pl.DataFrame):  # a result object with .stock and .edition
-        frame = frame.stock
-    return {"migrant_stock": _tag(frame, source, edition or source.edition)}
+    tables = _reader("un_desa_bilateral").read(folder / source.primary.name)
+    out: Frames = {"migrant_stock": _tag(tables.stock, source, tables.edition)}
+    if tables.totals is not None and tables.totals.height:
+        out["_bilateral_totals"] = _tag(tables.totals, source, tables.edition)
+    return out
 
 
 def load_wpp(source: Source, folder: Path) -> Frames:
@@ -69,29 +75,27 @@ def load_m49(source: Source, folder: Path) -> Frames:
 
 
 def load_world_bank_income(source: Source, folder: Path) -> Frames:
-    module = _reader("world_bank_income")
-    path = folder / source.primary.name
-    if source.primary.name.upper().startswith("OGHIST"):
-        frame = module.read(path)
-        return {"income_groups": frame.with_columns(pl.lit(source.id).alias("source_id"))}
-    return {"_wb_class": module.read_class(path)}
+    result = _reader("world_bank_income").read(folder / source.primary.name)
+    if isinstance(result, pl.DataFrame):
+        return {"income_groups": result.with_columns(pl.lit(source.id).alias("source_id"))}
+    return {"wb_classification": result.economies.with_columns(
+        pl.lit(source.id).alias("source_id"))}
 
 
 def load_world_bank_wdi(source: Source, folder: Path) -> Frames:
-    frame = _reader("world_bank_wdi").read(folder / source.primary.name)
-    frame = frame.with_columns(pl.lit("wdi").alias("dataset"), pl.lit(None, pl.Int32)
-                               .alias("area_m49"), pl.lit("total").alias("sex"))
+    indicator = _reader("world_bank_wdi").read(folder / source.primary.name)
+    frame = indicator.values.with_columns(
+        pl.lit("wdi").alias("dataset"), pl.lit(None, pl.Int32).alias("area_m49"),
+        pl.lit("total").alias("sex"))
     return {"indicators": _tag(frame, source)}
 
 
 def load_borders(source: Source, folder: Path) -> Frames:
-    module = _reader("borders")
-    path = folder / source.primary.name
-    if "GEODATASOURCE" in source.primary.name.upper():
-        frame = module.read(path)
-        return {"contiguity": frame.select("iso3_a", "iso3_b").with_columns(
-            pl.lit(source.id).alias("source_id"))}
-    return {"_cepii": module.read_cepii(path)}
+    result = _reader("borders").read(folder / source.primary.name)
+    if hasattr(result, "dyads"):
+        return {"dyads": result.dyads.with_columns(pl.lit(source.id).alias("source_id"))}
+    return {"contiguity": result.contiguity.select("iso3_a", "iso3_b").with_columns(
+        pl.lit(source.id).alias("source_id"))}
 
 
 def load_communities(source: Source, folder: Path) -> Frames:
