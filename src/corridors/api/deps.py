@@ -1,0 +1,184 @@
+"""Typed dependencies shared by the API and the web pages: the read-only store and checked inputs.
+
+The store is opened READ-ONLY once per process and each request gets its own cursor (a DuckDB
+cursor is an independent connection to the same database, safe to use from the request's thread).
+If ``corridors build`` swaps in a new store file, the next request reopens it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Literal, TypeVar
+
+import duckdb
+from fastapi import Depends, HTTPException, Query, Request
+
+from corridors import codes, store
+from corridors.errors import NotBuiltError
+
+#: The largest page a list endpoint returns.
+MAX_LIMIT = 1000
+MAX_OFFSET = 10_000_000
+#: Answers kept in memory per store file (each a small frame).
+MEMO_SIZE = 512
+
+T = TypeVar("T")
+
+
+class Store:
+    """The built store, opened read-only on first use and reopened when the file is replaced."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+        self._countries: frozenset[str] | None = None
+        self._editions: tuple[str, ...] | None = None
+        self._memo: OrderedDict[tuple, object] = OrderedDict()
+
+    def _current_stamp(self) -> tuple[int, int]:
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            raise NotBuiltError(
+                f"no store at {self.path}. Run `corridors pull` then `corridors build`."
+            ) from None
+        return info.st_ino, info.st_mtime_ns
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        stamp = self._current_stamp()
+        with self._lock:
+            if self._con is None or stamp != self._stamp:
+                if self._con is not None:
+                    self._con.close()
+                self._con = store.connect(self.path, read_only=True)
+                self._stamp = stamp
+                self._countries = None
+                self._editions = None
+                self._memo.clear()
+            return self._con
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.connection().cursor()
+
+    def country_codes(self, con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+        """ISO3 codes of the store's country table (cached until the store changes)."""
+        if self._countries is None:
+            rows = con.execute("SELECT iso3 FROM countries").fetchall()
+            self._countries = frozenset(r[0] for r in rows)
+        return self._countries
+
+    def editions(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+        """Editions of the bilateral migrant stock held in the store, newest first."""
+        if self._editions is None:
+            rows = con.execute(
+                "SELECT DISTINCT edition FROM migrant_stock ORDER BY edition DESC"
+            ).fetchall()
+            self._editions = tuple(r[0] for r in rows)
+        return self._editions
+
+    def memo(self, key: tuple, compute: Callable[[], T]) -> T:
+        """The result of ``compute()`` for ``key``, computed once per store file: the store is
+        read-only, so an answer stays right until ``corridors build`` replaces the file (the
+        request's cursor, taken first, notices that and empties the memo)."""
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_con(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    cursor = get_store(request).cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+Con = Annotated[duckdb.DuckDBPyConnection, Depends(get_con)]
+
+
+class Invalid(HTTPException):
+    """A request value that is well-formed but not acceptable: answered as 422 with what was
+    expected."""
+
+    def __init__(self, name: str, value: object, expected: str):
+        super().__init__(422, f"{name}: expected {expected}; got {value!r}")
+        self.name = name
+
+
+_CODE = re.compile(r"^[A-Za-z0-9 .,'()\-]{1,60}$")
+
+
+def check_country(con: duckdb.DuckDBPyConnection, known: frozenset[str], name: str,
+            value: str | None, *, allow_other: bool = False) -> str | None:
+    """The ISO3 code a user typed (ISO3 or M49, names also accepted), checked against the store's
+    country table; None stays None (= all countries)."""
+    if value is None or value == "" or value.strip().upper() == "ALL":
+        return None
+    expected = "an ISO3 code (e.g. KEN) or M49 number (e.g. 404) of a country in the store"
+    if not _CODE.match(value):
+        raise Invalid(name, value, expected)
+    if allow_other and value.strip().upper() == codes.OTHER_ORIGIN:
+        return codes.OTHER_ORIGIN
+    iso3 = codes.code_for(value)
+    if iso3 is None or iso3 not in known:
+        raise Invalid(name, value, expected)
+    return iso3
+
+
+def check_edition(store_: Store, con: duckdb.DuckDBPyConnection,
+                  value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    editions = store_.editions(con)
+    if value not in editions:
+        raise Invalid("edition", value, "one of " + ", ".join(editions))
+    return value
+
+
+Sex = Literal["total", "male", "female"]
+Fmt = Literal["json", "csv"]
+
+YearQ = Annotated[int | None, Query(ge=1950, le=2100, description="Year, e.g. 2020.")]
+SexQ = Annotated[Sex, Query(description="total, male or female.")]
+EditionQ = Annotated[
+    str | None,
+    Query(max_length=20, pattern=r"^[a-z0-9\-]+$",
+          description="Edition of the migrant-stock estimates, e.g. ims2020 (default: newest)."),
+]
+LensQ = Annotated[
+    str,
+    Query(max_length=40, pattern=r"^[a-z0-9\-]+$",
+          description="Definition of 'South': wb-lmic, wb-non-high, un-developing, gfmd-2018."),
+]
+FormatQ = Annotated[Fmt | None, Query(description="json (default) or csv; or send Accept: text/csv.")]
+LimitQ = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per page, 1..{MAX_LIMIT}.")]
+OffsetQ = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
+CodeQ = Annotated[
+    str | None,
+    Query(max_length=60, description="ISO3 code (e.g. KEN) or M49 number (e.g. 404); omit (or ALL) for all."),
+]

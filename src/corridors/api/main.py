@@ -1,0 +1,44 @@
+"""The ASGI app: the REST API under ``/api/v1``, the web dashboard, and nothing else.
+
+``create_app(store_path)`` opens the store read-only; ``corridors serve`` runs it with uvicorn.
+The OpenAPI schema is at ``/openapi.json``; its reference is ``docs/api.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+
+from corridors import __version__, web
+from corridors.api import security
+from corridors.api.deps import Store
+from corridors.api.routes import corridors, countries, lenses, sources, stocks, summaries
+from corridors.settings import settings
+
+API_PREFIX = "/api/v1"
+ROUTERS = (countries, stocks, corridors, lenses, summaries, sources)
+
+
+def create_app(store_path: Path | None = None) -> FastAPI:
+    """The app over the store at ``store_path`` (default: the settings' store), read-only."""
+    app = FastAPI(
+        title="corridors: the South-South Mobility Observatory",
+        version=__version__,
+        description=(
+            "Official international migrant stocks and the South-South picture they give, under "
+            "named definitions of 'South'. Every response names its sources (edition, licence, "
+            "checksum). JSON by default; CSV with `?format=csv` or `Accept: text/csv`."
+        ),
+        openapi_url="/openapi.json",
+        docs_url=None,  # the interactive docs load scripts from a CDN: not offline, not CSP-safe
+        redoc_url=None,
+    )
+    app.state.store = Store(store_path or settings().store_path)
+    security.install(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in ROUTERS:
+        api.include_router(module.router)
+    app.include_router(api)
+    web.install(app)
+    return app

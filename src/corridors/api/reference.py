@@ -1,0 +1,111 @@
+"""Reference look-ups the API serves as they are stored: countries, groupings, provenance.
+
+Plain parameterised reads of the store's reference tables (no analytics here).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+#: Grouping name -> column of ``countries`` that holds the group.
+COLUMN_GROUPINGS = {
+    "continent": "continent",
+    "un-subregion": "un_subregion",
+    "sdg-region": "sdg_region",
+    "ims-region": "ims_region",
+    "development": "development_group",
+}
+#: Groupings that change over time (need a year).
+TIMED_GROUPINGS = ("income", "rec")
+GROUPINGS = (*COLUMN_GROUPINGS, *TIMED_GROUPINGS)
+
+_COUNTRY_COLUMNS = (
+    "iso3, m49, iso2, name, short_name, continent, un_subregion, intermediate_region, ims_region, "
+    "sdg_region, development_group, least_developed, lldc, sids"
+)
+
+
+def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def countries(con: duckdb.DuckDBPyConnection, *, grouping: str | None = None,
+              group: str | None = None, search: str | None = None) -> list[dict[str, Any]]:
+    """Countries and areas, optionally those of one group of a column grouping or matching a
+    name fragment."""
+    sql = f"SELECT {_COUNTRY_COLUMNS} FROM countries WHERE 1=1"
+    params: list[Any] = []
+    if grouping is not None and group is not None:
+        sql += f" AND {COLUMN_GROUPINGS[grouping]} = ?"  # column from a fixed mapping
+        params.append(group)
+    if search:
+        sql += " AND (name ILIKE ? OR short_name ILIKE ? OR iso3 = upper(?))"
+        params += [f"%{search}%", f"%{search}%", search]
+    sql += " ORDER BY short_name"
+    return _records(con.execute(sql, params))
+
+
+def country(con: duckdb.DuckDBPyConnection, iso3: str) -> dict[str, Any] | None:
+    rows = _records(con.execute(f"SELECT {_COUNTRY_COLUMNS} FROM countries WHERE iso3 = ?",
+                                [iso3]))
+    return rows[0] if rows else None
+
+
+def names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """ISO3 -> the short name people read (UN DESA's spelling)."""
+    return dict(con.execute("SELECT iso3, short_name FROM countries").fetchall())
+
+
+def groups(con: duckdb.DuckDBPyConnection, grouping: str, year: int | None) -> list[dict]:
+    """Every group of a grouping with its member ISO3 codes (for income and rec: in ``year``)."""
+    if grouping in COLUMN_GROUPINGS:
+        column = COLUMN_GROUPINGS[grouping]
+        sql = (f"SELECT {column} AS grp, list(iso3 ORDER BY iso3) FROM countries "
+               f"WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY 1")
+        rows = con.execute(sql).fetchall()
+    elif grouping == "income":
+        rows = con.execute(
+            "SELECT income_group, list(iso3 ORDER BY iso3) FROM income_groups "
+            "WHERE data_year = ? AND income_group IS NOT NULL GROUP BY 1 ORDER BY 1",
+            [year]).fetchall()
+    else:
+        rows = con.execute(
+            "SELECT rec_code, list(DISTINCT iso3 ORDER BY iso3) FROM rec_membership "
+            "WHERE (since IS NULL OR since <= ?) AND (until IS NULL OR until >= ?) "
+            "GROUP BY 1 ORDER BY 1", [year, year]).fetchall()
+    return [{"grouping": grouping, "group": g, "members": list(m)} for g, m in rows]
+
+
+def income_history(con: duckdb.DuckDBPyConnection, iso3: str) -> list[dict[str, Any]]:
+    return _records(con.execute(
+        "SELECT data_year, fiscal_year, income_group, source_id FROM income_groups "
+        "WHERE iso3 = ? ORDER BY data_year", [iso3]))
+
+
+def provenance(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return _records(con.execute(
+        "SELECT source_id, publisher, title, edition, licence, url, file_name, sha256, "
+        "fetched_at FROM provenance ORDER BY source_id"))
+
+
+def source_ids_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Source ids a reference table was built from (table name from a fixed list)."""
+    if table not in {"countries", "income_groups", "contiguity", "migrant_stock"}:
+        raise ValueError(table)
+    if table == "countries":
+        return [r[0] for r in con.execute(
+            "SELECT source_id FROM provenance WHERE source_id ILIKE '%m49%' "
+            "OR source_id ILIKE '%annex%'").fetchall()]
+    return [r[0] for r in con.execute(f"SELECT DISTINCT source_id FROM {table}").fetchall()
+            if r[0]]
+
+
+def years(con: duckdb.DuckDBPyConnection, edition: str | None) -> list[int]:
+    """Years of the bilateral stock in an edition (None: every edition)."""
+    rows = con.execute(
+        "SELECT DISTINCT year FROM migrant_stock WHERE ? IS NULL OR edition = ? ORDER BY year",
+        [edition, edition]).fetchall()
+    return [r[0] for r in rows]

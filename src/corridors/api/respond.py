@@ -1,0 +1,142 @@
+"""Answers in JSON or CSV, each naming its sources (source, edition, licence, checksum).
+
+JSON: lists are pages (``items``, ``total``, ``limit``, ``offset``, ``next``, ``sources``); single
+objects carry their fields plus ``sources``. CSV (``?format=csv`` or ``Accept: text/csv``): the
+rows, with the sources in the ``X-Corridors-Sources`` header and, for rows that name a source, a
+``licence`` column.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+from fastapi import Request, Response
+
+from corridors.api.deps import Fmt
+
+_PROVENANCE = (
+    "SELECT source_id, publisher, title, edition, licence, url, file_name, sha256, fetched_at "
+    "FROM provenance WHERE source_id IN (SELECT unnest(?)) OR edition IN (SELECT unnest(?)) "
+    "ORDER BY source_id"
+)
+
+
+def sources(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),
+            editions: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Provenance rows for the given source ids and editions."""
+    ids = sorted({i for i in ids if i})
+    editions = sorted({e for e in editions if e})
+    if not ids and not editions:
+        return []
+    cursor = con.execute(_PROVENANCE, [ids, editions])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def income_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Source ids of the income classification (every lens built on income groups uses it)."""
+    rows = con.execute("SELECT DISTINCT source_id FROM income_groups").fetchall()
+    return [r[0] for r in rows if r[0]]
+
+
+def ids_in(frame: pl.DataFrame | list[dict], *columns: str) -> set[str]:
+    """Distinct values of the first of ``columns`` that the rows have (e.g. source, edition)."""
+    if isinstance(frame, pl.DataFrame):
+        for column in columns:
+            if column in frame.columns:
+                return {v for v in frame.get_column(column).unique().to_list() if v}
+        return set()
+    found: set[str] = set()
+    for row in frame:
+        for column in columns:
+            if row.get(column):
+                found.add(row[column])
+                break
+    return found
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def to_json(data: Any) -> bytes:
+    return json.dumps(_plain(data), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def wants_csv(request: Request, fmt: Fmt | None) -> bool:
+    if fmt is not None:
+        return fmt == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def _sources_header(found: list[dict[str, Any]]) -> str:
+    text = "; ".join(f"{s['source_id']} ({s['edition']}, {s['licence']})" for s in found)
+    return text.encode("ascii", "replace").decode("ascii")
+
+
+def csv_response(rows: list[dict[str, Any]], found: list[dict[str, Any]], filename: str,
+                 extra_headers: dict[str, str] | None = None) -> Response:
+    licences = {s["source_id"]: s["licence"] for s in found}
+    if rows and "source" in rows[0] and "licence" not in rows[0]:
+        rows = [{**r, "licence": licences.get(r["source"])} for r in rows]
+    frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+    nested = [c for c, t in frame.schema.items() if isinstance(t, (pl.List, pl.Struct))]
+    if nested:
+        frame = frame.with_columns(
+            pl.col(c).map_elements(lambda v: json.dumps(_plain(v)), return_dtype=pl.String)
+            for c in nested
+        )
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}.csv"',
+        "X-Corridors-Sources": _sources_header(found),
+        **(extra_headers or {}),
+    }
+    return Response(frame.write_csv(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _records(data: pl.DataFrame | list[dict]) -> list[dict[str, Any]]:
+    return data.to_dicts() if isinstance(data, pl.DataFrame) else list(data)
+
+
+def page(request: Request, data: pl.DataFrame | list[dict], found: list[dict[str, Any]], *,
+         limit: int, offset: int, fmt: Fmt | None, filename: str) -> Response:
+    """One page of rows in JSON or CSV."""
+    total = data.height if isinstance(data, pl.DataFrame) else len(data)
+    chunk = data.slice(offset, limit) if isinstance(data, pl.DataFrame) else data[offset:offset + limit]
+    rows = _records(chunk)
+    following = None
+    if offset + limit < total:
+        following = str(request.url.include_query_params(offset=offset + limit))
+    if wants_csv(request, fmt):
+        headers = {"X-Total-Count": str(total)}
+        if following:
+            headers["Link"] = f'<{following}>; rel="next"'
+        return csv_response(rows, found, filename, headers)
+    body = {"items": rows, "total": total, "limit": limit, "offset": offset,
+            "next": following, "sources": found}
+    return Response(to_json(body), media_type="application/json")
+
+
+def one(request: Request, record: dict[str, Any], found: list[dict[str, Any]], *,
+        fmt: Fmt | None, filename: str, table: list[dict] | None = None) -> Response:
+    """A single object (fields plus ``sources``); in CSV, ``table`` (or the flat fields)."""
+    if wants_csv(request, fmt):
+        rows = table if table is not None else [
+            {k: v for k, v in record.items() if not isinstance(v, (list, dict))}
+        ]
+        return csv_response(rows, found, filename)
+    return Response(to_json({**record, "sources": found}), media_type="application/json")

@@ -1,0 +1,125 @@
+"""Security basics for the app: headers on every response and errors without stack traces.
+
+- Content-Security-Policy allows only the app's own scripts, styles, images and fonts;
+  X-Content-Type-Options, Referrer-Policy and X-Frame-Options on every response.
+- Validation errors answer 422 with a ``message`` saying what was expected; our own user errors
+  (CorridorsError) answer 422 (503 when no store is built); anything else answers a generic 500 and
+  the traceback goes to the server log only.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from corridors.errors import CorridorsError, NotBuiltError
+
+log = logging.getLogger("corridors.api")
+
+HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+_RAW = [(k.encode(), v.encode()) for k, v in HEADERS.items()]
+
+
+class SecurityHeaders:
+    """ASGI middleware adding HEADERS to every HTTP response (including error responses)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in _RAW if k not in present
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _is_api(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path.endswith(".json") or path.endswith(".csv")
+
+
+def _error(request: Request, status: int, message: str, detail: list | None = None) -> Response:
+    if _is_api(request):
+        body: dict = {"message": message}
+        if detail is not None:
+            body["detail"] = detail
+        return JSONResponse(body, status_code=status)
+    render = getattr(request.app.state, "render_error", None)
+    if render is not None:
+        return render(request, status, message)
+    return HTMLResponse(f"<h1>{status}</h1><p>{message}</p>", status_code=status)
+
+
+def _describe(error: dict) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body"))
+    text = f"{where}: {error.get('msg', 'invalid value')}"
+    if "input" in error and error["input"] is not None and error.get("type") != "missing":
+        text += f"; got {error['input']!r}"
+    return text
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> Response:
+    errors = exc.errors()
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type"),
+         "input": e.get("input") if isinstance(e.get("input"), (str, int, float)) else None}
+        for e in errors
+    ]
+    message = "; ".join(_describe(e) for e in errors) or "invalid request"
+    return _error(request, 422, message, detail)
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+    message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"nothing at {request.url.path}; see /openapi.json for the API"
+    response = _error(request, exc.status_code, message)
+    for key, value in (exc.headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+async def _user(request: Request, exc: CorridorsError) -> Response:
+    status = 503 if isinstance(exc, NotBuiltError) else 422
+    return _error(request, status, str(exc))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s", request.url.path)
+    response = _error(request, 500, "internal error: the server log has the details")
+    for key, value in HEADERS.items():
+        response.headers[key] = value
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """Add the security headers and the error handlers to an app."""
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(CorridorsError, _user)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

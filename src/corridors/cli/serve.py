@@ -1,0 +1,35 @@
+"""``corridors serve``: the REST API and the web dashboard on this machine."""
+
+from __future__ import annotations
+
+import typer
+
+from corridors.cli._output import console
+
+ORDER = 90
+
+
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1 = this "
+                             "machine only; 0.0.0.0 = every network interface)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+) -> None:
+    """Serve the dashboard and the REST API (read-only) until Ctrl+C.
+
+    Pages at http://HOST:PORT/, the API under /api/v1, its schema at /openapi.json.
+    Everything is served from the installed package: it works offline.
+    """
+    import uvicorn
+
+    from corridors.api.main import create_app
+    from corridors.settings import settings
+    from corridors.store import connect
+
+    connect(settings().store_path).close()  # stops with what to run when there is no store
+    console.print(f"corridors: dashboard at http://{host}:{port}/  API at "
+                  f"http://{host}:{port}/api/v1  (Ctrl+C to stop)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning", access_log=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_command)

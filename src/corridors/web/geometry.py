@@ -1,0 +1,161 @@
+"""World map geometry for the dashboard: Natural Earth country outlines, served by the package.
+
+The outlines are Natural Earth's 1:110m admin-0 countries (public domain) as packaged in TopoJSON by
+the maintained npm package ``world-atlas`` (version pinned below, ISC licence). The file
+``static/geo/countries-110m.json`` is that package's file, byte for byte; ``python -m
+corridors.web.geometry refresh`` fetches it again from the npm registry (``npm pack``) and checks its
+SHA-256, so a maintainer can update it and nothing is fetched at run time.
+
+This module decodes the TopoJSON, projects it with the Equal Earth projection (Šavrič, Patterson &
+Jenny 2018: equal-area, so a country's colour covers a fair share of the map) and returns one SVG path
+per country, keyed by ISO3 through the one country table (features carry ISO 3166-1 numeric = M49 ids).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from corridors import codes
+
+#: Where the outlines come from: npm package, version, file and its SHA-256.
+PACKAGE = "world-atlas"
+VERSION = "2.0.2"
+FILE = "countries-110m.json"
+SHA256 = "2516c915867c7baf18ddec727aec46c315541a07cfb3d79a6559b05d5e94eee8"
+LICENCE = (
+    "Natural Earth 1:110m admin-0 countries (public domain), TopoJSON from the npm package "
+    f"{PACKAGE} {VERSION} (ISC licence, Copyright 2013-2019 Michael Bostock)"
+)
+
+#: Features without an ISO numeric id, mapped as UN DESA's tables count them.
+_UNCODED = {"N. Cyprus": "CYP", "Somaliland": "SOM", "Kosovo": "SRB"}
+
+#: The SVG canvas the map is drawn on.
+WIDTH = 960.0
+HEIGHT = 468.0
+
+_A1, _A2, _A3, _A4 = 1.340264, -0.081106, 0.000893, 0.003796
+_M = math.sqrt(3) / 2
+_X_MAX = 2.7066297319  # Equal Earth x at longitude 180, latitude 0
+_Y_MAX = 1.3173627591  # Equal Earth y at latitude 90
+
+
+def equal_earth(lon: float, lat: float) -> tuple[float, float]:
+    """Project a longitude/latitude (degrees) to Equal Earth coordinates (unit sphere)."""
+    lam, phi = math.radians(lon), math.radians(lat)
+    theta = math.asin(_M * math.sin(phi))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = 2 * math.sqrt(3) * lam * math.cos(theta) / (
+        3 * (_A1 + 3 * _A2 * t2 + t6 * (7 * _A3 + 9 * _A4 * t2))
+    )
+    y = theta * (_A1 + _A2 * t2 + t6 * (_A3 + _A4 * t2))
+    return x, y
+
+
+def _to_canvas(lon: float, lat: float) -> tuple[float, float]:
+    x, y = equal_earth(lon, lat)
+    scale = (WIDTH / 2) / _X_MAX
+    return WIDTH / 2 + x * scale, HEIGHT / 2 - y * scale
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One country outline: ISO3 (or None when the table does not know it), name, SVG path."""
+
+    iso3: str | None
+    name: str
+    path: str
+
+
+def geometry_path() -> Path:
+    return Path(str(resources.files("corridors.web").joinpath("static", "geo", FILE)))
+
+
+def _decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
+    scale_x, scale_y = topology["transform"]["scale"]
+    move_x, move_y = topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x += dx
+            y += dy
+            points.append(_to_canvas(x * scale_x + move_x, y * scale_y + move_y))
+        arcs.append(points)
+    return arcs
+
+
+def _ring(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
+    points: list[tuple[float, float]] = []
+    for index in indices:
+        arc = arcs[index] if index >= 0 else list(reversed(arcs[~index]))
+        points.extend(arc if not points else arc[1:])
+    return points
+
+
+def _path(polygons: list[list[list[int]]], arcs: list[list[tuple[float, float]]]) -> str:
+    parts = []
+    for polygon in polygons:
+        for ring in polygon:
+            points = _ring(ring, arcs)
+            if len(points) < 3:
+                continue
+            head = f"M{points[0][0]:.1f},{points[0][1]:.1f}"
+            body = "L" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points[1:])
+            parts.append(head + body + "Z")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def world() -> tuple[Shape, ...]:
+    """Every country outline (Antarctica left out), projected on the WIDTH x HEIGHT canvas."""
+    topology = json.loads(geometry_path().read_text(encoding="utf-8"))
+    arcs = _decode_arcs(topology)
+    shapes = []
+    for feature in topology["objects"]["countries"]["geometries"]:
+        name = feature.get("properties", {}).get("name", "")
+        code = feature.get("id")
+        if code == "010":  # Antarctica: no migrant stock, a third of the map
+            continue
+        iso3 = codes.iso3_for_m49(code) if code else _UNCODED.get(name)
+        polygons = feature["arcs"] if feature["type"] == "MultiPolygon" else [feature["arcs"]]
+        shapes.append(Shape(iso3, name, _path(polygons, arcs)))
+    return tuple(shapes)
+
+
+def refresh(target: Path | None = None) -> Path:
+    """Fetch the outlines again from the npm registry (``npm pack``) and check their SHA-256."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("npm is needed to refresh the map outlines (apt-get install npm)")
+    target = target or geometry_path()
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([npm, "pack", f"{PACKAGE}@{VERSION}"], cwd=tmp, check=True,
+                       capture_output=True)
+        with tarfile.open(Path(tmp) / f"{PACKAGE}-{VERSION}.tgz") as archive:
+            data = archive.extractfile(f"package/{FILE}").read()  # type: ignore[union-attr]
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != SHA256:
+        raise SystemExit(f"{PACKAGE} {VERSION}/{FILE}: sha256 {digest}, expected {SHA256}")
+    target.write_bytes(data)
+    return target
+
+
+if __name__ == "__main__":  # pragma: no cover - maintainer tool
+    if sys.argv[1:] == ["refresh"]:
+        print(f"wrote {refresh()}")
+    else:
+        print("usage: python -m corridors.web.geometry refresh")

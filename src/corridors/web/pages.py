@@ -1,0 +1,185 @@
+"""Page routes: each page is HTML at ``/<page>`` and the same data as JSON at ``/<page>.json``.
+
+State is in the URL (``?year=2020&lens=wb-lmic``), so every view can be shared as a link.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import URL
+
+from corridors import __version__
+from corridors.api import reference, respond
+from corridors.api.deps import (
+    CodeQ,
+    Con,
+    EditionQ,
+    LimitQ,
+    OffsetQ,
+    SexQ,
+    StoreDep,
+    YearQ,
+    check_country,
+    check_edition,
+)
+from corridors.web import charts, format, views
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(
+    directory=Path(str(resources.files(__package__).joinpath("templates"))))
+templates.env.filters.update(format.FILTERS)
+templates.env.globals["static"] = lambda name: f"/static/{name}?v={__version__}"
+templates.env.globals["charts"] = charts
+templates.env.globals["category_labels"] = views.CATEGORY_LABELS
+
+LensPage = Annotated[str, Query(max_length=40, pattern=r"^[a-z0-9\-]+$")]
+
+
+def _json_url(request: Request, path: str) -> str:
+    return str(URL(path).include_query_params(**dict(request.query_params)))
+
+
+def _render(request: Request, template: str, data: dict[str, Any], *, title: str,
+            json_path: str | None, extra: dict | None = None, status: int = 200) -> Response:
+    context = {
+        "request": request, "data": data, "title": title, "page": data.get("page"),
+        "json_url": _json_url(request, json_path) if json_path else None,
+        "footer_sources": data.get("sources", [])[:6],
+        **(extra or {}),
+    }
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def _json(data: dict[str, Any]) -> Response:
+    return Response(respond.to_json(data), media_type="application/json")
+
+
+def render_error(request: Request, status: int, message: str) -> Response:
+    titles = {404: "Not found", 422: "Not a valid request", 503: "No data yet",
+              500: "Something went wrong"}
+    data = {"page": "error", "sources": []}
+    return _render(request, "error.html", data, title=titles.get(status, "Error"),
+                   json_path=None, extra={"message": message}, status=status)
+
+
+def _country_link(year: int, lens: str):
+    return lambda iso3: f"/country/{iso3}?year={year}&lens={lens}"
+
+
+# --- overview ----------------------------------------------------------------------------------
+
+def _overview(request: Request, con, store, year, lens, edition) -> dict[str, Any]:
+    return views.overview(store, con, year=year, lens=lens,
+                          edition=check_edition(store, con, edition))
+
+
+@router.get("/overview.json")
+def overview_json(request: Request, con: Con, store: StoreDep, year: YearQ = None,
+                  lens: LensPage = "wb-lmic", edition: EditionQ = None) -> Response:
+    return _json(_overview(request, con, store, year, lens, edition))
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview_page(request: Request, con: Con, store: StoreDep, year: YearQ = None,
+                  lens: LensPage = "wb-lmic", edition: EditionQ = None) -> Response:
+    data = _overview(request, con, store, year, lens, edition)
+    extra = {"controls": views.controls(store, con, data["edition"], data["year"], lens),
+             "country_link": _country_link(data["year"], lens)}
+    return _render(request, "overview.html", data, title="The South–South picture",
+                   json_path="/overview.json", extra=extra)
+
+
+# --- sources and methods -----------------------------------------------------------------------
+
+@router.get("/sources.json")
+def sources_json(con: Con) -> Response:
+    return _json(views.sources_page(con))
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request, con: Con) -> Response:
+    return _render(request, "sources.html", views.sources_page(con), title="Sources and licences",
+                   json_path="/sources.json")
+
+
+@router.get("/methods.json")
+def methods_json(con: Con) -> Response:
+    return _json(views.methods_page(con))
+
+
+@router.get("/methods", response_class=HTMLResponse)
+def methods_page(request: Request, con: Con) -> Response:
+    return _render(request, "methods.html", views.methods_page(con), title="Methods",
+                   json_path="/methods.json")
+
+
+# --- data explorer -----------------------------------------------------------------------------
+
+def _explore(con, store, origin, destination, year, sex, edition, limit, offset):
+    known = store.country_codes(con)
+    return views.explore(
+        store, con, origin=check_country(con, known, "origin", origin, allow_other=True),
+        destination=check_country(con, known, "destination", destination), year=year, sex=sex,
+        edition=check_edition(store, con, edition), limit=limit, offset=offset)
+
+
+@router.get("/explore.json")
+def explore_json(con: Con, store: StoreDep, origin: CodeQ = None, destination: CodeQ = None,
+                 year: YearQ = None, sex: SexQ = "total", edition: EditionQ = None,
+                 limit: LimitQ = 100, offset: OffsetQ = 0) -> Response:
+    return _json(_explore(con, store, origin, destination, year, sex, edition, limit, offset))
+
+
+@router.get("/explore.xlsx")
+def explore_xlsx(con: Con, store: StoreDep, origin: CodeQ = None, destination: CodeQ = None,
+                 year: YearQ = None, sex: SexQ = "total", edition: EditionQ = None) -> Response:
+    """The filtered corridor table as an Excel workbook with a sources-and-licences sheet."""
+    from corridors.web.excel import workbook
+
+    data = _explore(con, store, origin, destination, year, sex, edition, 1_000_000, 0)
+    return Response(
+        workbook(data["rows"], data["sources"]),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="corridors.xlsx"'})
+
+
+@router.get("/explore", response_class=HTMLResponse)
+def explore_page(request: Request, con: Con, store: StoreDep, origin: CodeQ = None,
+                 destination: CodeQ = None, year: YearQ = None, sex: SexQ = "total",
+                 edition: EditionQ = None, limit: LimitQ = 100,
+                 offset: OffsetQ = 0) -> Response:
+    data = _explore(con, store, origin, destination, year, sex, edition, limit, offset)
+    query = {k: v for k, v in {"origin": data["origin"], "destination": data["destination"],
+                               "year": data["year"], "sex": sex,
+                               "edition": data["edition"]}.items() if v is not None}
+    extra = {
+        "controls": views.controls(store, con, data["edition"], None, None),
+        "query": query,
+        "csv_url": str(URL("/api/v1/corridors").include_query_params(
+            **query, format="csv", limit=1000)),
+        "stocks_csv_url": str(URL("/api/v1/stocks").include_query_params(
+            **query, format="csv", limit=1000)),
+        "xlsx_url": str(URL("/explore.xlsx").include_query_params(**query)),
+        "country_names": reference.names(con),
+    }
+    return _render(request, "explore.html", data, title="Data explorer",
+                   json_path="/explore.json", extra=extra)
+
+
+# --- country jump ------------------------------------------------------------------------------
+
+@router.get("/country")
+def country_jump(request: Request, con: Con, store: StoreDep, code: CodeQ = None) -> Response:
+    """The country box in the header: any code or name -> the country's page."""
+    iso3 = check_country(con, store.country_codes(con), "code", code)
+    if iso3 is None:
+        return RedirectResponse("/", status_code=303)
+    params = {k: v for k, v in request.query_params.items() if k in ("year", "lens", "edition")}
+    return RedirectResponse(str(URL(f"/country/{iso3}").include_query_params(**params)),
+                            status_code=303)

@@ -1,0 +1,166 @@
+"""What each page shows, as plain data: the HTML page renders it, its JSON twin returns it.
+
+Views only call the analytics core (``corridors.analytics``) and the store's reference tables and
+arrange their answers for a page; they compute no statistics of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from corridors.analytics import regions
+from corridors.analytics.corridors import corridor_table, default_edition, edition_years
+from corridors.analytics.lenses import BUILTIN, INCOME_NAMES, available_lenses, get_lens
+from corridors.analytics.stocks import stock
+from corridors.api import reference, respond
+from corridors.api.deps import Invalid, Store
+
+CATEGORY_LABELS = {
+    "south-south": "South–South",
+    "south-north": "South–North",
+    "north-south": "North–South",
+    "north-north": "North–North",
+}
+
+
+def _pick_year(years: list[int], year: int | None) -> int:
+    if year is None:
+        return years[-1]
+    if year not in years:
+        raise Invalid("year", year, "one of " + ", ".join(map(str, years)))
+    return year
+
+
+def _lens_choices() -> list[dict[str, str]]:
+    return [{"id": lens.id, "title": lens.title} for lens in available_lenses().values()]
+
+
+def _lens(lens_id: str):
+    lenses = available_lenses()
+    if lens_id not in lenses:
+        raise Invalid("lens", lens_id, "one of " + ", ".join(lenses))
+    return get_lens(lens_id)
+
+
+def controls(store: Store, con: duckdb.DuckDBPyConnection, edition: str, year: int | None,
+             lens: str | None, sex: str | None = None, hidden: dict | None = None) -> dict:
+    return {
+        "years": edition_years(con, edition), "year": year,
+        "lenses": _lens_choices() if lens else [], "lens": lens,
+        "sexes": ["total", "female", "male"] if sex else [], "sex": sex,
+        "editions": list(store.editions(con)), "edition": edition,
+        "hidden": hidden or {},
+    }
+
+
+def south_south_share_by_destination(table: pl.DataFrame, lens_id: str) -> pl.DataFrame:
+    """Per destination: immigrants, those in South-South corridors, and their share, from the
+    corridor table's own category column (the destination's immigrants incl. unknown origins)."""
+    column = f"category_{lens_id.replace('-', '_')}"
+    return (
+        table.group_by("destination")
+        .agg(pl.col("stock").sum().alias("immigrants"),
+             pl.col("stock").filter(pl.col(column) == "south-south").sum().alias("south_south"))
+        .with_columns((pl.col("south_south") / pl.col("immigrants")).alias("share"))
+        .rename({"destination": "iso3"})
+        .sort("iso3")
+    )
+
+
+def overview(store: Store, con: duckdb.DuckDBPyConnection, *, year: int | None, lens: str,
+             edition: str | None) -> dict[str, Any]:
+    """The South-South picture for a year and a lens."""
+    edition = default_edition(con, edition)
+    years = edition_years(con, edition)
+    year = _pick_year(years, year)
+    lens_obj = _lens(lens)
+
+    def compute() -> dict[str, Any]:
+        summary = regions.category_summary(con, lenses=lens_obj, edition=edition, years=None)
+        this_year = summary.filter(pl.col("year") == year)
+        by_cat = {r["category"]: r for r in this_year.to_dicts()}
+        world = stock(con, year=year, edition=edition)
+        contiguity = regions.contiguity_share(con, lenses=lens_obj, edition=edition, years=year)
+        top = regions.top_corridors(con, lenses=lens_obj, edition=edition, years=year,
+                                    category="south-south", n=10)
+        table = corridor_table(con, edition=edition, years=year, sex="total", lenses=[lens_obj])
+        names = reference.names(con)
+        shares = south_south_share_by_destination(table, lens).with_columns(
+            pl.col("iso3").replace_strict(names, default=None).alias("name"))
+        ss = by_cat.get("south-south", {})
+        headline = {
+            "world_migrants": world["value"][0] if world.height else None,
+            "south_south": ss.get("value"),
+            "south_south_share": ss.get("share"),
+            "classified_total": ss.get("classified_total"),
+            "unclassified": ss.get("unclassified"),
+            "unknown_origin": ss.get("unknown_origin"),
+            "share_contiguous": contiguity["share_contiguous"][0] if contiguity.height else None,
+        }
+        found = respond.sources(con, respond.income_sources(con), [edition])
+        found += [s for s in respond.sources(con, respond.ids_in(world, "source"))
+                  if s not in found]
+        return {
+            "page": "overview", "edition": edition, "year": year, "lens": lens,
+            "lens_title": lens_obj.title, "lens_citation": lens_obj.citation,
+            "headline": headline,
+            "categories": summary.sort("year", "category").to_dicts(),
+            "map": shares.to_dicts(),
+            "top_corridors": top.to_dicts(),
+            "sources": found,
+        }
+
+    return store.memo(("page-overview", year, lens, edition), compute)
+
+
+def sources_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    from corridors.web import geometry
+
+    rows = reference.provenance(con)
+    return {"page": "sources", "sources": rows, "geometry": geometry.LICENCE}
+
+
+def methods_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    lenses = [lens.describe() | {"note": lens.note} for lens in available_lenses().values()]
+    years = sorted({y for e in _editions(con) for y in edition_years(con, e)})
+    from corridors.analytics.lenses import year_mapping
+
+    mapping = year_mapping(con, years).to_dicts() if years else []
+    return {"page": "methods", "lenses": lenses, "year_mapping": mapping,
+            "income_groups": INCOME_NAMES, "sources": respond.sources(
+                con, respond.income_sources(con))}
+
+
+def _editions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT DISTINCT edition FROM migrant_stock").fetchall()]
+
+
+def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
+            destination: str | None, year: int | None, sex: str, edition: str | None,
+            limit: int, offset: int) -> dict[str, Any]:
+    """The corridor table filtered as asked: one page of rows."""
+    edition = default_edition(con, edition)
+    if year is not None:
+        _pick_year(edition_years(con, edition), year)
+    if origin is None and destination is None and year is None:
+        year = edition_years(con, edition)[-1]
+
+    def compute() -> pl.DataFrame:
+        return corridor_table(con, edition=edition, years=year, sex=sex, origin=origin,
+                              destination=destination,
+                              lenses=list(BUILTIN.values()))
+
+    frame = store.memo(("page-explore", origin, destination, year, sex, edition), compute)
+    names = reference.names(con)
+    chunk = frame.slice(offset, limit).with_columns(
+        pl.col("origin").replace_strict(names, default=None).alias("origin_name"),
+        pl.col("destination").replace_strict(names, default=None).alias("destination_name"))
+    return {
+        "page": "explore", "edition": edition, "year": year, "sex": sex, "origin": origin,
+        "destination": destination, "total": frame.height, "limit": limit, "offset": offset,
+        "rows": chunk.to_dicts(),
+        "sources": respond.sources(con, respond.income_sources(con), [edition]),
+    }
