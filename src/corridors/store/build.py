@@ -24,7 +24,7 @@ from corridors.settings import settings
 from corridors.sources import cache
 from corridors.sources.registry import Source, registry
 from corridors.store import create_schema
-from corridors.store.loaders import LOADERS
+from corridors.store.loaders import LOADERS, reader_module
 
 #: When an edition's bilateral stock comes from several files, the first pulled one wins:
 #: the official workbook before a derived copy of it.
@@ -158,7 +158,7 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
         if progress:
             progress(f"reading {source.id}", done, total_steps)
         t0 = time.perf_counter()
-        frames = LOADERS[source.reader](source, cache.folder_for(source))
+        frames = LOADERS[reader_module(source)](source, cache.folder_for(source))
         report.timings[source.id] = time.perf_counter() - t0
         source_rows[source.id] = sum(f.height for f in frames.values())
         for table, frame in frames.items():

@@ -23,6 +23,17 @@ def _reader(name: str):
     return importlib.import_module(f"corridors.readers.{name}")
 
 
+def read_source(source: Source, folder: Path):
+    """Call the reader the registry names for this source: ``module`` (its ``read``) or
+    ``module:function`` when this source must have one particular layout."""
+    module, _, function = (source.reader or "").partition(":")
+    return getattr(_reader(module), function or "read")(folder / source.primary.name)
+
+
+def reader_module(source: Source) -> str:
+    return (source.reader or "").partition(":")[0]
+
+
 def _tag(frame: pl.DataFrame, source: Source, edition: str | None = None) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(edition or source.edition).alias("edition"), pl.lit(source.id).alias("source_id")
@@ -30,7 +41,16 @@ def _tag(frame: pl.DataFrame, source: Source, edition: str | None = None) -> pl.
 
 
 def load_un_desa_totals(source: Source, folder: Path) -> Frames:
-    tables = _reader("un_desa_totals").read(folder / source.primary.name)
+    module = _reader("un_desa_totals")
+    path = folder / source.primary.name
+    kind = module.identify(path)
+    if kind != source.id:
+        from corridors.errors import InputError
+
+        raise InputError.one(path.name, f"the {source.title} workbook", sheet="Table 1",
+                             value=f"a {kind} workbook",
+                             hint="The file in the cache is another publication: pull it again.")
+    tables = module.read(path)
     out: Frames = {
         "migrant_stock_totals": _tag(tables.totals, source, tables.edition),
         "population": _tag(tables.population, source, tables.edition),
@@ -44,7 +64,7 @@ def load_un_desa_totals(source: Source, folder: Path) -> Frames:
 
 
 def load_un_desa_annex(source: Source, folder: Path) -> Frames:
-    annex = _reader("un_desa_annex").read(folder / source.primary.name)
+    annex = read_source(source, folder)
     subregions = annex.locations.filter(pl.col("iso3").is_not_null()).select(
         "iso3", pl.col("subregion").alias("ims_subregion"))
     areas = annex.locations.filter(pl.col("iso3").is_null()).select(
@@ -55,7 +75,7 @@ def load_un_desa_annex(source: Source, folder: Path) -> Frames:
 
 
 def load_un_desa_bilateral(source: Source, folder: Path) -> Frames:
-    tables = _reader("un_desa_bilateral").read(folder / source.primary.name)
+    tables = read_source(source, folder)
     out: Frames = {"migrant_stock": _tag(tables.stock, source, tables.edition)}
     if tables.totals is not None and tables.totals.height:
         out["_bilateral_totals"] = _tag(tables.totals, source, tables.edition)
@@ -63,19 +83,26 @@ def load_un_desa_bilateral(source: Source, folder: Path) -> Frames:
 
 
 def load_wpp(source: Source, folder: Path) -> Frames:
-    frame = _reader("wpp").read(folder / source.primary.name)
+    frame = read_source(source, folder)
     return {"population": _tag(frame, source)}
 
 
 def load_m49(source: Source, folder: Path) -> Frames:
-    m49 = _reader("m49").read(folder / source.primary.name)
+    m49 = read_source(source, folder)
+    expected = "overview" if source.id == "m49" else "methodology"
+    if m49.layout != expected:
+        from corridors.errors import InputError
+
+        raise InputError.one(source.primary.name, f"the M49 {expected} layout",
+                             value=f"the {m49.layout} layout",
+                             hint="The file in the cache is another publication: pull it again.")
     if m49.layout != "overview":
         return {"_m49_developed": m49.countries.select("iso3", "developed_developing")}
     return {"_m49_countries": m49.countries, "areas": m49.areas}
 
 
 def load_world_bank_income(source: Source, folder: Path) -> Frames:
-    result = _reader("world_bank_income").read(folder / source.primary.name)
+    result = read_source(source, folder)
     if isinstance(result, pl.DataFrame):
         return {"income_groups": result.with_columns(pl.lit(source.id).alias("source_id"))}
     return {"wb_classification": result.economies.with_columns(
@@ -83,7 +110,7 @@ def load_world_bank_income(source: Source, folder: Path) -> Frames:
 
 
 def load_world_bank_wdi(source: Source, folder: Path) -> Frames:
-    indicator = _reader("world_bank_wdi").read(folder / source.primary.name)
+    indicator = read_source(source, folder)
     frame = indicator.values.with_columns(
         pl.lit("wdi").alias("dataset"), pl.lit(None, pl.Int32).alias("area_m49"),
         pl.lit("total").alias("sex"))
@@ -91,7 +118,7 @@ def load_world_bank_wdi(source: Source, folder: Path) -> Frames:
 
 
 def load_borders(source: Source, folder: Path) -> Frames:
-    result = _reader("borders").read(folder / source.primary.name)
+    result = read_source(source, folder)
     if hasattr(result, "dyads"):
         return {"dyads": result.dyads.with_columns(pl.lit(source.id).alias("source_id"))}
     return {"contiguity": result.contiguity.select("iso3_a", "iso3_b").with_columns(
