@@ -42,6 +42,7 @@ from corridors.readers.un_desa_totals import (
     MISSING_MARKS,
     OTHER_CODE,
     TOTALS_SCHEMA,
+    capped,
     cell_number,
     unknown_problems,
 )
@@ -129,7 +130,7 @@ def read_workbook(path: Path, sheet: str = "Table 1") -> BilateralTables:
                              for number, cells in data]
             value_columns.append(name)
     if problems:
-        raise InputError(problems[:200], hint=ALIAS_HINT)
+        raise InputError(capped(problems), hint=ALIAS_HINT)
     frame = pl.DataFrame(columns).unpivot(
         index=["row", "dest_m49", "destination", "orig_m49", "origin"], on=value_columns,
     ).drop_nulls("value").with_columns(
@@ -291,7 +292,8 @@ def read_long_csv(path: Path) -> BilateralTables:
     ]
     problems: list[Problem] = []
     for condition, column, expected in checks:
-        bad = frame.filter(condition).head(20)
+        # every distinct bad value once, at its first row (at most 50 per column)
+        bad = frame.filter(condition).unique(column, keep="first", maintain_order=True).head(50)
         for record in bad.iter_rows(named=True):
             problems.append(Problem(path.name, None, record["row"], record[column],
                                     f"{expected} in column {column!r}"))
@@ -371,7 +373,7 @@ def read_ims2015_matrix(path: Path, sheet: str = IMS2015_SHEET, year: int = 2015
     values = {col: [cell_number(cells[col], path.name, sheet, number, col, problems)
                     for number, cells in data] for col in range(5, width)}
     if problems:
-        raise InputError(problems[:200], hint=ALIAS_HINT)
+        raise InputError(capped(problems), hint=ALIAS_HINT)
     totals = pl.DataFrame({"view": "destination", "area_m49": areas, "iso3": dests,
                            "year": year, "sex": "total", "value": values[5]},
                           schema=TOTALS_SCHEMA).drop_nulls("value")

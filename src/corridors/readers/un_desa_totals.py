@@ -346,8 +346,8 @@ def read_sheet(path: Path, layout: SheetLayout) -> list[tuple[Block, pl.DataFram
                            for r, loc in zip(data_rows, locations, strict=True)]
             col += 1
     if problems:
-        raise InputError(problems, hint="Fix the file or add the spelling to "
-                                        "src/corridors/codes/aliases_un_desa.csv.")
+        raise InputError(capped(problems), hint="Fix the file or add the spelling to "
+                                                "src/corridors/codes/aliases_un_desa.csv.")
     codes = [loc.area_m49 for loc in locations]
     iso3s = [loc.iso3 for loc in locations]
     out = []
@@ -414,9 +414,7 @@ def locate(cells: Row, row: int, layout: SheetLayout, resolver: NameResolver,
 
 
 def unknown_problems(resolver: NameResolver) -> list[Problem]:
-    return [Problem(u.file, u.sheet, u.row, u.name,
-                    "a country name known to corridors.codes (add it to aliases_un_desa.csv)")
-            for u in resolver.unknown]
+    return [Problem(u.file, u.sheet, u.row, u.name, NAME_EXPECTED) for u in resolver.unknown]
 
 
 def cell_number(cell: Any, file: str, sheet: str, row: int, col: int,
@@ -437,3 +435,18 @@ def cell_number(cell: Any, file: str, sheet: str, row: int, col: int,
         problems.append(Problem(file, sheet, row, cell,
                                 f"a number or '..' in column {column_letter(col)}"))
         return None
+
+
+NAME_EXPECTED = "a country name known to corridors.codes (add it to aliases_un_desa.csv)"
+
+
+def capped(problems: list[Problem], limit: int = 200) -> list[Problem]:
+    """Every unknown-name problem, and the first ``limit`` others (a damaged sheet can have
+    thousands of bad cells; the first ones say what is wrong)."""
+    names = [p for p in problems if p.expected == NAME_EXPECTED]
+    others = [p for p in problems if p.expected != NAME_EXPECTED]
+    if len(others) <= limit:
+        return names + others
+    more = Problem(others[limit].file, others[limit].sheet, None, None,
+                   f"... and {len(others) - limit} more problems of the same kinds")
+    return names + others[:limit] + [more]

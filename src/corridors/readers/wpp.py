@@ -16,7 +16,12 @@ import polars as pl
 
 from corridors.codes import NameResolver, iso3_for_m49
 from corridors.errors import InputError, Problem
-from corridors.readers.un_desa_totals import POPULATION_SCHEMA, cell_number, unknown_problems
+from corridors.readers.un_desa_totals import (
+    POPULATION_SCHEMA,
+    capped,
+    cell_number,
+    unknown_problems,
+)
 from corridors.readers.workbook import column_letter, expect_header, sheet_rows
 
 SHEET = "ESTIMATES"
@@ -87,7 +92,7 @@ def read(path: Path, sheet: str = SHEET) -> pl.DataFrame:
         frames.append(pl.DataFrame({"area_m49": codes, "iso3": iso3s, "year": year,
                                     "sex": "total", "value": values}, schema=POPULATION_SCHEMA))
     if problems:
-        raise InputError(problems[:200], hint="Fix the file or add the spelling to "
+        raise InputError(capped(problems), hint="Fix the file or add the spelling to "
                                               "src/corridors/codes/aliases_un_desa.csv.")
     frame = pl.concat(frames).drop_nulls("value").with_columns(
         (pl.col("value") * 1000).round(0))
