@@ -89,8 +89,9 @@ class Prepared:
     kinds: dict[str, str]
 
     def render(self, text: str) -> str:
-        return expression.render(text, self.source.columns, self.engine.quote,
-                                 self.engine.literal)
+        names = list(self.source.derived) + [c for c in self.source.columns
+                                             if c not in self.source.derived]
+        return expression.render(text, names, self.engine.quote, self.engine.literal)
 
 
 def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
@@ -178,8 +179,10 @@ def _design_info(prep: Prepared) -> DesignInfo:
 
 def _domain_sql(prep: Prepared, column: str) -> str:
     if column not in prep.source.columns:
-        raise CorridorsError(f"--by {column!r}: no such column or variable. Known: "
-                             + ", ".join(sorted(prep.source.columns)[:80]))
+        raise CorridorsError(f"--by {column!r}: no such column or variable. Variables: "
+                             + ", ".join(prep.source.derived) + "; raw columns: "
+                             + ", ".join(c for c in prep.source.columns[:60]
+                                         if c not in prep.source.derived))
     col = prep.engine.quote(column)
     if prep.kinds.get(column) == "numeric":
         text = (f"CASE WHEN {col} = FLOOR({col}) THEN CAST(CAST({col} AS BIGINT) AS STRING) "
@@ -203,6 +206,12 @@ def _measure_parts(prep: Prepared, m: Measure, where: str | None) -> tuple[str, 
     return " AND ".join(ok), y, x
 
 
+def _counted(m: Measure, y: str, x: str) -> str:
+    """Which rows count in the unweighted n: for a total, rows that contribute (y <> 0, e.g. the
+    sample migrants in a count of migrants); for a mean or ratio, rows in its base (x <> 0)."""
+    return f"{y} <> 0" if m.kind == "total" else f"{x} <> 0"
+
+
 def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
                where: str | None, fpc_kind: str) -> str:
     """The whole Taylor-linearisation estimator as one SQL query (DuckDB and Spark)."""
@@ -218,7 +227,7 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         ok, y, x = _measure_parts(prep, m, where)
         cols.append(f"CASE WHEN {ok} THEN {w} * {y} ELSE 0.0 END AS _wy{k}")
         cols.append(f"CASE WHEN {ok} THEN {w} * {x} ELSE 0.0 END AS _wx{k}")
-        cols.append(f"CASE WHEN {ok} AND {x} <> 0 THEN 1 ELSE 0 END AS _n{k}")
+        cols.append(f"CASE WHEN {ok} AND {_counted(m, y, x)} THEN 1 ELSE 0 END AS _n{k}")
     K = range(len(measures))
     dsel = "".join(f"{c}, " for c in doms)
     if d.psu:
@@ -287,7 +296,7 @@ def replicate_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str]
         ok, y, x = _measure_parts(prep, m, where)
         cols.append(f"CASE WHEN {ok} THEN {y} ELSE 0.0 END AS _y{k}")
         cols.append(f"CASE WHEN {ok} THEN {x} ELSE 0.0 END AS _x{k}")
-        cols.append(f"CASE WHEN {ok} AND {x} <> 0 THEN 1 ELSE 0 END AS _n{k}")
+        cols.append(f"CASE WHEN {ok} AND {_counted(m, y, x)} THEN 1 ELSE 0 END AS _n{k}")
         sums.append(f"SUM(_n{k}) AS _N{k}")
         for r in range(len(weights)):
             sums.append(f"SUM(_r{r} * _y{k}) AS _Y{k}_{r}, SUM(_r{r} * _x{k}) AS _X{k}_{r}")
@@ -311,8 +320,17 @@ def flag(estimate: float | None, se: float | None, n: int, rel: Reliability) -> 
     return "ok"
 
 
+def _present(rows: list[dict], by: Sequence[str]) -> list[dict]:
+    """Leave out domains with no weight in any measure's base (e.g. wholly outside --where)."""
+    if not by:
+        return rows
+    keep = {tuple(r[b] for b in by) for r in rows if r["_base"] != 0}
+    return [r for r in rows if tuple(r[b] for b in by) in keep]
+
+
 def _finish(rows: list[dict], rel: Reliability) -> list[dict]:
     for row in rows:
+        row.pop("_base", None)
         est, se = row["estimate"], row["se"]
         row["cv"] = abs(se / est) if est not in (None, 0.0) and se is not None else None
         if est is not None and se is not None:
@@ -339,7 +357,7 @@ def _taylor_rows(frame: pd.DataFrame, measures: Sequence[Measure], by: Sequence[
                 est = float(Y) / float(X) if X else None
             se = math.sqrt(max(float(V), 0.0)) if V is not None and est is not None else None
             rows.append({"measure": m.name, "kind": m.kind, **domain, "estimate": est, "se": se,
-                         "n": n})
+                         "n": n, "_base": float(X or 0.0)})
     return rows
 
 
@@ -363,7 +381,7 @@ def _replicate_rows(frame: pd.DataFrame, measures: Sequence[Measure], by: Sequen
                 centre = theta[0] if reps.centre == "full" else theta[1:].mean()
                 se = math.sqrt(reps.scale * float(np.sum(rscales * (theta[1:] - centre) ** 2)))
             rows.append({"measure": m.name, "kind": m.kind, **domain, "estimate": est, "se": se,
-                         "n": int(record[f"_N{k}"] or 0)})
+                         "n": int(record[f"_N{k}"] or 0), "_base": float(X[0])})
     return rows
 
 
@@ -373,7 +391,8 @@ def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[
     """Estimates for ``measures`` in every domain of ``by`` (cross-classified), one row each.
 
     Columns: measure, kind, the ``by`` columns, estimate, se, cv, ci_low, ci_high, n (unweighted
-    sample persons in the domain with a value), flag (ok | caution | suppressed).
+    sample persons behind the figure: for a total those with y <> 0, for a mean or ratio those
+    in its base), flag (ok | caution | suppressed).
     """
     if not measures:
         raise CorridorsError("nothing to estimate: give --total, --mean, --ratio or --indicators")
@@ -391,7 +410,7 @@ def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[
         say(f"design: {info.rows:,} rows, {info.strata:,} strata, {info.psus:,} PSUs")
         frame = prep.engine.query(taylor_sql(prep, measures, by, where, info.fpc_kind))
         rows = _taylor_rows(frame, measures, by)
-    rows = [r for r in rows if r["n"] > 0 or not by]
+    rows = _present(rows, by)
     rows = _finish(rows, rel)
     schema = {"measure": pl.String, "kind": pl.String, **{b: pl.String for b in by},
               "estimate": pl.Float64, "se": pl.Float64, "cv": pl.Float64, "ci_low": pl.Float64,

@@ -86,7 +86,8 @@ def render(text: str, columns: Iterable[str], quote: Callable[[str], str],
             elif lower in known:
                 parts.append(quote(known[lower]))
             else:
-                shown = ", ".join(sorted(known.values())[:60])
+                listed = list(known.values())
+                shown = ", ".join(listed[:60]) + (", ..." if len(listed) > 60 else "")
                 raise ExpressionError(
                     f"expression {text!r}: unknown column {value!r}. Columns: {shown}"
                 )

@@ -1,0 +1,170 @@
+"""``corridors survey``: labour-migration indicators with standard errors from your own microdata."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import polars as pl
+import typer
+
+from corridors.analytics.survey import estimator as est
+from corridors.analytics.survey import expression
+from corridors.analytics.survey.indicators import INDICATORS, icls
+from corridors.analytics.survey.mapping import Reliability
+from corridors.cli._output import Format, console_err, emit
+from corridors.errors import CorridorsError
+
+ORDER = 70
+
+survey_app = typer.Typer(
+    help=(
+        "Survey and census microdata -> ICLS-2018 labour-migration indicators with design-based "
+        "standard errors, CVs, 95 % confidence intervals and disclosure control. "
+        "See docs/survey.md for the mapping file."
+    ),
+    no_args_is_help=True,
+)
+
+
+class SurveyFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class EngineName(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+def _ratio(text: str) -> est.Measure:
+    if text.count(":") != 1:
+        raise CorridorsError(f"--ratio {text!r}: write NUMERATOR:DENOMINATOR, e.g. "
+                             "unemployed:in_labour_force")
+    num, den = (part.strip() for part in text.split(":"))
+    return est.ratio(num, den, name=f"ratio({num}/{den})")
+
+
+def _write_xlsx(frame: pl.DataFrame, path: Path, about: dict[str, str]) -> None:
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(str(path)) as book:
+        frame.write_excel(workbook=book, worksheet="estimates", autofit=True,
+                          float_precision=6)
+        sheet = book.add_worksheet("about")
+        for row, (key, value) in enumerate(about.items()):
+            sheet.write(row, 0, key)
+            sheet.write(row, 1, value)
+
+
+@survey_app.command("estimate")
+def estimate_command(
+    data: Path = typer.Argument(..., help="Microdata file: .csv, .parquet, .dta (Stata) or .sav "
+                                          "(SPSS)."),
+    mapping: Path = typer.Option(..., "--mapping", "-m",
+                                 help="YAML mapping file: design and variables (docs/survey.md)."),
+    total: list[str] = typer.Option([], "--total", help="Estimate the total of VAR "
+                                    "(a column, variable or expression). Repeatable."),
+    mean: list[str] = typer.Option([], "--mean", help="Estimate the mean of VAR (a proportion "
+                                   "when VAR is 0/1). Repeatable."),
+    ratio: list[str] = typer.Option([], "--ratio", help="Estimate the ratio NUM:DEN, e.g. "
+                                    "unemployed:in_labour_force. Repeatable."),
+    indicators: str | None = typer.Option(None, "--indicators",
+                                          help="'icls': every ICLS-2018 indicator the survey "
+                                               "supports (see `corridors survey indicators`)."),
+    by: list[str] = typer.Option([], "--by", help="Domain variable; several --by are "
+                                 "cross-classified."),
+    where: str | None = typer.Option(None, "--where", help="Subpopulation as a row condition, "
+                                     "e.g. \"age >= 15 AND sex = 'female'\". Treated as a domain: "
+                                     "other rows keep their PSUs, so SEs stay design-based."),
+    engine: EngineName | None = typer.Option(None, "--engine", help="duckdb (default, embedded) "
+                                             "or spark; default from CORRIDORS_ENGINE."),
+    fmt: SurveyFormat = typer.Option(SurveyFormat.table, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "--output", "-o",
+                                       help="File for --format xlsx (default "
+                                            "<survey id>_estimates.xlsx)."),
+    no_suppress: bool = typer.Option(False, "--no-suppress", help="Show every cell (flags stay); "
+                                     "for analysts, not for publication."),
+    min_n: int | None = typer.Option(None, "--min-n", help="Suppress cells with fewer sample "
+                                     "persons (default from the mapping, else 30)."),
+    cv_suppress: float | None = typer.Option(None, "--cv-suppress",
+                                             help="Suppress cells with a larger CV (default "
+                                                  "0.333)."),
+) -> None:
+    """Design-based estimates (Taylor linearisation or replicate weights) with SE, CV, 95 % CI,
+    unweighted n and a reliability flag per domain.
+
+    Example: corridors survey estimate eph.csv --mapping docs/examples/eph_2016q4.yaml
+    --mean foreign_born --by sex --format json
+    """
+    measures = ([est.total(v) for v in total] + [est.mean(v) for v in mean]
+                + [_ratio(r) for r in ratio])
+    if indicators is not None and indicators.lower() != "icls":
+        raise CorridorsError(f"--indicators {indicators!r}: the only set is 'icls'")
+    for text in [where, *total, *mean, *ratio]:
+        if text:
+            expression.tokens(text)
+    if not measures and indicators is None:
+        raise CorridorsError("nothing to estimate: give --total VAR, --mean VAR, --ratio NUM:DEN "
+                             "or --indicators icls")
+    with console_err.status("reading the microdata and checking codes") as status:
+        def say(text: str) -> None:
+            status.update(text)
+            console_err.print(f"[dim]{text}[/]", highlight=False)
+
+        prep = est.prepare(data, mapping, engine.value if engine else None)
+        base = prep.mapping.reliability
+        rel = Reliability(min_n=min_n if min_n is not None else base.min_n,
+                          cv_caution=base.cv_caution,
+                          cv_suppress=cv_suppress if cv_suppress is not None else base.cv_suppress,
+                          suppress=base.suppress and not no_suppress)
+        prep.mapping = _with_reliability(prep.mapping, rel)
+        frames = []
+        if measures:
+            say(f"estimating {len(measures)} measure(s) on {prep.engine.name}")
+            frames.append(est.estimate_prepared(prep, measures, by, where, progress=say))
+        if indicators is not None:
+            frame = icls(prep, extra_by=tuple(by), where=where, progress=say)
+            frames.append(frame.rename({"indicator": "measure"}))
+    result = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+    suppressed = result.filter(pl.col("flag") == "suppressed").height
+    caption = (f"{prep.mapping.title} - {prep.data.name}; {suppressed} of {result.height} cells "
+               f"suppressed (n < {rel.min_n} or CV > {rel.cv_suppress:.1%})"
+               if rel.suppress else f"{prep.mapping.title} - {prep.data.name}; no suppression")
+    if fmt is SurveyFormat.xlsx:
+        target = output or Path(f"{prep.mapping.survey_id}_estimates.xlsx")
+        _write_xlsx(result, target, {
+            "survey": prep.mapping.title, "file": str(prep.data.path),
+            "sha256": prep.data.sha256(), "mapping": str(mapping), "engine": prep.engine.name,
+            "variance": "Taylor linearisation, ultimate cluster (PSUs with replacement within "
+                        "strata unless fpc given)" if not prep.mapping.design.replicates
+                        else f"replicate weights ({prep.mapping.design.replicates.method})",
+            "ci": "estimate +/- 1.96 SE", "suppression": caption,
+        })
+        console_err.print(f"wrote {result.height} estimates to {target}")
+        return
+    emit(result, Format(fmt.value), title="Survey estimates", caption=caption)
+
+
+def _with_reliability(mapping, rel: Reliability):
+    from dataclasses import replace
+
+    return replace(mapping, reliability=rel)
+
+
+@survey_app.command("indicators")
+def indicators_command(
+    fmt: SurveyFormat = typer.Option(SurveyFormat.table, "--format", "-f", help="Output format."),
+) -> None:
+    """List the ICLS-2018 indicators `--indicators icls` produces, with their definitions."""
+    rows = [{"indicator": i.id, "title": i.title, "kind": i.measure.kind,
+             "needs": ", ".join(i.needs),
+             "domains": "; ".join(" x ".join(d) or "all" for d in i.domains),
+             "definition": i.definition} for i in INDICATORS]
+    emit(rows, Format(fmt.value if fmt is not SurveyFormat.xlsx else "table"))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(survey_app, name="survey")
