@@ -115,3 +115,18 @@ def test_annex_membership_cell_must_hold_its_group_code(tmp_path: Path) -> None:
     wrong[19] = 942  # least developed column holds 941 or nothing
     with pytest.raises(InputError, match="941 or nothing in column T"):
         annex.read(_annex(tmp_path / "annex.xlsx", annex.HEADER, [wrong]))
+
+
+def test_annex_without_its_sheet_is_refused(tmp_path: Path) -> None:
+    book = xlsxwriter.Workbook(str(tmp_path / "annex.xlsx"))
+    book.add_worksheet("Notes")
+    book.close()
+    with pytest.raises(InputError, match="a sheet named 'Annex'"):
+        annex.read(tmp_path / "annex.xlsx")
+
+
+def test_truncated_annex_is_refused(tmp_path: Path) -> None:
+    good = _annex(tmp_path / "good.xlsx", annex.HEADER, [KENYA]).read_bytes()
+    (tmp_path / "cut.xlsx").write_bytes(good[:1000])
+    with pytest.raises(InputError, match="truncated or corrupt"):
+        annex.read(tmp_path / "cut.xlsx")

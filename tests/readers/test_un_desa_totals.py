@@ -188,12 +188,23 @@ def test_text_in_a_figure_is_refused(tmp_path: Path) -> None:
     assert "row 14" in str(error.value) and "'..'" in str(error.value)
 
 
-def test_truncated_corrupt_and_empty_files_are_refused(tmp_path: Path) -> None:
+def test_truncated_file_is_refused(tmp_path: Path) -> None:
     good = write_totals_workbook(tmp_path / "good.xlsx").read_bytes()
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(good[: len(good) - 200])
-    with pytest.raises(InputError, match="truncated or corrupt"):
+    with pytest.raises(InputError) as error:
         totals.read(cut)
+    assert "cut.xlsx" in str(error.value) and "truncated or corrupt" in str(error.value)
+
+
+def test_corrupt_file_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "corrupt.xlsx"
+    bad.write_text("<html>Service unavailable</html>")  # what a failed download often is
+    with pytest.raises(InputError, match="truncated or corrupt"):
+        totals.read(bad)
+
+
+def test_empty_file_is_refused(tmp_path: Path) -> None:
     empty = tmp_path / "empty.xlsx"
     empty.write_bytes(b"")
     with pytest.raises(InputError, match="empty file"):

@@ -85,3 +85,13 @@ def test_missing_sheet_is_refused(tmp_path: Path) -> None:
     book.close()
     with pytest.raises(InputError, match="ESTIMATES"):
         wpp.read(tmp_path / "wpp.xlsx")
+
+
+def test_truncated_and_empty_files_are_refused(tmp_path: Path) -> None:
+    good = _sheet(tmp_path / "good.xlsx", HEADER, [KENYA]).read_bytes()
+    (tmp_path / "cut.xlsx").write_bytes(good[: len(good) // 3])
+    with pytest.raises(InputError, match="truncated or corrupt"):
+        wpp.read(tmp_path / "cut.xlsx")
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    with pytest.raises(InputError, match="empty file"):
+        wpp.read(tmp_path / "empty.xlsx")

@@ -121,13 +121,16 @@ def read_workbook(path: Path, sheet: str = "Table 1") -> BilateralTables:
                                      "destination": dest[1], "orig_m49": orig[0],
                                      "origin": orig[1]}
     value_columns = []
+    file = path.name
     for block, sex in enumerate(sexes):
         for offset, year in enumerate(years):
             col = first + block * len(years) + offset
             name = f"{sex}|{year}"
-            columns[name] = [cell_number(cells[col] if col < len(cells) else "", path.name,
-                                         sheet, number, col, problems)
-                             for number, cells in data]
+            # published figures are floats: only other cells go through the strict parser
+            columns[name] = [
+                cell if cell.__class__ is float else cell_number(cell, file, sheet, number, col,
+                                                                 problems)
+                for number, cell in ((n, c[col] if col < len(c) else "") for n, c in data)]
             value_columns.append(name)
     if problems:
         raise InputError(capped(problems), hint=ALIAS_HINT)
