@@ -164,11 +164,11 @@ def corridor_table(
     sex_value = check_sex(sex) if sex else None
     lenses = list(lenses) if lenses is not None else list(BUILTIN.values())
     roles = wide_roles(con, lenses, wanted)
-    categories = ",\n".join(
-        f"{category_case(i, 's.origin')} AS \"category_{safe(lens.id)}\""
+    categories = "".join(
+        f"{category_case(i, 's.origin')} AS \"category_{safe(lens.id)}\",\n"
         for i, lens in enumerate(lenses)
     )
-    role_cols = ", ".join(f"so_{i}, sd_{i}" for i in range(len(lenses)))
+    role_cols = "".join(f", so_{i}, sd_{i}" for i in range(len(lenses)))
     with registered(con, roles, "roles") as roles_name:
         sql = f"""
         WITH {STOCK_CTE},
@@ -195,7 +195,7 @@ def corridor_table(
                        AND {rec_active('b', 'p.year')}
             GROUP BY ALL
         ),
-        roles AS (SELECT iso3, year, {role_cols} FROM {roles_name})
+        roles AS (SELECT iso3, year{role_cols} FROM {roles_name})
         SELECT
             $edition AS edition, s.origin, s.destination, s.year, s.sex,
             s.value AS stock,
@@ -209,7 +209,7 @@ def corridor_table(
             CASE WHEN p.value > 0 AND s.value > 0
                  THEN ln(s.value / p.value) / (s.year - s.prev_year) END AS growth_rate,
             f.value / nullif(t.value, 0) AS female_share,
-            {categories},
+            {categories}
             EXISTS (SELECT 1 FROM contiguity g
                     WHERE g.iso3_a = s.origin AND g.iso3_b = s.destination) AS contiguous,
             co.continent = cd.continent AS same_continent,
