@@ -1,0 +1,118 @@
+"""Flow totals by period, by region and under a South–South lens, and one corridor's flows.
+
+All functions take the long flows frame of :func:`corridors.analytics.flows.global_run.global_flows`
+(or the store's ``flows`` table): ``edition, method, settings, period_start, period_end, origin,
+destination, sex, value``.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from corridors.errors import CorridorsError
+
+REGION_COLUMNS = ("sdg_region", "continent", "ims_region", "un_subregion")
+PERIOD_KEYS = ["period_start", "period_end", "sex"]
+
+
+def period_totals(frame: pl.DataFrame) -> pl.DataFrame:
+    """Total flows per period and sex, with both sexes added as ``sex = 'both'`` when the frame
+    has male and female runs."""
+    totals = frame.group_by(PERIOD_KEYS).agg(value=pl.col("value").sum())
+    sexes = set(frame["sex"].unique()) if frame.height else set()
+    if {"male", "female"} <= sexes and "total" not in sexes:
+        both = (frame.filter(pl.col("sex").is_in(["male", "female"]))
+                .group_by(["period_start", "period_end"]).agg(value=pl.col("value").sum())
+                .with_columns(sex=pl.lit("both")).select(PERIOD_KEYS + ["value"]))
+        totals = pl.concat([totals, both])
+    return totals.sort(PERIOD_KEYS)
+
+
+def regional_flows(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
+                   by: str = "sdg_region") -> pl.DataFrame:
+    """Region-to-region flows per period and sex, regions from the store's ``countries`` table.
+
+    Countries without a region (and the "Other" origin) are grouped as ``"(unknown)"``.
+    """
+    if by not in REGION_COLUMNS:
+        raise CorridorsError(f"region {by!r}: choose one of {', '.join(REGION_COLUMNS)}")
+    regions = con.execute(f"SELECT iso3, {by} AS region FROM countries").pl()  # by is whitelisted
+    lookup = regions.rename({"iso3": "code"})
+    out = (frame.join(lookup.rename({"code": "origin", "region": "origin_region"}), on="origin",
+                      how="left")
+           .join(lookup.rename({"code": "destination", "region": "destination_region"}),
+                 on="destination", how="left")
+           .with_columns(pl.col("origin_region", "destination_region").fill_null("(unknown)"))
+           .group_by(PERIOD_KEYS + ["origin_region", "destination_region"])
+           .agg(value=pl.col("value").sum())
+           .sort(PERIOD_KEYS + ["value"], descending=[False, False, False, True]))
+    return out
+
+
+def within_region_share(regional: pl.DataFrame) -> pl.DataFrame:
+    """Share of flows that stay within a region, per period and sex."""
+    return (regional.with_columns(within=pl.col("origin_region") == pl.col("destination_region"))
+            .group_by(PERIOD_KEYS)
+            .agg(total=pl.col("value").sum(),
+                 within=pl.col("value").filter(pl.col("within")).sum())
+            .with_columns(share=pl.col("within") / pl.col("total"))
+            .sort(PERIOD_KEYS))
+
+
+def lens_summary(frame: pl.DataFrame, categories: pl.DataFrame, *, year: str = "start"
+                 ) -> pl.DataFrame:
+    """Flow totals and shares per period, sex and corridor category.
+
+    ``categories`` has one row per ``(origin, destination, year)`` with a ``category`` column (e.g.
+    ``south-south``), as a lens produces for stocks. A period's flows take the category of the
+    corridor in its start year (``year="start"``) or end year (``"end"``). Flows whose corridor has
+    no category are counted as ``"unclassified"`` so the shares still add up to one.
+    """
+    needed = {"origin", "destination", "year", "category"}
+    if not needed <= set(categories.columns):
+        raise CorridorsError("a category frame needs the columns origin, destination, year, "
+                             "category")
+    key = "period_start" if year == "start" else "period_end"
+    cats = categories.select(origin="origin", destination="destination",
+                             **{key: pl.col("year").cast(frame.schema[key])},
+                             category="category")
+    joined = frame.join(cats, on=["origin", "destination", key], how="left").with_columns(
+        pl.col("category").fill_null("unclassified"))
+    out = (joined.group_by(PERIOD_KEYS + ["category"]).agg(value=pl.col("value").sum())
+           .with_columns(share=pl.col("value") / pl.col("value").sum().over(PERIOD_KEYS))
+           .sort(PERIOD_KEYS + ["category"]))
+    return out
+
+
+def corridor(frame: pl.DataFrame, origin: str, destination: str) -> pl.DataFrame:
+    """Flows both ways along one corridor per period and sex, with the net flow to
+    ``destination``."""
+    there = frame.filter((pl.col("origin") == origin) & (pl.col("destination") == destination))
+    back = frame.filter((pl.col("origin") == destination) & (pl.col("destination") == origin))
+    keys = ["edition", "method"] + PERIOD_KEYS
+    periods = frame.select(keys).unique()
+    out = (periods
+           .join(there.select(keys + [pl.col("value").alias("flow")]), on=keys, how="left")
+           .join(back.select(keys + [pl.col("value").alias("reverse_flow")]), on=keys, how="left")
+           .with_columns(pl.col("flow", "reverse_flow").fill_null(0.0))
+           .with_columns(net=pl.col("flow") - pl.col("reverse_flow"),
+                         origin=pl.lit(origin), destination=pl.lit(destination))
+           .select(["origin", "destination", "edition", "method", "period_start", "period_end",
+                    "sex", "flow", "reverse_flow", "net"])
+           .sort(["period_start", "sex"]))
+    return out
+
+
+def published_totals(path: Path | str) -> dict[int, float]:
+    """Totals by period start of a published region-to-region flows CSV (``year0, orig_reg,
+    dest_reg, flow``; e.g. Abel 2018's regional estimates), all regions incl. within-region."""
+    totals: dict[int, float] = {}
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            year = int(float(row["year0"]))
+            totals[year] = totals.get(year, 0.0) + float(row["flow"])
+    return totals

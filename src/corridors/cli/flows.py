@@ -1,0 +1,268 @@
+"""`corridors flows estimate` and `corridors flows corridor`: migration flows from stocks."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import typer
+
+from corridors import store
+from corridors.analytics.flows.accounting import DEFAULT_MAX_ITER, DEFAULT_TOL, demographic_accounting
+from corridors.analytics.flows.differencing import difference
+from corridors.analytics.flows.global_run import (
+    FlowsQueryError,
+    default_edition,
+    global_flows,
+    parse_period,
+    periods,
+    write_flows,
+)
+from corridors.analytics.flows.matrices import aligned, read_stock_csv, read_vital_csv
+from corridors.analytics.flows.rates import dennett, dennett_total, rogers_von_rabenau
+from corridors.analytics.flows.summaries import corridor, period_totals, regional_flows
+from corridors.cli._output import Format, console, emit
+from corridors.codes import code_for
+from corridors.errors import CorridorsError
+
+ORDER = 60
+
+flows_app = typer.Typer(
+    help="Migration flows estimated from changes in bilateral stocks (Abel 2013; Abel & Sander "
+         "2014; Abel 2018; Abel & Cohen 2019): for every country pair in the store, or for your "
+         "own census or sub-national matrices.",
+    no_args_is_help=True,
+)
+
+
+class Method(StrEnum):
+    demo = "demo"
+    diff_zero = "diff-zero"
+    diff_return = "diff-return"
+    rates_dennett = "rates-dennett"
+    rates_rvr = "rates-rvr"
+
+
+class Match(StrEnum):
+    rescale = "rescale"
+    open = "open"
+    open_dr = "open-dr"
+    native = "native"
+
+
+class Sex(StrEnum):
+    both = "both"
+    male = "male"
+    female = "female"
+    total = "total"
+
+
+METHOD_HELP = (
+    "demo = demographic accounting (stayers + quasi-independence IPF; default); diff-zero / "
+    "diff-return = stock differencing (falls ignored / read as returns); rates-dennett = a total "
+    "shared by start stocks; rates-rvr = Rogers & von Rabenau (own matrices only; can be negative)."
+)
+MATCH_HELP = (
+    "demo only: how birthplace totals are made equal. rescale (default for your matrices: native-"
+    "born adjusted to the global balance, end table fitted to the birthplace totals), open "
+    "(moves in/out of the system), open-dr, native (default over the store: the gap is natural "
+    "change at home, for when births and deaths are unknown)."
+)
+
+
+def _sexes(sex: Sex) -> list[str]:
+    return ["male", "female"] if sex is Sex.both else [sex.value]
+
+
+def _matrix_rows(places: list[str], flows: np.ndarray) -> list[dict]:
+    return [{"origin": o, "destination": d, "flow": float(flows[i, j])}
+            for i, o in enumerate(places) for j, d in enumerate(places) if i != j]
+
+
+def _own_matrices(stock_start: Path, stock_end: Path, births: Path | None, deaths: Path | None,
+                  method: Method, match: Match | None, total: float | None, tol: float,
+                  max_iter: int, fmt: Format) -> None:
+    places, s1, s2 = aligned(read_stock_csv(stock_start), read_stock_csv(stock_end))
+    b = read_vital_csv(births, places, "births") if births else None
+    d = read_vital_csv(deaths, places, "deaths") if deaths else None
+    if (b is None) != (d is None):
+        raise CorridorsError("give both --births and --deaths, or neither (closed system)")
+    if method is not Method.demo and (b is not None or match is not None):
+        raise CorridorsError("--births, --deaths and --birthplace-match apply only to --method demo")
+    if total is not None and method is not Method.rates_dennett:
+        raise CorridorsError("--total applies only to --method rates-dennett")
+    caption = ""
+    if method is Method.demo:
+        result = demographic_accounting(s1, s2, b, d, birthplace_match=(match or Match.rescale).value,
+                                        tol=tol, max_iter=max_iter)
+        flows = result.flows
+        caption = (f"demographic accounting, birthplace match {(match or Match.rescale).value}; "
+                   f"IPF converged in {result.iterations} iteration(s)")
+    elif method in (Method.diff_zero, Method.diff_return):
+        flows = difference(s1, s2, method.value[5:])
+        caption = f"stock differencing, decreases {'ignored' if method is Method.diff_zero else 'read as returns'}"
+    elif method is Method.rates_dennett:
+        flows = dennett(s1, s2, total)
+        used = dennett_total(s1, s2) if total is None else total
+        caption = f"Dennett rates, total movers {used:,.2f}"
+    else:
+        rvr = rogers_von_rabenau(s1, s2)
+        flows = rvr.flows
+        caption = f"Rogers & von Rabenau, common growth {rvr.growth:.4%}; largest residual {rvr.residual:.3g}"
+    rows = _matrix_rows(places, flows)
+    if fmt is Format.table:
+        caption += f"; total {flows.sum():,.2f}"
+    emit(rows, fmt, title="Estimated flows (origin -> destination)", caption=caption)
+
+
+def estimate_command(
+    stock_start: Path = typer.Option(None, "--stock-start", help="Your stock matrix at the start "
+                                     "(CSV: header row of place codes, first column place of birth)."),
+    stock_end: Path = typer.Option(None, "--stock-end", help="Your stock matrix at the end."),
+    births: Path = typer.Option(None, "--births", help="Births per place over the period "
+                                "(CSV place,value); with --deaths."),
+    deaths: Path = typer.Option(None, "--deaths", help="Deaths per place over the period "
+                                "(CSV place,value); with --births."),
+    period: str = typer.Option(None, "--period", help="Over the store: a period such as 2015-2020 "
+                               "(default: every period of the edition)."),
+    sex: Sex = typer.Option(Sex.both, "--sex", help="Over the store: both (male and female runs), "
+                            "male, female or total."),
+    method: Method = typer.Option(Method.demo, "--method", "-m", help=METHOD_HELP),
+    match: Match = typer.Option(None, "--birthplace-match", help=MATCH_HELP),
+    total: float = typer.Option(None, "--total", help="rates-dennett: total movers M (default: "
+                                "sum of |change in residence totals|)."),
+    edition: str = typer.Option(None, "--edition", help="Over the store: ims2020, ... "
+                                "(default: the edition with most years)."),
+    tol: float = typer.Option(DEFAULT_TOL, "--tol", help="IPF tolerance: largest margin gap "
+                              "relative to the largest margin."),
+    max_iter: int = typer.Option(DEFAULT_MAX_ITER, "--max-iter", help="IPF iteration limit "
+                                 "(non-convergence stops with an error)."),
+    top: int = typer.Option(25, "--top", "-n", help="Over the store: largest flows to show per "
+                            "period and sex (0 = all)."),
+    save: bool = typer.Option(False, "--save", help="Over the store: write the flows to the "
+                              "store's `flows` table (replacing it)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
+) -> None:
+    """Estimate flows from two stock tables: yours (--stock-start/--stock-end) or the store's.
+
+    Examples:
+
+      corridors flows estimate --stock-start s2010.csv --stock-end s2015.csv --method demo --format json
+
+      corridors flows estimate --period 2015-2020 --sex female --top 10
+    """
+    if stock_start or stock_end:
+        if not (stock_start and stock_end):
+            raise CorridorsError("give both --stock-start and --stock-end")
+        if period or save or edition:
+            raise CorridorsError("--period, --edition and --save apply to the store, not to your "
+                                 "own matrices")
+        _own_matrices(stock_start, stock_end, births, deaths, method, match, total, tol,
+                      max_iter, fmt)
+        return
+    if births or deaths or total is not None:
+        raise CorridorsError("--births, --deaths and --total apply to your own matrices "
+                             "(--stock-start/--stock-end); the store has no births or deaths")
+    if method is Method.rates_rvr:
+        raise CorridorsError("rates-rvr solves one equation per pair and birthplace: use it on your "
+                             "own matrices; over the store choose demo, diff-zero, diff-return or "
+                             "rates-dennett")
+    con = store.connect(read_only=not save)
+    edition = edition or default_edition(con)
+    period_list = [parse_period(period)] if period else periods(con, edition)
+    frame, runs = global_flows(con, edition=edition, period_list=period_list,
+                               sexes=_sexes(sex), method=method.value,
+                               birthplace_match=(match or Match.native).value, tol=tol,
+                               max_iter=max_iter)
+    if save:
+        n = write_flows(con, frame)
+        console.print(f"[green]saved[/] {n:,} flows to the store's `flows` table")
+    shown = frame.drop("settings", "edition", "method")
+    if top:
+        shown = (shown.sort("value", descending=True)
+                 .group_by(["period_start", "period_end", "sex"], maintain_order=True).head(top))
+    shown = shown.sort(["period_start", "sex", "value"], descending=[False, False, True])
+    if fmt is Format.table:
+        totals = period_totals(frame)
+        emit(totals, fmt, title=f"Total estimated flows, {edition} ({method.value})")
+        for run in runs:
+            if not run.converged:
+                console.print(f"[red]not converged:[/] {run.period_start}-{run.period_end} {run.sex}")
+    emit(shown.with_columns(pl.col("value").round(0)), fmt,
+         title=f"Largest flows ({method.value}, {edition})" if top else None,
+         caption="Stocks: UN DESA International Migrant Stock; native-born = population minus "
+                 "immigrants; no births/deaths in the store (see docs/flows.md).")
+
+
+def corridor_command(
+    origin: str = typer.Argument(..., help="Origin country: ISO3, M49 or name."),
+    destination: str = typer.Argument(..., help="Destination country: ISO3, M49 or name."),
+    sex: Sex = typer.Option(Sex.both, "--sex", help="both (male and female), male, female or total."),
+    method: Method = typer.Option(Method.demo, "--method", "-m", help=METHOD_HELP),
+    edition: str = typer.Option(None, "--edition", help="ims2020, ... (default: the edition "
+                                "with most years)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
+) -> None:
+    """Flows along one corridor in each period, both ways, with the net flow.
+
+    Uses the store's saved `flows` table when it holds this method and edition, otherwise
+    estimates all periods on the fly (a few seconds).
+    """
+    codes_ = []
+    for text in (origin, destination):
+        code = code_for(text)
+        if code is None:
+            raise CorridorsError(f"unknown country {text!r}: use an ISO3 code (e.g. KEN), an M49 "
+                                 "number or a name as `corridors countries` lists it")
+        codes_.append(code)
+    if method is Method.rates_rvr:
+        raise CorridorsError("rates-rvr is for your own matrices: see `corridors flows estimate`")
+    con = store.connect()
+    edition = edition or default_edition(con)
+    sexes = _sexes(sex)
+    frame = None
+    saved = con.execute("SELECT count(*) FROM information_schema.tables "
+                        "WHERE table_name = 'flows'").fetchone()[0]
+    if saved:
+        frame = con.execute(
+            "SELECT * FROM flows WHERE edition = ? AND method = ? AND sex IN (SELECT unnest(?))",
+            [edition, method.value, sexes]).pl()
+        if frame.height == 0:
+            frame = None
+    source = "saved flows table"
+    if frame is None:
+        frame, _ = global_flows(con, edition=edition, sexes=sexes, method=method.value)
+        source = "estimated now"
+    result = corridor(frame, *codes_)
+    if result.height == 0:
+        raise FlowsQueryError(f"no flows for {edition} {method.value}")
+    emit(result.with_columns(pl.col("flow", "reverse_flow", "net").round(0)), fmt,
+         title=f"Flows {codes_[0]} -> {codes_[1]} ({method.value}, {edition})",
+         caption=f"{source}; net = flow - reverse flow. Method and assumptions: docs/flows.md.")
+
+
+def regions_command(
+    by: str = typer.Option("sdg_region", "--by", help="sdg_region, continent, ims_region or "
+                           "un_subregion (from the store's countries table)."),
+    period: str = typer.Option(None, "--period", help="A period such as 2015-2020 (default: all)."),
+    sex: Sex = typer.Option(Sex.both, "--sex", help="both, male, female or total."),
+    edition: str = typer.Option(None, "--edition", help="Edition (default: most years)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
+) -> None:
+    """Region-to-region flows per period (demographic accounting over the store)."""
+    con = store.connect()
+    edition = edition or default_edition(con)
+    period_list = [parse_period(period)] if period else periods(con, edition)
+    frame, _ = global_flows(con, edition=edition, period_list=period_list, sexes=_sexes(sex))
+    out = regional_flows(con, frame, by)
+    emit(out.with_columns(pl.col("value").round(0)), fmt,
+         title=f"Flows between regions ({by}, {edition})")
+
+
+def register(app: typer.Typer) -> None:
+    flows_app.command("estimate")(estimate_command)
+    flows_app.command("corridor")(corridor_command)
+    flows_app.command("regions")(regions_command)
+    app.add_typer(flows_app, name="flows")
