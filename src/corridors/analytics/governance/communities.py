@@ -4,10 +4,11 @@ Membership comes with periods (``since``/``until`` years) from ``reference/rec_m
 the store table ``rec_membership`` that the build loads from it); free-movement instruments from
 ``reference/rec_free_movement.csv``.
 
-Period rule: a membership row counts for the years ``since <= year < until`` (the year a country
-left is not counted: UN DESA stocks are mid-year figures and most withdrawals on record happened
-in the first half of their year). A blank ``since`` means the start year was not stated: the row
-counts for every year before ``until`` and is flagged ``since_known = False``.
+Period rule (the same as the corridor table's, ``corridors.analytics.corridors.rec_active``): a
+membership row counts for the years ``since <= year <= until`` (``until`` is the year membership
+ended, counted as a member year). A blank ``since`` means the start year was not stated: the row
+counts for every year up to ``until`` and is flagged ``since_known = False``. Rows of type
+``withdrawn`` are memberships that ended; ``suspended`` members remain parties and count as members.
 """
 
 from __future__ import annotations
@@ -36,14 +37,15 @@ class Membership:
 
     def active(self, year: int) -> bool:
         return (self.since is None or self.since <= year) and (
-            self.until is None or year < self.until)
+            self.until is None or year <= self.until)
 
     def role(self, year: int) -> str | None:
         """The country's role in the community in ``year``: ``member`` (also for a later
-        withdrawal, within its period), ``associate``, ``observer``, ``suspended``; else None."""
+        withdrawal within its period, and for a suspended member), ``associate``, ``observer``;
+        else None."""
         if not self.active(year):
             return None
-        return "member" if self.member_type == "withdrawn" else self.member_type
+        return "member" if self.member_type in ("withdrawn", "suspended") else self.member_type
 
 
 @dataclass(frozen=True)
