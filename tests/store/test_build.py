@@ -19,7 +19,8 @@ from corridors.store.build import build
 
 def test_every_table_is_filled_and_traceable(store_con):
     for table in ("countries", "migrant_stock", "migrant_stock_totals", "population",
-                  "income_groups", "contiguity", "rec_membership", "areas", "provenance"):
+                  "income_groups", "contiguity", "rec_membership", "areas", "provenance",
+                  "wb_bilateral", "dyads", "indicators", "wb_classification"):
         assert store_con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
     orphans = store_con.execute("""
         SELECT DISTINCT s.source_id FROM migrant_stock s ANTI JOIN provenance p USING (source_id)

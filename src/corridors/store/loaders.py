@@ -125,6 +125,16 @@ def load_borders(source: Source, folder: Path) -> Frames:
         pl.lit(source.id).alias("source_id"))}
 
 
+def load_world_bank_bilateral(source: Source, folder: Path) -> Frames:
+    """KNOMAD bilateral matrices: migrant stocks (persons) and remittances (US$ millions; origin =
+    receiving economy, destination = sending economy, as in the migration sense)."""
+    matrix = read_source(source, folder)
+    frame = matrix.pairs.with_columns(
+        pl.lit(matrix.kind).alias("kind"), pl.lit(matrix.year).alias("year"),
+        pl.lit(matrix.unit).alias("unit"))
+    return {"wb_bilateral": _tag(frame, source)}
+
+
 def load_communities(source: Source, folder: Path) -> Frames:
     frame = pl.read_csv(folder / "rec_membership.csv", infer_schema=False,
                         empty_string_is_null=False)
@@ -156,4 +166,5 @@ LOADERS: dict[str, Loader] = {
     "world_bank_wdi": load_world_bank_wdi,
     "borders": load_borders,
     "communities": load_communities,
+    "world_bank_bilateral": load_world_bank_bilateral,
 }
