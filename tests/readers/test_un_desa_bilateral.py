@@ -116,6 +116,19 @@ def test_official_workbook_with_blocks_in_another_order_is_refused(tmp_path: Pat
         bilateral.read(write_long_workbook(tmp_path / "order.xlsx", titles=titles))
 
 
+@pytest.mark.parametrize("titles", [
+    ("Both sexes", "Male", "Female"),
+    ("International migrant stock at mid-year (both sexes)",
+     "International migrant stock at mid-year (male)",
+     "International migrant stock at mid-year (female)"),
+])
+def test_official_workbook_block_titles_may_be_worded_differently(
+        tmp_path: Path, titles: tuple[str, str, str]) -> None:
+    stock = bilateral.read(write_long_workbook(tmp_path / "t.xlsx", titles=titles)).stock
+    assert value(stock, origin="SOM", destination="KEN", year=1990, sex="male") == 30
+    assert value(stock, origin="SOM", destination="KEN", year=1990, sex="total") == 60
+
+
 def test_official_workbook_without_table_1_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="a sheet named 'Table 1'"):
         bilateral.read(write_long_workbook(tmp_path / "nosheet.xlsx", sheet="Table 2"))

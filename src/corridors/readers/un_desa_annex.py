@@ -154,6 +154,7 @@ def _location(cells: Row, row: int, file: str, resolver: NameResolver,
     cells = list(cells) + [""] * (WIDTH - len(cells))
     name = str(cells[1]).strip()
     code = _int(cells[3], file, row, 3, problems)
+    shown = name.rstrip("*").strip()  # "Wallis and Futuna Islands*": footnote mark dropped
     if code is None:
         problems.append(Problem(file, SHEET, row, name or None, "a location code in column D"))
         return None
@@ -186,7 +187,7 @@ def _location(cells: Row, row: int, file: str, resolver: NameResolver,
     income = next((c for c in (1503, 1502, 1501, 1500, 1518) if members[c]), None)
     is_country = iso3 is not None
     return {
-        "area_m49": code, "iso3": iso3, "name": name, "location_type": location_type,
+        "area_m49": code, "iso3": iso3, "name": shown, "location_type": location_type,
         "parent_m49": _int(cells[7], file, row, 7, problems),
         "subregion_m49": _int(cells[9], file, row, 9, problems), "subregion": _text(cells[10]),
         "sdg_subregion_m49": _int(cells[11], file, row, 11, problems),

@@ -30,6 +30,7 @@ year, sex, value``): the official workbook's rows against WORLD, the 2015 Total 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,9 @@ WORKBOOK_IDS = ("Index", "Region, development group, country or area of destinat
                 "Type of data of destination", "Region, development group, country or area of "
                 "origin", "Location code of origin")
 WORKBOOK_HEADER_ROW = 11
-_SEX_WORDS = (("both sexes", "total"), ("females", "female"), ("males", "male"))
+#: How a block title names its sex ("..., both sexes combined", "..., females", "... (male)").
+_SEX_WORDS = ((re.compile(r"\bboth sexes\b"), "total"), (re.compile(r"\bfemales?\b"), "female"),
+              (re.compile(r"\bmales?\b"), "male"))
 
 
 def read_workbook(path: Path, sheet: str = "Table 1") -> BilateralTables:
@@ -187,7 +190,8 @@ def _year_blocks(rows: list[Row], header: Row, path: Path, sheet: str
         col = first + index * size
         titles = [str(r[col]).strip().casefold() for r in rows[:WORKBOOK_HEADER_ROW - 1]
                   if col < len(r) and str(r[col]).strip()]
-        found = next((sex for title in titles for word, sex in _SEX_WORDS if word in title), None)
+        found = next((sex for title in titles for word, sex in _SEX_WORDS if word.search(title)),
+                     None)
         if found is None:
             raise InputError.one(path.name, "a title naming both sexes, males or females above "
                                  f"column {column_letter(col)}", sheet=sheet,
