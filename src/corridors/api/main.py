@@ -13,11 +13,19 @@ from fastapi import APIRouter, FastAPI
 from corridors import __version__, web
 from corridors.api import security
 from corridors.api.deps import Store
-from corridors.api.routes import corridors, countries, lenses, sources, stocks, summaries
+from corridors.api.routes import (
+    corridors,
+    countries,
+    lenses,
+    profiles,
+    sources,
+    stocks,
+    summaries,
+)
 from corridors.settings import settings
 
 API_PREFIX = "/api/v1"
-ROUTERS = (countries, stocks, corridors, lenses, summaries, sources)
+ROUTERS = (countries, stocks, profiles, corridors, lenses, summaries, sources)
 
 
 def create_app(store_path: Path | None = None) -> FastAPI:

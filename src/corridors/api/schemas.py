@@ -191,3 +191,61 @@ class CorridorPublic(BaseModel):
     same_continent: bool | None
     same_rec: bool | None
     shared_recs: list[str]
+
+
+class RankedPublic(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str
+    stock: float
+    share: float | None
+
+
+class CountryProfilePublic(BaseModel):
+    """A country in a year: migrants in and out, shares, South-South shares, trend, history."""
+
+    model_config = ConfigDict(extra="allow")
+    iso3: str
+    name: str
+    m49: int | None
+    edition: str
+    year: int
+    lens: str
+    immigrants: float = Field(description="International migrants living in the country.")
+    emigrants: float = Field(description="People born in the country living abroad.")
+    immigrants_unknown_origin: float
+    female_share_immigrants: float | None
+    female_share_emigrants: float | None
+    population: float | None
+    immigrants_share_of_population: float | None
+    emigrants_share_of_population: float | None
+    south_south_share_immigrants: float | None
+    south_south_share_emigrants: float | None
+    income_group: str | None
+    groups: dict[str, str | None]
+    top_origins: list[RankedPublic]
+    top_destinations: list[RankedPublic]
+    income_history: list[dict]
+    trend: list[dict]
+    caption: str
+    sources: list[SourcePublic]
+
+
+class CorridorProfilePublic(BaseModel):
+    """A corridor over every year of an edition."""
+
+    model_config = ConfigDict(extra="allow")
+    origin: str
+    origin_name: str
+    destination: str
+    destination_name: str
+    edition: str
+    contiguous: bool
+    same_continent: bool | None
+    same_un_subregion: bool | None
+    same_sdg_region: bool | None
+    trend: list[dict]
+    groups: list[dict]
+    shared_communities: list[dict]
+    lenses: list[str]
+    caption: str
+    sources: list[SourcePublic]

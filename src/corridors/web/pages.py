@@ -183,3 +183,60 @@ def country_jump(request: Request, con: Con, store: StoreDep, code: CodeQ = None
     params = {k: v for k, v in request.query_params.items() if k in ("year", "lens", "edition")}
     return RedirectResponse(str(URL(f"/country/{iso3}").include_query_params(**params)),
                             status_code=303)
+
+
+# --- country and corridor profiles -------------------------------------------------------------
+
+MapView = Annotated[str, Query(pattern=r"^(origins|destinations)$")]
+
+
+def _country(con, store, code, year, lens, edition) -> dict[str, Any]:
+    iso3 = check_country(con, store.country_codes(con), "code", code)
+    return views.country(store, con, iso3, year=year, lens=lens,
+                         edition=check_edition(store, con, edition))
+
+
+@router.get("/country/{code}.json")
+def country_json(con: Con, store: StoreDep, code: str, year: YearQ = None,
+                 lens: LensPage = "wb-lmic", edition: EditionQ = None) -> Response:
+    return _json(_country(con, store, code, year, lens, edition))
+
+
+@router.get("/country/{code}", response_class=HTMLResponse)
+def country_page(request: Request, con: Con, store: StoreDep, code: str, year: YearQ = None,
+                 lens: LensPage = "wb-lmic", edition: EditionQ = None,
+                 view: MapView = "origins") -> Response:
+    data = _country(con, store, code, year, lens, edition)
+    extra = {
+        "controls": views.controls(store, con, data["edition"], data["year"], lens,
+                                   hidden={"view": view}),
+        "view": view, "country_link": _country_link(data["year"], lens),
+        "names": reference.names(con),
+    }
+    return _render(request, "country.html", data, title=f"{data['name']}: country profile",
+                   json_path=f"/country/{data['iso3']}.json", extra=extra)
+
+
+def _corridor(con, store, origin, destination, edition) -> dict[str, Any]:
+    known = store.country_codes(con)
+    return views.corridor(store, con, check_country(con, known, "origin", origin),
+                          check_country(con, known, "destination", destination),
+                          edition=check_edition(store, con, edition))
+
+
+@router.get("/corridor/{origin}/{destination}.json")
+def corridor_json(con: Con, store: StoreDep, origin: str, destination: str,
+                  edition: EditionQ = None) -> Response:
+    return _json(_corridor(con, store, origin, destination, edition))
+
+
+@router.get("/corridor/{origin}/{destination}", response_class=HTMLResponse)
+def corridor_page(request: Request, con: Con, store: StoreDep, origin: str, destination: str,
+                  edition: EditionQ = None, lens: LensPage = "wb-lmic") -> Response:
+    data = _corridor(con, store, origin, destination, edition)
+    extra = {"controls": views.controls(store, con, data["edition"], None, None),
+             "lens": lens, "lens_titles": {x["id"]: x["title"] for x in views._lens_choices()}}
+    title = f"{data['origin_name']} → {data['destination_name']}: corridor profile"
+    return _render(request, "corridor.html", data, title=title,
+                   json_path=f"/corridor/{data['origin']}/{data['destination']}.json",
+                   extra=extra)

@@ -164,3 +164,44 @@ def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
         "rows": chunk.to_dicts(),
         "sources": respond.sources(con, respond.income_sources(con), [edition]),
     }
+
+
+def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, year: int | None,
+            lens: str, edition: str | None) -> dict[str, Any]:
+    """A country profile with every origin and destination (for the map)."""
+    from corridors.api.routes.profiles import country_record, with_sources
+
+    edition = default_edition(con, edition)
+    year = _pick_year(edition_years(con, edition), year)
+    _lens(lens)
+    record = dict(country_record(store, con, iso3, year, lens, edition, 300))
+    record["sources"] = with_sources(con, record)
+    record["page"] = "country"
+    record["income_group_name"] = INCOME_NAMES.get(record.get("income_group") or "", None)
+    record["income_periods"] = income_periods(record.get("income_history") or [])
+    return record
+
+
+def income_periods(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consecutive data years with the same income group, as periods (for reading)."""
+    periods: list[dict[str, Any]] = []
+    for row in history:
+        group = row.get("income_group")
+        if periods and periods[-1]["income_group"] == group:
+            periods[-1]["to"] = row["data_year"]
+        else:
+            periods.append({"income_group": group, "from": row["data_year"],
+                            "to": row["data_year"],
+                            "name": INCOME_NAMES.get(group or "", "not classified")})
+    return periods
+
+
+def corridor(store: Store, con: duckdb.DuckDBPyConnection, origin: str, destination: str, *,
+             edition: str | None) -> dict[str, Any]:
+    from corridors.api.routes.profiles import corridor_record, with_sources
+
+    edition = default_edition(con, edition)
+    record = dict(corridor_record(store, con, origin, destination, edition))
+    record["sources"] = with_sources(con, record)
+    record["page"] = "corridor"
+    return record
