@@ -23,7 +23,7 @@ from corridors.analytics.flows.global_run import (
 from corridors.analytics.flows.matrices import aligned, read_stock_csv, read_vital_csv
 from corridors.analytics.flows.rates import dennett, dennett_total, rogers_von_rabenau
 from corridors.analytics.flows.summaries import corridor, period_totals, regional_flows
-from corridors.cli._output import Format, console, emit
+from corridors.cli._output import Format, console, console_err, emit
 from corridors.codes import code_for
 from corridors.errors import CorridorsError
 
@@ -178,7 +178,7 @@ def estimate_command(
                                max_iter=max_iter)
     if save:
         n = write_flows(con, frame)
-        console.print(f"[green]saved[/] {n:,} flows to the store's `flows` table")
+        console_err.print(f"[green]saved[/] {n:,} flows to the store's `flows` table")
     shown = frame.drop("settings", "edition", "method")
     if top:
         shown = (shown.sort("value", descending=True)

@@ -1,0 +1,167 @@
+"""`corridors flows`: the user-matrix form on the oracle matrices of EXPECTED.md (the acceptance
+form of issue 7), and the store form on a store file we construct."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from corridors.cli.main import app
+from corridors.store import create_schema
+
+runner = CliRunner()
+
+S1_E0 = [[1000, 100, 10, 0], [55, 555, 50, 5], [80, 40, 800, 40], [20, 25, 20, 200]]
+S2_E0 = [[950, 100, 60, 0], [80, 505, 75, 5], [90, 30, 800, 40], [40, 45, 0, 180]]
+S2_E3 = [[1060, 60, 10, 10], [45, 540, 40, 0], [70, 75, 770, 70], [30, 30, 20, 230]]
+S1_DIFF = [[100, 10, 10, 0], [20, 55, 25, 10], [10, 40, 140, 65], [20, 25, 20, 200]]
+S2_DIFF = [[75, 25, 5, 15], [20, 45, 30, 15], [30, 40, 150, 35], [10, 50, 5, 200]]
+
+
+def _matrix(path, m):
+    lines = ["birth/residence,A,B,C,D"] + [
+        ",".join([p] + [str(v) for v in row]) for p, row in zip("ABCD", m, strict=True)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _vital(path, values):
+    path.write_text("place,value\n" + "".join(f"{p},{v}\n" for p, v in zip("ABCD", values,
+                                                                        strict=True)))
+    return str(path)
+
+
+def _run(*args):
+    result = runner.invoke(app, list(args))
+    return result
+
+
+def _flows(result) -> dict[tuple[str, str], float]:
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert all(set(r) == {"origin", "destination", "flow"} for r in rows)
+    return {(r["origin"], r["destination"]): r["flow"] for r in rows}
+
+
+def test_demo_closed_e0(tmp_path):
+    got = _flows(_run("flows", "estimate", "--stock-start", _matrix(tmp_path / "s1.csv", S1_E0),
+                      "--stock-end", _matrix(tmp_path / "s2.csv", S2_E0), "--method", "demo",
+                      "--format", "json"))
+    assert len(got) == 12
+    assert got[("A", "C")] == pytest.approx(50) and got[("B", "A")] == pytest.approx(35)
+    assert sum(got.values()) == pytest.approx(150)
+
+
+@pytest.mark.parametrize(("match", "b_a", "total"), [("open-dr", 26.42296, 131.95487),
+                                                     ("open", 26.81098, 136.10346)])
+def test_demo_with_births_and_deaths(tmp_path, match, b_a, total):
+    got = _flows(_run(
+        "flows", "estimate", "--stock-start", _matrix(tmp_path / "s1.csv", S1_E0),
+        "--stock-end", _matrix(tmp_path / "s2.csv", S2_E3),
+        "--births", _vital(tmp_path / "b.csv", [80, 20, 40, 60]),
+        "--deaths", _vital(tmp_path / "d.csv", [70, 30, 50, 10]),
+        "--method", "demo", "--birthplace-match", match, "--format", "json"))
+    assert got[("B", "A")] == pytest.approx(b_a, abs=5e-6)
+    assert sum(got.values()) == pytest.approx(total, abs=5e-6)
+
+
+@pytest.mark.parametrize(("method", "pair", "value"), [
+    ("diff-zero", ("C", "A"), 20), ("diff-return", ("C", "A"), 25),
+    ("rates-dennett", ("C", "D"), 15.294118), ("rates-rvr", ("C", "D"), -51.85130),
+])
+def test_other_methods(tmp_path, method, pair, value):
+    got = _flows(_run("flows", "estimate", "--stock-start", _matrix(tmp_path / "a.csv", S1_DIFF),
+                      "--stock-end", _matrix(tmp_path / "b.csv", S2_DIFF), "--method", method,
+                      "--format", "json"))
+    assert got[pair] == pytest.approx(value, abs=1e-5)
+
+
+def test_dennett_total_option(tmp_path):
+    got = _flows(_run("flows", "estimate", "--stock-start", _matrix(tmp_path / "a.csv", S1_DIFF),
+                      "--stock-end", _matrix(tmp_path / "b.csv", S2_DIFF), "--method",
+                      "rates-dennett", "--total", "255", "--format", "json"))
+    assert got[("C", "D")] == pytest.approx(65)
+
+
+def test_user_errors_exit_2_with_a_message(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("born,A,B\nA,1,x\nB,2,3\n")
+    good = _matrix(tmp_path / "s2.csv", S2_E0)
+    result = _run("flows", "estimate", "--stock-start", str(bad), "--stock-end", good)
+    assert result.exit_code != 0
+    assert "bad.csv, row 2: value 'x'" in str(result.exception)
+    result = _run("flows", "estimate", "--stock-start", good)
+    assert "both --stock-start and --stock-end" in str(result.exception)
+    result = _run("flows", "estimate", "--stock-start", good, "--stock-end", good, "--method",
+                  "diff-zero", "--birthplace-match", "open")
+    assert "apply only to --method demo" in str(result.exception)
+
+
+def test_help_names_every_option():
+    result = _run("flows", "estimate", "--help")
+    for option in ("--stock-start", "--stock-end", "--births", "--deaths", "--method",
+                   "--birthplace-match", "--total", "--period", "--sex", "--save", "--tol",
+                   "--max-iter"):
+        assert option in result.output
+
+
+# --- the store form ----------------------------------------------------------------------------
+
+@pytest.fixture
+def home(tmp_path):
+    """A home whose store holds KEN, TZA, UGA stocks 2015 and 2020 (male) and population."""
+    home = tmp_path / "home"
+    home.mkdir()
+    con = duckdb.connect(str(home / "corridors.duckdb"))
+    create_schema(con)
+    stocks = [("UGA", "KEN", 2015, 100), ("TZA", "KEN", 2015, 50), ("KEN", "UGA", 2015, 30),
+              ("UGA", "KEN", 2020, 150), ("TZA", "KEN", 2020, 40), ("KEN", "UGA", 2020, 30),
+              ("KEN", "TZA", 2020, 20)]
+    for o, d, y, v in stocks:
+        con.execute("INSERT INTO migrant_stock VALUES ('ims2020', ?, ?, ?, 'male', ?, 't')",
+                    [o, d, y, float(v)])
+    for iso, y, v in (("KEN", 2015, 1000), ("KEN", 2020, 1100), ("UGA", 2015, 800),
+                      ("UGA", 2020, 850), ("TZA", 2015, 900), ("TZA", 2020, 1000)):
+        con.execute("INSERT INTO population VALUES ('ims2020', ?, NULL, ?, 'male', ?, 't')",
+                    [iso, y, float(v)])
+    con.close()
+    return home
+
+
+def _store_path_ok(home):
+    from corridors import settings
+
+    settings.reset()
+    settings.override(home=home)
+    return settings.settings().store_path
+
+
+def test_store_estimate_save_and_corridor(home):
+    if _store_path_ok(home).name != "corridors.duckdb":
+        pytest.skip("store file name differs from the one this test writes")
+    result = _run("--home", str(home), "flows", "estimate", "--period", "2015-2020", "--sex",
+                  "male", "--save", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    got = {(r["origin"], r["destination"]): r["value"] for r in rows}
+    assert got == pytest.approx({("KEN", "TZA"): 30.0, ("UGA", "KEN"): 50.0})
+    con = duckdb.connect(str(home / "corridors.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*), sum(value) FROM flows").fetchone() == (2, 80.0)
+    con.close()
+    result = _run("--home", str(home), "flows", "corridor", "Kenya", "TZA", "--sex", "male",
+                  "--format", "json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert (row["origin"], row["destination"], row["flow"], row["net"]) == ("KEN", "TZA", 30, 30)
+
+
+def test_store_errors(home):
+    if _store_path_ok(home).name != "corridors.duckdb":
+        pytest.skip("store file name differs from the one this test writes")
+    result = _run("--home", str(home), "flows", "estimate", "--period", "2010-2015")
+    assert "no stocks for 2010" in str(result.exception)
+    result = _run("--home", str(home), "flows", "corridor", "Atlantis", "KEN")
+    assert "unknown country 'Atlantis'" in str(result.exception)
