@@ -88,7 +88,7 @@ def ratifications_show(
               for r in rows], fmt,
              title=f"Ratifications — {codes.countries()[iso3].name} ({iso3})",
              caption="'unknown' = not on an incomplete list. "
-                     + ratifications_mod.HOW_TO_COMPLETE.capitalize() + ".")
+                     + ratifications_mod.HOW_TO_COMPLETE + ".")
     else:
         emit(rows, fmt)
 
@@ -100,7 +100,7 @@ def ratifications_coverage(reference: Path = REFERENCE, fmt: Format = FORMAT) ->
     if fmt is Format.table:
         emit([{k: r[k] for k in ("instrument", "coverage", "complete", "missing")} for r in rows],
              fmt, title="Ratification lists: how complete",
-             caption=ratifications_mod.HOW_TO_COMPLETE.capitalize() + ".")
+             caption=ratifications_mod.HOW_TO_COMPLETE + ".")
     else:
         emit(rows, fmt)
 
@@ -398,7 +398,7 @@ def scorecard_command(
     both = zip(card["instruments"]["origin"], card["instruments"]["destination"], strict=True)
     emit([{"instrument": o["instrument"], c["origin"]: o["status"],
            c["destination"]: d["status"], "list": o["coverage"]} for o, d in both], fmt,
-         title="Instruments", caption=ratifications_mod.HOW_TO_COMPLETE.capitalize() + ".")
+         title="Instruments", caption=ratifications_mod.HOW_TO_COMPLETE + ".")
 
 
 def register(app: typer.Typer) -> None:

@@ -40,7 +40,7 @@ _STAGE = {"in force": 3, "not in force": 3, "denounced": 3, "signed": 2, "not ra
           "unknown": 0}
 
 HOW_TO_COMPLETE = (
-    "complete it with `corridors ratifications import FILE --instrument ID` (a table copied from "
+    "Complete it with `corridors ratifications import FILE --instrument ID` (a table copied from "
     "NORMLEX or the UN Treaty Collection, or the template in docs/governance.md)"
 )
 
@@ -540,7 +540,8 @@ def read_table(path: Path | str, instrument: str | None = None, *,
         adopted = instruments()[inst_key].year
         when: date | None = None
         year: int | None = None
-        for label, text_value in (("date", item.date_text), ("signature", item.signature_text)):
+        for label, text_value in (("ratification", item.date_text),
+                                  ("signature", item.signature_text)):
             if not text_value:
                 continue
             try:
@@ -560,7 +561,7 @@ def read_table(path: Path | str, instrument: str | None = None, *,
                     expected=f"a {label} date between {adopted} (adoption of {inst_key}) and "
                     f"today"))
                 continue
-            if label == "date":
+            if label == "ratification":
                 when, year = parsed_date, parsed_year
             elif when is not None and parsed_date is not None and parsed_date > when:
                 problems.append(Problem(name, row=item.row, value=text_value,

@@ -28,7 +28,8 @@ For each indicator with n items, K known, and S the sum of known item values:
 coverage), ``high = (S + n - K) / n`` (unknown counted as 1), ``known_share = K / n``.
 The corridor's ``evidenced`` coverage is the mean of the five ``low`` values, ``possible`` the mean
 of the ``high`` values, ``known_share`` the mean of the known shares. The ranking sorts by
-``evidenced`` (ascending), then by stock (descending).
+``evidenced`` (ascending), then by stock (descending). ``weakest`` names the indicator with the
+lowest ``low``, ties broken by the lowest ``high`` (a known gap before an unknown one).
 """
 
 from __future__ import annotations
@@ -183,7 +184,8 @@ def governance_indicators(gov: Governance, origin: str, destination: str, year: 
         "known_share": sum(i["known_share"] for i in indicators) / len(indicators),
         "formula": {k: FORMULAS[k] for k in ("evidenced", "possible", "known_share")},
     }
-    weakest = min(indicators, key=lambda i: (i["low"], i["indicator"]))
+    # weakest: least evidenced coverage, then the most certain gap (lowest upper bound)
+    weakest = min(indicators, key=lambda i: (i["low"], i["high"], i["indicator"]))
     coverage["weakest"] = weakest["indicator"]
     return {
         "instruments": {
