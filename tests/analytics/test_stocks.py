@@ -109,3 +109,19 @@ def test_ims2020_destination_sums_equal_published_totals_for_every_country(store
           AND coalesce(bil.v, 0) <> t.value
     """).fetchall()
     assert diff == []
+
+
+def test_ims2020_origin_sums_equal_the_origin_workbook_for_every_country(store_con):
+    """Bilateral sums by origin equal Table 1 of the origin workbook, 'Other' (XXX) included."""
+    diff = store_con.execute("""
+        WITH bil AS (SELECT origin AS iso3, year, sex, sum(value) AS v FROM migrant_stock
+                     WHERE edition = 'ims2020' GROUP BY ALL)
+        SELECT t.iso3, t.year, t.sex, t.value, bil.v FROM migrant_stock_totals t
+        LEFT JOIN bil USING (iso3, year, sex)
+        WHERE t.edition = 'ims2020' AND t.view = 'origin' AND t.iso3 IS NOT NULL
+          AND coalesce(bil.v, 0) <> t.value
+    """).fetchall()
+    assert diff == []
+    other = store_con.execute("""SELECT value FROM migrant_stock_totals WHERE view = 'origin'
+        AND iso3 = 'XXX' AND year = 2020 AND sex = 'total'""").fetchone()[0]
+    assert other == 12_657_151

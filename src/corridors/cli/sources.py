@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.progress import (
     BarColumn,
@@ -12,6 +14,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from corridors import settings
 from corridors.cli._output import Format, console, emit
 from corridors.sources import cache, registry
 from corridors.sources.pull import pull
@@ -49,11 +52,16 @@ def sources_command(
 def pull_command(
     ids: list[str] = typer.Argument(None, help="Source ids to pull (default: all)."),
     force: bool = typer.Option(False, "--force", help="Fetch again even if already pulled."),
+    mirror: Path | None = typer.Option(
+        None, "--mirror", help="Copy from this offline mirror folder instead of downloading."),
 ) -> None:
     """Download the official files (or copy them from --mirror), verifying checksums.
 
     Records provenance for each file: where it came from, edition, licence, sha256 and time.
+    Offline: `corridors pull --mirror /media/usb/sources` (or `CORRIDORS_MIRROR`).
     """
+    if mirror is not None:
+        settings.override(mirror=mirror)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
