@@ -34,12 +34,11 @@ def list_stocks(
     """Persons living in ``destination`` born in (or citizens of) ``origin``. An omitted origin
     or destination means all countries, summed; an omitted year means every year."""
     known = store.country_codes(con)
-    frame = stock(
-        con,
-        origin=check_country(con, known, "origin", origin, allow_other=True),
-        destination=check_country(con, known, "destination", destination),
-        year=year, sex=sex, edition=check_edition(store, con, edition),
-    )
+    origin = check_country(con, known, "origin", origin, allow_other=True)
+    destination = check_country(con, known, "destination", destination)
+    edition = check_edition(store, con, edition)
+    frame = store.memo(("stocks", origin, destination, year, sex, edition), lambda: stock(
+        con, origin=origin, destination=destination, year=year, sex=sex, edition=edition))
     found = respond.sources(con, respond.ids_in(frame, "source", "source_id"))
     return respond.page(request, frame, found, limit=limit, offset=offset, fmt=format,
                         filename="stocks")
