@@ -80,6 +80,15 @@ class DuckDBEngine:
             self._arrow = data.read_statistical()
             self.con.register("_corridors_statistical", self._arrow)
             source = "_corridors_statistical"
+        if data.format == "csv":
+            # parse a CSV once (types sniffed once); Parquet is scanned in place
+            table = "_corridors_csv"
+            try:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {source}")
+            except duckdb.Error as error:
+                raise InputError.one(str(data.path), "a readable CSV file",
+                                     hint=str(error).splitlines()[0]) from error
+            source = table
         self._source = source
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT * FROM {source}")

@@ -78,6 +78,14 @@ def ratio(y: str, x: str, name: str | None = None, universe: str | None = None) 
     return Measure(name or f"ratio({y}/{x})", "ratio", y, x, universe)
 
 
+@dataclass(frozen=True)
+class DesignInfo:
+    strata: int
+    psus: int
+    rows: int
+    fpc_kind: str  # 'none' | 'fraction' | 'size'
+
+
 @dataclass
 class Prepared:
     """Microdata loaded in an engine, with the mapping's variables available as columns."""
@@ -87,11 +95,20 @@ class Prepared:
     engine: Engine
     source: Source
     kinds: dict[str, str]
+    design_info: DesignInfo | None = None
 
     def render(self, text: str) -> str:
         names = list(self.source.derived) + [c for c in self.source.columns
                                              if c not in self.source.derived]
         return expression.render(text, names, self.engine.quote, self.engine.literal)
+
+
+def _case_hint(name: str, types: dict[str, str]) -> str:
+    similar = [c for c in types if c.lower().startswith(name.lower())]
+    if not similar:
+        return ""
+    return (f". Column names are case-insensitive in SQL: a file with columns that differ only in "
+            f"case gets them renamed ({', '.join(similar)}); rename the column in the file.")
 
 
 def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
@@ -113,7 +130,7 @@ def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
         raise InputError.one(str(data.path), "the design columns named in the mapping",
                              value=missing[0], sheet="design",
                              hint=f"{mapping.where} names it; columns: "
-                                  + ", ".join(sorted(types)[:80]))
+                                  + ", ".join(sorted(types)[:80]) + _case_hint(missing[0], types))
     src = source(mapping, engine, types)
     if check:
         check_codes(mapping, engine, types, str(data.path))
@@ -122,14 +139,6 @@ def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
 
 
 # ---------------------------------------------------------------- design checks
-
-@dataclass(frozen=True)
-class DesignInfo:
-    strata: int
-    psus: int
-    rows: int
-    fpc_kind: str  # 'none' | 'fraction' | 'size'
-
 
 def _design_info(prep: Prepared) -> DesignInfo:
     d, q = prep.mapping.design, prep.engine.quote
@@ -406,7 +415,9 @@ def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[
         frame = prep.engine.query(replicate_sql(prep, measures, by, where))
         rows = _replicate_rows(frame, measures, by, prep)
     else:
-        info = _design_info(prep)
+        if prep.design_info is None:
+            prep.design_info = _design_info(prep)
+        info = prep.design_info
         say(f"design: {info.rows:,} rows, {info.strata:,} strata, {info.psus:,} PSUs")
         frame = prep.engine.query(taylor_sql(prep, measures, by, where, info.fpc_kind))
         rows = _taylor_rows(frame, measures, by)

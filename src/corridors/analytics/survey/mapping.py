@@ -144,7 +144,8 @@ def _rule(path: str, name: str, spec: Any) -> Rule:
     if table is not None and not isinstance(table, dict):
         raise _fail(path, key + ".map", table, "a mapping of survey code -> value")
     if table is not None:
-        table = {k: (None if v is None else str(v)) for k, v in table.items()}
+        table = {k: (v if v is None or isinstance(v, (int, float)) and not isinstance(v, bool)
+                     else str(v)) for k, v in table.items()}
         if name in COUNTRY_VARIABLES:
             for raw, iso3 in table.items():
                 if iso3 is not None and iso3 != UNKNOWN_COUNTRY and codes.code_for(iso3) != iso3:

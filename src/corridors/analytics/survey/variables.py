@@ -90,7 +90,8 @@ def _rule_value(rule: Rule, mapping: Mapping, engine: Engine, types: dict[str, s
     key = _key_sql(rule, col, numeric)
     whens = []
     for raw_key, target in rule.map.items():
-        out = "NULL" if target is None else engine.literal(target)
+        out = "NULL" if target is None else (
+            repr(target) if isinstance(target, (int, float)) else engine.literal(target))
         if numeric:
             number = _number(raw_key)
             if number is None:
