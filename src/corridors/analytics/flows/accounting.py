@@ -95,14 +95,16 @@ def _ratio(target: np.ndarray, current: np.ndarray) -> np.ndarray:
 
 def ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, tol: float = DEFAULT_TOL,
         max_iter: int = DEFAULT_MAX_ITER, what: str = "IPF",
-        on_failure: Literal["raise", "report"] = "raise", scale: float | None = None) -> Fit:
+        on_failure: Literal["raise", "report"] = "raise", scale: float | None = None,
+        copy: bool = True) -> Fit:
     """Fit ``seed`` (``(..., n, n)``) to row totals ``rows`` and column totals ``cols``
     (``(..., n)``), all leading axes at once. Cells that are zero in the seed stay zero.
 
     Converged when the largest row gap after a column step is at most ``tol`` times ``scale``
-    (default: the largest margin, at least one person). Works on a copy of ``seed``.
+    (default: the largest margin, at least one person). Works on a copy of ``seed`` unless
+    ``copy=False`` (then ``seed`` is overwritten: saves memory for large tables).
     """
-    z = np.array(seed, dtype=float, copy=True)
+    z = np.array(seed, dtype=float, copy=copy)
     rows = np.asarray(rows, dtype=float)
     cols = np.asarray(cols, dtype=float)
     if scale is None:
@@ -181,17 +183,19 @@ def _scale_rows(m: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def match_birthplace_totals(m1: np.ndarray, m2: np.ndarray, method: str, *,
-                            tol: float = DEFAULT_TOL, max_iter: int = DEFAULT_MAX_ITER
-                            ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Make the birthplace (row) totals of the two tables equal. Returns both and IPF iterations."""
+                            tol: float = DEFAULT_TOL, max_iter: int = DEFAULT_MAX_ITER,
+                            on_failure: Literal["raise", "report"] = "raise"
+                            ) -> tuple[np.ndarray, np.ndarray, Fit | None]:
+    """Make the birthplace (row) totals of the two tables equal. Returns both tables and, for
+    ``rescale``, its IPF fit (iterations, gap, converged)."""
     t1 = m1.sum(axis=1)
     t2 = m2.sum(axis=1)
     if method == "open":
         up = np.maximum(t1, t2)
-        return _scale_rows(m1, up), _scale_rows(m2, up), 0
+        return _scale_rows(m1, up), _scale_rows(m2, up), None
     if method == "open-dr":
         down = np.minimum(t1, t2)
-        return _scale_rows(m1, down), _scale_rows(m2, down), 0
+        return _scale_rows(m1, down), _scale_rows(m2, down), None
     if method == "native":
         m1 = m1.copy()
         m2 = m2.copy()
@@ -199,13 +203,16 @@ def match_birthplace_totals(m1: np.ndarray, m2: np.ndarray, method: str, *,
         idx = np.arange(len(change))
         m1[idx, idx] += np.clip(change, 0.0, None)
         m2[idx, idx] += np.clip(-change, 0.0, None)
-        return m1, m2, 0
+        return m1, m2, None
     if method == "rescale":
         target_rows = t1 * (m2.sum() / t1.sum()) if t1.sum() > 0 else t1
         fit = ipf(m2, target_rows, m2.sum(axis=0), tol=tol, max_iter=max_iter,
-                  what="rescaling the end stocks to the birthplace totals")
+                  what="rescaling the end stocks to the birthplace totals (a place whose end "
+                       "stocks cannot meet both its birthplace and residence totals, e.g. one "
+                       "with no foreign-born, stops it: try --birthplace-match open)",
+                  on_failure=on_failure)
         # finish on the birthplace totals so each birthplace table balances exactly
-        return m1, _scale_rows(fit.fitted, target_rows), fit.iterations
+        return m1, _scale_rows(fit.fitted, target_rows), fit
     raise ValueError(f"birthplace match must be one of {BIRTHPLACE_MATCHES}, not {method!r}")
 
 
@@ -256,8 +263,8 @@ def demographic_accounting(
     notes["deaths_unallocated"] = float((d - deaths_used).sum())
     m1 = s1 - s1 * (share * deaths_used)[None, :]
     notes["birthplace_gap"] = float(np.abs(m1.sum(axis=1) - m2.sum(axis=1)).sum())
-    m1, m2, rescale_iterations = match_birthplace_totals(m1, m2, birthplace_match, tol=tol,
-                                                         max_iter=max_iter)
+    m1, m2, rescale = match_birthplace_totals(m1, m2, birthplace_match, tol=tol,
+                                              max_iter=max_iter, on_failure=on_failure)
     if stayers:
         stay = np.minimum(m1, m2)
         rows = m1 - stay
@@ -268,6 +275,7 @@ def demographic_accounting(
         rows, cols = m1, m2
         start = np.ones((n, n, n), dtype=bool)
     z = start.astype(float)
+    del start
     if seed is not None:
         seed = np.asarray(seed, dtype=float)
         if seed.shape != (n, n) or np.any(seed < 0) or not np.all(np.isfinite(seed)):
@@ -281,7 +289,8 @@ def demographic_accounting(
             z *= seed[None, :, :]
     fit = ipf(z, rows, cols, tol=tol, max_iter=max_iter, on_failure=on_failure,
               what="fitting moves by birthplace",
-              scale=max(1.0, float(m1.max(initial=0.0)), float(m2.max(initial=0.0))))
+              scale=max(1.0, float(m1.max(initial=0.0)), float(m2.max(initial=0.0))),
+              copy=False)
     del z
     moves = fit.fitted
     flows = moves.sum(axis=0)
@@ -304,6 +313,10 @@ def demographic_accounting(
         "tol": tol,
         "max_iter": max_iter,
     }
-    notes["rescale_iterations"] = rescale_iterations
-    return AccountingResult(flows, fit.iterations, fit.gap, fit.converged, settings, notes,
+    converged = fit.converged
+    if rescale is not None:
+        notes["rescale_iterations"] = rescale.iterations
+        notes["rescale_gap"] = rescale.gap
+        converged = converged and rescale.converged
+    return AccountingResult(flows, fit.iterations, fit.gap, converged, settings, notes,
                             by_birthplace)
