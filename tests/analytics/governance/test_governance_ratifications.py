@@ -81,3 +81,18 @@ def test_every_view_states_its_coverage(real):
     for row in real.country("BRA"):
         assert row["coverage"]
         assert row["status"] in r.STATUSES
+
+
+def test_reference_names_resolve_to_their_iso3(shared, mirror):
+    """Every country name in the curated files and the UN-treaties table resolves (through
+    codes/aliases_ilo_normlex.csv and aliases_un_treaties.csv) to the code given beside it."""
+    from corridors import codes
+
+    for name in ("ilo_ratifications.csv", "un_treaty_parties.csv", "rec_membership.csv"):
+        with (shared / "reference" / name).open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                assert codes.code_for(row["country"]) == row["iso3"], (name, row["country"])
+    with (mirror / "un-treaties" / "hr_status_icmw.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            by_code = "TLS" if row["iso2"] == "TP" else codes.iso3_for_iso2(row["iso2"])
+            assert codes.iso3_for_name(row["member"]) == by_code, row["member"]
