@@ -147,3 +147,10 @@ def test_scorecard_rank_json(mirror, home):
 def test_scorecard_needs_a_corridor(mirror, home):
     result = run("--home", str(home), "--mirror", str(mirror), "scorecard", "--year", "2020")
     assert isinstance(result.exception, InputError)
+
+
+def test_unknown_country_and_instrument(mirror):
+    result = run("--mirror", str(mirror), "ratifications", "Atlantis")
+    assert isinstance(result.exception, InputError) and "Atlantis" in str(result.exception)
+    result = run("--mirror", str(mirror), "ratifications", "KEN", "--instrument", "C999")
+    assert isinstance(result.exception, InputError) and "C999" in str(result.exception)

@@ -117,6 +117,9 @@ class Ratifications:
         """The status of one country on one instrument, with the record behind it and the
         coverage of the list."""
         key = normalise_id(instrument_id)
+        if key not in instruments():
+            raise InputError.one("instrument", "one of " + ", ".join(instruments()),
+                                 value=instrument_id)
         meta = instruments()[key]
         cov = self.coverage[key]
         chosen, year = self._choose(self.records.get((key, iso3), []))

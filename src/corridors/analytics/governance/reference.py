@@ -29,7 +29,7 @@ def reference_dir(path: Path | str | None = None) -> Path:
         if mirror is None:
             raise ReferenceMissing(
                 "no reference folder: set --mirror DIR (the folder beside it holds reference/) "
-                "or pass the folder explicitly"
+                "or pass --reference DIR (the folder holding ilo_ratifications.csv, ...)"
             )
         folder = Path(mirror).parent / "reference"
     if not folder.is_dir():
