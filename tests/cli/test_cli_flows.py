@@ -127,6 +127,9 @@ def home(tmp_path):
                       ("UGA", 2020, 850), ("TZA", 2015, 900), ("TZA", 2020, 1000)):
         con.execute("INSERT INTO population VALUES ('ims2020', ?, NULL, ?, 'male', ?, 't')",
                     [iso, y, float(v)])
+    for iso, m49 in (("KEN", 404), ("TZA", 834), ("UGA", 800)):
+        con.execute("INSERT INTO countries (iso3, m49, name, short_name, continent, sdg_region) "
+                    "VALUES (?, ?, ?, ?, 'Africa', 'Sub-Saharan Africa')", [iso, m49, iso, iso])
     con.close()
     return home
 
@@ -165,3 +168,17 @@ def test_store_errors(home):
     assert "no stocks for 2010" in str(result.exception)
     result = _run("--home", str(home), "flows", "corridor", "Atlantis", "KEN")
     assert "unknown country 'Atlantis'" in str(result.exception)
+
+
+def test_store_regions(home):
+    if _store_path_ok(home).name != "corridors.duckdb":
+        pytest.skip("store file name differs from the one this test writes")
+    result = _run("--home", str(home), "flows", "regions", "--by", "continent", "--sex", "male",
+                  "--format", "json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert (row["origin_region"], row["destination_region"], row["value"]) == ("Africa", "Africa",
+                                                                               80)
+    result = _run("--home", str(home), "flows", "estimate", "--sex", "male")
+    assert result.exit_code == 0, result.output
+    assert "Total estimated flows" in result.output and "UGA" in result.output

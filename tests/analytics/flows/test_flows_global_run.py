@@ -90,6 +90,14 @@ def test_small_store_flows_by_hand():
     assert got == {("UGA", "KEN"): 50.0, ("KEN", "TZA"): 20.0}  # the fall of TZA-born is ignored
 
 
+def test_total_sex_sums_male_and_female_when_the_store_has_no_total_rows():
+    con = small_store()
+    frame, _ = global_flows(con, sexes=["total"])
+    got = {(r["origin"], r["destination"]): r["value"] for r in frame.iter_rows(named=True)}
+    assert got == pytest.approx({("KEN", "TZA"): 60.0, ("UGA", "KEN"): 100.0})
+    assert frame["sex"].unique().to_list() == ["total"]
+
+
 def test_write_flows_creates_and_replaces():
     con = small_store()
     frame, _ = global_flows(con)
