@@ -96,3 +96,17 @@ def test_reference_names_resolve_to_their_iso3(shared, mirror):
         for row in csv.DictReader(handle):
             by_code = "TLS" if row["iso2"] == "TP" else codes.iso3_for_iso2(row["iso2"])
             assert codes.iso3_for_name(row["member"]) == by_code, row["member"]
+
+
+def test_bounds_when_only_entry_into_force_is_known(real):
+    # Philippines C097: only 'entry into force for this party = 2010-04-21' on the page
+    phl = real.status("PHL", "C097")
+    assert (phl["year"], phl["latest_year"]) == (None, 2010)
+    assert real.ratified_by("PHL", "C097", 2005) is None
+    assert real.ratified_by("PHL", "C097", 2015) == 1.0
+    # Smuggling Protocol: 'ratification/accession (before 2003-11)'
+    assert real.ratified_by("ALB", "SOM_PROTOCOL", 2000) is None
+    assert real.ratified_by("ALB", "SOM_PROTOCOL", 2010) == 1.0
+    # Uruguay ICRMW: date truncated in the UNTC extract, year 2001 from the UN-treaties table
+    assert real.status("URY", "ICRMW")["year"] == 2001
+    assert real.ratified_by("URY", "ICRMW", 2000) == 0.0

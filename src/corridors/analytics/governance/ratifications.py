@@ -59,6 +59,7 @@ class Record:
     status: str
     date: str | None = None  # ratification/accession date, ISO (YYYY-MM-DD) when known
     year: int | None = None  # year of ratification/accession (from the date or stated alone)
+    latest_year: int | None = None  # when only a bound is known: ratified in or before this year
     signature_date: str | None = None
     action: str | None = None
     note: str | None = None
@@ -149,6 +150,9 @@ class Ratifications:
             "date": record.get("date"),
             "signature_date": record.get("signature_date"),
             "action": record.get("action"),
+            "latest_year": None if chosen is None or year is not None else min(
+                (r.latest_year for r in self.records.get((key, iso3), [])
+                 if r.latest_year is not None), default=None),
             "basis": basis,
             "coverage": cov.text,
             "list_complete": cov.complete,
@@ -165,16 +169,20 @@ class Ratifications:
     def ratified_by(self, iso3: str, instrument_id: str, year: int) -> float | None:
         """1 if the country had ratified by the end of ``year``, 0 if not, None if unknown.
 
-        A ratification without any date counts as ratified by ``year`` (flagged in the record);
-        a denunciation (no dates on record) counts 0.
+        A ratification known only by a bound (entry into force in year B, or "before B") counts 1
+        from B on and unknown before; one without any date counts as ratified (flagged
+        ``basis: listed`` with no year); a denunciation (no dates on record) counts 0.
         """
         row = self.status(iso3, instrument_id)
         status = row["status"]
         if status == "unknown":
             return None
         if status in ("in force", "not in force"):
-            if row["year"] is not None and row["year"] > year:
-                return 0.0
+            if row["year"] is not None:
+                return 0.0 if row["year"] > year else 1.0
+            bound = row.get("latest_year")
+            if bound is not None and year < bound:
+                return None  # ratified in or before `bound`: not known for earlier years
             return 1.0
         return 0.0
 
@@ -262,11 +270,17 @@ def _ilo_status(raw: str, note: str) -> tuple[str, bool]:
     return "in force", True
 
 
+_IN_FORCE_FOR_PARTY = re.compile(r"entry into force for this party = (\d{4})")
+_BEFORE = re.compile(r"before (\d{4})")
+
+
 def _load_ilo(result: Ratifications, path: Path) -> None:
     for row_no, row in enumerate(_rows(path), start=2):
         status, inferred = _ilo_status(row["status"], row["note"])
         when = row["ratification_date"].strip() or None
+        bound = _IN_FORCE_FOR_PARTY.search(row["note"] or "")
         result.add(Record(
+            latest_year=int(bound.group(1)) if bound and not when else None,
             instrument=normalise_id(row["instrument"]), iso3=row["iso3"].strip(), status=status,
             date=when if when and len(when) == 10 else None, year=_year_of(when),
             action="ratification", note=row["note"] or None, source=path.name,
@@ -279,7 +293,9 @@ def _load_un_parties(result: Ratifications, path: Path) -> None:
         raw = row["status"].strip().lower()
         status = {"party": "in force", "signatory": "signed"}.get(raw, "unknown")
         when = row["ratification_date"].strip() or None
+        bound = _BEFORE.search(row["action"] or "")
         result.add(Record(
+            latest_year=int(bound.group(1)) if bound and not when else None,
             instrument=normalise_id(row["instrument"]), iso3=row["iso3"].strip(), status=status,
             date=when, year=_year_of(when), signature_date=row["signature_date"].strip() or None,
             action=row["action"] or None, note=row["note"] or None, source=path.name,
