@@ -238,7 +238,10 @@ def corridor_command(
     result = corridor(frame, *codes_)
     if result.height == 0:
         raise FlowsQueryError(f"no flows for {edition} {method.value}")
-    emit(result.with_columns(pl.col("flow", "reverse_flow", "net").round(0)), fmt,
+    result = result.with_columns(pl.col("flow", "reverse_flow", "net").round(0))
+    if fmt is Format.table:
+        result = result.drop("origin", "destination", "edition", "method")
+    emit(result, fmt,
          title=f"Flows {codes_[0]} -> {codes_[1]} ({method.value}, {edition})",
          caption=f"{source}; net = flow - reverse flow. Method and assumptions: docs/flows.md.")
 
