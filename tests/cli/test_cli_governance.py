@@ -154,3 +154,32 @@ def test_unknown_country_and_instrument(mirror):
     assert isinstance(result.exception, InputError) and "Atlantis" in str(result.exception)
     result = run("--mirror", str(mirror), "ratifications", "KEN", "--instrument", "C999")
     assert isinstance(result.exception, InputError) and "C999" in str(result.exception)
+
+
+def test_docs_mention_every_governance_command():
+    from pathlib import Path
+
+    from corridors.cli import governance
+
+    text = (Path(__file__).parents[2] / "docs" / "governance.md").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.startswith("corridors ")]
+
+    def shown(words: str) -> bool:
+        return any(f" {words}" in line for line in lines)
+
+    groups = {"ratifications": governance.ratifications_app,
+              "practices": governance.practices_app, "agreements": governance.agreements_app}
+    for group, sub in groups.items():
+        for command in sub.registered_commands:
+            name = command.name or command.callback.__name__
+            if name == "show" and group == "ratifications":
+                assert "corridors ratifications show COUNTRY" in text
+                continue
+            assert shown(f"{group} {name}"), (group, name)
+    for command in ("communities", "instruments", "scorecard"):
+        assert shown(command), command
+
+
+def test_empty_results_say_so():
+    result = run("practices", "search", "zebra giraffe")
+    assert result.exit_code == 0 and "No practice matches" in result.stdout

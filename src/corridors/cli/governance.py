@@ -193,7 +193,10 @@ def practices_search(
     rows = practices_mod.search(query, country=country, level=level, theme=theme, gcm=gcm,
                                 member_of=_member_of(reference) if country else None,
                                 limit=limit)
-    if fmt is Format.table:
+    if fmt is Format.table and not rows:
+        console.print("No practice matches. Try fewer words or facets; "
+                      "`corridors practices themes` lists the facet values.")
+    elif fmt is Format.table:
         emit([{"id": r["id"], "title": r["title"], "level": r["level"],
                "countries": ", ".join(r["countries"] + r["communities"]),
                "themes": ", ".join(r["themes"]), "score": r["score"]} for r in rows], fmt,
@@ -246,7 +249,10 @@ def agreements_list(
     iso3 = _country(country, "--country") if country else None
     rows = [a.summary() for a in agreements_mod.registry()
             if iso3 is None or iso3 in a.parties]
-    if fmt is Format.table:
+    if fmt is Format.table and not rows:
+        console.print("No agreement in the registry for this country (the registry is not "
+                      "exhaustive: add agreements with `corridors agreements import FILE`).")
+    elif fmt is Format.table:
         emit([{"id": r["id"], "kind": r["kind"], "parties": ", ".join(r["parties"]),
                "score": _pct(r["score"]), "coverage": _pct(r["coverage"]),
                "range": f"{_pct(r['score_min'])}–{_pct(r['score_max'])}"} for r in rows], fmt,
