@@ -38,11 +38,13 @@ def _fmt(value: Any, column: str = "") -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "—"
-        if value.is_integer() and abs(value) >= 1000:
-            return f"{int(value):,}"
-        if abs(value) < 1:
-            return f"{value:.4f}"
-        return f"{value:,.2f}"
+        if value == 0:
+            return "0"
+        if abs(value) >= 100 or value.is_integer():
+            return f"{value:,.0f}"
+        if abs(value) >= 1:
+            return f"{value:,.2f}"
+        return f"{value:.4f}"
     return str(value)
 
 

@@ -48,6 +48,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    flow_runs: list = field(default_factory=list)
 
 
 def _sources_to_read() -> tuple[list[Source], list[str]]:
@@ -187,6 +188,13 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
             for table, frame in tables.items():
                 _insert(con, table, frame)
                 report.rows[table] = frame.height
+            report.timings["write"] = time.perf_counter() - t0
+            if tables.get("migrant_stock") is not None and tables["migrant_stock"].height:
+                if progress:
+                    progress("estimating flows from stocks", len(sources), total_steps)
+                t1 = time.perf_counter()
+                report.rows["flows"] = _flows(con, report)
+                report.timings["flows"] = time.perf_counter() - t1
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -195,11 +203,27 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
         raise
-    report.timings["write"] = time.perf_counter() - t0
     report.seconds = time.perf_counter() - started
     if progress:
         progress("done", total_steps, total_steps)
     return report
+
+
+def _flows(con: duckdb.DuckDBPyConnection, report: BuildReport) -> int:
+    """Flows from stocks for every period and sex of the latest edition with population figures
+    (demographic accounting, the default settings of ``corridors flows estimate``), stored with
+    the method and its settings. A run that does not converge stops the build (never silent)."""
+    from corridors.analytics.flows.global_run import global_flows, write_flows
+
+    editions = [r[0] for r in con.execute(
+        "SELECT DISTINCT s.edition FROM migrant_stock s SEMI JOIN population p USING (edition) "
+        "ORDER BY 1 DESC").fetchall()]
+    if not editions:
+        report.skipped.append("flows (no edition with population figures)")
+        return 0
+    frame, runs = global_flows(con, edition=editions[0])
+    report.flow_runs = runs
+    return write_flows(con, frame)
 
 
 def _areas(parts: dict[str, list[pl.DataFrame]]) -> pl.DataFrame:
