@@ -3,6 +3,10 @@ answers what ``corridors.analytics`` answers, with its sources."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 import pytest
 
 from corridors.analytics import regions
@@ -99,3 +103,12 @@ def test_lenses_are_listed_with_citations(client):
     ids = [r["lens"] for r in body["items"]]
     assert ids[:4] == ["wb-lmic", "wb-non-high", "un-developing", "gfmd-2018"]
     assert all(r["citation"] for r in body["items"])
+
+
+def test_corridor_table_csv_writes_list_cells_as_json(client):
+    response = client.get("/api/v1/corridors", params={
+        "origin": "BFA", "destination": "CIV", "year": 2020, "format": "csv"})
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 1
+    assert "ECOWAS" in json.loads(rows[0]["shared_recs"])

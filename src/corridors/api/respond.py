@@ -95,9 +95,10 @@ def csv_response(rows: list[dict[str, Any]], found: list[dict[str, Any]], filena
         rows = [{**r, "licence": licences.get(r["source"])} for r in rows]
     frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
     nested = [c for c, t in frame.schema.items() if isinstance(t, (pl.List, pl.Struct))]
-    if nested:
+    if nested:  # lists and records in a cell: written as JSON text
         frame = frame.with_columns(
-            pl.col(c).map_elements(lambda v: json.dumps(_plain(v)), return_dtype=pl.String)
+            pl.Series(c, [None if v is None else json.dumps(_plain(v), ensure_ascii=False)
+                          for v in frame.get_column(c).to_list()], dtype=pl.String)
             for c in nested
         )
     headers = {

@@ -124,7 +124,7 @@ def world() -> tuple[Shape, ...]:
     """Every country outline (Antarctica left out), projected on the WIDTH x HEIGHT canvas."""
     topology = json.loads(geometry_path().read_text(encoding="utf-8"))
     arcs = _decode_arcs(topology)
-    shapes = []
+    shapes: dict[str, Shape] = {}
     for feature in topology["objects"]["countries"]["geometries"]:
         name = feature.get("properties", {}).get("name", "")
         code = feature.get("id")
@@ -132,8 +132,13 @@ def world() -> tuple[Shape, ...]:
             continue
         iso3 = codes.iso3_for_m49(code) if code else _UNCODED.get(name)
         polygons = feature["arcs"] if feature["type"] == "MultiPolygon" else [feature["arcs"]]
-        shapes.append(Shape(iso3, name, _path(polygons, arcs)))
-    return tuple(shapes)
+        key = iso3 or name
+        if key in shapes:  # e.g. Somaliland drawn as part of Somalia: one shape per country
+            previous = shapes[key]
+            shapes[key] = Shape(iso3, previous.name, previous.path + _path(polygons, arcs))
+        else:
+            shapes[key] = Shape(iso3, name, _path(polygons, arcs))
+    return tuple(shapes.values())
 
 
 def refresh(target: Path | None = None) -> Path:
