@@ -47,6 +47,20 @@ stock AS (
     GROUP BY origin, destination, year
 )"""
 
+def stock_cte(con: duckdb.DuckDBPyConnection, edition: str) -> str:
+    """The ``stock`` CTE for an edition: the stored rows, plus totals derived as male + female
+    when the edition stores only the sexes (the simpler form when it stores totals)."""
+    has_total = con.execute(
+        "SELECT 1 FROM migrant_stock WHERE edition = ? AND sex = 'total' LIMIT 1", [edition]
+    ).fetchall()
+    if has_total:
+        return """
+stock AS (
+    SELECT origin, destination, year, sex, value FROM migrant_stock WHERE edition = $edition
+)"""
+    return STOCK_CTE
+
+
 #: Regional economic community membership with the types that count. Joined with a year Y:
 #: member when (since IS NULL OR since <= Y) AND (until IS NULL OR Y <= until).
 REC_CTE = f"""
@@ -147,6 +161,50 @@ def category_case(i: int, origin: str = "origin") -> str:
         ELSE 'north-north' END"""
 
 
+#: Every corridor-year-sex of the selected years with the previous year's stock and the female
+#: share: stock pivoted by sex, joined to itself at the previous year of the edition (a corridor
+#: missing that year had 0). Parameters: $edition, $years, $sex (NULL = every sex).
+BASE_CTES = """
+wide AS (
+    SELECT origin, destination, year,
+        sum(value) FILTER (WHERE sex = 'total') AS total,
+        sum(value) FILTER (WHERE sex = 'male') AS male,
+        sum(value) FILTER (WHERE sex = 'female') AS female
+    FROM stock GROUP BY origin, destination, year
+),
+yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
+        FROM (SELECT DISTINCT year FROM wide)),
+paired AS (
+    SELECT w.origin, w.destination, w.year, yrs.prev_year, w.total, w.male, w.female,
+        p.total AS p_total, p.male AS p_male, p.female AS p_female
+    FROM wide w JOIN yrs ON yrs.year = w.year
+    LEFT JOIN wide p ON p.origin = w.origin AND p.destination = w.destination
+                    AND p.year = yrs.prev_year
+    WHERE list_contains($years, w.year)
+),
+long AS (
+    SELECT origin, destination, year, prev_year, 'total' AS sex, total AS value,
+        p_total AS lagged, female, total
+    FROM paired WHERE total IS NOT NULL AND ($sex IS NULL OR $sex = 'total')
+    UNION ALL
+    SELECT origin, destination, year, prev_year, 'male', male, p_male, female, total
+    FROM paired WHERE male IS NOT NULL AND ($sex IS NULL OR $sex = 'male')
+    UNION ALL
+    SELECT origin, destination, year, prev_year, 'female', female, p_female, female, total
+    FROM paired WHERE female IS NOT NULL AND ($sex IS NULL OR $sex = 'female')
+),
+base AS (
+    SELECT origin, destination, year, sex, value AS stock, prev_year,
+        CASE WHEN prev_year IS NOT NULL THEN coalesce(lagged, 0) END AS previous_stock,
+        CASE WHEN prev_year IS NOT NULL THEN value - coalesce(lagged, 0) END AS change,
+        CASE WHEN lagged > 0 AND value > 0
+             THEN ln(value / lagged) / (year - prev_year) END AS growth_rate,
+        female / nullif(total, 0) AS female_share
+    FROM long
+),
+neighbours AS (SELECT DISTINCT iso3_a, iso3_b FROM contiguity)"""
+
+
 def corridor_table(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -156,9 +214,14 @@ def corridor_table(
     lenses: Sequence[Lens] | None = None,
     origin: str | None = None,
     destination: str | None = None,
+    detail: bool = True,
 ) -> pl.DataFrame:
     """The corridor table (see the module docstring) for an edition; all years and sexes unless
-    restricted. ``lenses`` defaults to every built-in lens; one ``category_<lens>`` column each."""
+    restricted. ``lenses`` defaults to every built-in lens; one ``category_<lens>`` column each.
+
+    ``detail=False`` leaves out the shares, the same-region flags and the shared communities
+    (what ranking needs is kept: stock, change, growth, female share, categories, contiguity).
+    """
     edition = default_edition(con, edition)
     wanted = check_years(con, edition, years)
     sex_value = check_sex(sex) if sex else None
@@ -169,72 +232,57 @@ def corridor_table(
         for i, lens in enumerate(lenses)
     )
     role_cols = "".join(f", so_{i}, sd_{i}" for i in range(len(lenses)))
+    geography = """,
+            co.continent = cd.continent AS same_continent,
+            co.un_subregion = cd.un_subregion AS same_un_subregion,
+            co.sdg_region = cd.sdg_region AS same_sdg_region,
+            coalesce(rp.recs, []) AS shared_recs,
+            rp.recs IS NOT NULL AS same_rec""" if detail else ""
+    geography_joins = """
+        LEFT JOIN countries co ON co.iso3 = s.origin
+        LEFT JOIN countries cd ON cd.iso3 = s.destination
+        LEFT JOIN recpairs rp ON rp.origin = s.origin AND rp.destination = s.destination
+                             AND rp.year = s.year""" if detail else ""
     with registered(con, roles, "roles") as roles_name:
         sql = f"""
-        WITH {STOCK_CTE},
-        yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
-                FROM (SELECT DISTINCT year FROM stock)),
-        sel AS (
-            SELECT s.*, yrs.prev_year FROM stock s JOIN yrs USING (year)
-            WHERE list_contains($years, s.year)
-              AND ($sex IS NULL OR s.sex = $sex)
-              AND ($origin IS NULL OR s.origin = $origin)
-              AND ($destination IS NULL OR s.destination = $destination)
-        ),
-        em AS (SELECT origin, year, sex, sum(value) AS v FROM stock
-               WHERE list_contains($years, year) GROUP BY ALL),
-        im AS (SELECT destination, year, sex, sum(value) AS v FROM stock
-               WHERE list_contains($years, year) GROUP BY ALL),
+        WITH {stock_cte(con, edition)},
+        {BASE_CTES},
         {REC_CTE.strip()},
-        shared AS (
-            SELECT p.origin, p.destination, p.year,
+        recpairs AS (
+            SELECT a.iso3 AS origin, b.iso3 AS destination, y.year,
                    list(DISTINCT a.rec_code ORDER BY a.rec_code) AS recs
-            FROM (SELECT DISTINCT origin, destination, year FROM sel) p
-            JOIN rec a ON a.iso3 = p.origin AND {rec_active('a', 'p.year')}
-            JOIN rec b ON b.iso3 = p.destination AND b.rec_code = a.rec_code
-                       AND {rec_active('b', 'p.year')}
+            FROM rec a JOIN rec b ON b.rec_code = a.rec_code AND b.iso3 <> a.iso3
+            JOIN (SELECT unnest($years) AS year) y
+              ON {rec_active('a', 'y.year')} AND {rec_active('b', 'y.year')}
             GROUP BY ALL
         ),
         roles AS (SELECT iso3, year{role_cols} FROM {roles_name})
         SELECT
-            $edition AS edition, s.origin, s.destination, s.year, s.sex,
-            s.value AS stock,
-            s.value / em.v AS origin_share,
-            s.value / im.v AS destination_share,
-            s.prev_year,
-            CASE WHEN s.prev_year IS NULL THEN NULL ELSE coalesce(p.value, 0) END
-                AS previous_stock,
-            CASE WHEN s.prev_year IS NULL THEN NULL ELSE s.value - coalesce(p.value, 0) END
-                AS change,
-            CASE WHEN p.value > 0 AND s.value > 0
-                 THEN ln(s.value / p.value) / (s.year - s.prev_year) END AS growth_rate,
-            f.value / nullif(t.value, 0) AS female_share,
+            $edition AS edition, s.origin, s.destination, s.year, s.sex, s.stock,
+            s.prev_year, s.previous_stock, s.change, s.growth_rate, s.female_share,
             {categories}
-            EXISTS (SELECT 1 FROM contiguity g
-                    WHERE g.iso3_a = s.origin AND g.iso3_b = s.destination) AS contiguous,
-            co.continent = cd.continent AS same_continent,
-            co.un_subregion = cd.un_subregion AS same_un_subregion,
-            co.sdg_region = cd.sdg_region AS same_sdg_region,
-            coalesce(sh.recs, []) AS shared_recs,
-            len(coalesce(sh.recs, [])) > 0 AS same_rec
-        FROM sel s
-        JOIN em ON em.origin = s.origin AND em.year = s.year AND em.sex = s.sex
-        JOIN im ON im.destination = s.destination AND im.year = s.year AND im.sex = s.sex
-        LEFT JOIN stock p ON p.origin = s.origin AND p.destination = s.destination
-                         AND p.year = s.prev_year AND p.sex = s.sex
-        LEFT JOIN stock f ON f.origin = s.origin AND f.destination = s.destination
-                         AND f.year = s.year AND f.sex = 'female'
-        LEFT JOIN stock t ON t.origin = s.origin AND t.destination = s.destination
-                         AND t.year = s.year AND t.sex = 'total'
+            nb.iso3_a IS NOT NULL AS contiguous{geography}
+        FROM base s
+        LEFT JOIN neighbours nb ON nb.iso3_a = s.origin AND nb.iso3_b = s.destination
         LEFT JOIN roles ro ON ro.iso3 = s.origin AND ro.year = s.year
-        LEFT JOIN roles rd ON rd.iso3 = s.destination AND rd.year = s.year
-        LEFT JOIN countries co ON co.iso3 = s.origin
-        LEFT JOIN countries cd ON cd.iso3 = s.destination
-        LEFT JOIN shared sh ON sh.origin = s.origin AND sh.destination = s.destination
-                           AND sh.year = s.year
-        ORDER BY s.year, s.sex, s.value DESC, s.origin, s.destination
+        LEFT JOIN roles rd ON rd.iso3 = s.destination AND rd.year = s.year{geography_joins}
         """
-        return query(con, sql, {
-            "edition": edition, "years": wanted, "sex": sex_value,
-            "origin": origin, "destination": destination,
-        })
+        frame = query(con, sql, {"edition": edition, "years": wanted, "sex": sex_value})
+    if detail:
+        # shares over every corridor of the year and sex, before any origin/destination filter
+        frame = frame.with_columns(
+            (pl.col("stock") / pl.col("stock").sum().over("origin", "year", "sex"))
+            .alias("origin_share"),
+            (pl.col("stock") / pl.col("stock").sum().over("destination", "year", "sex"))
+            .alias("destination_share"),
+        )
+        columns = frame.columns
+        at = columns.index("prev_year")
+        frame = frame.select(columns[:at] + ["origin_share", "destination_share"]
+                             + columns[at:-2])
+    if origin is not None:
+        frame = frame.filter(pl.col("origin") == origin)
+    if destination is not None:
+        frame = frame.filter(pl.col("destination") == destination)
+    return frame.sort(["year", "sex", "stock", "origin", "destination"],
+                      descending=[False, False, True, False, False])

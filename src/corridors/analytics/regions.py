@@ -22,7 +22,6 @@ import polars as pl
 from corridors import codes
 from corridors.analytics.corridors import (
     REC_CTE,
-    STOCK_CTE,
     NoDataError,
     check_sex,
     check_years,
@@ -30,6 +29,7 @@ from corridors.analytics.corridors import (
     default_edition,
     rec_active,
     safe,
+    stock_cte,
 )
 from corridors.analytics.lenses import (
     BUILTIN,
@@ -101,7 +101,7 @@ def category_summary(
         "lens", "iso3", "year", "south_origin", "south_destination")
     with registered(con, roles, "roles") as roles_name:
         counts = query(con, f"""
-            WITH {STOCK_CTE},
+            WITH {stock_cte(con, edition)},
             s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)),
             c AS ({_categorised(roles_name)})
             SELECT lens, year, category, sum(value) AS value FROM c GROUP BY ALL
@@ -197,7 +197,7 @@ def group_membership(
 
 def intra_group_shares(
     con: duckdb.DuckDBPyConnection,
-    grouping: str,
+    grouping: str | Sequence[str],
     *,
     edition: str | None = None,
     years: int | Iterable[int] | None = None,
@@ -205,7 +205,7 @@ def intra_group_shares(
     members: Iterable[str] | None = None,
     name: str | None = None,
 ) -> pl.DataFrame:
-    """Intra-group shares per group and year.
+    """Intra-group shares per group and year, for one grouping or several at once (one pass).
 
     ``origin_view_share = intra / emigrants`` (share of the group's emigrants living in the
     group); ``destination_view_share = intra / immigrants`` (share of the group's immigrants born
@@ -215,37 +215,50 @@ def intra_group_shares(
     edition = default_edition(con, edition)
     wanted = check_years(con, edition, years)
     sex = check_sex(sex)
-    membership = group_membership(con, grouping, wanted, members, name).with_columns(
-        pl.col("year").cast(pl.Int32))
+    groupings = [grouping] if isinstance(grouping, str) else list(grouping)
+    membership = pl.concat([
+        group_membership(con, g, wanted, members, name).select(
+            pl.lit(g).alias("grouping"), "group", "group_code", "iso3",
+            pl.col("year").cast(pl.Int32))
+        for g in groupings
+    ])
     with registered(con, membership, "members") as m:
         frame = query(con, f"""
-            WITH {STOCK_CTE},
+            WITH {stock_cte(con, edition)},
             s AS (SELECT origin, destination, year, value FROM stock
                   WHERE sex = $sex AND list_contains($years, year)),
-            em AS (SELECT m."group", s.year, sum(s.value) AS v
-                   FROM s JOIN {m} m ON m.iso3 = s.origin AND m.year = s.year GROUP BY ALL),
-            im AS (SELECT m."group", s.year, sum(s.value) AS v
-                   FROM s JOIN {m} m ON m.iso3 = s.destination AND m.year = s.year GROUP BY ALL),
-            intra AS (SELECT mo."group", s.year, sum(s.value) AS v
+            out_country AS (SELECT origin AS iso3, year, sum(value) AS v FROM s GROUP BY ALL),
+            in_country AS (SELECT destination AS iso3, year, sum(value) AS v FROM s GROUP BY ALL),
+            em AS (SELECT m.grouping, m."group", m.year, sum(c.v) AS v
+                   FROM out_country c JOIN {m} m ON m.iso3 = c.iso3 AND m.year = c.year
+                   GROUP BY ALL),
+            im AS (SELECT m.grouping, m."group", m.year, sum(c.v) AS v
+                   FROM in_country c JOIN {m} m ON m.iso3 = c.iso3 AND m.year = c.year
+                   GROUP BY ALL),
+            intra AS (SELECT mo.grouping, mo."group", s.year, sum(s.value) AS v
                       FROM s JOIN {m} mo ON mo.iso3 = s.origin AND mo.year = s.year
                       JOIN {m} md ON md.iso3 = s.destination AND md.year = s.year
-                                 AND md."group" = mo."group"
+                                 AND md.grouping = mo.grouping AND md."group" = mo."group"
                       GROUP BY ALL),
-            g AS (SELECT "group", any_value(group_code) AS group_code, year,
+            g AS (SELECT grouping, "group", any_value(group_code) AS group_code, year,
                          count(DISTINCT iso3) AS countries
-                  FROM {m} GROUP BY "group", year)
+                  FROM {m} GROUP BY grouping, "group", year)
             SELECT g."group", g.group_code, g.year, $sex AS sex, g.countries,
                    coalesce(em.v, 0) AS emigrants, coalesce(im.v, 0) AS immigrants,
                    coalesce(intra.v, 0) AS intra_group,
                    coalesce(intra.v, 0) / nullif(em.v, 0) AS origin_view_share,
-                   coalesce(intra.v, 0) / nullif(im.v, 0) AS destination_view_share
+                   coalesce(intra.v, 0) / nullif(im.v, 0) AS destination_view_share,
+                   g.grouping
             FROM g
-            LEFT JOIN em ON em."group" = g."group" AND em.year = g.year
-            LEFT JOIN im ON im."group" = g."group" AND im.year = g.year
-            LEFT JOIN intra ON intra."group" = g."group" AND intra.year = g.year
-            ORDER BY g.year, g."group"
+            LEFT JOIN em USING (grouping, "group", year)
+            LEFT JOIN im USING (grouping, "group", year)
+            LEFT JOIN intra USING (grouping, "group", year)
         """, {"edition": edition, "sex": sex, "years": wanted})
-    return frame.with_columns(pl.lit(grouping).alias("grouping"), pl.lit(edition).alias("edition"))
+    order = {g: i for i, g in enumerate(groupings)}
+    return frame.with_columns(
+        pl.lit(edition).alias("edition"),
+        pl.col("grouping").replace_strict(order, return_dtype=pl.Int32).alias("_order"),
+    ).sort("_order", "year", "group").drop("_order")
 
 
 def contiguity_share(
@@ -268,7 +281,7 @@ def contiguity_share(
         "lens", "iso3", "year", "south_origin", "south_destination")
     with registered(con, roles, "roles") as roles_name:
         frame = query(con, f"""
-            WITH {STOCK_CTE},
+            WITH {stock_cte(con, edition)},
             s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)),
             c AS ({_categorised(roles_name)}),
             nb AS (SELECT DISTINCT iso3_a, iso3_b FROM contiguity)
@@ -331,7 +344,7 @@ def top_corridors(
         raise LensError(f"category must be one of {', '.join(CATEGORIES)}")
     lens_list = _lenses(lenses)
     table = corridor_table(con, edition=edition, years=years, sex=check_sex(sex),
-                           lenses=lens_list)
+                           lenses=lens_list, detail=False)
     table = table.filter(pl.col("origin") != OTHER_ORIGIN)
     places = query(con,
         "SELECT iso3, short_name AS name, continent, un_subregion, sdg_region, ims_region "
