@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     - ``home``: ``CORRIDORS_HOME``; holds the download cache and the store.
     - ``mirror``: ``CORRIDORS_MIRROR``; a folder laid out like the publishers' sites
       (``un-desa/ims2020/...``), used by ``pull`` instead of the internet.
+    - ``reference``: ``CORRIDORS_REFERENCE``; the folder of curated reference facts (ratification
+      lists, community membership). Default: the pulled copy in the cache, else ``reference/``
+      beside the mirror.
     - ``engine``: ``CORRIDORS_ENGINE``; the engine for survey microdata (``duckdb`` or ``spark``).
     """
 
@@ -32,11 +35,12 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=_default_home)
     mirror: Path | None = None
+    reference: Path | None = None
     engine: Literal["duckdb", "spark"] = "duckdb"
     download_timeout: float = 60.0
     download_retries: int = 3
 
-    @field_validator("home", "mirror", mode="before")
+    @field_validator("home", "mirror", "reference", mode="before")
     @classmethod
     def _expand(cls, value: object) -> object:
         if value in (None, ""):
@@ -52,6 +56,13 @@ class Settings(BaseSettings):
     def store_path(self) -> Path:
         """The DuckDB store every interface reads."""
         return self.home / "corridors.duckdb"
+
+    @property
+    def reference_dir(self) -> Path | None:
+        """Curated reference facts: the setting, else the pulled copy, else beside the mirror."""
+        candidates = [self.reference, self.cache_dir / "curated-reference",
+                      self.mirror.parent / "reference" if self.mirror else None]
+        return next((p for p in candidates if p is not None and p.is_dir()), None)
 
     @property
     def user_dir(self) -> Path:

@@ -1,8 +1,8 @@
 """Where the curated reference facts live (ratification lists, community membership).
 
-There is no dedicated setting yet: the curated ``reference/`` folder sits beside the offline mirror
-(``../shared/reference`` next to ``../shared/sources``). Every reader takes an explicit path and falls
-back to :func:`reference_dir`.
+The folder comes from ``settings().reference_dir``: ``CORRIDORS_REFERENCE`` / ``--reference``, else
+the copy ``corridors pull`` made in the cache, else ``reference/`` beside the offline mirror. Every
+reader takes an explicit path and falls back to :func:`reference_dir`.
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ class ReferenceMissing(CorridorsError):
 def reference_dir(path: Path | str | None = None) -> Path:
     """The folder holding ``ilo_ratifications.csv``, ``rec_membership.csv``, ...
 
-    ``path`` wins; otherwise ``<mirror>/../reference`` when a mirror is set.
+    ``path`` wins; otherwise the setting, the pulled copy, or ``<mirror>/../reference``.
     """
     if path is not None:
         folder = Path(path)
     else:
-        mirror = settings().mirror
-        if mirror is None:
+        found = settings().reference_dir
+        if found is None:
             raise ReferenceMissing(
-                "no reference folder: set --mirror DIR (the folder beside it holds reference/) "
-                "or pass --reference DIR (the folder holding ilo_ratifications.csv, ...)"
+                "no reference folder: run `corridors pull` (it copies the curated reference "
+                "facts), set CORRIDORS_REFERENCE, or pass --reference DIR (the folder holding "
+                "ilo_ratifications.csv, ...)"
             )
-        folder = Path(mirror).parent / "reference"
+        folder = found
     if not folder.is_dir():
         raise ReferenceMissing(f"reference folder {folder} does not exist")
     return folder
@@ -40,10 +41,9 @@ def reference_dir(path: Path | str | None = None) -> Path:
 def un_treaties_dir(mirror: Path | str | None = None) -> Path | None:
     """The mirror's ``un-treaties`` folder (UN human-rights treaty status tables), if present."""
     base = Path(mirror) if mirror is not None else settings().mirror
-    if base is None:
-        return None
-    folder = Path(base) / "un-treaties"
-    return folder if folder.is_dir() else None
+    candidates = [Path(base) / "un-treaties" if base is not None else None,
+                  settings().cache_dir / "un-treaties-hr-status"]
+    return next((p for p in candidates if p is not None and p.is_dir()), None)
 
 
 def reference_file(name: str, folder: Path | str | None = None) -> Path:
