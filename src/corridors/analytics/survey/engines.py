@@ -147,6 +147,7 @@ class SparkEngine:
             target = Path(self._tmp.name) / "microdata.parquet"
             pq.write_table(data.read_statistical(), target)
             frame = reader.parquet(str(target))
+        frame = frame.cache()  # several queries read it: parse once, spill to disk if large
         frame.createOrReplaceTempView(VIEW)
         self._frame = frame
         return {name: _kind(kind) for name, kind in frame.dtypes}
