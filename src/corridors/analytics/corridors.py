@@ -220,7 +220,8 @@ def corridor_table(
     restricted. ``lenses`` defaults to every built-in lens; one ``category_<lens>`` column each.
 
     ``detail=False`` leaves out the shares, the same-region flags and the shared communities
-    (what ranking needs is kept: stock, change, growth, female share, categories, contiguity).
+    (what ranking needs is kept: stock, change, growth, female share, categories, contiguity)
+    and returns the rows unsorted.
     """
     edition = default_edition(con, edition)
     wanted = check_years(con, edition, years)
@@ -284,5 +285,7 @@ def corridor_table(
         frame = frame.filter(pl.col("origin") == origin)
     if destination is not None:
         frame = frame.filter(pl.col("destination") == destination)
+    if not detail:
+        return frame  # unsorted: the caller ranks it
     return frame.sort(["year", "sex", "stock", "origin", "destination"],
                       descending=[False, False, True, False, False])

@@ -343,34 +343,38 @@ def top_corridors(
     if category is not None and category not in CATEGORIES:
         raise LensError(f"category must be one of {', '.join(CATEGORIES)}")
     lens_list = _lenses(lenses)
+    rank = RANKINGS[by]
     table = corridor_table(con, edition=edition, years=years, sex=check_sex(sex),
                            lenses=lens_list, detail=False)
-    table = table.filter(pl.col("origin") != OTHER_ORIGIN)
-    places = query(con,
-        "SELECT iso3, short_name AS name, continent, un_subregion, sdg_region, ims_region "
-        "FROM countries")
-    for end in ("origin", "destination"):
-        table = table.join(places.rename({c: f"{end}_{c}" for c in places.columns}),
-                           left_on=end, right_on=f"{end}_iso3", how="left")
-    if origin_region:
-        table = table.filter(_region_match("origin", origin_region))
-    if destination_region:
-        table = table.filter(_region_match("destination", destination_region))
-    if table.is_empty() and (origin_region or destination_region):
-        raise NoDataError("no corridor matches that region; use a continent, UN sub-region, SDG "
-                          "region or UN DESA region name, e.g. 'Africa' or 'Western Asia'")
-    rank = RANKINGS[by]
+    table = table.filter((pl.col("origin") != OTHER_ORIGIN) & pl.col(rank).is_not_null())
+    places = query(con, "SELECT iso3, short_name AS name, continent, un_subregion, sdg_region, "
+                        "ims_region FROM countries")
+    for end, region in (("origin", origin_region), ("destination", destination_region)):
+        if region:
+            ends = places.rename({c: f"{end}_{c}" for c in places.columns})
+            keep = ends.filter(_region_match(end, region))[f"{end}_iso3"]
+            if keep.is_empty():
+                raise NoDataError(
+                    f"no country lies in a region called {region!r}; use a continent, UN "
+                    "sub-region, SDG region or UN DESA region name, e.g. 'Africa' or "
+                    "'Western Asia'")
+            table = table.filter(pl.col(end).is_in(keep.implode()))
+    table = table.sort(["year", rank, "origin", "destination"],
+                       descending=[False, True, False, False])
+    names = places.select("iso3", "name")
     frames = []
     for lens in lens_list:
-        column = f"category_{safe(lens.id)}"
-        part = table.rename({column: "category"}).with_columns(pl.lit(lens.id).alias("lens"))
+        part = table.rename({f"category_{safe(lens.id)}": "category"})
         if category:
             part = part.filter(pl.col("category") == category)
         part = (
-            part.filter(pl.col(rank).is_not_null())
-            .sort(["year", rank, "origin", "destination"], descending=[False, True, False, False])
-            .group_by("year", maintain_order=True).head(n)
-            .with_columns(pl.int_range(1, pl.len() + 1).over("year").alias("rank"))
+            part.group_by("year", maintain_order=True).head(n)
+            .with_columns(pl.lit(lens.id).alias("lens"),
+                          pl.int_range(1, pl.len() + 1).over("year").alias("rank"))
+            .join(names.rename({"iso3": "origin", "name": "origin_name"}), on="origin",
+                  how="left")
+            .join(names.rename({"iso3": "destination", "name": "destination_name"}),
+                  on="destination", how="left")
         )
         frames.append(part.select(
             "edition", "lens", "year", "sex", "rank", "origin", "origin_name", "destination",
