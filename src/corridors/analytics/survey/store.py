@@ -1,0 +1,97 @@
+"""Survey estimates as observations in the store: table ``survey_estimates`` (dataset = the survey).
+
+Each row is one estimate in one domain, with its SE, CV, 95 % CI, unweighted n and reliability
+flag; ``source_id`` points at a ``provenance`` row for the microdata file (its SHA-256), so a
+survey figure is as traceable as a UN DESA one. Writing a survey again replaces its rows.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import duckdb
+import polars as pl
+
+from .estimator import RESULT_COLUMNS, Prepared
+
+DDL = """
+CREATE TABLE IF NOT EXISTS survey_estimates (
+    dataset   VARCHAR NOT NULL,  -- the survey (mapping survey.id), e.g. 'eph-2016q4'
+    indicator VARCHAR NOT NULL,  -- ICLS indicator id or the measure, e.g. 'mean(foreign_born)'
+    kind      VARCHAR NOT NULL,  -- total | mean | ratio
+    iso3      VARCHAR,           -- the country the survey covers
+    year      INTEGER,           -- the survey's reference year
+    sex       VARCHAR NOT NULL,  -- total | male | female (the 'sex' domain, else total)
+    domain    VARCHAR NOT NULL,  -- the other domain columns as JSON, '{}' for all persons
+    estimate  DOUBLE,            -- NULL when suppressed
+    se DOUBLE, cv DOUBLE, ci_low DOUBLE, ci_high DOUBLE,
+    n         BIGINT,            -- unweighted sample persons behind the figure
+    flag      VARCHAR,           -- ok | caution | suppressed
+    unit      VARCHAR,           -- persons | proportion | ratio | mean
+    source_id VARCHAR            -- provenance row of the microdata file
+)
+"""
+
+_UNITS = {"total": "persons", "mean": "proportion or mean", "ratio": "ratio"}
+
+
+def create_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+def source_id(prep: Prepared) -> str:
+    return f"survey-{prep.mapping.survey_id}"
+
+
+def write_estimates(con: duckdb.DuckDBPyConnection, estimates: pl.DataFrame,
+                    prep: Prepared) -> int:
+    """Replace the survey's rows in ``survey_estimates`` with ``estimates`` and record the file
+    in ``provenance``. Returns the number of rows written."""
+    create_table(con)
+    name = "indicator" if "indicator" in estimates.columns else "measure"
+    domains = [c for c in estimates.columns
+               if c not in (name, "kind", *RESULT_COLUMNS)]
+    mapping, sid = prep.mapping, source_id(prep)
+    rows = []
+    for record in estimates.to_dicts():
+        other = {d: record[d] for d in domains if d != "sex" and record[d] is not None}
+        rows.append((mapping.survey_id, record[name], record["kind"], mapping.country,
+                     mapping.year, record.get("sex") or "total", json.dumps(other, sort_keys=True),
+                     record["estimate"], record["se"], record["cv"], record["ci_low"],
+                     record["ci_high"], record["n"], record["flag"],
+                     _UNITS.get(record["kind"], ""), sid))
+    con.execute("BEGIN")
+    try:
+        con.execute("DELETE FROM survey_estimates WHERE dataset = ?", [mapping.survey_id])
+        if rows:
+            con.executemany("INSERT INTO survey_estimates VALUES "
+                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        if _has_table(con, "provenance"):
+            con.execute("DELETE FROM provenance WHERE source_id = ?", [sid])
+            con.execute(
+                "INSERT INTO provenance (source_id, publisher, title, edition, licence, url, "
+                "fetched_from, file_name, sha256, fetched_at, rows_read) "
+                "VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL)",
+                [sid, mapping.publisher or "user", mapping.title,
+                 str(mapping.year) if mapping.year else "unknown", "user-supplied microdata",
+                 str(prep.data.path), prep.data.name, prep.data.sha256(),
+                 datetime.now(UTC).replace(tzinfo=None)])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(rows)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                            [table]).fetchone()[0])
+
+
+def read_estimates(con: duckdb.DuckDBPyConnection, dataset: str) -> pl.DataFrame:
+    """The stored estimates of one survey."""
+    cursor = con.execute("SELECT * FROM survey_estimates WHERE dataset = ? "
+                         "ORDER BY indicator, sex, domain", [dataset])
+    columns = [d[0] for d in cursor.description]
+    return pl.DataFrame(cursor.fetchall(), schema=columns, orient="row")
