@@ -92,6 +92,8 @@ def estimate_command(
     cv_suppress: float | None = typer.Option(None, "--cv-suppress",
                                              help="Suppress cells with a larger CV (default "
                                                   "0.333)."),
+    save: bool = typer.Option(False, "--save", help="Also write the estimates to the store "
+                              "(table survey_estimates, dataset = the mapping's survey id)."),
 ) -> None:
     """Design-based estimates (Taylor linearisation or replicate weights) with SE, CV, 95 % CI,
     unweighted n and a reliability flag per domain.
@@ -103,7 +105,8 @@ def estimate_command(
                 + [_ratio(r) for r in ratio])
     if indicators is not None and indicators.lower() != "icls":
         raise CorridorsError(f"--indicators {indicators!r}: the only set is 'icls'")
-    for text in [where, *total, *mean, *ratio]:
+    parts = [p for r in ratio for p in r.split(":", 1)]
+    for text in [where, *total, *mean, *parts]:
         if text:
             expression.tokens(text)
     if not measures and indicators is None:
@@ -133,6 +136,17 @@ def estimate_command(
     caption = (f"{prep.mapping.title} - {prep.data.name}; {suppressed} of {result.height} cells "
                f"suppressed (n < {rel.min_n} or CV > {rel.cv_suppress:.1%})"
                if rel.suppress else f"{prep.mapping.title} - {prep.data.name}; no suppression")
+    if save:
+        from corridors.analytics.survey.store import write_estimates
+        from corridors.store import connect
+
+        con = connect(read_only=False)
+        try:
+            written = write_estimates(con, result, prep)
+        finally:
+            con.close()
+        console_err.print(f"saved {written} estimates to the store as dataset "
+                          f"{prep.mapping.survey_id!r}")
     if fmt is SurveyFormat.xlsx:
         target = output or Path(f"{prep.mapping.survey_id}_estimates.xlsx")
         _write_xlsx(result, target, {
@@ -152,6 +166,39 @@ def _with_reliability(mapping, rel: Reliability):
     from dataclasses import replace
 
     return replace(mapping, reliability=rel)
+
+
+@survey_app.command("reconcile")
+def reconcile_command(
+    data: Path = typer.Argument(..., help="Microdata file (.csv, .parquet, .dta, .sav)."),
+    mapping: Path = typer.Option(..., "--mapping", "-m", help="YAML mapping file; needs "
+                                 "survey.country, survey.year and variables.birth_country."),
+    edition: str = typer.Option("ims2020", "--edition", help="UN DESA edition to compare with."),
+    engine: EngineName | None = typer.Option(None, "--engine", help="duckdb or spark."),
+    fmt: SurveyFormat = typer.Option(SurveyFormat.table, "--format", "-f", help="Output format."),
+) -> None:
+    """The survey's foreign-born total and share (with 95 % CI) beside the UN DESA international
+    migrant stock for the same country and year (interpolated between published years)."""
+    from corridors.analytics.survey.reconcile import reconcile
+    from corridors.store import connect
+
+    with console_err.status("estimating the foreign-born population"):
+        prep = est.prepare(data, mapping, engine.value if engine else None)
+        if not prep.mapping.country or not prep.mapping.year:
+            raise CorridorsError(f"{mapping}: set survey.country and survey.year to reconcile")
+        measures = [est.total("foreign_born"), est.mean("foreign_born")]
+        frame = pl.concat([est.estimate_prepared(prep, measures, []),
+                           est.estimate_prepared(prep, measures, ["sex"])], how="diagonal")
+    con = connect()
+    try:
+        table = reconcile(con, frame, iso3=prep.mapping.country, year=prep.mapping.year,
+                          edition=edition)
+    finally:
+        con.close()
+    emit(table, Format(fmt.value if fmt is not SurveyFormat.xlsx else "table"),
+         title=f"{prep.mapping.title} beside UN DESA {edition}",
+         caption="UN figure interpolated linearly between published years; shares use the "
+                 "edition's population.")
 
 
 @survey_app.command("indicators")

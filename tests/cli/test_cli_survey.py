@@ -1,0 +1,104 @@
+"""`corridors survey ...` on real microdata: JSON rows, formats, --where safety, --save."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from corridors.analytics.survey.estimator import estimate, mean
+from corridors.cli.main import app
+
+CORRIDORS = str(Path(sys.executable).with_name("corridors"))
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def eph(oracles) -> Path:
+    return oracles / "microdata" / "eph_toybase_individual_2016_04.csv"
+
+
+def test_json_rows_carry_estimate_se_cv_ci_n_and_domains(eph):
+    mapping = EXAMPLES / "eph_2016q4.yaml"
+    result = runner.invoke(app, ["survey", "estimate", str(eph), "--mapping", str(mapping),
+                                 "--mean", "foreign_born", "--by", "sex", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {r["sex"] for r in rows} == {"male", "female"}
+    for row in rows:
+        assert {"estimate", "se", "cv", "ci_low", "ci_high", "n", "sex", "flag"} <= set(row)
+    api = estimate(eph, mapping, [mean("foreign_born")], by=["sex"]).to_dicts()
+    assert [r["estimate"] for r in rows] == [r["estimate"] for r in api]
+    assert [r["se"] for r in rows] == [r["se"] for r in api]
+
+
+def test_ratio_with_where_and_csv(eph):
+    result = runner.invoke(app, [
+        "survey", "estimate", str(eph), "-m", str(EXAMPLES / "eph_2016q4.yaml"),
+        "--ratio", "unemployed:in_labour_force", "--where", "working_age = 1",
+        "--by", "migrant_status", "--format", "csv", "--no-suppress"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("measure,kind,migrant_status,estimate,se,cv,ci_low,ci_high,n")
+    native = next(line for line in lines if ",native-born," in line).split(",")
+    assert 0.03 < float(native[3]) < 0.15  # Argentina 2016 Q4 unemployment: 7.6 %
+
+
+def test_indicators_to_xlsx(eph, tmp_path):
+    import openpyxl
+
+    target = tmp_path / "eph.xlsx"
+    result = runner.invoke(app, ["survey", "estimate", str(eph), "-m",
+                                 str(EXAMPLES / "eph_2016q4.yaml"), "--indicators", "icls",
+                                 "--format", "xlsx", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["estimates", "about"]
+    header = [c.value for c in next(book["estimates"].iter_rows(max_row=1))]
+    assert header[:2] == ["measure", "kind"] and "ci_high" in header
+    assert book["estimates"].max_row > 100
+
+
+def test_where_with_a_statement_is_refused(eph):
+    done = subprocess.run(
+        [CORRIDORS, "survey", "estimate", str(eph), "-m", str(EXAMPLES / "eph_2016q4.yaml"),
+         "--mean", "foreign_born", "--where", "1 = 1; DROP TABLE microdata"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "';'" in done.stderr and "DROP" in done.stderr
+    done = subprocess.run(
+        [CORRIDORS, "survey", "estimate", str(eph), "-m", str(EXAMPLES / "eph_2016q4.yaml"),
+         "--mean", "foreign_born", "--where", "age > (SELECT 1)"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "unknown column 'SELECT'" in done.stderr
+
+
+def test_save_writes_the_survey_into_the_store(eph, built_store, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(built_store, home / "corridors.duckdb")
+    result = runner.invoke(app, ["--home", str(home), "survey", "estimate", str(eph), "-m",
+                                 str(EXAMPLES / "eph_2016q4.yaml"), "--mean", "foreign_born",
+                                 "--by", "sex", "--save", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(home / "corridors.duckdb"), read_only=True)
+    rows = con.execute("SELECT sex, estimate FROM survey_estimates WHERE dataset = 'eph-2016q4' "
+                       "ORDER BY sex").fetchall()
+    assert [r[0] for r in rows] == ["female", "male"]
+    assert rows[0][1] == json.loads(result.stdout)[0]["estimate"]
+
+
+def test_indicator_list_documents_each_definition():
+    result = runner.invoke(app, ["survey", "indicators", "--format", "json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert {"unemployment_rate", "migrant_workers", "return_migrants_5y"} <= {
+        r["indicator"] for r in rows}
+    assert all(len(r["definition"]) > 30 for r in rows)
