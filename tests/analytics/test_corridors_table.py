@@ -110,4 +110,10 @@ def test_totals_kept_when_the_edition_stores_them(tmp_path: Path):
     con = connect(path)
     table = corridor_table(con, lenses=[])
     assert table.select("sex", "stock").rows() == [("total", 9.0)]
+    with pytest.raises(NoDataError, match="ims2019 has no female stock"):
+        corridor_table(con, sex="female")
+    from corridors.analytics.regions import category_summary
+
+    with pytest.raises(NoDataError, match="use --sex total"):
+        category_summary(con, sex="male")
     con.close()

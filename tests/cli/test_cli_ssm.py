@@ -115,3 +115,58 @@ def test_errors_say_what_to_do(home, tmp_path: Path):
     assert "corridors build" in str(result.exception)
     result = run(home, "ssm", "regions", "--grouping", "planet")
     assert result.exit_code == 2 and "--grouping" in result.output
+
+
+DOCS = Path(__file__).parents[2] / "docs" / "lenses.md"
+
+
+def test_docs_mention_every_command():
+    from corridors.cli import ssm
+
+    text = DOCS.read_text(encoding="utf-8")
+    names = [c.name or c.callback.__name__ for c in ssm.app.registered_commands]
+    assert set(names) == {"lenses", "summary", "regions", "contiguity", "top"}
+    for name in names:
+        assert f"corridors ssm {name}" in text
+    for command in ("corridors profile", "corridors corridor", "corridors export"):
+        assert command in text
+
+
+def _doc_examples() -> list[str]:
+    import re
+
+    text = DOCS.read_text(encoding="utf-8")
+    lines = []
+    for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
+        lines += [x.strip() for x in block.splitlines() if x.strip().startswith("corridors ")]
+    return lines
+
+
+@pytest.mark.mirror
+def test_docs_examples_run_on_the_built_store(built_home: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch):
+    import re
+    import shlex
+
+    text = DOCS.read_text(encoding="utf-8")
+    yaml_block = re.search(r"```yaml\n(.*?)```", text, flags=re.S).group(1)
+    (tmp_path / "my-lenses.yaml").write_text(yaml_block, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    examples = _doc_examples()
+    assert len(examples) >= 15
+    for line in examples:
+        args = shlex.split(line)[1:]
+        result = run(built_home, *args)
+        assert result.exit_code == 0, f"{line}\n{result.output}\n{result.exception!r}"
+    assert (tmp_path / "ssm.xlsx").exists() and (tmp_path / "ssm-csv" / "summary.csv").exists()
+
+
+@pytest.mark.mirror
+def test_figures_quoted_in_the_docs_are_the_store_s(built_home: Path):
+    text = DOCS.read_text(encoding="utf-8")
+    for lens in ("wb-lmic", "gfmd-2018"):
+        rows = as_json(built_home, "ssm", "summary", "--lens", lens, "--year", "2020")
+        for row in rows:
+            assert f"{int(row['value']):,} ({row['share'] * 100:.1f} %)" in text
+    share = as_json(built_home, "ssm", "contiguity", "--lens", "wb-lmic", "--year", "2020")
+    assert f"{share['share_contiguous'] * 100:.1f} % in 2020" in text

@@ -131,6 +131,18 @@ def check_sex(sex: str | None) -> str:
     return value
 
 
+def sex_for(con: duckdb.DuckDBPyConnection, edition: str, sex: str | None) -> str:
+    """``check_sex`` plus: the edition must hold that sex (IMS 2015 and the IMS 2019 bilateral
+    file are both sexes only)."""
+    value = check_sex(sex)
+    if value != "total" and not con.execute(
+        "SELECT 1 FROM migrant_stock WHERE edition = ? AND sex = ? LIMIT 1", [edition, value]
+    ).fetchall():
+        raise NoDataError(f"{edition} has no {value} stock (both sexes only); use --sex total "
+                          "or an edition with sexes, e.g. ims2020")
+    return value
+
+
 def safe(lens_id: str) -> str:
     """A column-name form of a lens id: 'wb-lmic' -> 'wb_lmic'."""
     return "".join(ch if ch.isalnum() else "_" for ch in lens_id)
@@ -225,7 +237,7 @@ def corridor_table(
     """
     edition = default_edition(con, edition)
     wanted = check_years(con, edition, years)
-    sex_value = check_sex(sex) if sex else None
+    sex_value = sex_for(con, edition, sex) if sex else None
     lenses = list(lenses) if lenses is not None else list(BUILTIN.values())
     roles = wide_roles(con, lenses, wanted)
     categories = "".join(

@@ -29,6 +29,7 @@ from corridors.analytics.corridors import (
     default_edition,
     rec_active,
     safe,
+    sex_for,
     stock_cte,
 )
 from corridors.analytics.lenses import (
@@ -95,7 +96,7 @@ def category_summary(
     """
     edition = default_edition(con, edition)
     wanted = check_years(con, edition, years)
-    sex = check_sex(sex)
+    sex = sex_for(con, edition, sex)
     lens_list = _lenses(lenses)
     roles = lens_roles(con, lens_list, wanted).select(
         "lens", "iso3", "year", "south_origin", "south_destination")
@@ -214,7 +215,7 @@ def intra_group_shares(
     """
     edition = default_edition(con, edition)
     wanted = check_years(con, edition, years)
-    sex = check_sex(sex)
+    sex = sex_for(con, edition, sex)
     groupings = [grouping] if isinstance(grouping, str) else list(grouping)
     membership = pl.concat([
         group_membership(con, g, wanted, members, name).select(
@@ -275,7 +276,7 @@ def contiguity_share(
     """
     edition = default_edition(con, edition)
     wanted = check_years(con, edition, years)
-    sex = check_sex(sex)
+    sex = sex_for(con, edition, sex)
     lens_list = _lenses(lenses)
     roles = lens_roles(con, lens_list, wanted).select(
         "lens", "iso3", "year", "south_origin", "south_destination")
