@@ -170,3 +170,13 @@ def test_figures_quoted_in_the_docs_are_the_store_s(built_home: Path):
             assert f"{int(row['value']):,} ({row['share'] * 100:.1f} %)" in text
     share = as_json(built_home, "ssm", "contiguity", "--lens", "wb-lmic", "--year", "2020")
     assert f"{share['share_contiguous'] * 100:.1f} % in 2020" in text
+
+
+def test_people_view_formats_shares_and_keeps_lists_readable():
+    import polars as pl
+
+    from corridors.cli.ssm import people
+
+    frame = people(pl.DataFrame({"year": [2020], "share": [0.5], "growth_rate": [None],
+                                 "shared_recs": [["COMESA", "EAC"]], "stock": [1234.4]}))
+    assert frame.row(0) == ("2020", "50.0 %", "—", "COMESA, EAC", 1234)

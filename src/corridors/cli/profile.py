@@ -35,6 +35,7 @@ def profile_command(
     """A country's immigrants and emigrants: share of population, female share, top origins and
     destinations, South–South share, income-group history and trend.
 
+    `--format json` gives everything; `--format csv` the trend table.
     Example: `corridors profile KEN --year 2020 --format json`
     """
     con = store.connect()
@@ -82,6 +83,7 @@ def corridor_command(
     """One corridor: trend by sex, both ends' income and development groups and categories under
     every lens by year, contiguity and shared regional communities.
 
+    `--format json` gives everything; `--format csv` the trend by sex.
     Example: `corridors corridor IND ARE --format json`
     """
     con = store.connect()

@@ -73,7 +73,7 @@ def people(frame: pl.DataFrame) -> pl.DataFrame:
         column = pl.col(name)
         if name in ("year", "data_year", "prev_year"):
             out.append(column.cast(pl.String))
-        elif name.endswith(("share", "_rate")) or name.startswith("share"):
+        elif name == "share" or name.endswith(("_share", "_rate")) or name.startswith("share_"):
             out.append(pl.when(column.is_null()).then(pl.lit("—"))
                        .otherwise((column * 100).round(1).cast(pl.String) + " %").alias(name))
         elif dtype == pl.Float64 and name not in ("year",):
