@@ -29,6 +29,10 @@ MEMO_SIZE = 512
 
 T = TypeVar("T")
 
+#: Analytics computations running at once (one per core): more only queue for the same cores and
+#: multiply memory.
+_COMPUTING = threading.BoundedSemaphore(max(1, min(4, os.cpu_count() or 1)))
+
 
 class Store:
     """The built store, opened read-only on first use and reopened when the file is replaced."""
@@ -41,6 +45,7 @@ class Store:
         self._countries: frozenset[str] | None = None
         self._editions: tuple[str, ...] | None = None
         self._memo: OrderedDict[tuple, object] = OrderedDict()
+        self._flights: dict[tuple, threading.Lock] = {}
 
     def _current_stamp(self) -> tuple[int, int]:
         try:
@@ -91,11 +96,18 @@ class Store:
             if key in self._memo:
                 self._memo.move_to_end(key)
                 return self._memo[key]  # type: ignore[return-value]
-        value = compute()
-        with self._lock:
-            self._memo[key] = value
-            while len(self._memo) > MEMO_SIZE:
-                self._memo.popitem(last=False)
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:  # the same question asked 20 times at once is computed once
+            with self._lock:
+                if key in self._memo:
+                    return self._memo[key]  # type: ignore[return-value]
+            with _COMPUTING:
+                value = compute()
+            with self._lock:
+                self._memo[key] = value
+                self._flights.pop(key, None)
+                while len(self._memo) > MEMO_SIZE:
+                    self._memo.popitem(last=False)
         return value
 
     def close(self) -> None:

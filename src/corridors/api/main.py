@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from corridors import __version__, web
 from corridors.api import security
+from corridors.api.cache import ResponseCache
 from corridors.api.deps import Store
 from corridors.api.routes import (
     corridors,
@@ -42,7 +43,9 @@ def create_app(store_path: Path | None = None) -> FastAPI:
         docs_url=None,  # the interactive docs load scripts from a CDN: not offline, not CSP-safe
         redoc_url=None,
     )
-    app.state.store = Store(store_path or settings().store_path)
+    path = store_path or settings().store_path
+    app.state.store = Store(path)
+    app.add_middleware(ResponseCache, store_path=path)  # inside the security headers
     security.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in ROUTERS:
