@@ -18,7 +18,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow.parquet as pq
 
 from corridors.analytics.corridors import corridor_table, default_edition
 from corridors.analytics.lenses import BUILTIN, Lens, LensError, query
@@ -116,6 +115,8 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
                 _flat(frame).write_excel(workbook, worksheet=_sheet_name(name, used),
                                          autofit=True, float_precision=6)
         return [path]
+    import pyarrow.parquet as pq  # imported here: it is slow to import and only exports need it
+
     path.mkdir(parents=True, exist_ok=True)
     metadata = {b"corridors.sources": json.dumps(sources.to_dicts(), default=str).encode()}
     for name, frame in {**tables, SOURCES_SHEET: sources}.items():

@@ -158,8 +158,9 @@ def country_profile(
     year = check_years(con, edition, year)[0] if year is not None else all_years[-1]
     lens = lens or BUILTIN["wb-lmic"]
     column = f"category_{safe(lens.id)}"
-    inbound = corridor_table(con, edition=edition, lenses=[lens], destination=iso3)
-    outbound = corridor_table(con, edition=edition, lenses=[lens], origin=iso3)
+    table = corridor_table(con, edition=edition, lenses=[lens])
+    inbound = table.filter(pl.col("destination") == iso3)
+    outbound = table.filter(pl.col("origin") == iso3)
     if inbound.is_empty() and outbound.is_empty():
         raise NoDataError(f"{_name(iso3)} ({iso3}) has no migrant stock in {edition}")
 
