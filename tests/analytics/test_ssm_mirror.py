@@ -187,3 +187,27 @@ def test_country_profile_matches_the_raw_stock(store_con, stock_by_sex):
         assert profile.emigrants == outbound["v"].sum()
         female_in = inbound.filter(pl.col("sex") == "Female")["v"].sum()
         assert profile.female_share_immigrants == pytest.approx(female_in / inbound["v"].sum())
+
+
+def test_income_groups_of_2000_match_oghist(store_con, mirror):
+    """A time-varying grouping: IMS year 2000 uses World Bank data year 2000 (FY02)."""
+    raw = pl.read_csv(mirror / "un-desa/ims2020/derived/ims2020_bilateral_by_sex_long.csv",
+                      schema_overrides={"v": pl.Int64})
+    stock = (raw.filter(pl.col("t") == 2000).group_by("from", "to").agg(pl.col("v").sum()))
+    rows = CalamineWorkbook.from_path(str(mirror / "world-bank/OGHIST.xlsx")).get_sheet_by_name(
+        "Country Analytical History").to_python()
+    header = next(r for r in rows if str(r[1]).startswith("Data for calendar year"))
+    fy02 = next(r for r in rows if str(r[1]).startswith("Bank's fiscal year")).index("FY02")
+    assert header[fy02] == 2000.0
+    group = {str(r[0]).strip(): str(r[fy02]).strip().rstrip("*")
+             for r in rows[rows.index(header) + 1:] if len(str(r[0]).strip()) == 3}
+    group = {k: v for k, v in group.items() if v in ("L", "LM", "UM", "H")}
+    frame = intra_group_shares(store_con, "income", edition="ims2020", years=2000)
+    got = {r["group_code"]: r for r in frame.iter_rows(named=True)}
+    for code in ("L", "LM", "UM", "H"):
+        members = {k for k, v in group.items() if v == code}
+        out = stock.filter(pl.col("from").is_in(members))
+        intra = out.filter(pl.col("to").is_in(members))["v"].sum()
+        into = stock.filter(pl.col("to").is_in(members))["v"].sum()
+        assert (got[code]["intra_group"], got[code]["emigrants"], got[code]["immigrants"]) == (
+            intra, out["v"].sum(), into)
