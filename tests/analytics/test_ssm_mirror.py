@@ -211,3 +211,12 @@ def test_income_groups_of_2000_match_oghist(store_con, mirror):
         into = stock.filter(pl.col("to").is_in(members))["v"].sum()
         assert (got[code]["intra_group"], got[code]["emigrants"], got[code]["immigrants"]) == (
             intra, out["v"].sum(), into)
+
+
+def test_female_categories_add_up_to_the_female_stock(store_con, stock_by_sex):
+    frame = category_summary(store_con, lenses=list(BUILTIN.values()), edition="ims2020",
+                             years=2020, sex="female")
+    female = stock_by_sex.filter(pl.col("sex") == "Female")["v"].sum()
+    for lens, part in frame.group_by("lens"):
+        total = part["value"].sum() + part["unclassified"][0] + part["unknown_origin"][0]
+        assert total == female, lens
