@@ -48,8 +48,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def build_home() -> Path:
     home = Path(tempfile.mkdtemp(prefix="corridors-bench-api-"))
     env = {**os.environ, "CORRIDORS_HOME": str(home)}
-    subprocess.run([sys.executable, "-m", "corridors.cli.main", "--mirror", str(mirror()),
-                    "pull"], env=env, check=True, capture_output=True)
+    subprocess.run(["corridors", "--mirror", str(mirror()), "pull"], env=env, check=True,
+                   capture_output=True)
     subprocess.run(["corridors", "build"], env=env, check=True, capture_output=True)
     return home
 
