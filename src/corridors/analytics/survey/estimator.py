@@ -143,8 +143,8 @@ def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
 def _design_info(prep: Prepared) -> DesignInfo:
     d, q = prep.mapping.design, prep.engine.quote
     file = str(prep.data.path)
-    h = f"CAST({q(d.strata)} AS STRING)" if d.strata else "'1'"
-    i = f"COUNT(DISTINCT CAST({q(d.psu)} AS STRING))" if d.psu else "COUNT(*)"
+    h = q(d.strata) if d.strata else "'1'"
+    i = f"COUNT(DISTINCT {q(d.psu)})" if d.psu else "COUNT(*)"
     f = f"CAST({q(d.fpc)} AS DOUBLE)" if d.fpc else "1.0"
     weights = [d.weight] if d.weight else []
     if d.replicates:
@@ -187,12 +187,19 @@ def _design_info(prep: Prepared) -> DesignInfo:
 # ---------------------------------------------------------------- SQL
 
 def _domain_sql(prep: Prepared, column: str) -> str:
+    """The domain column as it is grouped on (its own type: cheaper than text on every row)."""
+    _domain_label(prep, column, "x")
+    return prep.engine.quote(column)
+
+
+def _domain_label(prep: Prepared, column: str, value: str) -> str:
+    """SQL turning a grouped domain value into its text label (after aggregation)."""
     if column not in prep.source.columns:
         raise CorridorsError(f"--by {column!r}: no such column or variable. Variables: "
                              + ", ".join(prep.source.derived) + "; raw columns: "
                              + ", ".join(c for c in prep.source.columns[:60]
                                          if c not in prep.source.derived))
-    col = prep.engine.quote(column)
+    col = value
     if prep.kinds.get(column) == "numeric":
         text = (f"CASE WHEN {col} = FLOOR({col}) THEN CAST(CAST({col} AS BIGINT) AS STRING) "
                 f"ELSE CAST({col} AS STRING) END")
@@ -227,9 +234,9 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
     d, q = prep.mapping.design, prep.engine.quote
     w = f"CAST({q(d.weight)} AS DOUBLE)"
     doms = [f"_d{j}" for j in range(len(by))]
-    cols = [f"CAST({q(d.strata)} AS STRING) AS _h" if d.strata else "'1' AS _h"]
+    cols = [f"{q(d.strata)} AS _h" if d.strata else "'1' AS _h"]
     if d.psu:
-        cols.append(f"CAST({q(d.psu)} AS STRING) AS _i")
+        cols.append(f"{q(d.psu)} AS _i")
     cols.append(f"CAST({q(d.fpc)} AS DOUBLE) AS _fpc" if d.fpc else "1.0 AS _fpc")
     cols += [f"{_domain_sql(prep, b)} AS {name}" for b, name in zip(by, doms, strict=True)]
     for k, m in enumerate(measures):
@@ -253,7 +260,7 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
                          for k in K)
     group_d = f" GROUP BY {', '.join(doms)}" if doms else ""
     dom = f"SELECT {dsel}{dom_sums} FROM psu{group_d}"
-    join_d = " AND ".join(f"p.{c} = g.{c}" for c in doms) or "1 = 1"
+    join_d = " AND ".join(f"p.{c} IS NOT DISTINCT FROM g.{c}" for c in doms) or "1 = 1"
     zs = []
     for k, m in enumerate(measures):
         if m.kind == "total":
@@ -271,7 +278,7 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         f = "((g._fpc - g._nh) / g._fpc)"
     else:
         f = "1.0"
-    join_s = " AND ".join(["z._h = s._h"] + [f"z.{c} = s.{c}" for c in doms])
+    join_s = " AND ".join(["z._h = s._h"] + [f"z.{c} IS NOT DISTINCT FROM s.{c}" for c in doms])
     zc = (f"SELECT z._h{''.join(', z.' + c for c in doms)}, g._nh, {f} AS _f, s._m, "
           + ", ".join(f"z._z{k} - s._s{k} / g._nh AS _e{k}, s._s{k} / g._nh AS _a{k}" for k in K)
           + f" FROM z JOIN st s ON {join_s} JOIN design g ON z._h = g._h")
@@ -282,8 +289,10 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
            + ", ".join(f"SUM(CASE WHEN _nh > 1 THEN _f * _nh / (_nh - 1.0) * (_q{k} + "
                        f"(_nh - _m) * _a{k} * _a{k}) ELSE 0.0 END) AS _V{k}" for k in K)
            + f" FROM sv{group_d}")
-    join_v = " AND ".join(f"g.{c} = v.{c}" for c in doms) or "1 = 1"
-    final = (f"SELECT {''.join(f'g.{c}, ' for c in doms)}"
+    join_v = " AND ".join(f"g.{c} IS NOT DISTINCT FROM v.{c}" for c in doms) or "1 = 1"
+    labels = "".join(f"{_domain_label(prep, b, 'g.' + c)} AS {c}, "
+                     for b, c in zip(by, doms, strict=True))
+    final = (f"SELECT {labels}"
              + ", ".join(f"g._Y{k}, g._X{k}, g._N{k}, v._V{k}" for k in K)
              + f" FROM dom g JOIN var v ON {join_v}")
     return (f"WITH base AS (SELECT {', '.join(cols)} FROM ({prep.source.sql}) _s), "
@@ -311,8 +320,12 @@ def replicate_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str]
             sums.append(f"SUM(_r{r} * _y{k}) AS _Y{k}_{r}, SUM(_r{r} * _x{k}) AS _X{k}_{r}")
     cols += [f"CAST({q(wname)} AS DOUBLE) AS _r{r}" for r, wname in enumerate(weights)]
     group = f" GROUP BY {', '.join(doms)}" if doms else ""
-    return (f"SELECT {''.join(c + ', ' for c in doms)}{', '.join(sums)} FROM "
-            f"(SELECT {', '.join(cols)} FROM ({prep.source.sql}) _s) base{group}")
+    labels = "".join(f"{_domain_label(prep, b, 'g.' + c)} AS {c}, "
+                     for b, c in zip(by, doms, strict=True))
+    inner = (f"SELECT {''.join(c + ', ' for c in doms)}{', '.join(sums)} FROM "
+             f"(SELECT {', '.join(cols)} FROM ({prep.source.sql}) _s) base{group}")
+    names = ", ".join("g." + part.rsplit(" AS ", 1)[1] for item in sums for part in item.split(", "))
+    return f"SELECT {labels}{names} FROM ({inner}) g"
 
 
 # ---------------------------------------------------------------- results
