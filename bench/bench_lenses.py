@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -240,16 +241,13 @@ def main() -> None:
     source = mirror()
     store = args.store
     if store is None:
+        # built in child processes: a child forked from a large parent would inherit its peak
+        # memory figure (ru_maxrss), so the parent stays small
         home = Path(tempfile.mkdtemp(prefix="bench-lenses-"))
-        os.environ["CORRIDORS_HOME"] = str(home)
-        os.environ["CORRIDORS_MIRROR"] = str(source)
-        from corridors import settings
-        from corridors.sources.pull import pull
-        from corridors.store.build import build
-
-        settings.reset()
-        pull()
-        build()
+        env = {**os.environ, "CORRIDORS_HOME": str(home), "CORRIDORS_MIRROR": str(source)}
+        for step in ("pull", "build"):
+            subprocess.run([sys.executable, "-c", "from corridors.cli.main import main; main()",
+                            step], env=env, check=True, capture_output=True)
         store = home / "corridors.duckdb"
     ours = run_isolated("bench_lenses", "store_side", str(store))
     theirs = run_isolated("bench_lenses", "pandas_side", str(source))
