@@ -185,7 +185,8 @@ def world_map(title: str, unit: str, source: str, values: dict[str, float], *,
               link: Callable[[str], str] | None = None, highlight: str | None = None) -> Markup:
     """A choropleth of the world (Natural Earth outlines, Equal Earth projection)."""
     bounds = _classes(list(values.values()), as_share)
-    parts = [f'<svg viewBox="0 0 {geometry.WIDTH:.0f} {geometry.HEIGHT:.0f}" role="img" '
+    role = "group" if link else "img"  # countries are links: keep them reachable
+    parts = [f'<svg viewBox="0 0 {geometry.WIDTH:.0f} {geometry.HEIGHT:.0f}" role="{role}" '
              f'aria-label="{escape(title)}" class="map">']
     for shape in geometry.world():
         iso3 = shape.iso3
