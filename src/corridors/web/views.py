@@ -174,7 +174,7 @@ def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, year: in
     edition = default_edition(con, edition)
     year = _pick_year(edition_years(con, edition), year)
     _lens(lens)
-    record = dict(country_record(store, con, iso3, year, lens, edition, 300))
+    record = country_record(store, con, iso3, year, lens, edition, 300)
     record["sources"] = with_sources(con, record)
     record["page"] = "country"
     record["income_group_name"] = INCOME_NAMES.get(record.get("income_group") or "", None)

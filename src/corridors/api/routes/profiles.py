@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from corridors.analytics.corridors import default_edition, edition_years
 from corridors.analytics.lenses import get_lens
 from corridors.analytics.profiles import corridor_profile, country_profile
 from corridors.api import respond
@@ -24,7 +25,8 @@ from corridors.api.schemas import CorridorProfilePublic, CountryProfilePublic
 router = APIRouter(tags=["profiles"])
 
 CodeP = Annotated[str, Path(max_length=60, description="ISO3 (KEN) or M49 (404).")]
-TopQ = Annotated[int, Query(ge=1, le=300, description="Top origins/destinations listed.")]
+MAX_TOP = 300
+TopQ = Annotated[int, Query(ge=1, le=MAX_TOP, description="Top origins/destinations listed.")]
 
 
 def with_sources(con, record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -38,10 +40,16 @@ def with_sources(con, record: dict[str, Any]) -> list[dict[str, Any]]:
 
 def country_record(store, con, iso3: str, year: int | None, lens: str, edition: str | None,
                    top: int) -> dict[str, Any]:
-    """The country profile as a JSON-ready dict (memoised per store file)."""
-    return store.memo(("country-profile", iso3, year, lens, edition, top), lambda: (
+    """The country profile as a JSON-ready dict with the ``top`` origins and destinations. Computed
+    once per country, year, lens and edition with every origin and destination (the page's map
+    needs them all) and memoised per store file."""
+    edition = default_edition(con, edition)
+    year = year if year is not None else edition_years(con, edition)[-1]
+    full = store.memo(("country-profile", iso3, year, lens, edition), lambda: (
         country_profile(con, iso3, edition=edition, year=year, lens=get_lens(lens),
-                        top=top).to_dict()))
+                        top=MAX_TOP).to_dict()))
+    return {**full, "top_origins": full["top_origins"][:top],
+            "top_destinations": full["top_destinations"][:top]}
 
 
 def corridor_record(store, con, origin: str, destination: str,
@@ -59,8 +67,7 @@ def get_country_profile(request: Request, con: Con, store: StoreDep, code: CodeP
     destinations, South-South shares under the lens, income-group history and the trend over every
     year of the edition. CSV gives the trend table."""
     iso3 = check_country(con, store.country_codes(con), "code", code)
-    record = dict(country_record(store, con, iso3, year, lens,
-                                 check_edition(store, con, edition), top))
+    record = country_record(store, con, iso3, year, lens, check_edition(store, con, edition), top)
     found = with_sources(con, record)
     return respond.one(request, record, found, fmt=format, filename=f"profile-{iso3}",
                        table=record["trend"])
