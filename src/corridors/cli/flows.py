@@ -13,17 +13,22 @@ from corridors import store
 from corridors.analytics.flows.accounting import DEFAULT_MAX_ITER, DEFAULT_TOL, demographic_accounting
 from corridors.analytics.flows.differencing import difference
 from corridors.analytics.flows.global_run import (
+    STORED,
     FlowsQueryError,
     default_edition,
     global_flows,
+    load_flows,
     parse_period,
     periods,
     write_flows,
 )
+from corridors.analytics.flows.lenses import lens_flows, south_south_flows
 from corridors.analytics.flows.matrices import aligned, read_stock_csv, read_vital_csv
 from corridors.analytics.flows.rates import dennett, dennett_total, rogers_von_rabenau
 from corridors.analytics.flows.summaries import corridor, period_totals, regional_flows
+from corridors.analytics.lenses import BUILTIN, get_lens
 from corridors.cli._output import Format, console, console_err, emit
+from corridors.cli.ssm import people
 from corridors.codes import code_for
 from corridors.errors import CorridorsError
 
@@ -70,6 +75,11 @@ MATCH_HELP = (
     "(moves in/out of the system), open-dr, native (default over the store: the gap is natural "
     "change at home, for when births and deaths are unknown)."
 )
+
+
+def _source_text(source: str) -> str:
+    return ("read from the store's saved `flows` table" if source == STORED
+            else "estimated now (the store's `flows` table does not hold these settings)")
 
 
 def _sexes(sex: Sex) -> list[str]:
@@ -172,10 +182,15 @@ def estimate_command(
     con = store.connect(read_only=not save)
     edition = edition or default_edition(con)
     period_list = [parse_period(period)] if period else periods(con, edition)
-    frame, runs = global_flows(con, edition=edition, period_list=period_list,
-                               sexes=_sexes(sex), method=method.value,
-                               birthplace_match=(match or Match.native).value, tol=tol,
-                               max_iter=max_iter)
+    options = {"edition": edition, "period_list": period_list, "sexes": _sexes(sex),
+               "method": method.value, "birthplace_match": (match or Match.native).value,
+               "tol": tol, "max_iter": max_iter}
+    if save:  # --save always estimates: it is how a user refreshes the stored table
+        frame, runs = global_flows(con, **options)
+        source = "estimated now"
+    else:
+        frame, source, runs = load_flows(con, **options)
+        source = _source_text(source)
     if save:
         n = write_flows(con, frame)
         console_err.print(f"[green]saved[/] {n:,} flows to the store's `flows` table")
@@ -192,8 +207,8 @@ def estimate_command(
                 console.print(f"[red]not converged:[/] {run.period_start}-{run.period_end} {run.sex}")
     emit(shown.with_columns(pl.col("value").round(0)), fmt,
          title=f"Largest flows ({method.value}, {edition})" if top else None,
-         caption="Stocks: UN DESA International Migrant Stock; native-born = population minus "
-                 "immigrants; no births/deaths in the store (see docs/flows.md).")
+         caption=f"{source}. Stocks: UN DESA International Migrant Stock; native-born = population "
+                 "minus immigrants; no births/deaths in the store (see docs/flows.md).")
 
 
 def corridor_command(
@@ -221,20 +236,8 @@ def corridor_command(
         raise CorridorsError("rates-rvr is for your own matrices: see `corridors flows estimate`")
     con = store.connect()
     edition = edition or default_edition(con)
-    sexes = _sexes(sex)
-    frame = None
-    saved = con.execute("SELECT count(*) FROM information_schema.tables "
-                        "WHERE table_name = 'flows'").fetchone()[0]
-    if saved:
-        frame = con.execute(
-            "SELECT * FROM flows WHERE edition = ? AND method = ? AND sex IN (SELECT unnest(?))",
-            [edition, method.value, sexes]).pl()
-        if frame.height == 0:
-            frame = None
-    source = "saved flows table"
-    if frame is None:
-        frame, _ = global_flows(con, edition=edition, sexes=sexes, method=method.value)
-        source = "estimated now"
+    frame, source, _ = load_flows(con, edition=edition, sexes=_sexes(sex), method=method.value)
+    source = _source_text(source)
     result = corridor(frame, *codes_)
     if result.height == 0:
         raise FlowsQueryError(f"no flows for {edition} {method.value}")
@@ -251,21 +254,78 @@ def regions_command(
                            "un_subregion (from the store's countries table)."),
     period: str = typer.Option(None, "--period", help="A period such as 2015-2020 (default: all)."),
     sex: Sex = typer.Option(Sex.both, "--sex", help="both, male, female or total."),
+    lens: str = typer.Option(None, "--lens", "-l", help="Only South–South flows under this lens "
+                             "(wb-lmic, wb-non-high, un-developing, gfmd-2018 or a custom lens; "
+                             "category of the period's start year)."),
     edition: str = typer.Option(None, "--edition", help="Edition (default: most years)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
-    """Region-to-region flows per period (demographic accounting over the store)."""
+    """Region-to-region flows per period (demographic accounting over the store).
+
+    Example: `corridors flows regions --by continent --period 2015-2020 --lens wb-lmic`
+    """
+    chosen = get_lens(lens) if lens else None
     con = store.connect()
     edition = edition or default_edition(con)
     period_list = [parse_period(period)] if period else periods(con, edition)
-    frame, _ = global_flows(con, edition=edition, period_list=period_list, sexes=_sexes(sex))
+    frame, source, _ = load_flows(con, edition=edition, period_list=period_list, sexes=_sexes(sex))
+    title = f"Flows between regions ({by}, {edition})"
+    if chosen is not None:
+        frame = south_south_flows(con, frame, chosen)
+        title = f"South–South flows between regions — lens {chosen.id} ({by}, {edition})"
     out = regional_flows(con, frame, by)
-    emit(out.with_columns(pl.col("value").round(0)), fmt,
-         title=f"Flows between regions ({by}, {edition})")
+    emit(out.with_columns(pl.col("value").round(0)), fmt, title=title,
+         caption=f"{_source_text(source)}; demographic accounting, native match (docs/flows.md).")
+
+
+def lenses_command(
+    lens: list[str] = typer.Option(None, "--lens", "-l", help="Definition(s) of South, repeatable: "
+                                   "wb-lmic, wb-non-high, un-developing, gfmd-2018 or a custom lens "
+                                   "(`corridors ssm lenses`). Default: the four built-in lenses."),
+    period: str = typer.Option(None, "--period", help="A period such as 2015-2020 (default: all)."),
+    sex: Sex = typer.Option(Sex.both, "--sex", help="both (male + female runs, with each sex "
+                            "shown too), male, female or total (estimated now)."),
+    method: Method = typer.Option(Method.demo, "--method", "-m", help="demo, diff-zero, "
+                                  "diff-return or rates-dennett."),
+    edition: str = typer.Option(None, "--edition", help="Edition (default: most years)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json (one "
+                               "object per lens, period, sex and category with value and share)."),
+) -> None:
+    """South–South flows: flow totals and shares per lens, period and sex.
+
+    Each flow takes its corridor's category in the period's start year (IMS year Y -> World Bank
+    data year Y, as for stocks). Categories: south-south, south-north, north-south, north-north,
+    unclassified (an end without a group that year) and unknown-origin. `share` is of all flows
+    (adds up to 1); `classified_share` of the four South/North categories.
+
+    Example: `corridors flows lenses --lens wb-lmic --period 2015-2020 --format json`
+    """
+    if method is Method.rates_rvr:
+        raise CorridorsError("rates-rvr is for your own matrices: see `corridors flows estimate`")
+    chosen = [get_lens(x) for x in lens] if lens else list(BUILTIN.values())
+    con = store.connect()
+    edition = edition or default_edition(con)
+    period_list = [parse_period(period)] if period else periods(con, edition)
+    frame, source, _ = load_flows(con, edition=edition, period_list=period_list, sexes=_sexes(sex),
+                                  method=method.value)
+    out = lens_flows(con, frame, chosen)
+    title = f"Flows by South–South category ({method.value}, {edition})"
+    if fmt is Format.table:
+        columns = ["lens", "period", "sex", "category", "value", "share", "classified_share"]
+        if len(chosen) == 1:
+            columns.remove("lens")
+            title = f"Flows by South–South category — lens {chosen[0].id} ({method.value}, {edition})"
+        out = people(out.with_columns(period=pl.format("{}–{}", "period_start", "period_end"))
+                     .select(columns))
+    emit(out, fmt, title=title,
+         caption=f"{_source_text(source)}. A period takes each corridor's category in its start "
+                 "year. Lenses: " + "; ".join(f"{x.id} = {x.title}" for x in chosen)
+                 + ". Method and assumptions: docs/flows.md.")
 
 
 def register(app: typer.Typer) -> None:
     flows_app.command("estimate")(estimate_command)
     flows_app.command("corridor")(corridor_command)
     flows_app.command("regions")(regions_command)
+    flows_app.command("lenses")(lenses_command)
     app.add_typer(flows_app, name="flows")

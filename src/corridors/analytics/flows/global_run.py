@@ -277,6 +277,71 @@ def global_flows(con: duckdb.DuckDBPyConnection, *, edition: str | None = None,
     return frame, runs
 
 
+#: Where a flows frame came from, for captions: read from the store or estimated now.
+STORED = "stored"
+ESTIMATED = "estimated"
+
+
+def stored_flows(con: duckdb.DuckDBPyConnection, *, edition: str,
+                 period_list: Sequence[tuple[int, int]], sexes: Iterable[str],
+                 method: str = "demo", birthplace_match: str = "native",
+                 population_edition: str | None = None, tol: float = DEFAULT_TOL,
+                 max_iter: int = DEFAULT_MAX_ITER) -> pl.DataFrame | None:
+    """The store's saved ``flows`` rows for these periods and sexes, or None unless the table
+    holds every one of them estimated with exactly these settings (method, birthplace match,
+    tolerance, iteration limit, population edition).
+
+    ``corridors build`` saves the default run (demographic accounting, ``native`` match) of the
+    latest edition with population, men and women; anything else is estimated on demand.
+    """
+    exists = con.execute("SELECT count(*) FROM information_schema.tables "
+                         "WHERE table_name = 'flows'").fetchone()[0]
+    if not exists:
+        return None
+    sexes = list(sexes)
+    wanted = json.loads(json.dumps(method_settings(method, birthplace_match, tol, max_iter,
+                                                   population_edition or edition)))
+    held = con.execute(
+        "SELECT DISTINCT period_start, period_end, sex, settings FROM flows "
+        "WHERE edition = ? AND method = ?", [edition, method]).fetchall()
+    matching = {(int(a), int(b), s) for a, b, s, text in held if json.loads(text) == wanted}
+    if not all((a, b, s) in matching for a, b in period_list for s in sexes):
+        return None
+    pairs = [f"{a}-{b}" for a, b in period_list]
+    frame = con.execute(
+        "SELECT * FROM flows WHERE edition = ? AND method = ? AND list_contains(?, sex) "
+        "AND list_contains(?, period_start || '-' || period_end) AND settings = ?",
+        [edition, method, sexes, pairs,
+         next(text for *_, text in held if json.loads(text) == wanted)]).pl()
+    return frame.select(FLOW_COLUMNS).with_columns(pl.col("period_start", "period_end")
+                                                   .cast(pl.Int32))
+
+
+def load_flows(con: duckdb.DuckDBPyConnection, *, edition: str | None = None,
+               period_list: Sequence[tuple[int, int]] | None = None,
+               sexes: Iterable[str] = ("male", "female"), method: str = "demo",
+               birthplace_match: str = "native", tol: float = DEFAULT_TOL,
+               max_iter: int = DEFAULT_MAX_ITER) -> tuple[pl.DataFrame, str, list[PeriodRun]]:
+    """Flows for these periods and sexes: read from the store's ``flows`` table when it holds
+    them with these settings (fast), else estimated now with :func:`global_flows`.
+
+    Returns the frame, where it came from (:data:`STORED` or :data:`ESTIMATED`) and the runs'
+    diagnostics (empty when read from the store: the build stops on a run that does not converge).
+    """
+    edition = edition or default_edition(con)
+    period_list = list(period_list or periods(con, edition))
+    sexes = list(sexes)
+    frame = stored_flows(con, edition=edition, period_list=period_list, sexes=sexes,
+                         method=method, birthplace_match=birthplace_match, tol=tol,
+                         max_iter=max_iter)
+    if frame is not None:
+        return frame, STORED, []
+    frame, runs = global_flows(con, edition=edition, period_list=period_list, sexes=sexes,
+                               method=method, birthplace_match=birthplace_match, tol=tol,
+                               max_iter=max_iter)
+    return frame, ESTIMATED, runs
+
+
 def write_flows(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
     """Create or replace the store's ``flows`` table with ``frame`` (columns
     :data:`FLOW_COLUMNS`); returns the number of rows written."""

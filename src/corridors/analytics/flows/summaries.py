@@ -68,23 +68,30 @@ def lens_summary(frame: pl.DataFrame, categories: pl.DataFrame, *, year: str = "
     """Flow totals and shares per period, sex and corridor category.
 
     ``categories`` has one row per ``(origin, destination, year)`` with a ``category`` column (e.g.
-    ``south-south``), as a lens produces for stocks. A period's flows take the category of the
-    corridor in its start year (``year="start"``) or end year (``"end"``). Flows whose corridor has
-    no category are counted as ``"unclassified"`` so the shares still add up to one.
+    ``south-south``), as a lens produces for stocks, and optionally a ``lens`` column (one row per
+    lens; the result then has a ``lens`` column too; see
+    :func:`corridors.analytics.flows.lenses.flow_categories`). A period's flows take the category of
+    the corridor in its start year (``year="start"``) or end year (``"end"``). Flows whose corridor
+    has no category are counted as ``"unclassified"`` so the shares still add up to one.
     """
     needed = {"origin", "destination", "year", "category"}
     if not needed <= set(categories.columns):
         raise CorridorsError("a category frame needs the columns origin, destination, year, "
                              "category")
     key = "period_start" if year == "start" else "period_end"
-    cats = categories.select(origin="origin", destination="destination",
+    by_lens = "lens" in categories.columns
+    extra = ["lens"] if by_lens else []
+    cats = categories.select(*extra, origin="origin", destination="destination",
                              **{key: pl.col("year").cast(frame.schema[key])},
                              category="category")
-    joined = frame.join(cats, on=["origin", "destination", key], how="left").with_columns(
+    if by_lens:
+        frame = frame.join(cats.select("lens").unique(), how="cross")
+    keys = extra + PERIOD_KEYS
+    joined = frame.join(cats, on=[*extra, "origin", "destination", key], how="left").with_columns(
         pl.col("category").fill_null("unclassified"))
-    out = (joined.group_by(PERIOD_KEYS + ["category"]).agg(value=pl.col("value").sum())
-           .with_columns(share=pl.col("value") / pl.col("value").sum().over(PERIOD_KEYS))
-           .sort(PERIOD_KEYS + ["category"]))
+    out = (joined.group_by(keys + ["category"]).agg(value=pl.col("value").sum())
+           .with_columns(share=pl.col("value") / pl.col("value").sum().over(keys))
+           .sort(keys + ["category"]))
     return out
 
 
