@@ -1,5 +1,6 @@
 """The global run over a store: a small store we construct by hand (flows checked by hand) and
-the real IMS 2020 bilateral stocks by sex with Table 2 population (``ims2020_store`` fixture)."""
+the store built from the mirror (IMS 2020 bilateral stocks by sex, Table 2 population; its saved
+``flows`` table is the default run, checked against a fresh run)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import polars as pl
 import pytest
 
 from corridors.analytics.flows.global_run import (
+    STORED,
     FlowsQueryError,
     global_flows,
+    load_flows,
     parse_period,
     period_matrices,
     periods,
@@ -147,17 +150,34 @@ def test_bad_queries_say_what_to_do():
 
 @pytest.fixture(scope="module")
 def ims_run(ims2020_store):
-    return global_flows(ims2020_store)
+    """The build's saved flows (all periods, men and women, default settings)."""
+    frame, source, _ = load_flows(ims2020_store, edition="ims2020")
+    assert source == STORED
+    return frame
 
 
-def test_ims2020_all_periods_and_sexes_converge(ims_run):
-    frame, runs = ims_run
-    assert [(r.period_start, r.sex) for r in runs] == [
-        (y, s) for y in range(1990, 2020, 5) for s in ("male", "female")]
-    assert all(r.converged for r in runs)
-    assert all(r.places >= 232 for r in runs)
+def test_ims2020_all_periods_and_sexes_saved_by_the_build(ims_run):
+    frame = ims_run
+    held = frame.select("period_start", "period_end", "sex").unique().sort("period_start", "sex")
+    assert sorted(held.iter_rows()) == sorted(
+        (y, y + 5, s) for y in range(1990, 2020, 5) for s in ("male", "female"))
     assert frame["value"].min() > 0
-    assert not frame.filter((pl.col("origin") == "XXX") & (pl.col("destination") == "XXX")).height
+    assert not frame.filter((pl.col("origin") == "XXX") | (pl.col("destination") == "XXX")).height
+    settings = json.loads(frame["settings"][0])
+    assert (settings["birthplace_match"], settings["tol"], settings["max_iter"]) == (
+        "native", 1e-10, 1000)
+
+
+def test_ims2020_fresh_run_converges_and_equals_the_saved_flows(ims2020_store, ims_run):
+    fresh, runs = global_flows(ims2020_store, edition="ims2020", period_list=[(2015, 2020)],
+                               sexes=["female"])
+    (run,) = runs
+    assert run.converged and run.places >= 232
+    saved = ims_run.filter((pl.col("period_start") == 2015) & (pl.col("sex") == "female"))
+    joined = saved.join(fresh, on=["origin", "destination"], how="full", coalesce=True)
+    assert joined.height == saved.height == fresh.height > 20_000
+    np.testing.assert_allclose(joined["value_right"].to_numpy(), joined["value"].to_numpy(),
+                               rtol=1e-9)
 
 
 def test_ims2020_accounting_identity(ims2020_store):
@@ -175,7 +195,7 @@ def test_ims2020_accounting_identity(ims2020_store):
 
 
 def test_ims2020_venezuelan_exodus_shows(ims_run):
-    frame, _ = ims_run
+    frame = ims_run
     ven_col = corridor(frame, "VEN", "COL").filter(pl.col("period_start") == 2015)
     assert ven_col["flow"].sum() > 1_000_000  # both sexes; UN DESA stocks: ~1.7M VEN-born in 2020
     earlier = corridor(frame, "VEN", "COL").filter(pl.col("period_start") == 2005)
@@ -183,7 +203,7 @@ def test_ims2020_venezuelan_exodus_shows(ims_run):
 
 
 def test_ims2020_totals_beside_abel_2018(ims_run, oracles):
-    frame, _ = ims_run
+    frame = ims_run
     published = published_totals(oracles / "flows" / "abel2018_imr_regional_flows.csv")
     assert published[1990] == pytest.approx(38.45e6, rel=1e-3)
     both = period_totals(frame).filter(pl.col("sex") == "both")
@@ -194,7 +214,7 @@ def test_ims2020_totals_beside_abel_2018(ims_run, oracles):
 
 
 def test_ims2020_regional_summary(ims2020_store, ims_run):
-    frame, _ = ims_run
+    frame = ims_run
     regional = regional_flows(ims2020_store, frame, "continent")
     totals = regional.group_by("period_start").agg(pl.col("value").sum()).sort("period_start")
     both = period_totals(frame).filter(pl.col("sex") == "both").sort("period_start")
