@@ -47,8 +47,8 @@ LS = ("labour_status", "age")
 
 INDICATORS: tuple[Indicator, ...] = (
     _i("migrants_foreign_born", "International migrants (foreign-born)",
-       "Persons usually resident whose country of birth is not the survey country (ICLS-2018 "
-       "para. 10: international migrants by country of birth). Weighted total.",
+       "Persons usually resident whose country of birth is not the survey country (the "
+       "ICLS-2018 international migrant stock, country-of-birth criterion). Weighted total.",
        FB, total("foreign_born"),
        ((), ("sex",), ("age_group",), ("sex", "age_group"), ("education",))),
     _i("share_foreign_born", "Foreign-born share of the population",
@@ -67,7 +67,8 @@ INDICATORS: tuple[Indicator, ...] = (
        FC, mean("foreign_citizen"), ((), ("sex",))),
     _i("migrant_workers", "International migrant workers",
        "Foreign-born persons of working age in the labour force, i.e. employed or unemployed "
-       "(ICLS-2018 para. 23: international migrant workers, usual residents).",
+       "(the ICLS-2018 international migrant workers who are usual residents; non-resident "
+       "foreign workers are outside a household survey).",
        FB + LS, total("in_labour_force", universe=f"foreign_born = 1 AND {WA}"),
        ((), ("sex",), ("age_group",))),
     _i("migrant_workers_employed", "Employed international migrants",
