@@ -130,6 +130,8 @@ def home(tmp_path):
     for iso, m49 in (("KEN", 404), ("TZA", 834), ("UGA", 800)):
         con.execute("INSERT INTO countries (iso3, m49, name, short_name, continent, sdg_region) "
                     "VALUES (?, ?, ?, ?, 'Africa', 'Sub-Saharan Africa')", [iso, m49, iso, iso])
+    for iso, group in (("KEN", "LM"), ("UGA", "L"), ("TZA", "UM")):  # World Bank, data year 2015
+        con.execute("INSERT INTO income_groups VALUES (?, 2015, 'FY17', ?, 't')", [iso, group])
     con.close()
     return home
 
@@ -182,3 +184,60 @@ def test_store_regions(home):
     result = _run("--home", str(home), "flows", "estimate", "--sex", "male")
     assert result.exit_code == 0, result.output
     assert "Total estimated flows" in result.output and "UGA" in result.output
+
+
+def _caption_source(result) -> str:
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    if "read from the store's saved `flows` table" in text:
+        return "stored"
+    assert "estimated now" in text, text
+    return "estimated"
+
+
+def test_store_lenses_json_and_the_saved_table_fast_path(home):
+    if _store_path_ok(home).name != "corridors.duckdb":
+        pytest.skip("store file name differs from the one this test writes")
+    args = ["--home", str(home), "flows", "lenses", "--period", "2015-2020", "--sex", "male"]
+    assert _caption_source(_run(*args)) == "estimated"  # no flows table yet
+    assert _caption_source(_run("--home", str(home), "flows", "corridor", "KEN", "TZA",
+                                "--sex", "male")) == "estimated"
+    _run("--home", str(home), "flows", "estimate", "--sex", "male", "--save", "--format", "json")
+    assert _caption_source(_run(*args)) == "stored"
+    assert _caption_source(_run("--home", str(home), "flows", "estimate", "--period", "2015-2020",
+                                "--sex", "male")) == "stored"
+    assert _caption_source(_run("--home", str(home), "flows", "corridor", "KEN", "TZA",
+                                "--sex", "male")) == "stored"
+    # other settings than the saved ones are estimated again
+    assert _caption_source(_run("--home", str(home), "flows", "estimate", "--period", "2015-2020",
+                                "--sex", "male", "--tol", "1e-6")) == "estimated"
+    result = _run(*args, "--lens", "wb-lmic", "--lens", "wb-non-high", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 2 * 6  # two lenses x six categories, one period and sex
+    assert all({"lens", "period_start", "period_end", "sex", "category", "value", "share"}
+               <= set(r) for r in rows)
+    values = {(r["lens"], r["category"]): r["value"] for r in rows if r["value"]}
+    shares = {(r["lens"], r["category"]): r["share"] for r in rows if r["value"]}
+    # UGA (L) -> KEN (LM) 50 and KEN -> TZA (UM) 30 (male flows worked out by hand above)
+    assert values == pytest.approx({("wb-lmic", "south-south"): 50,
+                                    ("wb-lmic", "south-north"): 30,
+                                    ("wb-non-high", "south-south"): 80})
+    assert shares == pytest.approx({("wb-lmic", "south-south"): 50 / 80,
+                                    ("wb-lmic", "south-north"): 30 / 80,
+                                    ("wb-non-high", "south-south"): 1.0})
+    result = _run(*args, "--lens", "wb-lmic", "--format", "csv")
+    assert result.stdout.splitlines()[0] == (
+        "lens,period_start,period_end,sex,category,value,share,classified_share")
+    result = _run(*args, "--lens", "no-such-lens")
+    assert "unknown lens 'no-such-lens'" in str(result.exception)
+
+
+def test_store_regions_under_a_lens(home):
+    if _store_path_ok(home).name != "corridors.duckdb":
+        pytest.skip("store file name differs from the one this test writes")
+    result = _run("--home", str(home), "flows", "regions", "--by", "continent", "--sex", "male",
+                  "--lens", "wb-lmic", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert (row["origin_region"], row["value"]) == ("Africa", 50)  # only UGA -> KEN is South-South
