@@ -46,7 +46,7 @@ def _worker(method: str, data: Path, mapping: Path) -> dict:
             timings["session_start"] = time.perf_counter() - start
             engine = SparkEngine(session)
         t0 = time.perf_counter()
-        prep = prepare(data, mapping, engine or "duckdb", check=False)
+        prep = prepare(data, mapping, engine or "duckdb")  # incl. the unmapped-code check
         frame = estimate_prepared(prep, [mean(MEASURE)], DOMAINS)
         timings["estimate"] = time.perf_counter() - t0
         rows = [(f"{r['region']}|{r['sex']}", r["estimate"], r["se"]) for r in frame.to_dicts()]

@@ -200,7 +200,8 @@ def check_codes(mapping: Mapping, engine: Engine, types: dict[str, str], file: s
                 continue
             value_sql = _rule_value(rule, mapping, engine, types, list(types), name)
             col = engine.quote(rule.column)
-            conds = [f"{col} IS NOT NULL", f"({value_sql}) IS NULL"]
+            # group the raw codes first (one cheap pass), then map only the distinct codes
+            conds = [f"({value_sql}) IS NULL"]
             numeric = types.get(rule.column) == "numeric"
             nulls = [k for k, v in rule.map.items() if v is None]
             for raw_key in list(nulls) + list(rule.missing):
@@ -210,11 +211,13 @@ def check_codes(mapping: Mapping, engine: Engine, types: dict[str, str], file: s
                     text = str(raw_key).strip()
                     conds.append(f"UPPER(TRIM(CAST({col} AS STRING))) <> "
                                  f"{engine.literal(text.upper())}")
+            inner = [f"{col} IS NOT NULL"]
             if rule.when:
-                conds.append("(" + expression.render(rule.when, list(types), engine.quote,
+                inner.append("(" + expression.render(rule.when, list(types), engine.quote,
                                                      engine.literal) + ")")
-            sql = (f"SELECT CAST({col} AS STRING) AS value, COUNT(*) AS rows FROM {VIEW} "
-                   f"WHERE {' AND '.join(conds)} GROUP BY CAST({col} AS STRING) "
+            sql = (f"SELECT CAST({col} AS STRING) AS value, _rows AS rows FROM "
+                   f"(SELECT {col}, COUNT(*) AS _rows FROM {VIEW} WHERE {' AND '.join(inner)} "
+                   f"GROUP BY {col}) _codes WHERE {' AND '.join(conds)} "
                    "ORDER BY 2 DESC, 1 LIMIT 20")
             for value, rows in engine.query(sql).itertuples(index=False):
                 where = f" where {rule.when}" if rule.when else ""
