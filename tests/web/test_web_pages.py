@@ -86,3 +86,14 @@ def test_equal_earth_projection_known_points():
     assert x == pytest.approx(2.7066297, abs=1e-6) and y == 0
     _, top = geometry.equal_earth(0, 90)
     assert top == pytest.approx(1.3173627, abs=1e-6)
+
+
+def test_explorer_csv_is_the_whole_filtered_table(web_client):
+    total = web_client.get("/explore.json", params={"year": 2020}).json()["total"]
+    assert total > 1000  # more than one API page
+    response = web_client.get("/explore.csv", params={"year": 2020})
+    lines = response.text.strip().splitlines()
+    assert len(lines) == 1 + total
+    assert "CC BY 3.0 IGO" in response.headers["x-corridors-sources"]
+    page = web_client.get("/explore", params={"year": 2020}).text
+    assert "Other (unknown origin)" in page

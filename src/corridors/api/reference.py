@@ -9,6 +9,8 @@ from typing import Any
 
 import duckdb
 
+from corridors.codes import OTHER_ORIGIN
+
 #: Grouping name -> column of ``countries`` that holds the group.
 COLUMN_GROUPINGS = {
     "continent": "continent",
@@ -55,8 +57,10 @@ def country(con: duckdb.DuckDBPyConnection, iso3: str) -> dict[str, Any] | None:
 
 
 def names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """ISO3 -> the short name people read (UN DESA's spelling)."""
-    return dict(con.execute("SELECT iso3, short_name FROM countries").fetchall())
+    """ISO3 -> the short name people read (UN DESA's spelling), and UN DESA's "Other" origin."""
+    found = dict(con.execute("SELECT iso3, short_name FROM countries").fetchall())
+    found.setdefault(OTHER_ORIGIN, "Other (unknown origin)")
+    return found
 
 
 def groups(con: duckdb.DuckDBPyConnection, grouping: str, year: int | None) -> list[dict]:

@@ -149,6 +149,15 @@ def explore_xlsx(con: Con, store: StoreDep, origin: CodeQ = None, destination: C
         headers={"Content-Disposition": 'attachment; filename="corridors.xlsx"'})
 
 
+@router.get("/explore.csv")
+def explore_csv(con: Con, store: StoreDep, origin: CodeQ = None, destination: CodeQ = None,
+                year: YearQ = None, sex: SexQ = "total", edition: EditionQ = None) -> Response:
+    """The whole filtered corridor table as CSV (every page), sources in a header."""
+    data = _explore(con, store, origin, destination, year, sex, edition, 1_000_000, 0)
+    rows = [{k: v for k, v in r.items() if not k.endswith("_name")} for r in data["rows"]]
+    return respond.csv_response(rows, data["sources"], "corridors")
+
+
 @router.get("/explore", response_class=HTMLResponse)
 def explore_page(request: Request, con: Con, store: StoreDep, origin: CodeQ = None,
                  destination: CodeQ = None, year: YearQ = None, sex: SexQ = "total",
@@ -161,8 +170,8 @@ def explore_page(request: Request, con: Con, store: StoreDep, origin: CodeQ = No
     extra = {
         "controls": views.controls(store, con, data["edition"], None, None),
         "query": query,
-        "csv_url": str(URL("/api/v1/corridors").include_query_params(
-            **query, format="csv", limit=1000)),
+        "csv_url": str(URL("/explore.csv").include_query_params(**query)),
+        "api_url": str(URL("/api/v1/corridors").include_query_params(**query)),
         "stocks_csv_url": str(URL("/api/v1/stocks").include_query_params(
             **query, format="csv", limit=1000)),
         "xlsx_url": str(URL("/explore.xlsx").include_query_params(**query)),
