@@ -179,3 +179,16 @@ def test_readable_on_a_phone(chromium, live_server):
         size = tab.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
         assert size >= 14
     context.close()
+
+
+def test_changing_edition_moves_to_a_year_of_that_edition(page, live_server, api):
+    page.goto(live_server.url + "/?year=2020")
+    editions = page.locator("select[name=edition] option").all_inner_texts()
+    if "ims2015" not in editions:
+        pytest.skip("the store holds one edition")
+    with page.expect_navigation():
+        page.select_option("select[name=edition]", "ims2015")
+    assert "edition=ims2015" in page.url and "year=" not in page.url
+    assert "2015" in page.locator("h1").inner_text()
+    world = api.get("/api/v1/stocks", params={"edition": "ims2015", "year": 2015}).json()
+    assert value(page, "#world-migrants") == world["items"][0]["value"]

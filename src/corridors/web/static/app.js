@@ -6,6 +6,8 @@
   document.addEventListener("change", function (event) {
     var form = event.target.form;
     if (form && form.hasAttribute("data-autosubmit")) {
+      // Another edition has other years: let the server pick that edition's latest year.
+      if (event.target.name === "edition" && form.elements.year) form.elements.year.disabled = true;
       form.requestSubmit ? form.requestSubmit() : form.submit();
     }
   });
