@@ -25,6 +25,7 @@ from corridors.analytics.flows.lenses import (
     lens_flows,
     south_south_flows,
 )
+from corridors.analytics.flows.summaries import lens_summary
 from corridors.analytics.lenses import BUILTIN, get_lens
 from corridors.errors import CorridorsError
 from corridors.store import create_schema
@@ -112,6 +113,13 @@ def test_a_period_takes_the_category_of_its_start_year_or_of_its_end_year():
     cats = flow_categories(con, frame, wb)
     assert cats.height == frame.height and set(cats["year"]) == {2015}
     assert set(cats["category"]) <= set(FLOW_CATEGORIES)
+    # the generic summary over a per-lens category frame agrees with the lens summary
+    generic = lens_summary(frame, flow_categories(con, frame, list(BUILTIN.values())))
+    for lens in BUILTIN:
+        part = generic.filter(pl.col("lens") == lens)
+        expected = {k: v for k, v in _values(lens_flows(con, frame, BUILTIN[lens]), lens,
+                                             "male").items() if v}
+        assert dict(zip(part["category"], part["value"], strict=True)) == expected
     with pytest.raises(CorridorsError, match="start"):
         flow_categories(con, frame, wb, year="middle")
 

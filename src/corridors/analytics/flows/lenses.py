@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from corridors.analytics.flows.summaries import PERIOD_KEYS, lens_summary
+from corridors.analytics.flows.summaries import PERIOD_KEYS
 from corridors.analytics.lenses import (
     BUILTIN,
     CATEGORIES,
@@ -49,34 +49,47 @@ def _lens_list(lenses: Sequence[Lens] | Lens | None) -> list[Lens]:
     return list(lenses)
 
 
+def _check_year(year: str) -> str:
+    if year not in ("start", "end"):
+        raise CorridorsError(f"year {year!r}: a period takes the category of its 'start' or 'end' "
+                             "year")
+    return "period_start" if year == "start" else "period_end"
+
+
+def _roles(con: duckdb.DuckDBPyConnection, lens_list: list[Lens], years: list[int]) -> pl.DataFrame:
+    return lens_roles(con, lens_list, years).select(
+        "lens", "iso3", "year", "south_origin", "south_destination")
+
+
+def _categorised(rows: str, year: str, roles: str, lenses: str) -> str:
+    """SQL FROM-clause pieces: ``rows`` (with origin, destination and a ``year`` column named
+    by ``year``) crossed with the lenses, each row with its ``category`` under each lens."""
+    category = category_sql("ro.south_origin", "rd.south_destination")
+    return f"""
+        CASE WHEN c.origin = $other THEN '{UNKNOWN_ORIGIN}'
+             ELSE coalesce({category}, '{UNCLASSIFIED}') END AS category
+        FROM {rows} c CROSS JOIN {lenses} l
+        LEFT JOIN {roles} ro ON ro.lens = l.lens AND ro.iso3 = c.origin AND ro.year = c.{year}
+        LEFT JOIN {roles} rd ON rd.lens = l.lens AND rd.iso3 = c.destination
+                            AND rd.year = c.{year}"""
+
+
 def flow_categories(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
                     lenses: Sequence[Lens] | Lens | None = None, *,
                     year: str = "start") -> pl.DataFrame:
     """The category of every corridor of a flows frame under each lens, in each period's start
     (or end) year: columns ``lens, origin, destination, year, category`` (every corridor x lens
     once; ``unclassified`` / ``unknown-origin`` as in the module docstring)."""
-    if year not in ("start", "end"):
-        raise CorridorsError(f"year {year!r}: a period takes the category of its 'start' or 'end' "
-                             "year")
+    key = _check_year(year)
     lens_list = _lens_list(lenses)
-    key = "period_start" if year == "start" else "period_end"
     corridors = frame.select("origin", "destination", pl.col(key).cast(pl.Int32).alias("year")
                              ).unique()
-    years = sorted(corridors["year"].unique().to_list())
-    roles = lens_roles(con, lens_list, years).select(
-        "lens", "iso3", "year", "south_origin", "south_destination")
+    roles = _roles(con, lens_list, sorted(corridors["year"].unique().to_list()))
     ids = pl.DataFrame({"lens": [lens.id for lens in lens_list]})
-    category = category_sql("ro.south_origin", "rd.south_destination")
     with registered(con, corridors, "corridors") as c, registered(con, roles, "roles") as r, \
             registered(con, ids, "lenses") as ls:
-        out = query(con, f"""
-            SELECT l.lens, c.origin, c.destination, c.year,
-                CASE WHEN c.origin = $other THEN '{UNKNOWN_ORIGIN}'
-                     ELSE coalesce({category}, '{UNCLASSIFIED}') END AS category
-            FROM {c} c CROSS JOIN {ls} l
-            LEFT JOIN {r} ro ON ro.lens = l.lens AND ro.iso3 = c.origin AND ro.year = c.year
-            LEFT JOIN {r} rd ON rd.lens = l.lens AND rd.iso3 = c.destination AND rd.year = c.year
-        """, {"other": OTHER_ORIGIN})
+        out = query(con, f"SELECT l.lens, c.origin, c.destination, c.year, "
+                         f"{_categorised(c, 'year', r, ls)}", {"other": OTHER_ORIGIN})
     return out.with_columns(pl.col("year").cast(pl.Int32))
 
 
@@ -91,8 +104,20 @@ def lens_flows(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
     lens, period_start, period_end, sex, category, value, share (of all flows, the six add up to
     one), classified_share (of the four South/North categories; null for the other two).
     """
+    key = _check_year(year)
     lens_list = _lens_list(lenses)
-    summary = lens_summary(frame, flow_categories(con, frame, lens_list, year=year), year=year)
+    roles = _roles(con, lens_list, sorted(frame[key].unique().to_list()))
+    ids = pl.DataFrame({"lens": [lens.id for lens in lens_list]})
+    flows = frame.select("origin", "destination", "period_start", "period_end", "sex", "value")
+    with registered(con, flows, "flows") as f, registered(con, roles, "roles") as r, \
+            registered(con, ids, "lenses") as ls:
+        summary = query(con, f"""
+            SELECT lens, period_start, period_end, sex, category, sum(value) AS value
+            FROM (SELECT l.lens, c.period_start, c.period_end, c.sex, c.value,
+                         {_categorised(f, key, r, ls)})
+            GROUP BY ALL""", {"other": OTHER_ORIGIN})
+    summary = summary.with_columns(pl.col("period_start", "period_end").cast(pl.Int32),
+                                   pl.col("value").cast(pl.Float64))
     sexes = set(summary["sex"].unique()) if summary.height else set()
     if both and {"male", "female"} <= sexes and "total" not in sexes:
         summary = pl.concat([summary, summary.filter(pl.col("sex").is_in(["male", "female"]))
