@@ -423,13 +423,13 @@ def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[
     if where:
         prep.render(where)
     say = progress or (lambda _text: None)
+    if prep.design_info is None:
+        prep.design_info = _design_info(prep)  # weights present and >= 0, strata and PSUs
     if prep.mapping.design.replicates:
         say(f"summing {len(prep.mapping.design.replicates.weights)} replicate weights")
         frame = prep.engine.query(replicate_sql(prep, measures, by, where))
         rows = _replicate_rows(frame, measures, by, prep)
     else:
-        if prep.design_info is None:
-            prep.design_info = _design_info(prep)
         info = prep.design_info
         say(f"design: {info.rows:,} rows, {info.strata:,} strata, {info.psus:,} PSUs")
         frame = prep.engine.query(taylor_sql(prep, measures, by, where, info.fpc_kind))
