@@ -136,3 +136,21 @@ def test_build_without_pull_says_what_to_run(tmp_path: Path):
     assert result.exit_code != 0
     assert "corridors pull" in str(result.exception)
     assert not cache.folder_for(get("m49")).exists()
+
+
+def test_rebuild_keeps_the_users_survey_estimates(built_home: Path, tmp_path: Path):
+    home = _copy_home(built_home, tmp_path)
+    with duckdb.connect(str(home / "corridors.duckdb")) as con:
+        con.execute("INSERT INTO survey_estimates VALUES ('eph-2016q4', 'migrant_share', 'mean', "
+                    "'ARG', 2016, 'female', '{}', 0.054, 0.009, 0.17, 0.036, 0.072, 1000, 'ok', "
+                    "'proportion', 'survey-eph-2016q4')")
+        con.execute("INSERT INTO provenance (source_id, publisher, title, edition, licence, "
+                    "file_name, sha256) VALUES ('survey-eph-2016q4', 'INDEC', 'EPH', '2016', "
+                    "'user-supplied microdata', 'eph.csv', 'abc')")
+    settings_module.use(settings_module.Settings(home=home))
+    report = build()
+    assert report.rows["survey_estimates"] == 1
+    con = connect(home / "corridors.duckdb")
+    assert con.execute("SELECT estimate FROM survey_estimates").fetchall() == [(0.054,)]
+    assert con.execute("SELECT sha256 FROM provenance WHERE source_id = 'survey-eph-2016q4'"
+                       ).fetchall() == [("abc",)]

@@ -195,6 +195,7 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
                 t1 = time.perf_counter()
                 report.rows["flows"] = _flows(con, report)
                 report.timings["flows"] = time.perf_counter() - t1
+            report.rows["survey_estimates"] = _carry_over_user_observations(con, cfg.store_path)
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -224,6 +225,26 @@ def _flows(con: duckdb.DuckDBPyConnection, report: BuildReport) -> int:
     frame, runs = global_flows(con, edition=editions[0])
     report.flow_runs = runs
     return write_flows(con, frame)
+
+
+def _carry_over_user_observations(con: duckdb.DuckDBPyConnection, previous: Path) -> int:
+    """Survey estimates a user saved into the previous store (and their provenance) are the
+    user's own observations: copy them into the new store so a rebuild never loses them."""
+    if not previous.exists():
+        return 0
+    quoted = str(previous).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS previous (READ_ONLY)")
+    try:
+        has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' "
+                          "AND table_name = 'survey_estimates'").fetchone()[0]
+        if not has:
+            return 0
+        con.execute("INSERT INTO survey_estimates BY NAME SELECT * FROM previous.survey_estimates")
+        con.execute("INSERT INTO provenance BY NAME SELECT * FROM previous.provenance "
+                    "WHERE source_id IN (SELECT DISTINCT source_id FROM previous.survey_estimates)")
+        return con.execute("SELECT count(*) FROM survey_estimates").fetchone()[0]
+    finally:
+        con.execute("DETACH previous")
 
 
 def _areas(parts: dict[str, list[pl.DataFrame]]) -> pl.DataFrame:

@@ -95,3 +95,13 @@ CREATE TABLE indicators (
     dataset VARCHAR, edition VARCHAR, indicator VARCHAR, iso3 VARCHAR, area_m49 INTEGER,
     year INTEGER, sex VARCHAR, value DOUBLE, unit VARCHAR, source_id VARCHAR
 );
+
+-- Estimates from a user's own survey or census microdata (`corridors survey estimate --save`), one
+-- row per indicator and domain (DDL shared with corridors.analytics.survey.store). They are the
+-- user's observations, not a publisher's: a rebuild carries them over from the previous store.
+CREATE TABLE survey_estimates (
+    dataset VARCHAR NOT NULL, indicator VARCHAR NOT NULL, kind VARCHAR NOT NULL, iso3 VARCHAR,
+    year INTEGER, sex VARCHAR NOT NULL, domain VARCHAR NOT NULL, estimate DOUBLE, se DOUBLE,
+    cv DOUBLE, ci_low DOUBLE, ci_high DOUBLE, n BIGINT, flag VARCHAR, unit VARCHAR,
+    source_id VARCHAR
+);
