@@ -23,4 +23,5 @@ test: setup
 	CORRIDORS_MIRROR=$(abspath $(MIRROR)) $(BIN)/python -m pytest -q
 
 bench: setup
-	CORRIDORS_MIRROR=$(abspath $(MIRROR)) $(BIN)/python bench/run.py
+	$(BIN)/python -m pip install -q -e ".[dev,bench]"
+	for b in bench/bench_*.py; do CORRIDORS_MIRROR=$(abspath $(MIRROR)) $(BIN)/python $$b || exit 1; done
