@@ -8,7 +8,12 @@ cell at a time) on a subset of places, against the vectorised code on the same s
 Data: the real IMS 2020 bilateral stocks by sex and Table 2 population from the mirror
 (``CORRIDORS_MIRROR``, default ../shared/sources), loaded into an in-memory store.
 
-    python bench/bench_flows.py [--subset 120]
+Second part, South–South flows under the lenses (needs a built store, ``--store``, default the
+settings' store): the summary for all periods, both sexes and the four built-in lenses from the
+store's saved ``flows`` table, side by side with estimating the flows again first (what a store
+without the table needs) and with the same summary written in pandas over the saved table.
+
+    python bench/bench_flows.py [--subset 120] [--store PATH]
 """
 
 from __future__ import annotations
@@ -104,10 +109,125 @@ def naive_accounting(s1: list[list[float]], s2: list[list[float]], tol: float = 
     return flows, most
 
 
+def pandas_lens_summary(flows, roles):
+    """The lens summary written by hand in pandas: merge the South flags of both ends per lens,
+    categorise, group and divide (the alternative a notebook user would write)."""
+    import numpy as np_
+    import pandas as pd
+
+    parts = []
+    for lens, r in roles.groupby("lens"):
+        m = (flows.merge(r[["iso3", "year", "south_origin"]].rename(
+                columns={"iso3": "origin", "year": "period_start"}), how="left")
+             .merge(r[["iso3", "year", "south_destination"]].rename(
+                columns={"iso3": "destination", "year": "period_start"}), how="left"))
+        so, sd = m["south_origin"], m["south_destination"]
+        known = so.notna() & sd.notna()
+        so, sd = so.fillna(False).astype(bool), sd.fillna(False).astype(bool)
+        m["category"] = np_.select(
+            [~known, so & sd, so, sd], ["unclassified", "south-south", "south-north", "north-south"],
+            default="north-north")
+        g = m.groupby(["period_start", "sex", "category"], as_index=False)["value"].sum()
+        g["share"] = g["value"] / g.groupby(["period_start", "sex"])["value"].transform("sum")
+        g["lens"] = lens
+        parts.append(g)
+    return pd.concat(parts)
+
+
+def _peak_rss() -> float:
+    """Peak resident memory of this process in MiB (VmHWM; ru_maxrss where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak_rss() -> float:
+    """Start the peak-memory count afresh (Linux: writing 5 to clear_refs resets VmHWM; a spawned
+    child otherwise inherits its parent's high-water mark); returns the current peak."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+    return _peak_rss()
+
+
+def _lens_variant(store_path: str, variant: str, queue) -> None:
+    """One variant of the lens summary in a fresh process: wall time of the work and the peak
+    resident memory of the whole process (interpreter and libraries included)."""
+    from corridors.analytics.flows.global_run import STORED, load_flows
+    from corridors.analytics.flows.lenses import lens_flows
+    from corridors.analytics.lenses import BUILTIN, lens_roles
+
+    con = duckdb.connect(store_path, read_only=True)
+    lenses = list(BUILTIN.values())
+    base = _reset_peak_rss()
+    t0 = time.perf_counter()
+    if variant == "saved":
+        frame, source, _ = load_flows(con, edition="ims2020")
+        assert source == STORED, "the store has no saved flows table for ims2020"
+        out = lens_flows(con, frame, lenses)
+    elif variant == "estimate":
+        frame, _ = global_flows(con, edition="ims2020")
+        out = lens_flows(con, frame, lenses)
+    else:  # pandas over the saved table, the lens flags from the lens module
+        flows = con.execute("SELECT origin, destination, period_start, sex, value FROM flows "
+                            "WHERE edition = 'ims2020'").df()
+        years = sorted(flows["period_start"].unique().tolist())
+        roles = lens_roles(con, lenses, years).to_pandas()
+        out = pl.from_pandas(pandas_lens_summary(flows, roles))
+    seconds = time.perf_counter() - t0
+    peak = _peak_rss()
+    rows = out.filter((pl.col("sex") != "both") & (pl.col("value") > 0)).select(
+        "lens", pl.col("period_start").cast(pl.Int32), "sex", "category", "value")
+    queue.put((seconds, base, peak, rows.to_dicts()))
+
+
+def bench_lenses(store_path: Path) -> None:
+    import multiprocessing
+
+    if not store_path.exists():
+        print(f"\nno built store at {store_path}: skipping the lens part (run `corridors build`)")
+        return
+    ctx = multiprocessing.get_context("spawn")
+    results = {}
+    for variant in ("saved", "estimate", "pandas"):
+        queue = ctx.Queue()
+        child = ctx.Process(target=_lens_variant, args=(str(store_path), variant, queue))
+        child.start()
+        results[variant] = queue.get()
+        child.join()
+    frames = {k: pl.DataFrame(v[3]) for k, v in results.items()}
+    keys = ["lens", "period_start", "sex", "category"]
+    gaps = {k: frames["saved"].join(frames[k], on=keys, how="full").select(
+        (pl.col("value") - pl.col("value_right")).abs().max()).item() for k in ("estimate", "pandas")}
+    fast = results["saved"][0]
+    print("\nSouth–South flows, 4 lenses x 6 periods x sexes (male, female, both), built store; "
+          "each in a fresh process (peak RSS: before the work -> after, imports included):")
+    labels = {"saved": "saved flows table + lens_flows", "estimate": "estimate again + lens_flows",
+              "pandas": "pandas by hand over the table"}
+    for variant, (seconds, base, peak, _) in results.items():
+        extra = "" if variant == "saved" else (f"   ratio {seconds / fast:5.1f} x, largest "
+                                               f"difference {gaps[variant]:.2g} persons")
+        print(f"  {labels[variant]:<32} {seconds:6.2f} s  peak RSS {base:5.0f} -> {peak:5.0f} MiB"
+              f"{extra}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subset", type=int, default=120, help="places for the side-by-side run")
+    parser.add_argument("--store", type=Path, default=None, help="built store for the lens part "
+                        "(default: the settings' store)")
+    parser.add_argument("--lenses-only", action="store_true", help="only the lens part")
     args = parser.parse_args()
+    if args.lenses_only:
+        from corridors.settings import settings
+
+        bench_lenses(args.store or settings().store_path)
+        return
     mirror = Path(os.environ.get("CORRIDORS_MIRROR", "../shared/sources"))
     t0 = time.perf_counter()
     con = load_store(mirror)
@@ -172,6 +292,10 @@ def main() -> None:
     scale = (n / k) ** 3 * len(runs)
     print(f"  pure Python for all {len(runs)} runs at {n} places: about "
           f"{t_slow * scale:,.0f} s by n^3 scaling")
+
+    from corridors.settings import settings
+
+    bench_lenses(args.store or settings().store_path)
 
 
 if __name__ == "__main__":

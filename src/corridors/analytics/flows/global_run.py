@@ -308,13 +308,15 @@ def stored_flows(con: duckdb.DuckDBPyConnection, *, edition: str,
     if not all((a, b, s) in matching for a, b in period_list for s in sexes):
         return None
     pairs = [f"{a}-{b}" for a, b in period_list]
+    text = next(t for *_, t in held if json.loads(t) == wanted)
+    # the settings text is the same on every row: added once as a literal, not read 300,000 times
     frame = con.execute(
-        "SELECT * FROM flows WHERE edition = ? AND method = ? AND list_contains(?, sex) "
+        "SELECT edition, method, period_start, period_end, origin, destination, sex, value "
+        "FROM flows WHERE edition = ? AND method = ? AND list_contains(?, sex) "
         "AND list_contains(?, period_start || '-' || period_end) AND settings = ?",
-        [edition, method, sexes, pairs,
-         next(text for *_, text in held if json.loads(text) == wanted)]).pl()
-    return frame.select(FLOW_COLUMNS).with_columns(pl.col("period_start", "period_end")
-                                                   .cast(pl.Int32))
+        [edition, method, sexes, pairs, text]).pl()
+    return frame.with_columns(pl.col("period_start", "period_end").cast(pl.Int32),
+                              settings=pl.lit(text)).select(FLOW_COLUMNS)
 
 
 def load_flows(con: duckdb.DuckDBPyConnection, *, edition: str | None = None,
