@@ -14,6 +14,7 @@ start: setup
 	$(BIN)/corridors $(if $(MIRROR),--mirror $(MIRROR)) pull
 	$(BIN)/corridors build
 	$(BIN)/corridors summary
+	$(BIN)/corridors serve --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check src tests bench
