@@ -1,4 +1,5 @@
-"""`corridors flows estimate` and `corridors flows corridor`: migration flows from stocks."""
+"""`corridors flows estimate|corridor|regions|lenses`: migration flows from stocks, for every country pair
+in the store (saved by the build or estimated on demand) or for a user's own matrices."""
 
 from __future__ import annotations
 
@@ -257,6 +258,8 @@ def regions_command(
     lens: str = typer.Option(None, "--lens", "-l", help="Only South–South flows under this lens "
                              "(wb-lmic, wb-non-high, un-developing, gfmd-2018 or a custom lens; "
                              "category of the period's start year)."),
+    lens_file: Path = typer.Option(None, "--lens-file", help="YAML file or folder of custom lenses "
+                                   "(default: <home>/user/lenses)."),
     edition: str = typer.Option(None, "--edition", help="Edition (default: most years)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
@@ -264,7 +267,7 @@ def regions_command(
 
     Example: `corridors flows regions --by continent --period 2015-2020 --lens wb-lmic`
     """
-    chosen = get_lens(lens) if lens else None
+    chosen = get_lens(lens, lens_file) if lens else None
     con = store.connect()
     edition = edition or default_edition(con)
     period_list = [parse_period(period)] if period else periods(con, edition)
@@ -287,22 +290,25 @@ def lenses_command(
                             "shown too), male, female or total (estimated now)."),
     method: Method = typer.Option(Method.demo, "--method", "-m", help="demo, diff-zero, "
                                   "diff-return or rates-dennett."),
+    lens_file: Path = typer.Option(None, "--lens-file", help="YAML file or folder of custom lenses "
+                                   "(default: <home>/user/lenses)."),
     edition: str = typer.Option(None, "--edition", help="Edition (default: most years)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json (one "
                                "object per lens, period, sex and category with value and share)."),
 ) -> None:
     """South–South flows: flow totals and shares per lens, period and sex.
 
-    Each flow takes its corridor's category in the period's start year (IMS year Y -> World Bank
-    data year Y, as for stocks). Categories: south-south, south-north, north-south, north-north,
-    unclassified (an end without a group that year) and unknown-origin. `share` is of all flows
-    (adds up to 1); `classified_share` of the four South/North categories.
+    A flow takes its corridor's category in the period's start year (as for stocks).
 
-    Example: `corridors flows lenses --lens wb-lmic --period 2015-2020 --format json`
+    Categories: south-south, south-north, north-south, north-north, unclassified, unknown-origin.
+
+    share = of all flows (adds up to 1); classified_share = of the four South/North categories.
+
+    Example: corridors flows lenses --lens wb-lmic --period 2015-2020 --format json
     """
     if method is Method.rates_rvr:
         raise CorridorsError("rates-rvr is for your own matrices: see `corridors flows estimate`")
-    chosen = [get_lens(x) for x in lens] if lens else list(BUILTIN.values())
+    chosen = [get_lens(x, lens_file) for x in lens] if lens else list(BUILTIN.values())
     con = store.connect()
     edition = edition or default_edition(con)
     period_list = [parse_period(period)] if period else periods(con, edition)
