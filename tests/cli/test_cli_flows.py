@@ -241,3 +241,16 @@ def test_store_regions_under_a_lens(home):
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.stdout)
     assert (row["origin_region"], row["value"]) == ("Africa", 50)  # only UGA -> KEN is South-South
+
+
+def test_store_lenses_with_a_custom_lens_file(home, tmp_path):
+    if _store_path_ok(home).name != "corridors.duckdb":
+        pytest.skip("store file name differs from the one this test writes")
+    lens_file = tmp_path / "lenses.yaml"
+    lens_file.write_text("lenses:\n  - id: kenya-uganda\n    title: Kenya and Uganda only\n"
+                         "    south:\n      countries: [KEN, Uganda]\n", encoding="utf-8")
+    result = _run("--home", str(home), "flows", "lenses", "--lens", "kenya-uganda", "--lens-file",
+                  str(lens_file), "--sex", "male", "--format", "json")
+    assert result.exit_code == 0, result.output
+    values = {r["category"]: r["value"] for r in json.loads(result.stdout) if r["value"]}
+    assert values == pytest.approx({"south-south": 50, "south-north": 30})  # UGA->KEN, KEN->TZA
