@@ -17,6 +17,8 @@ from corridors.api.deps import Store
 from corridors.api.routes import (
     corridors,
     countries,
+    flows,
+    governance,
     lenses,
     profiles,
     sources,
@@ -26,7 +28,7 @@ from corridors.api.routes import (
 from corridors.settings import settings
 
 API_PREFIX = "/api/v1"
-ROUTERS = (countries, stocks, profiles, corridors, lenses, summaries, sources)
+ROUTERS = (countries, stocks, profiles, corridors, lenses, summaries, sources, governance, flows)
 
 
 def create_app(store_path: Path | None = None) -> FastAPI:

@@ -249,3 +249,182 @@ class CorridorProfilePublic(BaseModel):
     lenses: list[str]
     caption: str
     sources: list[SourcePublic]
+
+
+# -- governance (``/ratifications``, ``/instruments``, ``/communities``, ``/agreements``,
+# ``/practices``, ``/scorecard``) ------------------------------------------------------------
+
+class RatificationStatusPublic(BaseModel):
+    """A country's status on one instrument. ``unknown`` = absent from an incomplete list."""
+
+    model_config = ConfigDict(extra="allow")
+    instrument: str
+    title: str
+    status: str = Field(description="in force | not in force | denounced | signed | "
+                                    "not ratified | unknown")
+    year: int | None = Field(description="Year of ratification or accession, when known.")
+    basis: str = Field(description="How the status is known (listed, absent from a complete or "
+                                   "an incomplete list, no list loaded).")
+    coverage: str = Field(description="How complete the instrument's list is, e.g. "
+                                      "'39 of 54 known'.")
+    list_complete: bool
+    source_url: str | None = None
+
+
+class RatificationsPublic(BaseModel):
+    """A country's status on every tracked instrument, with the completeness of each list."""
+
+    model_config = ConfigDict(extra="allow")
+    iso3: str
+    name: str
+    instruments: list[RatificationStatusPublic]
+    lists_complete: bool
+    incomplete_lists: list[str]
+    completeness: str
+    how_to_complete: str | None
+    sources: list[SourcePublic]
+
+
+class InstrumentPublic(BaseModel):
+    """A tracked instrument and how complete its ratification list is."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    body: str
+    title: str
+    year: int
+    subject: str
+    group: str
+    migrant_specific: bool
+    fundamental: bool
+    known: int = Field(description="Countries with a ratification on record.")
+    expected: int | None = Field(description="Total the authoritative source states.")
+    list_complete: bool
+    coverage: str
+
+
+class CommunityPublic(BaseModel):
+    """A regional economic community: members in the year and free movement."""
+
+    model_config = ConfigDict(extra="allow")
+    rec_code: str
+    rec_name: str
+    members: int
+    associates: int
+    member_codes: list[str]
+    free_movement: str | None
+    free_movement_status: str = Field(description="in force | partly in force | not in force | "
+                                                  "unknown")
+    scope: str | None
+
+
+class AgreementPublic(BaseModel):
+    """A labour agreement with its coded checklist and alignment score (fractions 0..1)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    title: str
+    kind: str
+    parties: list[str]
+    year_signed: int | None
+    score: float | None = Field(description="yes / known provisions.")
+    coverage: float = Field(description="known / 10 provisions.")
+    score_min: float
+    score_max: float
+    score_text: str
+    source: str
+    checklist: list[dict]
+
+
+class PracticePublic(BaseModel):
+    """A good practice (GFMD / ILO database fields)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    title: str
+    countries: list[str]
+    communities: list[str]
+    level: str
+    themes: list[str]
+    gcm_objectives: list[int]
+    summary: str
+    source: str
+    link: str | None
+    score: float = Field(description="BM25 relevance to q (0 without q).")
+
+
+class PracticePagePublic(Page[PracticePublic]):
+    """Search results with facet counts (per country, level, theme and GCM objective)."""
+
+    facets: dict[str, dict[str, int]]
+
+
+class RankedCorridorPublic(BaseModel):
+    """A large South-South corridor and its governance coverage (fractions 0..1)."""
+
+    model_config = ConfigDict(extra="allow")
+    rank: int
+    origin: str
+    origin_name: str
+    destination: str
+    destination_name: str
+    year: int
+    edition: str
+    lens: str
+    stock: float
+    evidenced: float = Field(description="Mean coverage with unknown counted as 0.")
+    possible: float = Field(description="Mean coverage with unknown counted as 1.")
+    known_share: float
+    weakest: str
+
+
+class ScorecardPublic(BaseModel):
+    """A corridor's governance scorecard in a year."""
+
+    model_config = ConfigDict(extra="allow")
+    corridor: dict
+    stock: dict
+    trend: list[dict]
+    instruments: dict[str, list[dict]]
+    communities: dict
+    agreements: list[dict]
+    indicators: list[dict]
+    coverage: dict
+    lists: dict[str, str] = Field(description="How complete each ratification list is.")
+    lens: str
+    category: str | None
+    formulas: dict[str, str]
+    sources: list[SourcePublic]
+
+
+# -- flows (``/flows``) ------------------------------------------------------------------------
+
+class CorridorFlowsPublic(BaseModel):
+    """Estimated flows along a corridor, both ways, per period and sex (persons)."""
+
+    model_config = ConfigDict(extra="allow")
+    origin: str
+    origin_name: str
+    destination: str
+    destination_name: str
+    edition: str
+    method: str
+    method_name: str
+    settings: dict
+    flows: list[dict] = Field(description="period_start, period_end, sex, flow (origin to "
+                                          "destination), reverse_flow, net.")
+    caption: str
+    sources: list[SourcePublic]
+
+
+class FlowCategoryPublic(BaseModel):
+    """Flow total and share of one category per lens, period and sex."""
+
+    lens: str
+    period_start: int
+    period_end: int
+    sex: str
+    category: str
+    value: float = Field(description="Persons.")
+    share: float | None = Field(description="Of all flows (the six categories add up to 1).")
+    classified_share: float | None = Field(description="Of the four South/North categories.")
