@@ -249,3 +249,10 @@ def corridor_page(request: Request, con: Con, store: StoreDep, origin: str, dest
     return _render(request, "corridor.html", data, title=title,
                    json_path=f"/corridor/{data['origin']}/{data['destination']}.json",
                    extra=extra)
+
+
+# --- governance: scorecard, ranking, good practices (corridors.web.governance_pages) ------------
+
+from corridors.web import governance_pages  # noqa: E402  (it renders with this module's helpers)
+
+router.include_router(governance_pages.router)

@@ -179,6 +179,9 @@ def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, year: in
     record["page"] = "country"
     record["income_group_name"] = INCOME_NAMES.get(record.get("income_group") or "", None)
     record["income_periods"] = income_periods(record.get("income_history") or [])
+    from corridors.web.governance_pages import country_ratifications
+
+    record["ratifications"] = country_ratifications(store, con, iso3)
     return record
 
 
@@ -204,4 +207,7 @@ def corridor(store: Store, con: duckdb.DuckDBPyConnection, origin: str, destinat
     record = dict(corridor_record(store, con, origin, destination, edition))
     record["sources"] = with_sources(con, record)
     record["page"] = "corridor"
+    from corridors.web.governance_pages import corridor_flows
+
+    record["flows"] = corridor_flows(store, con, origin, destination)
     return record

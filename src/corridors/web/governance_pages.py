@@ -1,0 +1,172 @@
+"""Governance pages: the corridor scorecard, the ranking "where should support go first?" and the
+good-practice catalogue; each HTML at ``/<page>`` and its JSON twin at ``/<page>.json``, state in
+the URL. The figures are those of the API (``corridors.api.routes.governance``), which calls
+``corridors.analytics.governance``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import URL
+
+from corridors import codes
+from corridors.analytics.corridors import default_edition
+from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition
+from corridors.api.routes import governance as gov_routes
+from corridors.web import views
+
+router = APIRouter(include_in_schema=False)
+
+LensPage = Annotated[str, Query(max_length=40, pattern=r"^[a-z0-9\-]+$")]
+TopPage = Annotated[int, Query(ge=1, le=gov_routes.MAX_TOP)]
+QueryPage = Annotated[str, Query(max_length=200)]
+LevelPage = Annotated[str | None, Query(max_length=20)]
+ThemePage = Annotated[str | None, Query(max_length=60)]
+GcmPage = Annotated[int | None, Query(ge=1, le=23)]
+
+INDICATOR_LABELS = {
+    "migrant_instruments": "Migrant-specific instruments ratified",
+    "fundamental_instruments": "Fundamental instruments ratified",
+    "free_movement": "Free movement in a shared community",
+    "bilateral_agreement": "Bilateral agreement aligned with standards",
+    "social_security": "Social-security coordination",
+}
+
+
+def _pages():
+    from corridors.web import pages  # the shared renderer (imported late: pages includes us)
+
+    return pages
+
+
+# --- ranking: where should support go first? ---------------------------------------------------
+
+def _ranking(con, store, lens, year, edition, top) -> dict[str, Any]:
+    edition = check_edition(store, con, edition)
+    record = gov_routes.rank_record(store, con, lens, year, edition, top)
+    return {"page": "ranking", **record}
+
+
+@router.get("/scorecard.json")
+def ranking_json(con: Con, store: StoreDep, lens: LensPage = "wb-lmic", year: YearQ = None,
+                 edition: EditionQ = None, top: TopPage = 50) -> Response:
+    return _pages()._json(_ranking(con, store, lens, year, edition, top))
+
+
+@router.get("/scorecard", response_class=HTMLResponse)
+def ranking_page(request: Request, con: Con, store: StoreDep, lens: LensPage = "wb-lmic",
+                 year: YearQ = None, edition: EditionQ = None, top: TopPage = 50) -> Response:
+    data = _ranking(con, store, lens, year, edition, top)
+    extra = {"controls": views.controls(store, con, data["edition"], data["year"], lens,
+                                        hidden={"top": top}),
+             "labels": INDICATOR_LABELS,
+             "lens_title": next((x["title"] for x in views._lens_choices() if x["id"] == lens),
+                                lens)}
+    return _pages()._render(request, "ranking.html", data,
+                            title="Where should support go first?", json_path="/scorecard.json",
+                            extra=extra)
+
+
+# --- corridor scorecard ------------------------------------------------------------------------
+
+def _scorecard(con, store, origin, destination, year, lens, edition) -> dict[str, Any]:
+    o = gov_routes._known(store, con, "origin", origin)
+    d = gov_routes._known(store, con, "destination", destination)
+    record = gov_routes.scorecard_record(store, con, o, d, year, lens,
+                                         check_edition(store, con, edition))
+    return {"page": "scorecard", **record}
+
+
+@router.get("/scorecard/{origin}/{destination}.json")
+def scorecard_json(con: Con, store: StoreDep, origin: str, destination: str, year: YearQ = None,
+                   lens: LensPage = "wb-lmic", edition: EditionQ = None) -> Response:
+    return _pages()._json(_scorecard(con, store, origin, destination, year, lens, edition))
+
+
+@router.get("/scorecard/{origin}/{destination}", response_class=HTMLResponse)
+def scorecard_page(request: Request, con: Con, store: StoreDep, origin: str, destination: str,
+                   year: YearQ = None, lens: LensPage = "wb-lmic",
+                   edition: EditionQ = None) -> Response:
+    data = _scorecard(con, store, origin, destination, year, lens, edition)
+    c = data["corridor"]
+    extra = {"controls": views.controls(store, con, c["edition"], c["year"], lens),
+             "labels": INDICATOR_LABELS,
+             "instrument_rows": list(zip(data["instruments"]["origin"],
+                                         data["instruments"]["destination"], strict=True)),
+             "category_labels": views.CATEGORY_LABELS}
+    title = f"{c['origin_name']} → {c['destination_name']}: governance scorecard"
+    return _pages()._render(request, "scorecard.html", data, title=title,
+                            json_path=f"/scorecard/{c['origin']}/{c['destination']}.json",
+                            extra=extra)
+
+
+# --- good-practice catalogue -------------------------------------------------------------------
+
+def _practices(con, store, q, country, level, theme, gcm) -> dict[str, Any]:
+    found = gov_routes.practice_search(store, con, q, country, level, theme, gcm)
+    names = codes.countries()
+    found["country_names"] = {c: names[c].name for c in found["facets"]["country"]
+                              if c in names}
+    found["total"] = len(found["rows"])
+    return {"page": "practices", **found}
+
+
+@router.get("/practices.json")
+def practices_json(con: Con, store: StoreDep, q: QueryPage = "", country: CodeQ = None,
+                   level: LevelPage = None, theme: ThemePage = None,
+                   gcm: GcmPage = None) -> Response:
+    return _pages()._json(_practices(con, store, q, country, level, theme, gcm))
+
+
+@router.get("/practices", response_class=HTMLResponse)
+def practices_page(request: Request, con: Con, store: StoreDep, q: QueryPage = "",
+                   country: CodeQ = None, level: LevelPage = None, theme: ThemePage = None,
+                   gcm: GcmPage = None) -> Response:
+    data = _practices(con, store, q, country, level, theme, gcm)
+    state = {k: v for k, v in {"q": q or None, "country": data["country"], "level": level,
+                               "theme": theme, "gcm": gcm}.items() if v is not None}
+
+    def facet_url(name: str, value: object) -> str:
+        """This search with one facet set (or cleared when it is already set)."""
+        query = dict(state)
+        if str(query.get(name)) == str(value):
+            query.pop(name)
+        else:
+            query[name] = value
+        return str(URL("/practices").include_query_params(**query))
+
+    edition = default_edition(con, None)
+    extra = {"state": state, "facet_url": facet_url,
+             "api_url": str(URL("/api/v1/practices").include_query_params(**state)),
+             "country_link": lambda iso3: f"/country/{iso3}?edition={edition}"}
+    return _pages()._render(request, "practices.html", data, title="Good practices",
+                            json_path="/practices.json", extra=extra)
+
+
+# --- pieces of the country and corridor pages --------------------------------------------------
+
+def country_ratifications(store, con, iso3: str) -> dict[str, Any] | None:
+    """The country page's ratification table (None with a reason when the reference folder is
+    missing)."""
+    from fastapi import HTTPException
+
+    try:
+        return gov_routes.ratifications_record(store, con, iso3)
+    except HTTPException as error:
+        return {"missing": error.detail}
+
+
+def corridor_flows(store, con, origin: str, destination: str) -> dict[str, Any]:
+    """The corridor page's flows (both directions per period and sex), or why there are none."""
+    from fastapi import HTTPException
+
+    from corridors.api.routes.flows import corridor_flows as flows_record
+
+    try:
+        return flows_record(store, con, origin, destination, None)
+    except HTTPException as error:
+        return {"missing": error.detail}
+
