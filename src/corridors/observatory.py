@@ -2,14 +2,18 @@
 
 >>> from corridors import Observatory
 >>> obs = Observatory()                       # the store built by `corridors build`
->>> obs.stock(origin="VEN", destination="COL", year=2020)        # doctest: +SKIP
->>> obs.stock(destination="KEN").to_pandas()                      # doctest: +SKIP
+>>> obs.stock(origin="VEN", destination="COL", year=2020)          # doctest: +SKIP
+>>> obs.summary_by_category("wb-lmic", year=2020).to_pandas()       # doctest: +SKIP
+>>> obs.country_profile("KEN", year=2020).immigrants                # doctest: +SKIP
 
-Every frame converts with ``.to_pandas()`` or ``.to_arrow()``.
+Every frame converts with ``.to_pandas()`` or ``.to_arrow()``. Lenses are named by id
+(``wb-lmic``, ``wb-non-high``, ``un-developing``, ``gfmd-2018`` or a custom lens file's id).
+The CLI, the REST API and the dashboard call the same analytics functions, so numbers agree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +25,25 @@ from corridors.analytics import stocks
 from corridors.analytics.overview import store_summary
 
 
+def _lens_list(lenses: str | Sequence[str] | None):
+    from corridors.analytics.lenses import get_lens
+
+    if lenses is None:
+        return None
+    if isinstance(lenses, str):
+        lenses = [lenses]
+    return [get_lens(lens) for lens in lenses]
+
+
+def _years(year: int | Sequence[int] | None) -> list[int] | None:
+    if year is None:
+        return None
+    return [year] if isinstance(year, int) else list(year)
+
+
 class Observatory:
-    """Read-only access to a built store: stocks, countries, sources and raw SQL."""
+    """Read-only access to a built store: stocks, South–South lenses, profiles, flows,
+    governance, and the provenance of every figure."""
 
     def __init__(self, path: Path | str | None = None):
         self.con: duckdb.DuckDBPyConnection = store.connect(Path(path) if path else None)
@@ -36,6 +57,7 @@ class Observatory:
     def close(self) -> None:
         self.con.close()
 
+    # --- stocks ---------------------------------------------------------------------------
     def stock(self, origin: str | int | None = None, destination: str | int | None = None,
               year: int | None = None, sex: str = "total", edition: str | None = None
               ) -> pl.DataFrame:
@@ -48,6 +70,102 @@ class Observatory:
     def countries(self) -> pl.DataFrame:
         return self.con.execute("SELECT * FROM countries ORDER BY iso3").pl()
 
+    # --- South–South lenses (issue 3) ---------------------------------------------------
+    def corridors(self, lenses: str | Sequence[str] | None = None, year: int | Sequence[int] | None = None,
+                  sex: str = "total", edition: str | None = None, origin: str | None = None,
+                  destination: str | None = None) -> pl.DataFrame:
+        """The corridor table: stock, shares, change, growth, female share, category per lens,
+        contiguity, same region and community."""
+        from corridors.analytics.corridors import corridor_table
+
+        return corridor_table(self.con, edition=edition, years=_years(year), sex=sex,
+                              lenses=_lens_list(lenses), origin=origin, destination=destination)
+
+    def summary_by_category(self, lenses: str | Sequence[str] | None = None,
+                            year: int | Sequence[int] | None = None, sex: str = "total",
+                            edition: str | None = None) -> pl.DataFrame:
+        """Totals and shares of South–South, South–North, North–South, North–North."""
+        from corridors.analytics.regions import category_summary
+
+        return category_summary(self.con, lenses=_lens_list(lenses), edition=edition,
+                                years=_years(year), sex=sex)
+
+    def regional_shares(self, grouping: str = "continent", year: int | Sequence[int] | None = None,
+                        sex: str = "total", edition: str | None = None) -> pl.DataFrame:
+        """Intra-group shares from the origin and destination views (continent, sdg-region,
+        un-subregion, income, rec, ...)."""
+        from corridors.analytics.regions import intra_group_shares
+
+        return intra_group_shares(self.con, grouping=grouping, edition=edition, years=_years(year), sex=sex)
+
+    def contiguity_share(self, lenses: str | Sequence[str] | None = None,
+                         year: int | Sequence[int] | None = None, sex: str = "total",
+                         edition: str | None = None) -> pl.DataFrame:
+        """Share of South–South stock between land neighbours."""
+        from corridors.analytics.regions import contiguity_share
+
+        return contiguity_share(self.con, lenses=_lens_list(lenses), edition=edition,
+                                years=_years(year), sex=sex)
+
+    def top_corridors(self, lenses: str | Sequence[str] | None = None,
+                      year: int | Sequence[int] | None = None, by: str = "stock", n: int = 20,
+                      sex: str = "total", category: str | None = None,
+                      edition: str | None = None) -> pl.DataFrame:
+        from corridors.analytics.regions import top_corridors
+
+        return top_corridors(self.con, lenses=_lens_list(lenses), edition=edition, years=_years(year),
+                             sex=sex, by=by, category=category, n=n)
+
+    def country_profile(self, country: str, year: int | None = None, lens: str = "wb-lmic",
+                        edition: str | None = None):
+        """Immigrants, emigrants, shares, top origins and destinations, trends, income groups."""
+        from corridors.analytics.lenses import get_lens
+        from corridors.analytics.profiles import country_profile
+
+        return country_profile(self.con, country, edition=edition, year=year,
+                               lens=get_lens(lens))
+
+    def corridor_profile(self, origin: str, destination: str, edition: str | None = None):
+        from corridors.analytics.profiles import corridor_profile
+
+        return corridor_profile(self.con, origin, destination, edition=edition)
+
+    # --- flows (issue 7) ----------------------------------------------------------------
+    def flows(self, edition: str | None = None, method: str = "demo") -> pl.DataFrame:
+        """Flows from stocks for every period, sex and country pair (saved, else estimated)."""
+        from corridors.analytics.flows.global_run import load_flows
+
+        frame, _where, _runs = load_flows(self.con, edition=edition, method=method)
+        return frame
+
+    def flows_by_category(self, lenses: str | Sequence[str] | None = None,
+                          edition: str | None = None) -> pl.DataFrame:
+        """Flow totals and shares per lens, period, sex and category."""
+        from corridors.analytics.flows.lenses import lens_flows
+
+        return lens_flows(self.con, self.flows(edition), _lens_list(lenses))
+
+    def corridor_flows(self, origin: str, destination: str, edition: str | None = None
+                       ) -> pl.DataFrame:
+        from corridors.analytics.flows.summaries import corridor
+
+        return corridor(self.flows(edition), stocks.resolve_code(origin, "origin"),
+                        stocks.resolve_code(destination, "destination"))
+
+    # --- governance (issue 5) -------------------------------------------------------------
+    def scorecard(self, origin: str, destination: str, year: int, edition: str | None = None):
+        """Stock and trend beside both ends' instruments, communities, agreements, coverage."""
+        from corridors.analytics.governance.scorecard import scorecard
+
+        return scorecard(self.con, origin, destination, year, edition=edition)
+
+    def weakest_coverage(self, lens: str, year: int, top: int = 20):
+        """The largest South–South corridors ranked by weakest governance coverage."""
+        from corridors.analytics.governance.scorecard import rank
+
+        return rank(self.con, lens, year, top=top)
+
+    # --- provenance -----------------------------------------------------------------------
     def sources(self) -> pl.DataFrame:
         """Provenance of every file in the store: edition, licence, sha256, where it came from."""
         return self.con.execute("SELECT * FROM provenance ORDER BY source_id").pl()
