@@ -49,6 +49,8 @@ def _fmt(value: Any, column: str = "") -> str:
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, pl.Series):
+        value = value.to_list()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     if isinstance(value, dict):
@@ -72,12 +74,14 @@ def emit(data: pl.DataFrame | list[dict] | dict, fmt: Format, *, title: str | No
         data = [data] if fmt is Format.csv else data
     if fmt is Format.csv:
         frame = data if isinstance(data, pl.DataFrame) else pl.DataFrame(data)
-        nested = [c for c, t in frame.schema.items() if isinstance(t, (pl.List, pl.Struct))]
-        if nested:
-            frame = frame.with_columns(
-                pl.col(c).map_elements(lambda v: json.dumps(_jsonable(v)), return_dtype=pl.String)
-                for c in nested
-            )
+        for column, dtype in frame.schema.items():
+            if isinstance(dtype, pl.List) and not dtype.inner.is_nested():
+                # a list of plain values reads best in a spreadsheet as "a; b; c"
+                frame = frame.with_columns(
+                    pl.col(column).list.eval(pl.element().cast(pl.String)).list.join("; "))
+            elif dtype.is_nested():
+                frame = frame.with_columns(pl.col(column).map_elements(
+                    lambda v: json.dumps(_jsonable(v), ensure_ascii=False), return_dtype=pl.String))
         sys.stdout.write(frame.write_csv())
         return
     if isinstance(data, dict):
