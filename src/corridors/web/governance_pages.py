@@ -25,7 +25,8 @@ TopPage = Annotated[int, Query(ge=1, le=gov_routes.MAX_TOP)]
 QueryPage = Annotated[str, Query(max_length=200)]
 LevelPage = Annotated[str | None, Query(max_length=20)]
 ThemePage = Annotated[str | None, Query(max_length=60)]
-GcmPage = Annotated[int | None, Query(ge=1, le=23)]
+#: The search form sends every field, empty ones as "" (= any).
+GcmPage = Annotated[str | None, Query(max_length=2, pattern=r"^([1-9]|1[0-9]|2[0-3])?$")]
 
 INDICATOR_LABELS = {
     "migrant_instruments": "Migrant-specific instruments ratified",
@@ -106,7 +107,8 @@ def scorecard_page(request: Request, con: Con, store: StoreDep, origin: str, des
 # --- good-practice catalogue -------------------------------------------------------------------
 
 def _practices(con, store, q, country, level, theme, gcm) -> dict[str, Any]:
-    found = gov_routes.practice_search(store, con, q, country, level, theme, gcm)
+    found = gov_routes.practice_search(store, con, q, country or None, level or None,
+                                       theme or None, int(gcm) if gcm else None)
     names = codes.countries()
     found["country_names"] = {c: names[c].name for c in found["facets"]["country"]
                               if c in names}
@@ -126,8 +128,8 @@ def practices_page(request: Request, con: Con, store: StoreDep, q: QueryPage = "
                    country: CodeQ = None, level: LevelPage = None, theme: ThemePage = None,
                    gcm: GcmPage = None) -> Response:
     data = _practices(con, store, q, country, level, theme, gcm)
-    state = {k: v for k, v in {"q": q or None, "country": data["country"], "level": level,
-                               "theme": theme, "gcm": gcm}.items() if v is not None}
+    state = {k: v for k, v in {"q": q or None, "country": data["country"], "level": level or None,
+                               "theme": theme or None, "gcm": data["gcm"]}.items() if v is not None}
 
     def facet_url(name: str, value: object) -> str:
         """This search with one facet set (or cleared when it is already set)."""
