@@ -80,3 +80,12 @@ def test_bad_flow_input_is_422(client, url, params, says):
     response = client.get(url, params=params)
     assert response.status_code == 422, response.text
     assert says in response.json()["message"]
+
+
+def test_a_store_without_saved_flows_says_what_to_run(small_client):
+    response = small_client.get("/api/v1/flows/SOM/KEN")
+    assert response.status_code == 404
+    assert "corridors build" in response.json()["message"]
+    assert small_client.get("/api/v1/flows/summary").status_code == 404
+    page = small_client.get("/corridor/SOM/KEN")  # the corridor page still shows, with the reason
+    assert page.status_code == 200 and 'id="flows-missing"' in page.text
