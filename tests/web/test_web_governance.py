@@ -33,6 +33,9 @@ def test_twins_carry_the_api_figures(web_client):
     card = web_client.get("/scorecard/NIC/CRI.json", params={"year": 2015}).json()
     api = web_client.get("/api/v1/scorecard/NIC/CRI", params={"year": 2015}).json()
     assert {k: card[k] for k in api} == api
+    html = web_client.get("/scorecard/NIC/CRI", params={"year": 2015}).text
+    for indicator in api["indicators"]:
+        assert f'{indicator["known"]} of {indicator["items"]}</td>' in html
     ranking = web_client.get("/scorecard.json", params={"lens": "un-developing", "year": 2010})
     rank_api = web_client.get("/api/v1/scorecard/rank", params={
         "lens": "un-developing", "year": 2010, "limit": 50}).json()
