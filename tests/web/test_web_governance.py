@@ -160,3 +160,14 @@ def test_ratifications_on_the_country_page_and_flows_on_the_corridor_page(page, 
     with page.expect_navigation():
         page.click("#scorecard-link")
     assert "/scorecard/SOM/KEN" in page.url
+
+
+@pytest.mark.browser
+def test_governance_pages_fit_a_phone(chromium, live_server):
+    context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    tab = context.new_page()
+    for path in ("/scorecard", "/scorecard/NIC/CRI", "/practices", "/corridor/SOM/KEN"):
+        tab.goto(live_server.url + path)
+        width = tab.evaluate("document.body.scrollWidth")
+        assert width <= 376, (path, width)  # wide tables scroll inside their own box
+    context.close()
