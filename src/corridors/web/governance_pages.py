@@ -34,6 +34,9 @@ INDICATOR_LABELS = {
     "free_movement": "Free movement in a shared community",
     "bilateral_agreement": "Bilateral agreement aligned with standards",
     "social_security": "Social-security coordination",
+    "evidenced": "Evidenced coverage",
+    "possible": "Possible coverage",
+    "known_share": "Share known",
 }
 
 
