@@ -4,7 +4,9 @@ same until ``corridors build`` swaps in a new store file.
 Successful GET answers of the API and the pages are kept (bounded: entries and bytes) keyed by
 path, query string and whether CSV was asked for in the Accept header, and served again without
 routing, validation or a database call. Every entry remembers the store file it was computed from
-(inode and modification time); a rebuilt store empties the cache at the next request.
+(inode and modification time) and the state of the user's own additions (``<home>/user/``:
+imported ratifications, agreements, practices, lenses); a rebuilt store or a new import empties
+the cache at the next request.
 """
 
 from __future__ import annotations
@@ -24,19 +26,34 @@ _SKIP = ("/static/",)
 class ResponseCache:
     """ASGI middleware: replay cached successful GET responses for an unchanged store file."""
 
-    def __init__(self, app: ASGIApp, store_path: Path):
+    def __init__(self, app: ASGIApp, store_path: Path, user_dir: Path | None = None):
         self.app = app
         self.store_path = Path(store_path)
+        self.user_dir = Path(user_dir) if user_dir else None
         self.entries: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
-        self.stamp: tuple[int, int] | None = None
+        self.stamp: tuple | None = None
         self.lock = threading.Lock()
 
-    def _stamp(self) -> tuple[int, int] | None:
+    def _stamp(self) -> tuple | None:
         try:
             info = os.stat(self.store_path)
         except FileNotFoundError:
             return None
-        return info.st_ino, info.st_mtime_ns
+        return info.st_ino, info.st_mtime_ns, self._user_stamp()
+
+    def _user_stamp(self) -> tuple[int, int]:
+        """How many files the user's additions hold and the newest change among them."""
+        if self.user_dir is None or not self.user_dir.is_dir():
+            return 0, 0
+        count, newest = 0, 0
+        for root, _dirs, files in os.walk(self.user_dir):
+            for name in files:
+                try:
+                    newest = max(newest, os.stat(os.path.join(root, name)).st_mtime_ns)
+                    count += 1
+                except FileNotFoundError:
+                    continue
+        return count, newest
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or \

@@ -47,7 +47,8 @@ def create_app(store_path: Path | None = None) -> FastAPI:
     )
     path = store_path or settings().store_path
     app.state.store = Store(path)
-    app.add_middleware(ResponseCache, store_path=path)  # inside the security headers
+    app.add_middleware(ResponseCache, store_path=path,  # inside the security headers
+                       user_dir=settings().user_dir)
     security.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in ROUTERS:
