@@ -97,6 +97,33 @@ def test_filters_and_errors(con):
         corridor_table(con, edition="ims2015")
 
 
+@pytest.mark.parametrize("detail", [True, False])
+@pytest.mark.parametrize("ends", [
+    {"origin": "KEN"}, {"destination": "KEN"}, {"origin": "IND", "destination": "SAU"},
+    {"country": "KEN"}, {"country": "GBR", "origin": "USA"}, {"origin": "FRA"},
+])
+def test_a_selection_is_the_whole_table_filtered(con, ends, detail):
+    """Corridors are selected before the joins; shares stay those of every corridor of the
+    origin or destination."""
+    whole = corridor_table(con, detail=detail)
+    keep = pl.lit(True)
+    if "origin" in ends:
+        keep = keep & (pl.col("origin") == ends["origin"])
+    if "destination" in ends:
+        keep = keep & (pl.col("destination") == ends["destination"])
+    if "country" in ends:
+        keep = keep & ((pl.col("origin") == ends["country"])
+                       | (pl.col("destination") == ends["country"]))
+    expected = whole.filter(keep)
+    got = corridor_table(con, detail=detail, **ends)
+    order = ["year", "sex", "origin", "destination"]
+    assert got.sort(order).to_dicts() == expected.sort(order).to_dicts()
+    if detail and ends == {"origin": "IND", "destination": "SAU"}:
+        row = _row(got, "IND", "SAU")
+        assert row["origin_share"] == pytest.approx(400 / 600)  # India's emigrants: SAU + GBR
+        assert row["destination_share"] == 1.0
+
+
 def test_totals_kept_when_the_edition_stores_them(tmp_path: Path):
     import duckdb
 

@@ -8,11 +8,13 @@ import polars as pl
 import pytest
 import ssm_store
 
+from corridors.analytics.corridors import NoDataError
 from corridors.analytics.lenses import BUILTIN, LensError
 from corridors.analytics.regions import (
     contiguity_share,
     group_membership,
     intra_group_shares,
+    south_south_share_by_destination,
     top_corridors,
 )
 from corridors.store import connect
@@ -111,3 +113,46 @@ def test_top_corridors(con):
                            origin_region="Eastern Africa", destination_region="europe")
     assert africa.select("origin", "destination").rows() == [("KEN", "GBR")]
     assert "XXX" not in top_corridors(con, years=2020, n=50)["origin"].to_list()
+
+
+def test_south_south_share_by_destination_by_hand(con):
+    frame = south_south_share_by_destination(con, BUILTIN["wb-lmic"], 2020)
+    rows = {r["iso3"]: r for r in frame.iter_rows(named=True)}
+    assert list(rows) == ["GBR", "KEN", "SAU", "UGA"]  # destinations with stock, by ISO3
+    kenya = rows["KEN"]
+    # Kenya's immigrants 85: UGA 50 + TZA 20 (both L/LM: South-South), GBR 10, unknown origin 5
+    assert (kenya["immigrants"], kenya["south_south"], kenya["unknown_origin"]) == (85, 70, 5)
+    assert kenya["unclassified"] == 0
+    assert kenya["share"] == pytest.approx(70 / 85)
+    assert rows["UGA"]["share"] == 1.0  # KEN -> UGA only
+    assert rows["GBR"]["share"] == 0.0 and rows["GBR"]["immigrants"] == 340
+    assert set(frame["lens"]) == {"wb-lmic"} and set(frame["year"]) == {2020}
+    female = {r["iso3"]: r for r in south_south_share_by_destination(
+        con, BUILTIN["wb-lmic"], 2020, "female").iter_rows(named=True)}
+    assert female["KEN"]["share"] == pytest.approx((20 + 10) / (20 + 10 + 5 + 2))
+    # 2015: Kenya's only immigrants come from Uganda (L) and Kenya is LM
+    assert south_south_share_by_destination(con, year=2015).filter(
+        pl.col("iso3") == "KEN")["share"].to_list() == [1.0]
+    # under un-developing India -> Saudi Arabia is South-South (both less developed)
+    un = south_south_share_by_destination(con, BUILTIN["un-developing"], 2020)
+    assert un.filter(pl.col("iso3") == "SAU")["share"].to_list() == [1.0]
+
+
+def test_south_south_share_by_destination_states_the_unclassified(tmp_path):
+    path = ssm_store.build(tmp_path / "corridors.duckdb")
+    raw = connect(path, read_only=False)
+    raw.execute("DELETE FROM income_groups WHERE iso3 = 'TZA' AND data_year = 2020")
+    raw.close()
+    con = connect(path)
+    kenya = south_south_share_by_destination(con, BUILTIN["wb-lmic"], 2020).filter(
+        pl.col("iso3") == "KEN").row(0, named=True)
+    con.close()
+    # Tanzania has no group in 2020: its 20 emigrants in Kenya are unclassified, not South-South,
+    # and stay in the denominator
+    assert (kenya["south_south"], kenya["unclassified"], kenya["immigrants"]) == (50, 20, 85)
+    assert kenya["share"] == pytest.approx(50 / 85)
+
+
+def test_south_south_share_by_destination_errors(con):
+    with pytest.raises(NoDataError, match="its years are 2015, 2020"):
+        south_south_share_by_destination(con, year=2019)

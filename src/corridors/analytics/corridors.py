@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import polars as pl
 
+from corridors.analytics import precomputed
 from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
 from corridors.codes import OTHER_ORIGIN
 from corridors.errors import CorridorsError
@@ -50,10 +51,7 @@ stock AS (
 def stock_cte(con: duckdb.DuckDBPyConnection, edition: str) -> str:
     """The ``stock`` CTE for an edition: the stored rows, plus totals derived as male + female
     when the edition stores only the sexes (the simpler form when it stores totals)."""
-    has_total = con.execute(
-        "SELECT 1 FROM migrant_stock WHERE edition = ? AND sex = 'total' LIMIT 1", [edition]
-    ).fetchall()
-    if has_total:
+    if has_sex(con, edition, "total"):
         return """
 stock AS (
     SELECT origin, destination, year, sex, value FROM migrant_stock WHERE edition = $edition
@@ -80,12 +78,34 @@ class NoDataError(CorridorsError):
     """The store has no data for what was asked (edition, year, sex, country)."""
 
 
+def _stock_table(con: duckdb.DuckDBPyConnection) -> str:
+    """Where to read which editions, years and sexes the stock has: the precomputed index when
+    the store has it (a few hundred rows), else the stock itself."""
+    return precomputed.STOCK_INDEX if precomputed.present(con, precomputed.STOCK_INDEX) \
+        else "migrant_stock"
+
+
 def editions(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Editions of bilateral stock in the store, newest first."""
     rows = con.execute(
-        "SELECT edition, max(year) FROM migrant_stock GROUP BY edition ORDER BY 2 DESC, 1 DESC"
+        f"SELECT edition, max(year) FROM {_stock_table(con)} GROUP BY edition "
+        "ORDER BY 2 DESC, 1 DESC"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def has_sex(con: duckdb.DuckDBPyConnection, edition: str, sex: str) -> bool:
+    """Whether the edition stores stock of ``sex`` ('total', 'male', 'female')."""
+    return bool(con.execute(
+        f"SELECT 1 FROM {_stock_table(con)} WHERE edition = ? AND sex = ? LIMIT 1", [edition, sex]
+    ).fetchall())
+
+
+def stock_sources(con: duckdb.DuckDBPyConnection, edition: str) -> list[str]:
+    """Source ids of the edition's stock."""
+    return [r[0] for r in con.execute(
+        f"SELECT DISTINCT source_id FROM {_stock_table(con)} WHERE edition = ? ORDER BY 1",
+        [edition]).fetchall()]
 
 
 def default_edition(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> str:
@@ -102,14 +122,16 @@ def default_edition(con: duckdb.DuckDBPyConnection, edition: str | None = None) 
 
 def edition_years(con: duckdb.DuckDBPyConnection, edition: str) -> list[int]:
     return [r[0] for r in con.execute(
-        "SELECT DISTINCT year FROM migrant_stock WHERE edition = ? ORDER BY 1", [edition]
+        f"SELECT DISTINCT year FROM {_stock_table(con)} WHERE edition = ? ORDER BY 1", [edition]
     ).fetchall()]
 
 
 def check_years(con: duckdb.DuckDBPyConnection, edition: str,
-                years: int | Iterable[int] | None) -> list[int]:
-    """The years asked for (all of the edition when None); unknown years are an error."""
-    known = edition_years(con, edition)
+                years: int | Iterable[int] | None, known: list[int] | None = None) -> list[int]:
+    """The years asked for (all of the edition when None); unknown years are an error.
+    ``known``: the edition's years when the caller already has them."""
+    if known is None:
+        known = edition_years(con, edition)
     if years is None:
         return known
     wanted = [years] if isinstance(years, int) else sorted(set(years))
@@ -135,9 +157,7 @@ def sex_for(con: duckdb.DuckDBPyConnection, edition: str, sex: str | None) -> st
     """``check_sex`` plus: the edition must hold that sex (IMS 2015 and the IMS 2019 bilateral
     file are both sexes only)."""
     value = check_sex(sex)
-    if value != "total" and not con.execute(
-        "SELECT 1 FROM migrant_stock WHERE edition = ? AND sex = ? LIMIT 1", [edition, value]
-    ).fetchall():
+    if value != "total" and not has_sex(con, edition, value):
         raise NoDataError(f"{edition} has no {value} stock (both sexes only); use --sex total "
                           "or an edition with sexes, e.g. ims2020")
     return value
@@ -149,9 +169,13 @@ def safe(lens_id: str) -> str:
 
 
 def wide_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
-               years: Iterable[int]) -> pl.DataFrame:
-    """One row per (iso3, year) with so_<i> / sd_<i> South flags for lens number i."""
-    roles = lens_roles(con, lenses, years)
+               years: Iterable[int], roles: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One row per (iso3, year) with so_<i> / sd_<i> South flags for lens number i.
+
+    ``roles``: the :func:`lens_roles` frame of these lenses and years when the caller already has
+    it (it is then not computed again)."""
+    if roles is None:
+        roles = lens_roles(con, lenses, years)
     frame = roles.select("iso3", "year").unique()
     for i, lens in enumerate(lenses):
         part = roles.filter(pl.col("lens") == lens.id).select(
@@ -176,16 +200,18 @@ def category_case(i: int, origin: str = "origin") -> str:
 #: Every corridor-year-sex of the selected years with the previous year's stock and the female
 #: share: stock pivoted by sex, joined to itself at the previous year of the edition (a corridor
 #: missing that year had 0). Parameters: $edition, $years, $sex (NULL = every sex).
+#: Parameters also: $all_years (every year of the edition: the previous year of a year is the
+#: edition's, whatever corridors are selected); ``{where}`` selects corridors before any join.
 BASE_CTES = """
 wide AS (
     SELECT origin, destination, year,
         sum(value) FILTER (WHERE sex = 'total') AS total,
         sum(value) FILTER (WHERE sex = 'male') AS male,
         sum(value) FILTER (WHERE sex = 'female') AS female
-    FROM stock GROUP BY origin, destination, year
+    FROM stock {where} GROUP BY origin, destination, year
 ),
 yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
-        FROM (SELECT DISTINCT year FROM wide)),
+        FROM (SELECT unnest($all_years) AS year)),
 paired AS (
     SELECT w.origin, w.destination, w.year, yrs.prev_year, w.total, w.male, w.female,
         p.total AS p_total, p.male AS p_male, p.female AS p_female
@@ -226,20 +252,41 @@ def corridor_table(
     lenses: Sequence[Lens] | None = None,
     origin: str | None = None,
     destination: str | None = None,
+    country: str | None = None,
     detail: bool = True,
+    roles: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The corridor table (see the module docstring) for an edition; all years and sexes unless
     restricted. ``lenses`` defaults to every built-in lens; one ``category_<lens>`` column each.
 
+    ``origin`` / ``destination`` keep one end; ``country`` keeps the corridors with that country
+    at either end. Shares are still of every corridor of the origin or destination that year.
+
     ``detail=False`` leaves out the shares, the same-region flags and the shared communities
     (what ranking needs is kept: stock, change, growth, female share, categories, contiguity)
-    and returns the rows unsorted.
+    and returns the rows unsorted. ``roles``: the :func:`lens_roles` frame of these lenses and
+    years when the caller already has it.
     """
     edition = default_edition(con, edition)
-    wanted = check_years(con, edition, years)
+    known = edition_years(con, edition)
+    wanted = check_years(con, edition, years, known)
     sex_value = sex_for(con, edition, sex) if sex else None
     lenses = list(lenses) if lenses is not None else list(BUILTIN.values())
-    roles = wide_roles(con, lenses, wanted)
+    roles = wide_roles(con, lenses, wanted, roles)
+    # Corridors are selected in the first scan of the stock, before any join. A share is of
+    # every corridor of the origin (or destination) that year, so a selection reads those
+    # totals apart.
+    filters = []  # on the ends {o} and {d}
+    if origin is not None:
+        filters.append("{o} = $origin")
+    if destination is not None:
+        filters.append("{d} = $destination")
+    if country is not None:
+        filters.append("({o} = $country OR {d} = $country)")
+    selection = " AND ".join(filters)
+    where = "WHERE " + selection.format(o="origin", d="destination") if filters else ""
+    rec_where = "AND " + selection.format(o="a.iso3", d="b.iso3") if filters else ""
+    end_totals = bool(filters) and detail
     categories = "".join(
         f"{category_case(i, 's.origin')} AS \"category_{safe(lens.id)}\",\n"
         for i, lens in enumerate(lenses)
@@ -256,47 +303,71 @@ def corridor_table(
         LEFT JOIN countries cd ON cd.iso3 = s.destination
         LEFT JOIN recpairs rp ON rp.origin = s.origin AND rp.destination = s.destination
                              AND rp.year = s.year""" if detail else ""
+    totals_ctes = totals_cols = totals_joins = ""
+    if end_totals:
+        # each total reads the stock again with its own filter (NOT MATERIALIZED: the selected
+        # corridors and the totals share no scan)
+        kept = ("sex IN ('total', 'male', 'female') AND value IS NOT NULL "
+                "AND list_contains($years, year) AND ($sex IS NULL OR sex = $sex)")
+        totals_ctes = f""",
+        out_total AS (SELECT origin, year, sex, sum(value) AS v FROM stock
+                      WHERE {kept}{" AND origin = $origin" if origin is not None else ""}
+                      GROUP BY ALL),
+        in_total AS (SELECT destination, year, sex, sum(value) AS v FROM stock
+                     WHERE {kept}{" AND destination = $destination" if destination is not None else ""}
+                     GROUP BY ALL)"""
+        totals_cols = ", ot.v AS _origin_total, it.v AS _destination_total"
+        totals_joins = """
+        LEFT JOIN out_total ot ON ot.origin = s.origin AND ot.year = s.year AND ot.sex = s.sex
+        LEFT JOIN in_total it ON it.destination = s.destination AND it.year = s.year
+                             AND it.sex = s.sex"""
     with registered(con, roles, "roles") as roles_name:
         sql = f"""
-        WITH {stock_cte(con, edition)},
-        {BASE_CTES},
+        WITH {stock_cte(con, edition).replace("stock AS (", "stock AS NOT MATERIALIZED (", 1)},
+        {BASE_CTES.format(where=where)},
         {REC_CTE.strip()},
         recpairs AS (
             SELECT a.iso3 AS origin, b.iso3 AS destination, y.year,
                    list(DISTINCT a.rec_code ORDER BY a.rec_code) AS recs
-            FROM rec a JOIN rec b ON b.rec_code = a.rec_code AND b.iso3 <> a.iso3
+            FROM rec a JOIN rec b ON b.rec_code = a.rec_code AND b.iso3 <> a.iso3 {rec_where}
             JOIN (SELECT unnest($years) AS year) y
               ON {rec_active('a', 'y.year')} AND {rec_active('b', 'y.year')}
             GROUP BY ALL
         ),
-        roles AS (SELECT iso3, year{role_cols} FROM {roles_name})
+        roles AS (SELECT iso3, year{role_cols} FROM {roles_name}){totals_ctes}
         SELECT
             $edition AS edition, s.origin, s.destination, s.year, s.sex, s.stock,
             s.prev_year, s.previous_stock, s.change, s.growth_rate, s.female_share,
             {categories}
-            nb.iso3_a IS NOT NULL AS contiguous{geography}
+            nb.iso3_a IS NOT NULL AS contiguous{geography}{totals_cols}
         FROM base s
         LEFT JOIN neighbours nb ON nb.iso3_a = s.origin AND nb.iso3_b = s.destination
         LEFT JOIN roles ro ON ro.iso3 = s.origin AND ro.year = s.year
-        LEFT JOIN roles rd ON rd.iso3 = s.destination AND rd.year = s.year{geography_joins}
+        LEFT JOIN roles rd ON rd.iso3 = s.destination AND rd.year = s.year{geography_joins}{totals_joins}
         """
-        frame = query(con, sql, {"edition": edition, "years": wanted, "sex": sex_value})
-    if detail:
-        # shares over every corridor of the year and sex, before any origin/destination filter
+        params = {"edition": edition, "years": wanted, "sex": sex_value, "all_years": known}
+        params |= {name: value for name, value in (("origin", origin), ("destination", destination),
+                                                    ("country", country)) if value is not None}
+        frame = query(con, sql, params)
+    if end_totals:
+        # shares over every corridor of the year and sex, read apart for a selection
+        frame = frame.with_columns(
+            (pl.col("stock") / pl.col("_origin_total")).alias("origin_share"),
+            (pl.col("stock") / pl.col("_destination_total")).alias("destination_share"),
+        ).drop("_origin_total", "_destination_total")
+    elif detail:
+        # shares over every corridor of the year and sex
         frame = frame.with_columns(
             (pl.col("stock") / pl.col("stock").sum().over("origin", "year", "sex"))
             .alias("origin_share"),
             (pl.col("stock") / pl.col("stock").sum().over("destination", "year", "sex"))
             .alias("destination_share"),
         )
+    if detail:
         columns = frame.columns
         at = columns.index("prev_year")
         frame = frame.select(columns[:at] + ["origin_share", "destination_share"]
                              + columns[at:-2])
-    if origin is not None:
-        frame = frame.filter(pl.col("origin") == origin)
-    if destination is not None:
-        frame = frame.filter(pl.col("destination") == destination)
     if not detail:
         return frame  # unsorted: the caller ranks it
     return frame.sort(["year", "sex", "stock", "origin", "destination"],

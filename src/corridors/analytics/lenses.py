@@ -32,6 +32,7 @@ import polars as pl
 import yaml
 
 from corridors import codes
+from corridors.analytics import precomputed
 from corridors.errors import CorridorsError, InputError
 from corridors.settings import settings
 
@@ -384,8 +385,16 @@ def lens_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
     """For each lens, country and year: South as origin? South as destination? (None = unclassified).
 
     Columns: lens, iso3, year, data_year, income_group, development_group, south_origin,
-    south_destination.
+    south_destination. One block of rows per lens, in the order of ``lenses``.
+
+    Built-in lenses are read from the store's precomputed roles when it has them for every year
+    asked (:mod:`corridors.analytics.precomputed`: the same rows, computed by this function at
+    build time).
     """
+    years = sorted(set(years))
+    stored = _stored_roles(con, lenses, years)
+    if stored is not None:
+        return stored
     mapping = year_mapping(con, years)
     countries = query(con,
         "SELECT iso3, lower(development_group) AS development_group FROM countries "
@@ -413,6 +422,28 @@ def lens_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
               "income_group": pl.String, "development_group": pl.String,
               "south_origin": pl.Boolean, "south_destination": pl.Boolean}
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
+def _stored_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
+                  years: list[int]) -> pl.DataFrame | None:
+    """:func:`lens_roles` from the precomputed table, or None when it cannot answer (a lens that
+    is not built-in, a year it does not hold, or no such table)."""
+    if not lenses or not years or not precomputed.present(con, precomputed.LENS_ROLES):
+        return None
+    keys = list(dict.fromkeys(precomputed.lens_key(lens) for lens in lenses))
+    frame = query(con, f"""
+        SELECT lens_key, lens, iso3, year, data_year, income_group, development_group,
+               south_origin, south_destination
+        FROM {precomputed.LENS_ROLES}
+        WHERE list_contains($keys, lens_key) AND list_contains($years, year)
+        ORDER BY lens_key, iso3, year
+    """, {"keys": keys, "years": years})
+    blocks = {key: part.drop("lens_key")
+              for (key,), part in frame.partition_by("lens_key", as_dict=True).items()}
+    if len(blocks) != len(keys) or any(
+            block["year"].n_unique() != len(years) for block in blocks.values()):
+        return None  # a lens or a year the build did not precompute
+    return pl.concat([blocks[key] for key in (precomputed.lens_key(lens) for lens in lenses)])
 
 
 _counter = itertools.count()

@@ -19,10 +19,14 @@ import polars as pl
 from corridors import codes
 from corridors.analytics.corridors import (
     NoDataError,
+    category_case,
     check_years,
     corridor_table,
     default_edition,
+    edition_years,
     safe,
+    stock_cte,
+    stock_sources,
 )
 from corridors.analytics.lenses import (
     BUILTIN,
@@ -32,6 +36,7 @@ from corridors.analytics.lenses import (
     LensError,
     lens_roles,
     query,
+    registered,
 )
 from corridors.codes import OTHER_ORIGIN
 
@@ -61,16 +66,13 @@ def sources(con: duckdb.DuckDBPyConnection, source_ids: list[str] | None = None)
     return frame
 
 
-def stock_sources(con: duckdb.DuckDBPyConnection, edition: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT DISTINCT source_id FROM migrant_stock WHERE edition = ? ORDER BY 1", [edition]
-    ).fetchall()]
-
-
 def caption(con: duckdb.DuckDBPyConnection, edition: str) -> str:
     """'Source: <publisher>, <title> (<edition>), <licence>' for the stock of an edition."""
-    ids = stock_sources(con, edition)
-    rows = sources(con, ids)
+    return _caption(sources(con, stock_sources(con, edition)), edition)
+
+
+def _caption(rows: pl.DataFrame, edition: str) -> str:
+    """:func:`caption` from the provenance rows of the edition's stock."""
     if rows.is_empty():
         return f"Source: migrant stock, edition {edition} (no provenance recorded)"
     parts = sorted({f"{r['publisher']}, {r['title']} ({r['edition']}), {r['licence']}"
@@ -142,6 +144,27 @@ def _top(frame: pl.DataFrame, column: str, n: int, total: float) -> pl.DataFrame
     )
 
 
+def _country_corridors(con: duckdb.DuckDBPyConnection, iso3: str, edition: str,
+                       roles: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The rows of the corridor table with ``iso3`` at one end, every year and sex of the edition:
+    origin, destination, year, sex, stock and the category under the one lens of ``roles`` (the
+    :func:`lens_roles` frame of that lens), named ``column``. Only those corridors are read."""
+    flags = roles.select("iso3", "year", pl.col("south_origin").alias("so_0"),
+                         pl.col("south_destination").alias("sd_0"))
+    with registered(con, flags, "roles") as name:
+        return query(con, f"""
+            WITH {stock_cte(con, edition)},
+            s AS (SELECT origin, destination, year, sex, sum(value) AS stock FROM stock
+                  WHERE (origin = $iso3 OR destination = $iso3)
+                    AND sex IN ('total', 'male', 'female')
+                  GROUP BY origin, destination, year, sex HAVING sum(value) IS NOT NULL)
+            SELECT s.origin, s.destination, s.year, s.sex, s.stock,
+                   {category_case(0, 's.origin')} AS "{column}"
+            FROM s LEFT JOIN {name} ro ON ro.iso3 = s.origin AND ro.year = s.year
+            LEFT JOIN {name} rd ON rd.iso3 = s.destination AND rd.year = s.year
+        """, {"edition": edition, "iso3": iso3})
+
+
 def country_profile(
     con: duckdb.DuckDBPyConnection,
     country: str,
@@ -154,40 +177,54 @@ def country_profile(
     """The profile of ``country`` (ISO3, M49 or name) in ``year`` (default: latest of the edition)."""
     iso3 = resolve_country(con, country)
     edition = default_edition(con, edition)
-    all_years = check_years(con, edition, None)
-    year = check_years(con, edition, year)[0] if year is not None else all_years[-1]
+    all_years = edition_years(con, edition)
+    year = check_years(con, edition, year, all_years)[0] if year is not None else all_years[-1]
     lens = lens or BUILTIN["wb-lmic"]
     column = f"category_{safe(lens.id)}"
-    table = corridor_table(con, edition=edition, lenses=[lens])
+    roles = lens_roles(con, [lens], all_years)
+    table = _country_corridors(con, iso3, edition, roles, column)
     inbound = table.filter(pl.col("destination") == iso3)
     outbound = table.filter(pl.col("origin") == iso3)
     if inbound.is_empty() and outbound.is_empty():
         raise NoDataError(f"{_name(iso3)} ({iso3}) has no migrant stock in {edition}")
 
-    def sum_of(frame: pl.DataFrame, sex: str, only_year: bool = True) -> float:
-        part = frame.filter(pl.col("sex") == sex)
-        if only_year:
-            part = part.filter(pl.col("year") == year)
-        return float(part["stock"].sum())
-
-    immigrants = sum_of(inbound, "total")
-    emigrants = sum_of(outbound, "total")
     in_year = inbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
     out_year = outbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
     unknown = float(in_year.filter(pl.col("origin") == OTHER_ORIGIN)["stock"].sum())
-
-    def south_south(frame: pl.DataFrame) -> float | None:
-        classified = frame.filter(pl.col(column).is_in(list(CATEGORIES)))
-        total = float(classified["stock"].sum())
-        ss = float(classified.filter(pl.col(column) == "south-south")["stock"].sum())
-        return _share(ss, total)
-
-    population = _population(con, iso3, year, edition)
     has_sex = not inbound.filter(pl.col("sex") == "female").is_empty() or \
         not outbound.filter(pl.col("sex") == "female").is_empty()
-    roles = lens_roles(con, [lens], all_years).filter(pl.col("iso3") == iso3)
-    this_year = roles.filter(pl.col("year") == year)
-    income_group = this_year["income_group"][0] if not this_year.is_empty() else None
+    # per direction, year and sex: stock, classified stock and South-South stock (sums of whole
+    # persons, exact in any order)
+    sums = {
+        label: {
+            (row["year"], row["sex"]): row
+            for row in frame.group_by("year", "sex").agg(
+                pl.col("stock").sum().alias("all"),
+                pl.col("stock").filter(pl.col(column).is_in(list(CATEGORIES))).sum()
+                .alias("classified"),
+                pl.col("stock").filter(pl.col(column) == "south-south").sum()
+                .alias("south_south"),
+            ).iter_rows(named=True)
+        }
+        for label, frame in (("immigrants", inbound), ("emigrants", outbound))
+    }
+
+    def total(label: str, y: int, sex: str, what: str = "all") -> float:
+        row = sums[label].get((y, sex))
+        return float(row[what]) if row is not None else 0.0
+
+    def south_south(label: str, y: int) -> float | None:
+        return _share(total(label, y, "total", "south_south"),
+                      total(label, y, "total", "classified"))
+
+    immigrants = total("immigrants", year, "total")
+    emigrants = total("emigrants", year, "total")
+    population = _population(con, iso3, year, edition)
+    own = roles.filter(pl.col("iso3") == iso3)
+    groups_by_year: dict[int, str | None] = {}
+    for y, group in own.select("year", "income_group").iter_rows():
+        groups_by_year.setdefault(y, group)
+    income_group = groups_by_year.get(year)
     place = query(con, "SELECT continent, un_subregion, sdg_region, ims_region, development_group "
                        "FROM countries WHERE iso3 = ?", [iso3])
     groups = place.to_dicts()[0] if not place.is_empty() else {}
@@ -198,41 +235,39 @@ def country_profile(
     trend_rows = []
     for y in all_years:
         row = {"year": y}
-        for label, frame in (("immigrants", inbound), ("emigrants", outbound)):
-            part = frame.filter(pl.col("year") == y)
-            total = float(part.filter(pl.col("sex") == "total")["stock"].sum())
-            female = float(part.filter(pl.col("sex") == "female")["stock"].sum())
-            row[label] = total
-            row[f"{label}_female_share"] = _share(female, total) if has_sex else None
-            totals = part.filter(pl.col("sex") == "total")
-            row[f"{label}_south_south_share"] = south_south(totals)
-        role = roles.filter(pl.col("year") == y)
-        row["income_group"] = role["income_group"][0] if not role.is_empty() else None
+        for label in ("immigrants", "emigrants"):
+            everyone = total(label, y, "total")
+            row[label] = everyone
+            row[f"{label}_female_share"] = (
+                _share(total(label, y, "female"), everyone) if has_sex else None)
+            row[f"{label}_south_south_share"] = south_south(label, y)
+        row["income_group"] = groups_by_year.get(y)
         trend_rows.append(row)
     trend = pl.DataFrame(trend_rows, infer_schema_length=None)
 
-    def female_share(frame: pl.DataFrame) -> float | None:
+    def female_share(label: str) -> float | None:
         if not has_sex:
             return None
-        return _share(sum_of(frame, "female"), sum_of(frame, "total"))
+        return _share(total(label, year, "female"), total(label, year, "total"))
 
     used = stock_sources(con, edition)
+    used_sources = sources(con, used)
     return CountryProfile(
         iso3=iso3, name=_name(iso3), m49=codes.m49_for_iso3(iso3), edition=edition, year=year,
         lens=lens.id, immigrants=immigrants, emigrants=emigrants,
         immigrants_unknown_origin=unknown,
-        female_share_immigrants=female_share(inbound),
-        female_share_emigrants=female_share(outbound),
+        female_share_immigrants=female_share("immigrants"),
+        female_share_emigrants=female_share("emigrants"),
         population=population,
         immigrants_share_of_population=_share(immigrants, population),
         emigrants_share_of_population=_share(emigrants, population),
-        south_south_share_immigrants=south_south(in_year),
-        south_south_share_emigrants=south_south(out_year),
+        south_south_share_immigrants=south_south("immigrants", year),
+        south_south_share_emigrants=south_south("emigrants", year),
         income_group=income_group, groups=groups,
         top_origins=_top(in_year, "origin", top, immigrants),
         top_destinations=_top(out_year, "destination", top, emigrants),
         income_history=history, trend=trend,
-        sources=sources(con, used), caption=caption(con, edition),
+        sources=used_sources, caption=_caption(used_sources, edition),
     )
 
 
@@ -275,7 +310,9 @@ def corridor_profile(
     edition = default_edition(con, edition)
     years = check_years(con, edition, None)
     lens_list = lenses or list(BUILTIN.values())
-    table = corridor_table(con, edition=edition, lenses=lens_list, origin=o, destination=d)
+    roles = lens_roles(con, lens_list, years)
+    table = corridor_table(con, edition=edition, lenses=lens_list, origin=o, destination=d,
+                           roles=roles)
     if table.is_empty():
         raise NoDataError(f"no migrant stock from {_name(o)} ({o}) in {_name(d)} ({d}) "
                           f"in {edition}")
@@ -291,7 +328,7 @@ def corridor_profile(
             trend = trend.with_columns(pl.lit(None, pl.Float64).alias(sex))
     trend = trend.select("year", "total", "male", "female", "female_share", "origin_share",
                          "destination_share", "change", "growth_rate")
-    roles = lens_roles(con, lens_list[:1], years)
+    roles = roles.slice(0, roles.height // len(lens_list))  # the first lens's block
     ends = (
         roles.filter(pl.col("iso3") == o).select(
             "year", "data_year", pl.col("income_group").alias("origin_income_group"),
@@ -313,11 +350,12 @@ def corridor_profile(
         .rename({"shared_recs": "rec_code"}).sort("rec_code")
     )
     first = table.row(0, named=True)
+    used_sources = sources(con, stock_sources(con, edition))
     return CorridorProfile(
         origin=o, origin_name=_name(o), destination=d, destination_name=_name(d),
         edition=edition, contiguous=bool(first["contiguous"]),
         same_continent=first["same_continent"], same_un_subregion=first["same_un_subregion"],
         same_sdg_region=first["same_sdg_region"], trend=trend, groups=groups,
-        shared_communities=shared, sources=sources(con, stock_sources(con, edition)),
-        caption=caption(con, edition), lenses=[lens.id for lens in lens_list],
+        shared_communities=shared, sources=used_sources,
+        caption=_caption(used_sources, edition), lenses=[lens.id for lens in lens_list],
     )

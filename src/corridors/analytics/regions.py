@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from corridors import codes
+from corridors.analytics import precomputed
 from corridors.analytics.corridors import (
     REC_CTE,
     NoDataError,
@@ -27,6 +28,7 @@ from corridors.analytics.corridors import (
     check_years,
     corridor_table,
     default_edition,
+    edition_years,
     rec_active,
     safe,
     sex_for,
@@ -81,6 +83,42 @@ def _categorised(roles_name: str) -> str:
                                  AND rd.year = s.year"""
 
 
+def category_counts(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens], edition: str,
+                    sex: str, years: Sequence[int]) -> pl.DataFrame:
+    """Stock per lens, year and category (the four, ``unclassified``, ``unknown-origin``; a
+    category with no stock has no row) of an edition and sex, for checked ``years``.
+
+    Read from the store's precomputed totals when every lens is a built-in one and the totals
+    are there (:mod:`corridors.analytics.precomputed`); computed from the stock otherwise.
+    Columns: edition, lens, year, sex, category, value.
+    """
+    lens_list = list(lenses)
+    keys = sorted({precomputed.lens_key(lens) for lens in lens_list})
+    counts = None
+    if lens_list and precomputed.present(con, precomputed.CATEGORY_TOTALS):
+        counts = query(con, f"""
+            SELECT lens_key, lens, year, category, value FROM {precomputed.CATEGORY_TOTALS}
+            WHERE edition = $edition AND sex = $sex AND list_contains($years, year)
+              AND list_contains($keys, lens_key)
+        """, {"edition": edition, "sex": sex, "years": list(years), "keys": keys})
+        held = counts.select("lens_key", "year").unique()
+        if held.height != len(keys) * len(set(years)):
+            counts = None  # a lens, year or sex the build did not precompute
+    if counts is None:
+        roles = lens_roles(con, lens_list, years).select(
+            "lens", "iso3", "year", "south_origin", "south_destination")
+        with registered(con, roles, "roles") as roles_name:
+            counts = query(con, f"""
+                WITH {stock_cte(con, edition)},
+                s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)),
+                c AS ({_categorised(roles_name)})
+                SELECT lens, year, category, sum(value) AS value FROM c GROUP BY ALL
+            """, {"edition": edition, "sex": sex, "years": list(years)})
+    return counts.select(
+        pl.lit(edition).alias("edition"), "lens", pl.col("year").cast(pl.Int32),
+        pl.lit(sex).alias("sex"), "category", pl.col("value").cast(pl.Float64))
+
+
 def category_summary(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -98,15 +136,8 @@ def category_summary(
     wanted = check_years(con, edition, years)
     sex = sex_for(con, edition, sex)
     lens_list = _lenses(lenses)
-    roles = lens_roles(con, lens_list, wanted).select(
-        "lens", "iso3", "year", "south_origin", "south_destination")
-    with registered(con, roles, "roles") as roles_name:
-        counts = query(con, f"""
-            WITH {stock_cte(con, edition)},
-            s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)),
-            c AS ({_categorised(roles_name)})
-            SELECT lens, year, category, sum(value) AS value FROM c GROUP BY ALL
-        """, {"edition": edition, "sex": sex, "years": wanted})
+    counts = category_counts(con, lens_list, edition, sex, wanted).select(
+        "lens", "year", "category", "value")
     grid = pl.DataFrame({"lens": [lens.id for lens in lens_list]}).join(
         pl.DataFrame({"year": wanted}, schema={"year": pl.Int32}), how="cross").join(
         pl.DataFrame({"category": list(CATEGORIES)}), how="cross")
@@ -133,6 +164,54 @@ def category_summary(
     ).sort("lens", "year", "_order").select(
         "edition", "lens", "year", "sex", "category", "value", "share", "classified_total",
         "unclassified", "unknown_origin",
+    )
+
+
+def south_south_share_by_destination(
+    con: duckdb.DuckDBPyConnection,
+    lens: Lens | None = None,
+    year: int | None = None,
+    sex: str = "total",
+    edition: str | None = None,
+) -> pl.DataFrame:
+    """For each destination country: the share of its immigrants who are in a South–South
+    corridor under ``lens`` (default ``wb-lmic``) in ``year`` (default: the latest of the edition).
+
+    ``share = south_south / immigrants``: the denominator is every immigrant, those of unknown
+    origin (UN "Other") and those from or in an unclassified country included; those are never
+    counted as South–South and are stated apart in ``unclassified`` and ``unknown_origin``.
+    One row per destination with stock that year, sorted by ISO3. Columns: iso3, immigrants,
+    south_south, share, unclassified, unknown_origin, edition, lens, year, sex.
+    """
+    edition = default_edition(con, edition)
+    known = edition_years(con, edition)
+    year = check_years(con, edition, year, known)[0] if year is not None else known[-1]
+    sex = sex_for(con, edition, sex)
+    lens = lens or BUILTIN["wb-lmic"]
+    roles = lens_roles(con, [lens], [year]).select(
+        "lens", "iso3", "year", "south_origin", "south_destination")
+    with registered(con, roles, "roles") as roles_name:
+        frame = query(con, f"""
+            WITH {stock_cte(con, edition)},
+            s AS (SELECT * FROM stock WHERE sex = $sex AND year = $year AND value IS NOT NULL),
+            c AS ({_categorised(roles_name)})
+            SELECT destination AS iso3, sum(value) AS immigrants,
+                   coalesce(sum(value) FILTER (WHERE category = 'south-south'), 0) AS south_south,
+                   coalesce(sum(value) FILTER (WHERE category = 'unclassified'), 0)
+                       AS unclassified,
+                   coalesce(sum(value) FILTER (WHERE category = 'unknown-origin'), 0)
+                       AS unknown_origin
+            FROM c GROUP BY destination
+        """, {"edition": edition, "sex": sex, "year": year})
+    return (
+        frame.with_columns(pl.col(c).cast(pl.Float64) for c in (
+            "immigrants", "south_south", "unclassified", "unknown_origin"))
+        .with_columns((pl.col("south_south") / pl.col("immigrants")).alias("share"),
+                      pl.lit(edition).alias("edition"), pl.lit(lens.id).alias("lens"),
+                      pl.lit(year, pl.Int32).alias("year"), pl.lit(sex).alias("sex"))
+        .select("iso3", "immigrants", "south_south", "share", "unclassified", "unknown_origin",
+                "edition", "lens", "year", "sex")
+        .sort("iso3")
     )
 
 

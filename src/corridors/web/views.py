@@ -56,20 +56,6 @@ def controls(store: Store, con: duckdb.DuckDBPyConnection, edition: str, year: i
     }
 
 
-def south_south_share_by_destination(table: pl.DataFrame, lens_id: str) -> pl.DataFrame:
-    """Per destination: immigrants, those in South-South corridors, and their share, from the
-    corridor table's own category column (the destination's immigrants incl. unknown origins)."""
-    column = f"category_{lens_id.replace('-', '_')}"
-    return (
-        table.group_by("destination")
-        .agg(pl.col("stock").sum().alias("immigrants"),
-             pl.col("stock").filter(pl.col(column) == "south-south").sum().alias("south_south"))
-        .with_columns((pl.col("south_south") / pl.col("immigrants")).alias("share"))
-        .rename({"destination": "iso3"})
-        .sort("iso3")
-    )
-
-
 def overview(store: Store, con: duckdb.DuckDBPyConnection, *, year: int | None, lens: str,
              edition: str | None) -> dict[str, Any]:
     """The South-South picture for a year and a lens."""
@@ -86,9 +72,10 @@ def overview(store: Store, con: duckdb.DuckDBPyConnection, *, year: int | None, 
         contiguity = regions.contiguity_share(con, lenses=lens_obj, edition=edition, years=year)
         top = regions.top_corridors(con, lenses=lens_obj, edition=edition, years=year,
                                     category="south-south", n=10)
-        table = corridor_table(con, edition=edition, years=year, sex="total", lenses=[lens_obj])
         names = reference.names(con)
-        shares = south_south_share_by_destination(table, lens).with_columns(
+        shares = regions.south_south_share_by_destination(
+            con, lens_obj, year, "total", edition).select(
+            "iso3", "immigrants", "south_south", "share", "unclassified", "unknown_origin",
             pl.col("iso3").replace_strict(names, default=None).alias("name"))
         ss = by_cat.get("south-south", {})
         headline = {

@@ -1,0 +1,114 @@
+"""Small tables the build adds to the store so that the first answer to a question is fast.
+
+The country profile, the corridor profile and the lens summaries are asked for one country, one
+lens or one year at a time, by the REST API and the web pages as much as by the CLI. Each needs a
+few facts that would otherwise be worked out again from the whole bilateral stock at every call:
+which editions, years, sexes and sources the stock has; which countries count as South under each
+built-in lens in each year; the stock of each category per edition, lens, year and sex.
+:func:`precompute` writes them once, at the end of ``corridors build``:
+
+- ``ssm_stock_index``: edition, year, sex, source_id, rows of ``migrant_stock``;
+- ``ssm_lens_roles``: :func:`corridors.analytics.lenses.lens_roles` of every built-in lens for
+  every year of every edition (the same rows, computed by the same code);
+- ``ssm_category_totals``: stock per edition, lens, year, sex and category (the four categories,
+  ``unclassified`` and ``unknown-origin``) under every built-in lens.
+
+Rows of a lens carry a fingerprint of its rules (:func:`lens_key`): a lens whose definition is not
+the one precomputed (a changed built-in, ``gfmd-2018`` with other emerging destinations, a custom
+lens) is always computed from the stock.
+
+They are derived data, never a source: every answer is the same with or without them (the
+analytics read them when present and compute from ``migrant_stock`` otherwise, e.g. on a store a
+test builds by hand), and a rebuilt store gets fresh ones. A store changed after the build must be
+given fresh ones with :func:`precompute` again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+import duckdb
+import polars as pl
+
+if TYPE_CHECKING:
+    from corridors.analytics.lenses import Lens
+
+#: Changes when the way roles or totals are worked out changes: tables written by another
+#: version are then not used (the answers are computed from the stock until the next build).
+VERSION = 1
+
+STOCK_INDEX = "ssm_stock_index"
+LENS_ROLES = "ssm_lens_roles"
+CATEGORY_TOTALS = "ssm_category_totals"
+TABLES = (STOCK_INDEX, LENS_ROLES, CATEGORY_TOTALS)
+
+
+def lens_key(lens: Lens) -> str:
+    """A fingerprint of a lens's rules (and of :data:`VERSION`): precomputed rows are used only
+    for the definition they were computed with, never for a lens id whose rules changed."""
+    text = f"{VERSION}|{lens.id}|{lens.origin!r}|{lens.destination!r}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def present(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the store holds the precomputed ``table`` (one of :data:`TABLES`)."""
+    try:
+        con.table(table)  # a catalog look-up (microseconds), no query
+    except duckdb.CatalogException:
+        return False
+    return True
+
+
+def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """(Re)write the precomputed tables from the store's tables; returns the rows of each.
+
+    Run it on a writable connection after ``migrant_stock``, ``income_groups`` and ``countries``
+    are final (the build calls it last).
+    """
+    from corridors.analytics.lenses import BUILTIN, lens_roles, registered
+    from corridors.analytics.regions import category_counts
+
+    for table in TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(f"""
+        CREATE TABLE {STOCK_INDEX} AS
+        SELECT edition, year, sex, source_id, count(*) AS rows
+        FROM migrant_stock GROUP BY ALL ORDER BY ALL
+    """)
+    years = [r[0] for r in con.execute(
+        f"SELECT DISTINCT year FROM {STOCK_INDEX} WHERE year IS NOT NULL ORDER BY 1").fetchall()]
+    lenses = list(BUILTIN.values())
+    roles = lens_roles(con, lenses, years)
+    keys = pl.DataFrame({"lens": [lens.id for lens in lenses],
+                         "lens_key": [lens_key(lens) for lens in lenses]})
+    with registered(con, roles.join(keys, on="lens"), "roles") as name:
+        con.execute(f"CREATE TABLE {LENS_ROLES} AS SELECT * FROM {name} ORDER BY lens, iso3, year")
+    counts = [
+        category_counts(con, lenses, edition, sex, years_of)
+        for edition, sex, years_of in _edition_sexes(con)
+    ]
+    con.execute(f"""
+        CREATE TABLE {CATEGORY_TOTALS} (edition VARCHAR, lens VARCHAR, lens_key VARCHAR,
+                                        year INTEGER, sex VARCHAR, category VARCHAR,
+                                        value DOUBLE)""")
+    for frame in counts:
+        with registered(con, frame.join(keys, on="lens"), "counts") as name:
+            con.execute(f"INSERT INTO {CATEGORY_TOTALS} SELECT edition, lens, lens_key, year, "
+                        f"sex, category, value FROM {name}")
+    return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in TABLES}
+
+
+def _edition_sexes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[int]]]:
+    """Every (edition, sex, years) a category summary can be asked for: the stored sexes, and
+    the total when an edition stores only the sexes (derived as male + female)."""
+    found = []
+    rows = con.execute(
+        f"SELECT edition, list(DISTINCT sex ORDER BY sex), list(DISTINCT year ORDER BY year) "
+        f"FROM {STOCK_INDEX} WHERE year IS NOT NULL GROUP BY edition ORDER BY edition"
+    ).fetchall()
+    for edition, sexes, years in rows:
+        wanted = {s for s in sexes if s in ("total", "male", "female")} | {"total"}
+        found += [(edition, sex, list(years)) for sex in sorted(wanted)]
+    return found

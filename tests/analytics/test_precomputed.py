@@ -1,0 +1,173 @@
+"""The precomputed tables: what they hold (by hand, on the constructed store ssm_store.py) and that
+every answer is the same with them as without them (constructed store and the store built from the
+mirror)."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import ssm_store
+
+from corridors.analytics import precomputed, regions
+from corridors.analytics.corridors import (
+    corridor_table,
+    edition_years,
+    editions,
+    has_sex,
+    stock_sources,
+)
+from corridors.analytics.lenses import BUILTIN, Rule, get_lens, lens_roles
+from corridors.analytics.profiles import corridor_profile, country_profile
+from corridors.store import connect
+
+
+def _copy_with_tables(path: Path, to: Path) -> Path:
+    shutil.copy(path, to)
+    con = connect(to, read_only=False)
+    precomputed.precompute(con)
+    con.close()
+    return to
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory):
+    """(plain, precomputed) connections to two copies of the constructed store."""
+    folder = tmp_path_factory.mktemp("ssm-pre")
+    plain = ssm_store.build(folder / "plain.duckdb")
+    pre = _copy_with_tables(plain, folder / "pre.duckdb")
+    cons = connect(plain), connect(pre)
+    yield cons
+    for con in cons:
+        con.close()
+
+
+def _answers(con, countries, pairs, lenses, years_of_profiles) -> dict:
+    """Profiles, summaries and shares of a store, as plain data."""
+    out: dict = {}
+    for edition in editions(con):
+        years = edition_years(con, edition)
+        out[("index", edition)] = (years, stock_sources(con, edition),
+                                   [has_sex(con, edition, s) for s in ("total", "male", "female")])
+        sexes = [s for s in ("total", "male", "female") if s == "total" or has_sex(con, edition, s)]
+        for lens in lenses:
+            for sex in sexes:
+                out[("summary", edition, lens.id, sex)] = regions.category_summary(
+                    con, lenses=lens, edition=edition, sex=sex).to_dicts()
+            out[("contiguity", edition, lens.id)] = regions.contiguity_share(
+                con, lenses=lens, edition=edition).to_dicts()
+            for year in years_of_profiles(years):
+                out[("map", edition, lens.id, year)] = regions.south_south_share_by_destination(
+                    con, lens, year, edition=edition).to_dicts()
+                for country in countries:
+                    out[("profile", edition, lens.id, year, country)] = country_profile(
+                        con, country, edition=edition, year=year, lens=lens, top=300).to_dict()
+            out[("roles", lens.id)] = lens_roles(con, [lens], years).sort("iso3", "year").to_dicts()
+        out[("all lenses", edition)] = regions.category_summary(
+            con, lenses=lenses, edition=edition).to_dicts()
+        for origin, destination in pairs:
+            out[("corridor", edition, origin, destination)] = corridor_profile(
+                con, origin, destination, edition=edition).to_dict()
+    return out
+
+
+def test_what_the_tables_hold(stores):
+    _, con = stores
+    index = con.execute(f"SELECT edition, year, sex, source_id, rows FROM {precomputed.STOCK_INDEX} "
+                        "ORDER BY ALL").fetchall()
+    assert index == [("ims2020", 2015, "female", "test-ims", 6), ("ims2020", 2015, "male",
+                      "test-ims", 6), ("ims2020", 2020, "female", "test-ims", 9),
+                     ("ims2020", 2020, "male", "test-ims", 9)]
+    totals = dict(con.execute(
+        f"SELECT category, value FROM {precomputed.CATEGORY_TOTALS} WHERE edition = 'ims2020' "
+        "AND lens = 'wb-lmic' AND year = 2020 AND sex = 'total'").fetchall())
+    # 2020, World Bank L/LM = KEN, UGA, TZA: KEN<->UGA 150 + TZA->KEN 20; KEN->GBR 100;
+    # GBR->KEN 10; IND(UM)->SAU 400 + IND->GBR 200 + USA->GBR 40; unknown origin 5
+    assert totals == {"south-south": 170, "south-north": 100, "north-south": 10,
+                      "north-north": 640, "unknown-origin": 5}
+    roles = con.execute(f"SELECT lens, south_origin FROM {precomputed.LENS_ROLES} "
+                        "WHERE iso3 = 'IND' AND year = 2015 ORDER BY lens").fetchall()
+    assert roles == [("gfmd-2018", True), ("un-developing", True), ("wb-lmic", True),
+                     ("wb-non-high", True)]
+
+
+def test_precompute_again_replaces_the_tables(tmp_path):
+    path = _copy_with_tables(ssm_store.build(tmp_path / "plain.duckdb"), tmp_path / "pre.duckdb")
+    con = connect(path, read_only=False)
+    rows = precomputed.precompute(con)
+    con.close()
+    # 4 (year, sex) index rows; 4 lenses x 7 countries x 2 years; per lens, year and sex
+    # (total, male, female) a row per category with stock, as in the first build
+    assert rows[precomputed.STOCK_INDEX] == 4
+    assert rows[precomputed.LENS_ROLES] == 4 * 7 * 2
+    assert rows[precomputed.CATEGORY_TOTALS] == con_rows(path)
+
+
+def con_rows(path: Path) -> int:
+    con = connect(path)
+    try:
+        return con.execute(f"SELECT count(*) FROM {precomputed.CATEGORY_TOTALS}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_every_answer_is_the_same_with_the_tables(stores):
+    plain, pre = stores
+    assert precomputed.present(pre, precomputed.LENS_ROLES)
+    assert not precomputed.present(plain, precomputed.LENS_ROLES)
+
+    def args(con):
+        return _answers(con, ["KEN", "IND", "GBR", "SAU"], [("IND", "SAU"), ("KEN", "UGA")],
+                        list(BUILTIN.values()), lambda years: years)
+
+    assert args(pre) == args(plain)
+
+
+def test_a_lens_with_other_rules_is_computed_from_the_stock(stores):
+    plain, pre = stores
+    # gfmd-2018 with the United Kingdom as the only emerging destination, 2015 (IND LM):
+    # KEN->UGA 80, UGA->KEN 50, KEN->GBR 60, IND->GBR 150 South-South; IND->SAU 200 South-North;
+    # USA->GBR 40 North-South
+    lens = get_lens("gfmd-2018", emerging=["GBR"])
+    frame = regions.category_summary(pre, lenses=lens, years=2015)
+    assert dict(frame.select("category", "value").rows()) == {
+        "south-south": 340, "south-north": 200, "north-south": 40, "north-north": 0}
+    assert frame.to_dicts() == regions.category_summary(plain, lenses=lens, years=2015).to_dicts()
+    # a built-in id whose rules are not those precomputed (e.g. a newer definition)
+    changed = replace(BUILTIN["wb-lmic"], origin=Rule(income_groups=("L",)))
+    assert lens_roles(pre, [changed], [2015]).sort("iso3").to_dicts() == \
+        lens_roles(plain, [changed], [2015]).sort("iso3").to_dicts()
+    assert country_profile(pre, "KEN", year=2020, lens=changed).south_south_share_immigrants == \
+        pytest.approx(50 / 80)  # TZA (LM) no longer South as an origin
+    # a year the build did not precompute
+    assert lens_roles(pre, [BUILTIN["wb-lmic"]], [2010]).sort("iso3").to_dicts() == \
+        lens_roles(plain, [BUILTIN["wb-lmic"]], [2010]).sort("iso3").to_dicts()
+
+
+def test_lens_roles_keeps_the_order_of_the_lenses(stores):
+    _, pre = stores
+    lenses = [BUILTIN["wb-non-high"], BUILTIN["gfmd-2018"], BUILTIN["wb-lmic"]]
+    frame = lens_roles(pre, lenses, [2015, 2020])
+    blocks = frame.height // 3
+    assert [frame["lens"][i * blocks] for i in range(3)] == [x.id for x in lenses]
+    assert frame.schema == lens_roles(pre, [replace(lenses[0], note="x")], [2015]).schema
+
+
+@pytest.mark.mirror
+def test_same_answers_on_the_store_built_from_the_mirror(built_store, tmp_path):
+    pre_path = _copy_with_tables(built_store, tmp_path / "pre.duckdb")
+    plain, pre = connect(built_store), connect(pre_path)
+    try:
+        def args(con):
+            return _answers(con, ["KEN", "IND", "BRA", "ARE"], [("IND", "ARE")],
+                            [BUILTIN["wb-lmic"], BUILTIN["gfmd-2018"]],
+                            lambda years: years[-1:])
+
+        assert args(pre) == args(plain)
+        assert corridor_table(pre, years=2020, sex="total").equals(
+            corridor_table(plain, years=2020, sex="total"))
+    finally:
+        plain.close()
+        pre.close()
