@@ -87,6 +87,14 @@ def test_what_the_tables_hold(stores):
     # GBR->KEN 10; IND(UM)->SAU 400 + IND->GBR 200 + USA->GBR 40; unknown origin 5
     assert totals == {"south-south": 170, "south-north": 100, "north-south": 10,
                       "north-north": 640, "unknown-origin": 5}
+    kenya = con.execute(
+        f"SELECT direction, sex, stock, classified, south_south FROM {precomputed.COUNTRY_TOTALS} "
+        "WHERE iso3 = 'KEN' AND lens = 'wb-lmic' AND year = 2020 ORDER BY ALL").fetchall()
+    # in: UGA 30+20, TZA 10+10 (South-South), GBR 5+5, unknown origin 3+2 (not classified);
+    # out: UGA 60+40 (South-South), GBR 50+50
+    assert kenya == [("in", "female", 37, 35, 30), ("in", "male", 48, 45, 40),
+                     ("in", "total", 85, 80, 70), ("out", "female", 90, 90, 40),
+                     ("out", "male", 110, 110, 60), ("out", "total", 200, 200, 100)]
     roles = con.execute(f"SELECT lens, south_origin FROM {precomputed.LENS_ROLES} "
                         "WHERE iso3 = 'IND' AND year = 2015 ORDER BY lens").fetchall()
     assert roles == [("gfmd-2018", True), ("un-developing", True), ("wb-lmic", True),

@@ -201,14 +201,15 @@ def category_case(i: int, origin: str = "origin") -> str:
 #: share: stock pivoted by sex, joined to itself at the previous year of the edition (a corridor
 #: missing that year had 0). Parameters: $edition, $years, $sex (NULL = every sex).
 #: Parameters also: $all_years (every year of the edition: the previous year of a year is the
-#: edition's, whatever corridors are selected); ``{where}`` selects corridors before any join.
+#: edition's, whatever corridors are selected); ``{where}`` selects corridors of ``{source}``
+#: (the stock CTE or a part of it) before any join.
 BASE_CTES = """
 wide AS (
     SELECT origin, destination, year,
         sum(value) FILTER (WHERE sex = 'total') AS total,
         sum(value) FILTER (WHERE sex = 'male') AS male,
         sum(value) FILTER (WHERE sex = 'female') AS female
-    FROM stock {where} GROUP BY origin, destination, year
+    FROM {source} {where} GROUP BY origin, destination, year
 ),
 yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
         FROM (SELECT unnest($all_years) AS year)),
@@ -304,18 +305,24 @@ def corridor_table(
         LEFT JOIN recpairs rp ON rp.origin = s.origin AND rp.destination = s.destination
                              AND rp.year = s.year""" if detail else ""
     totals_ctes = totals_cols = totals_joins = ""
+    source, pair = "stock", ""
     if end_totals:
-        # each total reads the stock again with its own filter (NOT MATERIALIZED: the selected
-        # corridors and the totals share no scan)
+        # the totals of the selected corridors' origins and destinations; with both ends asked
+        # for, the stock is read once for the corridor and both totals
+        if origin is not None and destination is not None:
+            source = "pair_stock"
+            pair = """,
+        pair_stock AS MATERIALIZED (SELECT origin, destination, year, sex, value FROM stock
+                                    WHERE origin = $origin OR destination = $destination)"""
         kept = ("sex IN ('total', 'male', 'female') AND value IS NOT NULL "
                 "AND list_contains($years, year) AND ($sex IS NULL OR sex = $sex)")
+        out_end = " AND origin = $origin" if origin is not None else ""
+        in_end = " AND destination = $destination" if destination is not None else ""
         totals_ctes = f""",
-        out_total AS (SELECT origin, year, sex, sum(value) AS v FROM stock
-                      WHERE {kept}{" AND origin = $origin" if origin is not None else ""}
-                      GROUP BY ALL),
-        in_total AS (SELECT destination, year, sex, sum(value) AS v FROM stock
-                     WHERE {kept}{" AND destination = $destination" if destination is not None else ""}
-                     GROUP BY ALL)"""
+        out_total AS (SELECT origin, year, sex, sum(value) AS v FROM {source}
+                      WHERE {kept}{out_end} GROUP BY ALL),
+        in_total AS (SELECT destination, year, sex, sum(value) AS v FROM {source}
+                     WHERE {kept}{in_end} GROUP BY ALL)"""
         totals_cols = ", ot.v AS _origin_total, it.v AS _destination_total"
         totals_joins = """
         LEFT JOIN out_total ot ON ot.origin = s.origin AND ot.year = s.year AND ot.sex = s.sex
@@ -323,8 +330,8 @@ def corridor_table(
                              AND it.sex = s.sex"""
     with registered(con, roles, "roles") as roles_name:
         sql = f"""
-        WITH {stock_cte(con, edition).replace("stock AS (", "stock AS NOT MATERIALIZED (", 1)},
-        {BASE_CTES.format(where=where)},
+        WITH {stock_cte(con, edition).replace("stock AS (", "stock AS NOT MATERIALIZED (", 1)}{pair},
+        {BASE_CTES.format(where=where, source=source)},
         {REC_CTE.strip()},
         recpairs AS (
             SELECT a.iso3 AS origin, b.iso3 AS destination, y.year,

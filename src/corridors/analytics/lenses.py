@@ -438,11 +438,17 @@ def _stored_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
         WHERE list_contains($keys, lens_key) AND list_contains($years, year)
         ORDER BY lens_key, iso3, year
     """, {"keys": keys, "years": years})
-    blocks = {key: part.drop("lens_key")
-              for (key,), part in frame.partition_by("lens_key", as_dict=True).items()}
+    if len(keys) == 1:
+        blocks = {keys[0]: frame.drop("lens_key")}
+    else:
+        blocks = {key: part.drop("lens_key")
+                  for (key,), part in frame.partition_by("lens_key", as_dict=True).items()}
     if len(blocks) != len(keys) or any(
-            block["year"].n_unique() != len(years) for block in blocks.values()):
+            block.is_empty() or block["year"].n_unique() != len(years)
+            for block in blocks.values()):
         return None  # a lens or a year the build did not precompute
+    if len(lenses) == 1:
+        return blocks[keys[0]]
     return pl.concat([blocks[key] for key in (precomputed.lens_key(lens) for lens in lenses)])
 
 

@@ -11,7 +11,10 @@ built-in lens in each year; the stock of each category per edition, lens, year a
 - ``ssm_lens_roles``: :func:`corridors.analytics.lenses.lens_roles` of every built-in lens for
   every year of every edition (the same rows, computed by the same code);
 - ``ssm_category_totals``: stock per edition, lens, year, sex and category (the four categories,
-  ``unclassified`` and ``unknown-origin``) under every built-in lens.
+  ``unclassified`` and ``unknown-origin``) under every built-in lens;
+- ``ssm_country_totals``: immigrants and emigrants of every country per edition, year and sex,
+  with their classified and South–South parts under every built-in lens (what a country profile
+  sums; :func:`corridors.analytics.profiles.country_totals`).
 
 Rows of a lens carry a fingerprint of its rules (:func:`lens_key`): a lens whose definition is not
 the one precomputed (a changed built-in, ``gfmd-2018`` with other emerging destinations, a custom
@@ -41,7 +44,8 @@ VERSION = 1
 STOCK_INDEX = "ssm_stock_index"
 LENS_ROLES = "ssm_lens_roles"
 CATEGORY_TOTALS = "ssm_category_totals"
-TABLES = (STOCK_INDEX, LENS_ROLES, CATEGORY_TOTALS)
+COUNTRY_TOTALS = "ssm_country_totals"
+TABLES = (STOCK_INDEX, LENS_ROLES, CATEGORY_TOTALS, COUNTRY_TOTALS)
 
 
 def lens_key(lens: Lens) -> str:
@@ -67,6 +71,7 @@ def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     are final (the build calls it last).
     """
     from corridors.analytics.lenses import BUILTIN, lens_roles, registered
+    from corridors.analytics.profiles import country_totals
     from corridors.analytics.regions import category_counts
 
     for table in TABLES:
@@ -96,6 +101,20 @@ def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         with registered(con, frame.join(keys, on="lens"), "counts") as name:
             con.execute(f"INSERT INTO {CATEGORY_TOTALS} SELECT edition, lens, lens_key, year, "
                         f"sex, category, value FROM {name}")
+    con.execute(f"""
+        CREATE TABLE {COUNTRY_TOTALS} (edition VARCHAR, lens VARCHAR, lens_key VARCHAR,
+                                       iso3 VARCHAR, direction VARCHAR, year INTEGER,
+                                       sex VARCHAR, stock DOUBLE, classified DOUBLE,
+                                       south_south DOUBLE)""")
+    for edition in [r[0] for r in con.execute(
+            f"SELECT DISTINCT edition FROM {STOCK_INDEX} ORDER BY 1").fetchall()]:
+        for lens in lenses:
+            totals = country_totals(con, edition, lens)
+            with registered(con, totals, "totals") as name:
+                con.execute(f"INSERT INTO {COUNTRY_TOTALS} SELECT ?, ?, ?, iso3, direction, year, "
+                            f"sex, stock, classified, south_south FROM {name} "
+                            "ORDER BY iso3, direction, year, sex",
+                            [edition, lens.id, lens_key(lens)])
     return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in TABLES}
 

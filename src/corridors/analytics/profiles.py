@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from corridors import codes
+from corridors.analytics import precomputed
 from corridors.analytics.corridors import (
     NoDataError,
     category_case,
@@ -133,15 +134,39 @@ def _population(con: duckdb.DuckDBPyConnection, iso3: str, year: int,
 
 
 def _top(frame: pl.DataFrame, column: str, n: int, total: float) -> pl.DataFrame:
+    names = {code: _name(code) for code in frame[column].unique().to_list()}
     return (
         frame.group_by(column).agg(pl.col("stock").sum())
         .sort(["stock", column], descending=[True, False]).head(n)
         .with_columns(
-            pl.col(column).map_elements(_name, return_dtype=pl.String).alias("name"),
+            pl.col(column).replace_strict(names, return_dtype=pl.String).alias("name"),
             (pl.col("stock") / total if total else pl.lit(None, pl.Float64)).alias("share"),
         )
         .select(column, "name", "stock", "share")
     )
+
+
+#: Every corridor of an edition (one row per origin, destination, year and sex, as in the corridor
+#: table) with its category under one lens: roles registered as ``{roles}`` with so_0 / sd_0
+#: flags; ``{where}`` selects corridors. Parameter: $edition.
+CATEGORISED = """
+WITH {stock},
+s AS (SELECT origin, destination, year, sex, sum(value) AS stock FROM stock
+      WHERE sex IN ('total', 'male', 'female') {where}
+      GROUP BY origin, destination, year, sex HAVING sum(value) IS NOT NULL),
+c AS (SELECT s.origin, s.destination, s.year, s.sex, s.stock, {category} AS category
+      FROM s LEFT JOIN {roles} ro ON ro.iso3 = s.origin AND ro.year = s.year
+      LEFT JOIN {roles} rd ON rd.iso3 = s.destination AND rd.year = s.year)"""
+
+
+def _flags(roles: pl.DataFrame) -> pl.DataFrame:
+    return roles.select("iso3", "year", pl.col("south_origin").alias("so_0"),
+                        pl.col("south_destination").alias("sd_0"))
+
+
+def _categorised(con: duckdb.DuckDBPyConnection, edition: str, roles: str, where: str) -> str:
+    return CATEGORISED.format(stock=stock_cte(con, edition), where=where, roles=roles,
+                              category=category_case(0, "s.origin"))
 
 
 def _country_corridors(con: duckdb.DuckDBPyConnection, iso3: str, edition: str,
@@ -149,20 +174,71 @@ def _country_corridors(con: duckdb.DuckDBPyConnection, iso3: str, edition: str,
     """The rows of the corridor table with ``iso3`` at one end, every year and sex of the edition:
     origin, destination, year, sex, stock and the category under the one lens of ``roles`` (the
     :func:`lens_roles` frame of that lens), named ``column``. Only those corridors are read."""
-    flags = roles.select("iso3", "year", pl.col("south_origin").alias("so_0"),
-                         pl.col("south_destination").alias("sd_0"))
-    with registered(con, flags, "roles") as name:
-        return query(con, f"""
-            WITH {stock_cte(con, edition)},
-            s AS (SELECT origin, destination, year, sex, sum(value) AS stock FROM stock
-                  WHERE (origin = $iso3 OR destination = $iso3)
-                    AND sex IN ('total', 'male', 'female')
-                  GROUP BY origin, destination, year, sex HAVING sum(value) IS NOT NULL)
-            SELECT s.origin, s.destination, s.year, s.sex, s.stock,
-                   {category_case(0, 's.origin')} AS "{column}"
-            FROM s LEFT JOIN {name} ro ON ro.iso3 = s.origin AND ro.year = s.year
-            LEFT JOIN {name} rd ON rd.iso3 = s.destination AND rd.year = s.year
+    with registered(con, _flags(roles), "roles") as name:
+        return query(con, _categorised(
+            con, edition, name, "AND (origin = $iso3 OR destination = $iso3)") + f"""
+            SELECT origin, destination, year, sex, stock, category AS "{column}" FROM c
         """, {"edition": edition, "iso3": iso3})
+
+
+def country_totals(con: duckdb.DuckDBPyConnection, edition: str, lens: Lens) -> pl.DataFrame:
+    """Immigrants (direction 'in') and emigrants ('out') of every country of an edition per year
+    and sex, with the classified and the South–South part under ``lens``: what a profile sums
+    from its corridors, for every country at once (:mod:`corridors.analytics.precomputed`).
+    Columns: iso3, direction, year, sex, stock, classified, south_south."""
+    roles = lens_roles(con, [lens], edition_years(con, edition))
+    cats = ", ".join(f"'{c}'" for c in CATEGORIES)
+    with registered(con, _flags(roles), "roles") as name:
+        return query(con, _categorised(con, edition, name, "") + f""",
+            sums AS (SELECT *, category IN ({cats}) AS classified,
+                            category = 'south-south' AS south_south FROM c)
+            SELECT destination AS iso3, 'in' AS direction, year, sex, sum(stock) AS stock,
+                   coalesce(sum(stock) FILTER (WHERE classified), 0) AS classified,
+                   coalesce(sum(stock) FILTER (WHERE south_south), 0) AS south_south
+            FROM sums GROUP BY destination, year, sex
+            UNION ALL
+            SELECT origin, 'out', year, sex, sum(stock),
+                   coalesce(sum(stock) FILTER (WHERE classified), 0),
+                   coalesce(sum(stock) FILTER (WHERE south_south), 0)
+            FROM sums GROUP BY origin, year, sex
+        """, {"edition": edition})
+
+
+def _stored_sums(con: duckdb.DuckDBPyConnection, iso3: str, edition: str,
+                 lens: Lens) -> dict[str, dict[tuple[int, str], dict]] | None:
+    """The country's sums per direction, year and sex from the precomputed totals; None when the
+    store has none for this edition and lens."""
+    if not precomputed.present(con, precomputed.COUNTRY_TOTALS):
+        return None
+    key = precomputed.lens_key(lens)
+    rows = con.execute(
+        f"SELECT direction, year, sex, stock, classified, south_south "
+        f"FROM {precomputed.COUNTRY_TOTALS} WHERE edition = ? AND lens_key = ? AND iso3 = ?",
+        [edition, key, iso3]).fetchall()
+    if not rows and not con.execute(
+            f"SELECT 1 FROM {precomputed.COUNTRY_TOTALS} WHERE edition = ? AND lens_key = ? "
+            "LIMIT 1", [edition, key]).fetchall():
+        return None
+    sums: dict[str, dict[tuple[int, str], dict]] = {"immigrants": {}, "emigrants": {}}
+    for direction, y, sex, stock, classified, south_south in rows:
+        label = "immigrants" if direction == "in" else "emigrants"
+        sums[label][(y, sex)] = {"all": stock, "classified": classified,
+                                 "south_south": south_south}
+    return sums
+
+
+def _partners(con: duckdb.DuckDBPyConnection, iso3: str, edition: str,
+              year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Both sexes' stock of the country's corridors in one year: (inbound, outbound) rows with
+    origin, destination, stock."""
+    frame = query(con, f"""
+        WITH {stock_cte(con, edition)}
+        SELECT origin, destination, sum(value) AS stock FROM stock
+        WHERE sex = 'total' AND year = $year AND (origin = $iso3 OR destination = $iso3)
+        GROUP BY origin, destination HAVING sum(value) IS NOT NULL
+    """, {"edition": edition, "year": year, "iso3": iso3})
+    return (frame.filter(pl.col("destination") == iso3),
+            frame.filter(pl.col("origin") == iso3))
 
 
 def country_profile(
@@ -181,33 +257,40 @@ def country_profile(
     year = check_years(con, edition, year, all_years)[0] if year is not None else all_years[-1]
     lens = lens or BUILTIN["wb-lmic"]
     column = f"category_{safe(lens.id)}"
-    roles = lens_roles(con, [lens], all_years)
-    table = _country_corridors(con, iso3, edition, roles, column)
-    inbound = table.filter(pl.col("destination") == iso3)
-    outbound = table.filter(pl.col("origin") == iso3)
-    if inbound.is_empty() and outbound.is_empty():
-        raise NoDataError(f"{_name(iso3)} ({iso3}) has no migrant stock in {edition}")
-
-    in_year = inbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
-    out_year = outbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
-    unknown = float(in_year.filter(pl.col("origin") == OTHER_ORIGIN)["stock"].sum())
-    has_sex = not inbound.filter(pl.col("sex") == "female").is_empty() or \
-        not outbound.filter(pl.col("sex") == "female").is_empty()
     # per direction, year and sex: stock, classified stock and South-South stock (sums of whole
-    # persons, exact in any order)
-    sums = {
-        label: {
-            (row["year"], row["sex"]): row
-            for row in frame.group_by("year", "sex").agg(
-                pl.col("stock").sum().alias("all"),
-                pl.col("stock").filter(pl.col(column).is_in(list(CATEGORIES))).sum()
-                .alias("classified"),
-                pl.col("stock").filter(pl.col(column) == "south-south").sum()
-                .alias("south_south"),
-            ).iter_rows(named=True)
+    # persons, exact in any order), precomputed by the build or summed here from the corridors
+    sums = _stored_sums(con, iso3, edition, lens)
+    if sums is not None:
+        in_year, out_year = _partners(con, iso3, edition, year)
+        own = query(con, f"SELECT year, income_group FROM {precomputed.LENS_ROLES} "
+                         "WHERE lens_key = $key AND iso3 = $iso3 AND list_contains($years, year) "
+                         "ORDER BY year", {"key": precomputed.lens_key(lens), "iso3": iso3,
+                                           "years": all_years})
+    else:
+        roles = lens_roles(con, [lens], all_years)
+        own = roles.filter(pl.col("iso3") == iso3)
+        table = _country_corridors(con, iso3, edition, roles, column)
+        inbound = table.filter(pl.col("destination") == iso3)
+        outbound = table.filter(pl.col("origin") == iso3)
+        in_year = inbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
+        out_year = outbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
+        sums = {
+            label: {
+                (row["year"], row["sex"]): row
+                for row in frame.group_by("year", "sex").agg(
+                    pl.col("stock").sum().alias("all"),
+                    pl.col("stock").filter(pl.col(column).is_in(list(CATEGORIES))).sum()
+                    .alias("classified"),
+                    pl.col("stock").filter(pl.col(column) == "south-south").sum()
+                    .alias("south_south"),
+                ).iter_rows(named=True)
+            }
+            for label, frame in (("immigrants", inbound), ("emigrants", outbound))
         }
-        for label, frame in (("immigrants", inbound), ("emigrants", outbound))
-    }
+    if not sums["immigrants"] and not sums["emigrants"]:
+        raise NoDataError(f"{_name(iso3)} ({iso3}) has no migrant stock in {edition}")
+    unknown = float(in_year.filter(pl.col("origin") == OTHER_ORIGIN)["stock"].sum())
+    has_sex = any(sex == "female" for part in sums.values() for _, sex in part)
 
     def total(label: str, y: int, sex: str, what: str = "all") -> float:
         row = sums[label].get((y, sex))
@@ -220,7 +303,6 @@ def country_profile(
     immigrants = total("immigrants", year, "total")
     emigrants = total("emigrants", year, "total")
     population = _population(con, iso3, year, edition)
-    own = roles.filter(pl.col("iso3") == iso3)
     groups_by_year: dict[int, str | None] = {}
     for y, group in own.select("year", "income_group").iter_rows():
         groups_by_year.setdefault(y, group)
