@@ -1,0 +1,155 @@
+"""Benchmark: first answers of the country profile, the corridor profile and the lens summary
+(the analytics behind the REST API's profile and summary calls), side by side in one run.
+
+Each side runs in a fresh Python process (bench/_measure.py) over the same store built from the
+mirror, and answers questions never asked before in that process (every call a different country,
+lens or year; nothing is memoised by the analytics):
+
+- ``precomputed``: the store with the tables ``precompute(con)`` adds at the end of the build
+  (corridors.analytics.precomputed);
+- ``plain``: the same store without them (the analytics compute everything from the stock);
+- ``whole table``: what a user without the profile and summary functions would run: the corridor
+  table of every year (``corridor_table``), filtered to the country and summed in polars, and for
+  the summary the corridor table of the year grouped by category.
+
+Reported per side: median and 95th percentile of one call (ms), wall time and peak memory of the
+process, and the ratio of each alternative's median over ``precomputed``.
+
+    CORRIDORS_MIRROR=../shared/sources python bench/bench_profiles.py [--store PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _measure import mirror, run_isolated  # noqa: E402
+
+COUNTRIES = ["KEN", "IND", "BRA", "ZAF", "NGA", "MEX", "PHL", "EGY", "BGD", "PAK", "IDN", "UGA"]
+LENSES = ["wb-lmic", "wb-non-high", "un-developing", "gfmd-2018"]
+PAIRS = [("IND", "ARE"), ("MEX", "USA"), ("KEN", "UGA"), ("BGD", "IND"), ("SYR", "TUR"),
+         ("CIV", "BFA")]
+
+
+def _stats(times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {"calls": len(ordered), "median_ms": round(1000 * statistics.median(ordered), 2),
+            "p95_ms": round(1000 * ordered[int(0.95 * (len(ordered) - 1))], 2)}
+
+
+def side(store_path: str, how: str) -> dict:
+    """Time first calls of the three answers in this process."""
+    import polars as pl
+
+    from corridors.analytics import regions
+    from corridors.analytics.corridors import corridor_table
+    from corridors.analytics.lenses import BUILTIN
+    from corridors.analytics.profiles import corridor_profile, country_profile
+    from corridors.store import connect
+
+    con = connect(Path(store_path))
+    con.execute("SELECT 1").fetchall()
+    profiles, corridors, summaries = [], [], []
+    years = (2020, 2000)
+    for i, code in enumerate(COUNTRIES):
+        lens = BUILTIN[LENSES[i % len(LENSES)]]
+        for year in years:
+            started = time.perf_counter()
+            if how == "whole table":
+                table = corridor_table(con, lenses=[lens]).filter(
+                    (pl.col("origin") == code) | (pl.col("destination") == code))
+                part = table.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
+                part.group_by("origin").agg(pl.col("stock").sum())
+                table.group_by("year", "sex", pl.col("destination") == code).agg(
+                    pl.col("stock").sum())
+            else:
+                country_profile(con, code, year=year, lens=lens, top=300).to_dict()
+            profiles.append(time.perf_counter() - started)
+    for origin, destination in PAIRS:
+        started = time.perf_counter()
+        if how == "whole table":
+            corridor_table(con).filter((pl.col("origin") == origin)
+                                       & (pl.col("destination") == destination))
+        else:
+            corridor_profile(con, origin, destination).to_dict()
+        corridors.append(time.perf_counter() - started)
+    for lens_id in LENSES:
+        for year in (1990, 2005, 2020):
+            started = time.perf_counter()
+            if how == "whole table":
+                column = "category_" + lens_id.replace("-", "_")
+                corridor_table(con, years=year, sex="total", lenses=[BUILTIN[lens_id]],
+                               detail=False).group_by(column).agg(pl.col("stock").sum())
+            else:
+                regions.category_summary(con, lenses=BUILTIN[lens_id], years=year)
+            summaries.append(time.perf_counter() - started)
+    con.close()
+    return {"country_profile": _stats(profiles), "corridor_profile": _stats(corridors),
+            "category_summary": _stats(summaries)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, help="a built corridors.duckdb (copied, not changed)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="corridors-bench-profiles-"))
+    try:
+        if args.store:
+            source = args.store
+        else:
+            env = {**os.environ, "CORRIDORS_HOME": str(work / "home")}
+            subprocess.run(["corridors", "--mirror", str(mirror()), "pull"], env=env, check=True,
+                           capture_output=True)
+            subprocess.run(["corridors", "build"], env=env, check=True, capture_output=True)
+            source = work / "home" / "corridors.duckdb"
+        plain, pre = work / "plain.duckdb", work / "pre.duckdb"
+        shutil.copy(source, plain)
+        shutil.copy(source, pre)
+        import duckdb
+
+        from corridors.analytics import precomputed
+
+        for path, keep in ((plain, False), (pre, True)):
+            con = duckdb.connect(str(path))
+            if keep:
+                started = time.perf_counter()
+                rows = precomputed.precompute(con)
+                precompute_s = time.perf_counter() - started
+            else:
+                for table in precomputed.TABLES:
+                    con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute("CHECKPOINT")
+            con.close()
+        results: dict = {"precompute": {"seconds": round(precompute_s, 2), "rows": rows,
+                                        "store_growth_mib": round(
+                                            (pre.stat().st_size - plain.stat().st_size) / 2**20,
+                                            1)}}
+        for name, path, how in (("precomputed", pre, "profile"), ("plain", plain, "profile"),
+                                ("whole table", plain, "whole table")):
+            out = run_isolated("bench_profiles", "side", str(path), how)
+            results[name] = {**{k: v for k, v in out.items() if isinstance(v, dict)},
+                             "wall_s": round(out["wall_s"], 2),
+                             "peak_mib": round(out["peak_mib"], 1)}
+        results["ratio_median_over_precomputed"] = {
+            name: {what: round(results[name][what]["median_ms"]
+                               / results["precomputed"][what]["median_ms"], 1)
+                   for what in ("country_profile", "corridor_profile", "category_summary")}
+            for name in ("plain", "whole table")
+        }
+        print(json.dumps(results, indent=2))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
