@@ -80,13 +80,15 @@ def test_what_the_tables_hold(stores):
     assert index == [("ims2020", 2015, "female", "test-ims", 6), ("ims2020", 2015, "male",
                       "test-ims", 6), ("ims2020", 2020, "female", "test-ims", 9),
                      ("ims2020", 2020, "male", "test-ims", 9)]
-    totals = dict(con.execute(
-        f"SELECT category, value FROM {precomputed.CATEGORY_TOTALS} WHERE edition = 'ims2020' "
-        "AND lens = 'wb-lmic' AND year = 2020 AND sex = 'total'").fetchall())
+    summary = con.execute(
+        f"SELECT category, value, share, unknown_origin FROM {precomputed.CATEGORY_SUMMARY} "
+        "WHERE edition = 'ims2020' AND lens = 'wb-lmic' AND year = 2020 AND sex = 'total' "
+        "ORDER BY position").fetchall()
     # 2020, World Bank L/LM = KEN, UGA, TZA: KEN<->UGA 150 + TZA->KEN 20; KEN->GBR 100;
-    # GBR->KEN 10; IND(UM)->SAU 400 + IND->GBR 200 + USA->GBR 40; unknown origin 5
-    assert totals == {"south-south": 170, "south-north": 100, "north-south": 10,
-                      "north-north": 640, "unknown-origin": 5}
+    # GBR->KEN 10; IND(UM)->SAU 400 + IND->GBR 200 + USA->GBR 40 of 920 classified;
+    # unknown origin 5
+    assert summary == [("south-south", 170, 170 / 920, 5), ("south-north", 100, 100 / 920, 5),
+                       ("north-south", 10, 10 / 920, 5), ("north-north", 640, 640 / 920, 5)]
     kenya = con.execute(
         f"SELECT direction, sex, stock, classified, south_south FROM {precomputed.COUNTRY_TOTALS} "
         "WHERE iso3 = 'KEN' AND lens = 'wb-lmic' AND year = 2020 ORDER BY ALL").fetchall()
@@ -103,20 +105,22 @@ def test_what_the_tables_hold(stores):
 
 def test_precompute_again_replaces_the_tables(tmp_path):
     path = _copy_with_tables(ssm_store.build(tmp_path / "plain.duckdb"), tmp_path / "pre.duckdb")
+    first = con_rows(path)
     con = connect(path, read_only=False)
     rows = precomputed.precompute(con)
     con.close()
-    # 4 (year, sex) index rows; 4 lenses x 7 countries x 2 years; per lens, year and sex
-    # (total, male, female) a row per category with stock, as in the first build
+    # 4 (year, sex) index rows; 4 lenses x 7 countries x 2 years; 4 categories x 4 lenses x
+    # 2 years x 3 sexes (total derived); the countries' totals as many as in the first run
     assert rows[precomputed.STOCK_INDEX] == 4
     assert rows[precomputed.LENS_ROLES] == 4 * 7 * 2
-    assert rows[precomputed.CATEGORY_TOTALS] == con_rows(path)
+    assert rows[precomputed.CATEGORY_SUMMARY] == 4 * 4 * 2 * 3
+    assert rows[precomputed.COUNTRY_TOTALS] == first > 0
 
 
 def con_rows(path: Path) -> int:
     con = connect(path)
     try:
-        return con.execute(f"SELECT count(*) FROM {precomputed.CATEGORY_TOTALS}").fetchone()[0]
+        return con.execute(f"SELECT count(*) FROM {precomputed.COUNTRY_TOTALS}").fetchone()[0]
     finally:
         con.close()
 

@@ -4,14 +4,14 @@ The country profile, the corridor profile and the lens summaries are asked for o
 lens or one year at a time, by the REST API and the web pages as much as by the CLI. Each needs a
 few facts that would otherwise be worked out again from the whole bilateral stock at every call:
 which editions, years, sexes and sources the stock has; which countries count as South under each
-built-in lens in each year; the stock of each category per edition, lens, year and sex.
-:func:`precompute` writes them once, at the end of ``corridors build``:
+built-in lens in each year; the stock and share of each category per edition, lens, year and sex;
+each country's immigrants and emigrants. :func:`precompute` writes them once, at the end of ``corridors build``:
 
 - ``ssm_stock_index``: edition, year, sex, source_id, rows of ``migrant_stock``;
 - ``ssm_lens_roles``: :func:`corridors.analytics.lenses.lens_roles` of every built-in lens for
   every year of every edition (the same rows, computed by the same code);
-- ``ssm_category_totals``: stock per edition, lens, year, sex and category (the four categories,
-  ``unclassified`` and ``unknown-origin``) under every built-in lens;
+- ``ssm_category_summary``: :func:`corridors.analytics.regions.category_summary` of every built-in
+  lens, edition and sex, every year (the same rows, computed by that function);
 - ``ssm_country_totals``: immigrants and emigrants of every country per edition, year and sex,
   with their classified and South–South parts under every built-in lens (what a country profile
   sums; :func:`corridors.analytics.profiles.country_totals`).
@@ -43,9 +43,9 @@ VERSION = 1
 
 STOCK_INDEX = "ssm_stock_index"
 LENS_ROLES = "ssm_lens_roles"
-CATEGORY_TOTALS = "ssm_category_totals"
+CATEGORY_SUMMARY = "ssm_category_summary"
 COUNTRY_TOTALS = "ssm_country_totals"
-TABLES = (STOCK_INDEX, LENS_ROLES, CATEGORY_TOTALS, COUNTRY_TOTALS)
+TABLES = (STOCK_INDEX, LENS_ROLES, CATEGORY_SUMMARY, COUNTRY_TOTALS)
 
 
 def lens_key(lens: Lens) -> str:
@@ -70,9 +70,9 @@ def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     Run it on a writable connection after ``migrant_stock``, ``income_groups`` and ``countries``
     are final (the build calls it last).
     """
-    from corridors.analytics.lenses import BUILTIN, lens_roles, registered
+    from corridors.analytics.lenses import BUILTIN, CATEGORIES, lens_roles, registered
     from corridors.analytics.profiles import country_totals
-    from corridors.analytics.regions import category_counts
+    from corridors.analytics.regions import category_summary
 
     for table in TABLES:
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -89,18 +89,23 @@ def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                          "lens_key": [lens_key(lens) for lens in lenses]})
     with registered(con, roles.join(keys, on="lens"), "roles") as name:
         con.execute(f"CREATE TABLE {LENS_ROLES} AS SELECT * FROM {name} ORDER BY lens, iso3, year")
-    counts = [
-        category_counts(con, lenses, edition, sex, years_of)
-        for edition, sex, years_of in _edition_sexes(con)
+    summaries = [
+        category_summary(con, lenses=lenses, edition=edition, sex=sex)
+        for edition, sex in _edition_sexes(con)
     ]
     con.execute(f"""
-        CREATE TABLE {CATEGORY_TOTALS} (edition VARCHAR, lens VARCHAR, lens_key VARCHAR,
-                                        year INTEGER, sex VARCHAR, category VARCHAR,
-                                        value DOUBLE)""")
-    for frame in counts:
-        with registered(con, frame.join(keys, on="lens"), "counts") as name:
-            con.execute(f"INSERT INTO {CATEGORY_TOTALS} SELECT edition, lens, lens_key, year, "
-                        f"sex, category, value FROM {name}")
+        CREATE TABLE {CATEGORY_SUMMARY} (
+            edition VARCHAR, lens VARCHAR, lens_key VARCHAR, year INTEGER, sex VARCHAR,
+            category VARCHAR, position INTEGER, value DOUBLE, share DOUBLE,
+            classified_total DOUBLE, unclassified DOUBLE, unknown_origin DOUBLE)""")
+    positions = pl.DataFrame({"category": list(CATEGORIES),
+                              "position": list(range(len(CATEGORIES)))})
+    for frame in summaries:
+        rows = frame.join(keys, on="lens").join(positions, on="category")
+        with registered(con, rows, "summary") as name:
+            con.execute(f"INSERT INTO {CATEGORY_SUMMARY} SELECT edition, lens, lens_key, year, "
+                        f"sex, category, position, value, share, classified_total, "
+                        f"unclassified, unknown_origin FROM {name} ORDER BY lens, year, position")
     con.execute(f"""
         CREATE TABLE {COUNTRY_TOTALS} (edition VARCHAR, lens VARCHAR, lens_key VARCHAR,
                                        iso3 VARCHAR, direction VARCHAR, year INTEGER,
@@ -119,15 +124,15 @@ def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             for table in TABLES}
 
 
-def _edition_sexes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[int]]]:
-    """Every (edition, sex, years) a category summary can be asked for: the stored sexes, and
-    the total when an edition stores only the sexes (derived as male + female)."""
+def _edition_sexes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Every (edition, sex) a category summary can be asked for: the stored sexes, and the total
+    when an edition stores only the sexes (derived as male + female)."""
     found = []
     rows = con.execute(
-        f"SELECT edition, list(DISTINCT sex ORDER BY sex), list(DISTINCT year ORDER BY year) "
-        f"FROM {STOCK_INDEX} WHERE year IS NOT NULL GROUP BY edition ORDER BY edition"
+        f"SELECT edition, list(DISTINCT sex ORDER BY sex) FROM {STOCK_INDEX} "
+        "GROUP BY edition ORDER BY edition"
     ).fetchall()
-    for edition, sexes, years in rows:
+    for edition, sexes in rows:
         wanted = {s for s in sexes if s in ("total", "male", "female")} | {"total"}
-        found += [(edition, sex, list(years)) for sex in sorted(wanted)]
+        found += [(edition, sex) for sex in sorted(wanted)]
     return found

@@ -83,40 +83,27 @@ def _categorised(roles_name: str) -> str:
                                  AND rd.year = s.year"""
 
 
-def category_counts(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens], edition: str,
-                    sex: str, years: Sequence[int]) -> pl.DataFrame:
-    """Stock per lens, year and category (the four, ``unclassified``, ``unknown-origin``; a
-    category with no stock has no row) of an edition and sex, for checked ``years``.
-
-    Read from the store's precomputed totals when every lens is a built-in one and the totals
-    are there (:mod:`corridors.analytics.precomputed`); computed from the stock otherwise.
-    Columns: edition, lens, year, sex, category, value.
-    """
-    lens_list = list(lenses)
-    keys = sorted({precomputed.lens_key(lens) for lens in lens_list})
-    counts = None
-    if lens_list and precomputed.present(con, precomputed.CATEGORY_TOTALS):
-        counts = query(con, f"""
-            SELECT lens_key, lens, year, category, value FROM {precomputed.CATEGORY_TOTALS}
-            WHERE edition = $edition AND sex = $sex AND list_contains($years, year)
-              AND list_contains($keys, lens_key)
-        """, {"edition": edition, "sex": sex, "years": list(years), "keys": keys})
-        held = counts.select("lens_key", "year").unique()
-        if held.height != len(keys) * len(set(years)):
-            counts = None  # a lens, year or sex the build did not precompute
-    if counts is None:
-        roles = lens_roles(con, lens_list, years).select(
-            "lens", "iso3", "year", "south_origin", "south_destination")
-        with registered(con, roles, "roles") as roles_name:
-            counts = query(con, f"""
-                WITH {stock_cte(con, edition)},
-                s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)),
-                c AS ({_categorised(roles_name)})
-                SELECT lens, year, category, sum(value) AS value FROM c GROUP BY ALL
-            """, {"edition": edition, "sex": sex, "years": list(years)})
-    return counts.select(
-        pl.lit(edition).alias("edition"), "lens", pl.col("year").cast(pl.Int32),
-        pl.lit(sex).alias("sex"), "category", pl.col("value").cast(pl.Float64))
+def _stored_summary(con: duckdb.DuckDBPyConnection, lenses: list[Lens], edition: str, sex: str,
+                    years: list[int]) -> pl.DataFrame | None:
+    """:func:`category_summary` rows read from the store's precomputed summaries (computed by that
+    function at build time), or None when they cannot answer: no such table, a lens whose rules
+    are not those precomputed, a lens asked for twice, or a year or sex not held."""
+    if not lenses or not precomputed.present(con, precomputed.CATEGORY_SUMMARY):
+        return None
+    keys = [precomputed.lens_key(lens) for lens in lenses]
+    if len(set(keys)) != len(keys) or len({lens.id for lens in lenses}) != len(lenses):
+        return None
+    frame = query(con, f"""
+        SELECT edition, lens, year, sex, category, value, share, classified_total, unclassified,
+               unknown_origin
+        FROM {precomputed.CATEGORY_SUMMARY}
+        WHERE edition = $edition AND sex = $sex AND list_contains($keys, lens_key)
+          AND list_contains($years, year)
+        ORDER BY lens, year, position
+    """, {"edition": edition, "sex": sex, "keys": keys, "years": years})
+    if frame.height != len(CATEGORIES) * len(keys) * len(set(years)):
+        return None
+    return frame
 
 
 def category_summary(
@@ -136,8 +123,18 @@ def category_summary(
     wanted = check_years(con, edition, years)
     sex = sex_for(con, edition, sex)
     lens_list = _lenses(lenses)
-    counts = category_counts(con, lens_list, edition, sex, wanted).select(
-        "lens", "year", "category", "value")
+    stored = _stored_summary(con, lens_list, edition, sex, wanted)
+    if stored is not None:
+        return stored
+    roles = lens_roles(con, lens_list, wanted).select(
+        "lens", "iso3", "year", "south_origin", "south_destination")
+    with registered(con, roles, "roles") as roles_name:
+        counts = query(con, f"""
+            WITH {stock_cte(con, edition)},
+            s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)),
+            c AS ({_categorised(roles_name)})
+            SELECT lens, year, category, sum(value) AS value FROM c GROUP BY ALL
+        """, {"edition": edition, "sex": sex, "years": wanted})
     grid = pl.DataFrame({"lens": [lens.id for lens in lens_list]}).join(
         pl.DataFrame({"year": wanted}, schema={"year": pl.Int32}), how="cross").join(
         pl.DataFrame({"category": list(CATEGORIES)}), how="cross")
