@@ -307,12 +307,16 @@ def country_profile(
     for y, group in own.select("year", "income_group").iter_rows():
         groups_by_year.setdefault(y, group)
     income_group = groups_by_year.get(year)
-    place = query(con, "SELECT continent, un_subregion, sdg_region, ims_region, development_group "
-                       "FROM countries WHERE iso3 = ?", [iso3])
-    groups = place.to_dicts()[0] if not place.is_empty() else {}
-    history = query(con, "SELECT data_year, fiscal_year, income_group FROM income_groups "
-                         "WHERE iso3 = ? ORDER BY data_year", [iso3]).with_columns(
-        pl.col("income_group").replace(INCOME_NAMES).alias("income_group_name"))
+    place = con.execute("SELECT continent, un_subregion, sdg_region, ims_region, "
+                        "development_group FROM countries WHERE iso3 = ?", [iso3])
+    row = place.fetchone()
+    groups = dict(zip([d[0] for d in place.description], row, strict=True)) if row else {}
+    history = pl.DataFrame(
+        con.execute("SELECT data_year, fiscal_year, income_group FROM income_groups "
+                    "WHERE iso3 = ? ORDER BY data_year", [iso3]).fetchall(),
+        schema={"data_year": pl.Int32, "fiscal_year": pl.String, "income_group": pl.String},
+        orient="row",
+    ).with_columns(pl.col("income_group").replace(INCOME_NAMES).alias("income_group_name"))
 
     trend_rows = []
     for y in all_years:
