@@ -196,6 +196,12 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
                 report.rows["flows"] = _flows(con, report)
                 report.timings["flows"] = time.perf_counter() - t1
             report.rows["survey_estimates"] = _carry_over_user_observations(con, cfg.store_path)
+            if tables.get("migrant_stock") is not None and tables["migrant_stock"].height:
+                from corridors.analytics.precomputed import precompute
+
+                t2 = time.perf_counter()
+                report.rows.update(precompute(con))
+                report.timings["precompute"] = time.perf_counter() - t2
             con.execute("CHECKPOINT")
         finally:
             con.close()
