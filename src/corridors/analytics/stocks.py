@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from corridors import codes
+from corridors.analytics import corridors as corridor_table
 from corridors.errors import CorridorsError
 
 ALL = "ALL"
@@ -23,10 +24,7 @@ class QueryError(CorridorsError):
 
 def editions(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Editions in the store, newest first."""
-    rows = con.execute(
-        "SELECT DISTINCT edition FROM migrant_stock ORDER BY edition DESC"
-    ).fetchall()
-    return [r[0] for r in rows]
+    return corridor_table.editions(con)
 
 
 def latest_edition(con: duckdb.DuckDBPyConnection) -> str:
@@ -76,19 +74,13 @@ def stock(
     edition = check_edition(con, edition)
     origin_code = resolve_code(origin, "origin")
     destination_code = resolve_code(destination, "destination")
-    available = {
-        r[0] for r in con.execute(
-            "SELECT DISTINCT sex FROM migrant_stock WHERE edition = ?", [edition]
-        ).fetchall()
-    }
-    if sex not in available:
+    if not corridor_table.has_sex(con, edition, sex):
+        available = [s for s in SEXES if corridor_table.has_sex(con, edition, s)]
         raise QueryError(
             f"edition {edition} has no figures by sex {sex!r}; it has: {', '.join(sorted(available))}"
         )
     if year is not None:
-        years = [r[0] for r in con.execute(
-            "SELECT DISTINCT year FROM migrant_stock WHERE edition = ? ORDER BY 1", [edition]
-        ).fetchall()]
+        years = corridor_table.edition_years(con, edition)
         if year not in years:
             raise QueryError(
                 f"edition {edition} has no year {year}; it has: {', '.join(map(str, years))}"
