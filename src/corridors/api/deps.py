@@ -1,8 +1,14 @@
 """Typed dependencies shared by the API and the web pages: the read-only store and checked inputs.
 
 The store is opened READ-ONLY once per process and each request gets its own cursor (a DuckDB
-cursor is an independent connection to the same database, safe to use from the request's thread).
-If ``corridors build`` swaps in a new store file, the next request reopens it.
+cursor is an independent connection to the same database, safe to use from the request's thread;
+requests never wait for each other's cursor). If ``corridors build`` swaps in a new store file,
+the next request reopens it.
+
+Small facts every answer needs (the provenance table, the sources of a reference table, the
+country codes, the editions) are read once per store file: :func:`lookup` finds the store a
+request's cursor belongs to and keeps the answer until the file changes (inode and modification
+time, as the response cache).
 """
 
 from __future__ import annotations
@@ -10,15 +16,17 @@ from __future__ import annotations
 import os
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import duckdb
 from fastapi import Depends, HTTPException, Query, Request
 
 from corridors import codes, store
+from corridors.analytics import corridors as corridor_facts
 from corridors.errors import NotBuiltError
 
 #: The largest page a list endpoint returns.
@@ -33,6 +41,11 @@ T = TypeVar("T")
 #: multiply memory.
 _COMPUTING = threading.BoundedSemaphore(max(1, min(4, os.cpu_count() or 1)))
 
+#: The store (and the file's stamp when the cursor was opened) of each open request cursor.
+_OWNERS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[Store, tuple[int, int]]] = \
+    weakref.WeakKeyDictionary()
+_OWNERS_LOCK = threading.Lock()
+
 
 class Store:
     """The built store, opened read-only on first use and reopened when the file is replaced."""
@@ -46,6 +59,7 @@ class Store:
         self._editions: tuple[str, ...] | None = None
         self._memo: OrderedDict[tuple, object] = OrderedDict()
         self._flights: dict[tuple, threading.Lock] = {}
+        self._facts: dict[tuple, Any] = {}
 
     def _current_stamp(self) -> tuple[int, int]:
         try:
@@ -56,7 +70,9 @@ class Store:
             ) from None
         return info.st_ino, info.st_mtime_ns
 
-    def connection(self) -> duckdb.DuckDBPyConnection:
+    def _open(self) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int]]:
+        """The connection to the current store file and that file's stamp (reopened when the
+        file was replaced)."""
         stamp = self._current_stamp()
         with self._lock:
             if self._con is None or stamp != self._stamp:
@@ -67,10 +83,36 @@ class Store:
                 self._countries = None
                 self._editions = None
                 self._memo.clear()
-            return self._con
+                self._facts.clear()
+            return self._con, stamp
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        return self._open()[0]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        return self.connection().cursor()
+        """A cursor of its own for one request (DuckDB cursors run in parallel), registered so
+        that :func:`lookup` can find this store from it."""
+        con, stamp = self._open()
+        cursor = con.cursor()
+        with _OWNERS_LOCK:
+            _OWNERS[cursor] = (self, stamp)
+        return cursor
+
+    def fact(self, stamp: tuple[int, int], key: tuple, compute: Callable[[], T]) -> T:
+        """A small fact about the store file with ``stamp`` (e.g. its provenance rows), computed
+        once per file. Unlike :meth:`memo` it does not queue behind the analytics: two requests
+        asking at once may both compute it (same answer). A cursor of a replaced file computes
+        without keeping the answer."""
+        with self._lock:
+            current = stamp == self._stamp
+            if current and key in self._facts:
+                return self._facts[key]
+        value = compute()
+        if current:
+            with self._lock:
+                if stamp == self._stamp:
+                    self._facts[key] = value
+        return value
 
     def country_codes(self, con: duckdb.DuckDBPyConnection) -> frozenset[str]:
         """ISO3 codes of the store's country table (cached until the store changes)."""
@@ -117,16 +159,44 @@ class Store:
                 self._con = None
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
+    """The app's store (async: an attribute read needs no worker thread)."""
     return request.app.state.store
 
 
 def get_con(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    cursor = get_store(request).cursor()
+    cursor = request.app.state.store.cursor()
     try:
         yield cursor
     finally:
+        with _OWNERS_LOCK:
+            _OWNERS.pop(cursor, None)
         cursor.close()
+
+
+def lookup(con: duckdb.DuckDBPyConnection, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()`` once per store file when ``con`` is a request's cursor (see
+    :meth:`Store.fact`); for any other connection, simply ``compute()``."""
+    with _OWNERS_LOCK:
+        owner = _OWNERS.get(con)
+    if owner is None:
+        return compute()
+    store_, stamp = owner
+    return store_.fact(stamp, key, compute)
+
+
+def edition_or_newest(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> str:
+    """The edition asked for (checked), else the newest in the store (as
+    ``analytics.corridors.default_edition``), looked up once per store file."""
+    return lookup(con, ("default-edition", edition),
+                  lambda: corridor_facts.default_edition(con, edition))
+
+
+def years_of(con: duckdb.DuckDBPyConnection, edition: str) -> list[int]:
+    """The years of an edition's bilateral stock (as ``analytics.corridors.edition_years``),
+    looked up once per store file."""
+    return list(lookup(con, ("edition-years", edition),
+                       lambda: tuple(corridor_facts.edition_years(con, edition))))
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

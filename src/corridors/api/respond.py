@@ -18,31 +18,45 @@ import duckdb
 import polars as pl
 from fastapi import Request, Response
 
-from corridors.api.deps import Fmt
+from corridors.api import reference
+from corridors.api.deps import Fmt, lookup
 
 _PROVENANCE = (
     "SELECT source_id, publisher, title, edition, licence, url, file_name, sha256, fetched_at "
-    "FROM provenance WHERE source_id IN (SELECT unnest(?)) OR edition IN (SELECT unnest(?)) "
-    "ORDER BY source_id"
+    "FROM provenance ORDER BY source_id"
 )
+
+
+def _provenance(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], ...]:
+    """Every provenance row, by source id: read once per store file (a few dozen rows)."""
+    def read() -> tuple[dict[str, Any], ...]:
+        cursor = con.execute(_PROVENANCE)
+        names = [d[0] for d in cursor.description]
+        return tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
+
+    return lookup(con, ("provenance",), read)
 
 
 def sources(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),
             editions: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Provenance rows for the given source ids and editions."""
-    ids = sorted({i for i in ids if i})
-    editions = sorted({e for e in editions if e})
+    """Provenance rows for the given source ids and editions, by source id."""
+    ids = {i for i in ids if i}
+    editions = {e for e in editions if e}
     if not ids and not editions:
         return []
-    cursor = con.execute(_PROVENANCE, [ids, editions])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return [dict(row) for row in _provenance(con)
+            if row["source_id"] in ids or row["edition"] in editions]
 
 
 def income_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Source ids of the income classification (every lens built on income groups uses it)."""
-    rows = con.execute("SELECT DISTINCT source_id FROM income_groups").fetchall()
-    return [r[0] for r in rows if r[0]]
+    return list(table_sources(con, "income_groups"))
+
+
+def table_sources(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
+    """Source ids a table of the store was built from, read once per store file."""
+    return lookup(con, ("table-sources", table),
+                  lambda: tuple(reference.source_ids_of(con, table)))
 
 
 def ids_in(frame: pl.DataFrame | list[dict], *columns: str) -> set[str]:
@@ -62,6 +76,14 @@ def ids_in(frame: pl.DataFrame | list[dict], *columns: str) -> set[str]:
 
 
 def _plain(value: Any) -> Any:
+    """JSON-ready: NaN and infinity as null, dates as ISO text, tuples as lists."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most cells: as they are
+        return value
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if kind is list:
+        return [_plain(v) for v in value]
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     if isinstance(value, dict):

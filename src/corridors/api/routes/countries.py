@@ -19,7 +19,7 @@ Grouping = Literal["continent", "un-subregion", "sdg-region", "ims-region", "dev
 def _sources(con, *tables: str) -> list[dict]:
     ids: list[str] = []
     for table in tables:
-        ids += reference.source_ids_of(con, table)
+        ids += respond.table_sources(con, table)
     return respond.sources(con, ids)
 
 

@@ -22,7 +22,17 @@ from corridors.analytics.flows.lenses import lens_flows
 from corridors.analytics.flows.summaries import corridor
 from corridors.analytics.lenses import available_lenses, get_lens
 from corridors.api import respond
-from corridors.api.deps import Con, EditionQ, FormatQ, Invalid, LensQ, Store, StoreDep, check_country
+from corridors.api.deps import (
+    Con,
+    EditionQ,
+    FormatQ,
+    Invalid,
+    LensQ,
+    Store,
+    StoreDep,
+    check_country,
+    lookup,
+)
 from corridors.api.schemas import CorridorFlowsPublic, FlowCategoryPublic, Page
 
 router = APIRouter(tags=["flows"])
@@ -43,11 +53,17 @@ METHOD_NAMES = {
 
 def flows_edition(store: Store, con: duckdb.DuckDBPyConnection, edition: str | None) -> str:
     if edition is None or edition == "":
-        return global_run.default_edition(con)
+        return lookup(con, ("flows-default-edition",), lambda: global_run.default_edition(con))
     editions = store.editions(con)
     if edition not in editions:
         raise Invalid("edition", edition, "one of " + ", ".join(editions))
     return edition
+
+
+def flow_periods(con: duckdb.DuckDBPyConnection, edition: str) -> list[tuple[int, int]]:
+    """The edition's periods (consecutive stock years), looked up once per store file."""
+    return list(lookup(con, ("flow-periods", edition),
+                       lambda: tuple(global_run.periods(con, edition))))
 
 
 def saved_flows(store: Store, con: duckdb.DuckDBPyConnection,
@@ -57,7 +73,7 @@ def saved_flows(store: Store, con: duckdb.DuckDBPyConnection,
 
     def compute() -> tuple[pl.DataFrame, dict[str, Any]] | None:
         frame = global_run.stored_flows(con, edition=edition,
-                                        period_list=global_run.periods(con, edition),
+                                        period_list=flow_periods(con, edition),
                                         sexes=("male", "female"))
         if frame is None:
             return None
@@ -109,7 +125,7 @@ def flow_summary(store: Store, con: duckdb.DuckDBPyConnection, lens: str, period
     frame, settings = saved_flows(store, con, edition)
     if period is not None:
         start, end = global_run.parse_period(period)
-        held = global_run.periods(con, edition)
+        held = flow_periods(con, edition)
         if (start, end) not in held:
             raise Invalid("period", period, "one of " + ", ".join(f"{a}-{b}" for a, b in held))
     summary = store.memo(("flow-summary", lens, edition),

@@ -23,7 +23,6 @@ import duckdb
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from corridors import __version__, codes
-from corridors.analytics.corridors import default_edition, edition_years
 from corridors.analytics.governance import agreements as agreements_mod
 from corridors.analytics.governance import communities as communities_mod
 from corridors.analytics.governance import practices as practices_mod
@@ -47,6 +46,8 @@ from corridors.api.deps import (
     YearQ,
     check_country,
     check_edition,
+    edition_or_newest,
+    years_of,
 )
 from corridors.api.schemas import (
     AgreementPublic,
@@ -197,7 +198,7 @@ def _known(store: Store, con: duckdb.DuckDBPyConnection, name: str, value: str) 
 
 
 def pick_year(con: duckdb.DuckDBPyConnection, edition: str, year: int | None) -> int:
-    years = edition_years(con, edition)
+    years = years_of(con, edition)
     if year is None:
         return years[-1]
     if year not in years:
@@ -371,7 +372,7 @@ def scorecard_record(store: Store, con: duckdb.DuckDBPyConnection, origin: str,
                      edition: str | None) -> dict[str, Any]:
     """The scorecard of a corridor (see :mod:`corridors.analytics.governance.scorecard`), with
     the category under ``lens`` and its sources."""
-    edition = default_edition(con, edition)
+    edition = edition_or_newest(con, edition)
     year = pick_year(con, edition, year)
     check_lens(lens)
     gov = governance(store, con)
@@ -390,7 +391,7 @@ def scorecard_record(store: Store, con: duckdb.DuckDBPyConnection, origin: str,
 
 def rank_record(store: Store, con: duckdb.DuckDBPyConnection, lens: str, year: int | None,
                 edition: str | None, top: int) -> dict[str, Any]:
-    edition = default_edition(con, edition)
+    edition = edition_or_newest(con, edition)
     year = pick_year(con, edition, year)
     check_lens(lens)
     gov = governance(store, con)

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from corridors.analytics.corridors import default_edition, edition_years
 from corridors.analytics.lenses import get_lens
 from corridors.analytics.profiles import corridor_profile, country_profile
 from corridors.api import respond
@@ -19,6 +18,8 @@ from corridors.api.deps import (
     YearQ,
     check_country,
     check_edition,
+    edition_or_newest,
+    years_of,
 )
 from corridors.api.schemas import CorridorProfilePublic, CountryProfilePublic
 
@@ -43,8 +44,8 @@ def country_record(store, con, iso3: str, year: int | None, lens: str, edition: 
     """The country profile as a JSON-ready dict with the ``top`` origins and destinations. Computed
     once per country, year, lens and edition with every origin and destination (the page's map
     needs them all) and memoised per store file."""
-    edition = default_edition(con, edition)
-    year = year if year is not None else edition_years(con, edition)[-1]
+    edition = edition_or_newest(con, edition)
+    year = year if year is not None else years_of(con, edition)[-1]
     full = store.memo(("country-profile", iso3, year, lens, edition), lambda: (
         country_profile(con, iso3, edition=edition, year=year, lens=get_lens(lens),
                         top=MAX_TOP).to_dict()))

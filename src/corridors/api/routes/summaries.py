@@ -88,9 +88,8 @@ def contiguity(request: Request, con: Con, store: StoreDep, lens: LensQ = "wb-lm
                         filename=f"contiguity-{lens}")
 
 
-def _contiguity_ids(con) -> list[str]:
-    return [r[0] for r in con.execute("SELECT DISTINCT source_id FROM contiguity").fetchall()
-            if r[0]]
+def _contiguity_ids(con) -> tuple[str, ...]:
+    return respond.table_sources(con, "contiguity")
 
 
 @router.get("/top-corridors", response_model=Page[TopCorridorPublic],
