@@ -5,10 +5,10 @@ cursor is an independent connection to the same database, safe to use from the r
 requests never wait for each other's cursor). If ``corridors build`` swaps in a new store file,
 the next request reopens it.
 
-Small facts every answer needs (the provenance table, the sources of a reference table, the
-country codes, the editions) are read once per store file: :func:`lookup` finds the store a
+Small facts every answer needs (the provenance rows, the sources of a reference table, the
+default edition and its years) are read once per store file: :func:`lookup` finds the store a
 request's cursor belongs to and keeps the answer until the file changes (inode and modification
-time, as the response cache).
+time, as the response cache); the country codes and editions are kept by :class:`Store` itself.
 """
 
 from __future__ import annotations
