@@ -11,8 +11,8 @@ def store_summary(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
     editions = con.execute(
         """
         SELECT edition, year,
-               sum(value) FILTER (WHERE sex = 'total') AS world_total,
-               sum(value) FILTER (WHERE sex = 'female') AS world_female,
+               sum(value) FILTER (WHERE sex = 'total') AS migrants,
+               sum(value) FILTER (WHERE sex = 'female') AS women,
                count(DISTINCT destination) AS destinations,
                count(DISTINCT origin) AS origins,
                count(*) FILTER (WHERE sex = 'total') AS corridors,

@@ -62,6 +62,21 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _records(names: list[str], cells: list[list[str]], title: str | None,
+             caption: str | None) -> None:
+    """A table too wide for the terminal, printed one record at a time (field: value)."""
+    if title:
+        console.print(f"[bold]{title}[/]")
+    width = max(len(n) for n in names)
+    for row in cells:
+        console.rule(style="dim")
+        for name, value in zip(names, row, strict=True):
+            console.print(f"[bold]{name:<{width}}[/]  {value}", highlight=False)
+    console.rule(style="dim")
+    if caption:
+        console.print(caption, style="dim")
+
+
 def emit(data: pl.DataFrame | list[dict] | dict, fmt: Format, *, title: str | None = None,
          caption: str | None = None) -> None:
     """Print a frame, a list of records or one record in the chosen format."""
@@ -95,10 +110,18 @@ def emit(data: pl.DataFrame | list[dict] | dict, fmt: Format, *, title: str | No
         console.print(table)
         return
     frame = data if isinstance(data, pl.DataFrame) else pl.DataFrame(data)
-    table = Table(title=title, caption=caption)
-    for name, dtype in frame.schema.items():
-        table.add_column(name, justify="right" if dtype.is_numeric() else "left")
     names = frame.columns
-    for row in frame.iter_rows():
-        table.add_row(*(_fmt(v, c) for v, c in zip(row, names, strict=True)))
+    cells = [[_fmt(v, c) for v, c in zip(row, names, strict=True)] for row in frame.iter_rows()]
+    widths = [max([len(row[i]) for row in cells] + [1]) for i in range(len(names))]
+    # short cells (numbers, codes, years, percentages) are never cut; long text may wrap
+    minimums = [w if w <= 14 else 14 for w in widths]
+    if sum(minimums) + 3 * len(names) + 1 > console.width and len(names) > 2:
+        _records(names, cells, title, caption)
+        return
+    table = Table(title=title, caption=caption)
+    for i, (name, dtype) in enumerate(frame.schema.items()):
+        table.add_column(name, justify="right" if dtype.is_numeric() else "left",
+                         min_width=minimums[i], overflow="fold")
+    for row in cells:
+        table.add_row(*row)
     console.print(table)

@@ -46,7 +46,8 @@ def summary_command(
         emit(parts["editions"], fmt)
         return
     emit(parts["editions"].drop("source"), fmt, title="Bilateral migrant stock in the store",
-         caption="UN DESA International Migrant Stock; world_total includes 'Other' origins.")
+         caption="UN DESA International Migrant Stock; migrants in the world, 'Other' origins "
+                 "included; women where the edition is by sex.")
     emit(parts["sources"].drop("licence"), fmt, title="Sources (provenance)",
          caption="Licences and full checksums: `corridors sources`.")
 
