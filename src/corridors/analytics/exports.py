@@ -1,4 +1,4 @@
-"""Exports of the South–South tables: CSV, Excel and Parquet, each with its sources and licences.
+"""Exports of the South–South tables and the bilateral stock, each with its sources and licences.
 
 - **Excel** (``.xlsx``): one sheet per table plus a ``sources-and-licences`` sheet listing every
   source in the store's ``provenance`` table (publisher, title, edition, licence, URL, file, sha256);
@@ -7,6 +7,16 @@
   each Parquet file also carries the sources as JSON in its key-value metadata
   (``corridors.sources``), so a single file keeps its provenance when copied alone.
 
+- **SDMX-CSV**: a folder with ``stock.csv`` and ``summary.csv`` as SDMX observations of corridors'
+  own dataflows (see :mod:`corridors.analytics.sdmx`) and ``sources-and-licences.csv``;
+- **Frictionless data package**: a folder with one ``<table>.csv`` per table and
+  ``datapackage.json`` (licences, sources with their sha256, and per file its sha256 hash and table
+  schema; see :mod:`corridors.analytics.datapackage`).
+
+The tables are ``summary``, ``regions``, ``contiguity``, ``top`` and ``corridors`` (the default) and
+``stock``, the bilateral stock as stored (asked for by name; the default of SDMX-CSV with
+``summary``). The sources are those of the store, without the files of other editions of the
+International Migrant Stock than the one exported.
 List columns (e.g. ``shared_recs``) are written as ``;``-separated text in CSV and Excel.
 """
 
@@ -19,7 +29,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from corridors.analytics.corridors import corridor_table, default_edition
+from corridors.analytics import datapackage, sdmx
+from corridors.analytics.corridors import (
+    check_years,
+    corridor_table,
+    default_edition,
+    editions,
+    sex_for,
+    stock_cte,
+    stock_sources,
+)
 from corridors.analytics.lenses import BUILTIN, Lens, LensError, query
 from corridors.analytics.regions import (
     category_summary,
@@ -28,15 +47,53 @@ from corridors.analytics.regions import (
     top_corridors,
 )
 
-FORMATS = ("xlsx", "csv", "parquet")
+FORMATS = ("xlsx", "csv", "parquet", "sdmx-csv", "datapackage")
 TABLES = ("summary", "regions", "contiguity", "top", "corridors")
+ALL_TABLES = (*TABLES, "stock")
 SOURCES_SHEET = "sources-and-licences"
 
 
-def provenance(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every source in the store with its licence and checksum."""
+def default_tables(fmt: str) -> tuple[str, ...]:
+    """The tables an export writes when none are named: SDMX-CSV has dataflows for the stock and
+    the category summary only."""
+    return sdmx.TABLES if fmt == "sdmx-csv" else TABLES
+
+
+def check_tables(tables: Iterable[str], fmt: str) -> None:
+    """Stop before any work when a table is unknown or has no form in ``fmt``
+    (``regions-<grouping>`` is the regions table's name once computed)."""
+    tables = list(tables)
+    unknown = [t for t in tables if t not in ALL_TABLES and not t.startswith("regions-")]
+    if unknown:
+        raise LensError(f"unknown table {unknown[0]!r}; tables: {', '.join(ALL_TABLES)}")
+    if fmt == "sdmx-csv":
+        other = [t for t in tables if t not in sdmx.TABLES]
+        if other:
+            raise LensError(f"table {other[0]!r} has no SDMX dataflow; sdmx-csv exports "
+                            f"{', '.join(sdmx.TABLES)} (or use --to csv or datapackage)")
+
+
+def provenance(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> pl.DataFrame:
+    """Every source in the store with its licence and checksum; with ``edition``, without the
+    files of the other editions of the International Migrant Stock."""
+    others = [e for e in editions(con) if e != edition] if edition else []
     return query(con, "SELECT source_id, publisher, title, edition, licence, url, fetched_from, "
-                      "file_name, sha256, fetched_at, rows_read FROM provenance ORDER BY source_id")
+                      "file_name, sha256, fetched_at, rows_read FROM provenance "
+                      "WHERE NOT list_contains($others, edition) ORDER BY source_id",
+                 {"others": others})
+
+
+def stock_table(con: duckdb.DuckDBPyConnection, edition: str, years: list[int],
+                sex: str) -> pl.DataFrame:
+    """The bilateral stock of an edition as stored (totals derived as male + female when the
+    edition stores only the sexes), with its source id."""
+    frame = query(con, f"""
+        WITH {stock_cte(con, edition)}
+        SELECT $edition AS edition, origin, destination, year, sex, value FROM stock
+        WHERE sex = $sex AND list_contains($years, year)
+        ORDER BY year, destination, origin
+    """, {"edition": edition, "sex": sex, "years": years})
+    return frame.with_columns(source_id=pl.lit(";".join(stock_sources(con, edition))))
 
 
 def ssm_tables(
@@ -46,35 +103,42 @@ def ssm_tables(
     lenses: Sequence[Lens] | None = None,
     edition: str | None = None,
     years: int | Iterable[int] | None = None,
-    sex: str = "total",
+    sex: str | Sequence[str] = "total",
     grouping: str = "continent",
     top: int = 20,
 ) -> dict[str, pl.DataFrame]:
-    """The South–South tables by name, ready to export."""
-    unknown = [t for t in tables if t not in TABLES]
+    """The South–South tables by name, ready to export; ``sex`` may name several sexes (their
+    rows one after the other). ``summary`` and ``stock`` carry the stock's ``source_id``."""
+    unknown = [t for t in tables if t not in ALL_TABLES]
     if unknown:
-        raise LensError(f"unknown table {unknown[0]!r}; tables: {', '.join(TABLES)}")
+        raise LensError(f"unknown table {unknown[0]!r}; tables: {', '.join(ALL_TABLES)}")
     edition = default_edition(con, edition)
     lens_list = list(lenses) if lenses else list(BUILTIN.values())
     years = list(years) if isinstance(years, (list, tuple)) else years
-    out: dict[str, pl.DataFrame] = {}
+    sexes = [sex_for(con, edition, s) for s in ([sex] if isinstance(sex, str) else sex)]
+    source = ";".join(stock_sources(con, edition))
+    out: dict[str, list[pl.DataFrame]] = {}
     for name in tables:
-        if name == "summary":
-            out[name] = category_summary(con, lenses=lens_list, edition=edition, years=years,
-                                         sex=sex)
-        elif name == "regions":
-            out[f"regions-{grouping}"] = intra_group_shares(con, grouping, edition=edition,
-                                                            years=years, sex=sex)
-        elif name == "contiguity":
-            out[name] = contiguity_share(con, lenses=lens_list, edition=edition, years=years,
-                                         sex=sex)
-        elif name == "top":
-            out[name] = top_corridors(con, lenses=lens_list, edition=edition, years=years,
-                                      sex=sex, n=top)
-        elif name == "corridors":
-            out[name] = corridor_table(con, edition=edition, years=years, sex=sex,
+        key = f"regions-{grouping}" if name == "regions" else name
+        for one in sexes:
+            if name == "summary":
+                frame = category_summary(con, lenses=lens_list, edition=edition, years=years,
+                                         sex=one).with_columns(source_id=pl.lit(source))
+            elif name == "regions":
+                frame = intra_group_shares(con, grouping, edition=edition, years=years, sex=one)
+            elif name == "contiguity":
+                frame = contiguity_share(con, lenses=lens_list, edition=edition, years=years,
+                                         sex=one)
+            elif name == "top":
+                frame = top_corridors(con, lenses=lens_list, edition=edition, years=years,
+                                      sex=one, n=top)
+            elif name == "corridors":
+                frame = corridor_table(con, edition=edition, years=years, sex=one,
                                        lenses=lens_list)
-    return out
+            else:
+                frame = stock_table(con, edition, check_years(con, edition, years), one)
+            out.setdefault(key, []).append(frame)
+    return {name: pl.concat(frames, how="vertical_relaxed") for name, frames in out.items()}
 
 
 def _flat(frame: pl.DataFrame) -> pl.DataFrame:
@@ -97,35 +161,54 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
            sources: pl.DataFrame) -> list[Path]:
     """Write ``tables`` and ``sources`` to ``path`` in ``fmt``; returns the files written.
 
-    For ``xlsx`` the path is the workbook; for ``csv`` and ``parquet`` it is a folder (created).
+    For ``xlsx`` the path is the workbook; for the other formats it is a folder (created).
     """
     if fmt not in FORMATS:
         raise LensError(f"export format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    check_tables(tables, fmt)
     path = Path(path)
-    written: list[Path] = []
     if fmt == "xlsx":
-        import xlsxwriter
-
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_suffix(".xlsx")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        used: set[str] = set()
-        with xlsxwriter.Workbook(str(path)) as workbook:
-            for name, frame in {**tables, SOURCES_SHEET: sources}.items():
-                _flat(frame).write_excel(workbook, worksheet=_sheet_name(name, used),
-                                         autofit=True, float_precision=6)
-        return [path]
-    import pyarrow.parquet as pq  # imported here: it is slow to import and only exports need it
-
+        return [_excel(tables, path, sources)]
     path.mkdir(parents=True, exist_ok=True)
-    metadata = {b"corridors.sources": json.dumps(sources.to_dicts(), default=str).encode()}
-    for name, frame in {**tables, SOURCES_SHEET: sources}.items():
-        target = path / f"{name}.{fmt}"
-        if fmt == "csv":
-            _flat(frame).write_csv(target)
-        else:
+    written: list[Path] = []
+    if fmt == "parquet":
+        import pyarrow.parquet as pq  # imported here: slow to import and only exports need it
+
+        metadata = {b"corridors.sources": json.dumps(sources.to_dicts(), default=str).encode()}
+        for name, frame in {**tables, SOURCES_SHEET: sources}.items():
             table = frame.to_arrow()
             table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-            pq.write_table(table, target)
+            pq.write_table(table, path / f"{name}.parquet")
+            written.append(path / f"{name}.parquet")
+        return written
+    for name, frame in tables.items():
+        target = path / f"{name}.csv"
+        if fmt == "sdmx-csv":
+            sdmx.write(name, frame, target)
+        else:
+            _flat(frame).write_csv(target)
         written.append(target)
-    return written
+    if fmt == "datapackage":
+        editions = sorted({e for f in tables.values() if "edition" in f.columns
+                           for e in f["edition"].unique().to_list()})
+        title = "South–South migration tables from corridors" + (
+            f" (UN DESA International Migrant Stock {', '.join(editions)})" if editions else "")
+        content = datapackage.descriptor(tables, dict(zip(tables, written, strict=True)), sources,
+                                         title=title)
+        return [*written, datapackage.write(path, content)]
+    _flat(sources).write_csv(path / f"{SOURCES_SHEET}.csv")
+    return [*written, path / f"{SOURCES_SHEET}.csv"]
+
+
+def _excel(tables: dict[str, pl.DataFrame], path: Path, sources: pl.DataFrame) -> Path:
+    import xlsxwriter
+
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_suffix(".xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    with xlsxwriter.Workbook(str(path)) as workbook:
+        for name, frame in {**tables, SOURCES_SHEET: sources}.items():
+            _flat(frame).write_excel(workbook, worksheet=_sheet_name(name, used),
+                                     autofit=True, float_precision=6)
+    return path

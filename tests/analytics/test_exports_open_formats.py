@@ -1,0 +1,197 @@
+"""SDMX-CSV and Frictionless data package exports: exact rows on the constructed store, published
+totals and file hashes on the store built from the mirror."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+import ssm_store
+
+from corridors.analytics import datapackage
+from corridors.analytics.exports import check_tables, export, provenance, ssm_tables
+from corridors.analytics.lenses import LensError, get_lens
+from corridors.store import connect
+
+STOCK_HEADER = ("DATAFLOW,REF_AREA,COUNTERPART_AREA,SEX,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,"
+                "OBS_STATUS,SOURCE,EDITION")
+SUMMARY_HEADER = "DATAFLOW,LENS,CATEGORY,SEX,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,SOURCE,EDITION"
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory):
+    path = ssm_store.build(tmp_path_factory.mktemp("ssm-open") / "corridors.duckdb")
+    con = connect(path)
+    yield con
+    con.close()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_sdmx_csv_rows_are_the_hand_computed_ones(con, tmp_path: Path):
+    tables = ssm_tables(con, ["stock", "summary"], years=[2020], sex=["total", "female"],
+                        lenses=[get_lens("wb-lmic")])
+    written = export(tables, tmp_path, "sdmx-csv", provenance(con, "ims2020"))
+    assert [p.name for p in written] == ["stock.csv", "summary.csv", "sources-and-licences.csv"]
+    flow = "CORRIDORS:MIGRANT_STOCK(1.0)"
+    # REF_AREA = destination, COUNTERPART_AREA = origin; totals are male + female in this store
+    expected_total = [("GBR", "IND", 200), ("GBR", "KEN", 100), ("GBR", "USA", 40),
+                      ("KEN", "GBR", 10), ("KEN", "TZA", 20), ("KEN", "UGA", 50), ("KEN", "XXX", 5),
+                      ("SAU", "IND", 400), ("UGA", "KEN", 100)]
+    expected_female = [("GBR", "IND", 100), ("GBR", "KEN", 50), ("GBR", "USA", 20),
+                       ("KEN", "GBR", 5), ("KEN", "TZA", 10), ("KEN", "UGA", 20), ("KEN", "XXX", 2),
+                       ("SAU", "IND", 100), ("UGA", "KEN", 40)]
+    lines = [STOCK_HEADER]
+    for sex, rows in (("_T", expected_total), ("F", expected_female)):
+        lines += [f"{flow},{d},{o},{sex},2020,{v},PS,E,test-ims,ims2020" for d, o, v in rows]
+    assert (tmp_path / "stock.csv").read_text().splitlines() == lines
+
+    flow = "CORRIDORS:SSM_CATEGORY(1.0)"
+    values = {"_T": (170, 100, 10, 640), "F": (70, 50, 5, 220)}
+    lines = [SUMMARY_HEADER]
+    for sex, numbers in values.items():
+        lines += [f"{flow},wb-lmic,{c},{sex},2020,{v},PS,E,test-ims,ims2020" for c, v in
+                  zip(("south-south", "south-north", "north-south", "north-north"), numbers,
+                      strict=True)]
+    assert (tmp_path / "summary.csv").read_text().splitlines() == lines
+
+
+def test_sdmx_csv_refuses_tables_without_a_dataflow(con, tmp_path: Path):
+    with pytest.raises(LensError, match="'regions' has no SDMX dataflow; sdmx-csv exports stock"):
+        check_tables(["summary", "regions"], "sdmx-csv")
+    tables = ssm_tables(con, ["contiguity"], years=[2020])
+    with pytest.raises(LensError, match="'contiguity' has no SDMX dataflow"):
+        export(tables, tmp_path, "sdmx-csv", provenance(con))
+    with pytest.raises(LensError, match="unknown table 'planet'"):
+        check_tables(["planet"], "csv")
+    check_tables(["regions-rec", "stock"], "datapackage")
+
+
+def test_stock_table_by_year_and_sex(con):
+    stock = ssm_tables(con, ["stock"], years=[2015], sex="male")["stock"]
+    assert stock.columns == ["edition", "origin", "destination", "year", "sex", "value", "source_id"]
+    assert stock["value"].sum() == 40 + 25 + 30 + 150 + 75 + 20
+    assert set(stock["sex"]) == {"male"} and set(stock["year"]) == {2015}
+
+
+def test_data_package_descriptor(con, tmp_path: Path):
+    tables = ssm_tables(con, ["summary", "regions", "corridors", "stock"], years=[2020],
+                        grouping="rec")
+    written = export(tables, tmp_path, "datapackage", provenance(con, "ims2020"))
+    assert [p.name for p in written] == ["summary.csv", "regions-rec.csv", "corridors.csv",
+                                         "stock.csv", "datapackage.json"]
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["profile"] == "tabular-data-package"
+    assert package["name"] == "corridors-south-south" and "ims2020" in package["title"]
+    assert package["licenses"] == [
+        {"title": "CC BY 3.0 IGO", "path": "https://creativecommons.org/licenses/by/3.0/igo/"},
+        {"title": "CC BY 4.0", "name": "CC-BY-4.0",
+         "path": "https://creativecommons.org/licenses/by/4.0/"}]
+    assert package["sources"][0] == {
+        "title": "Constructed test stock", "path": "https://example.org/ims", "id": "test-ims",
+        "publisher": "UN DESA Population Division", "edition": "ims2020",
+        "licence": "CC BY 3.0 IGO", "file": "ims.csv", "sha256": "abc123"}
+    assert "path" not in package["sources"][1]  # the constructed income groups have no URL
+    resources = {r["name"]: r for r in package["resources"]}
+    assert list(resources) == ["summary", "regions-rec", "corridors", "stock"]
+    for name, resource in resources.items():
+        path = tmp_path / resource["path"]
+        assert resource["format"] == "csv" and resource["encoding"] == "utf-8"
+        assert resource["hash"] == f"sha256:{_sha256(path)}"
+        assert resource["bytes"] == path.stat().st_size
+        with path.open(encoding="utf-8") as handle:
+            header = next(csv.reader(handle))
+        fields = resource["schema"]["fields"]
+        assert [f["name"] for f in fields] == header
+        assert all(f["description"] for f in fields), [f["name"] for f in fields
+                                                        if not f["description"]]
+        key = resource["schema"]["primaryKey"]
+        frame = pl.read_csv(path, infer_schema_length=0)
+        assert frame.select(key).is_duplicated().sum() == 0, name
+    types = {f["name"]: f["type"] for f in resources["corridors"]["schema"]["fields"]}
+    assert (types["year"], types["stock"], types["contiguous"], types["shared_recs"]) == (
+        "integer", "number", "boolean", "string")
+    assert resources["stock"]["schema"]["primaryKey"] == ["edition", "origin", "destination",
+                                                          "year", "sex"]
+    stock = pl.read_csv(tmp_path / "stock.csv")
+    assert stock["value"].sum() == 925 and stock.height == 9
+    assert package["created"].endswith("Z")
+
+
+def test_frictionless_accepts_the_package_and_catches_a_changed_file(con, tmp_path: Path):
+    frictionless = pytest.importorskip("frictionless", reason="frictionless (dev dependency) "
+                                       "validates data packages")
+    tables = ssm_tables(con, ["summary", "contiguity", "top", "corridors"], years=[2015, 2020])
+    export(tables, tmp_path, "datapackage", provenance(con))
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])
+    with (tmp_path / "summary.csv").open("a", encoding="utf-8") as handle:
+        handle.write("ims2020,wb-lmic,2020,total,south-south,1.0,0.1,1.0,0.0,0.0,test-ims\n")
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    errors = {e[0] for e in report.flatten(["type"])}
+    assert not report.valid and {"hash-count", "primary-key"} <= errors, errors
+
+
+def test_unknown_licences_point_to_their_terms():
+    sources = pl.DataFrame({
+        "licence": ["CC BY-SA 4.0 (attribution required)", "Free for research with citation",
+                    "Facts compiled from cited pages"],
+        "url": ["https://a.example", "https://cepii.example/terms", ""]})
+    assert datapackage.licences(sources) == [
+        {"title": "CC BY-SA 4.0 (attribution required)", "name": "CC-BY-SA-4.0",
+         "path": "https://creativecommons.org/licenses/by-sa/4.0/"},
+        {"title": "Free for research with citation", "path": "https://cepii.example/terms"},
+        {"title": "Facts compiled from cited pages", "name": "other-at"}]
+
+
+# --- the store built from the mirror ---------------------------------------------------------
+
+@pytest.mark.mirror
+def test_sdmx_stock_reproduces_the_published_world_totals(store_con, tmp_path: Path):
+    tables = ssm_tables(store_con, ["stock", "summary"], edition="ims2020", years=[2020],
+                        sex=["total", "male", "female"])
+    export(tables, tmp_path, "sdmx-csv", provenance(store_con, "ims2020"))
+    stock = pl.read_csv(tmp_path / "stock.csv", schema_overrides={"TIME_PERIOD": pl.String})
+    assert stock["DATAFLOW"].unique().to_list() == ["CORRIDORS:MIGRANT_STOCK(1.0)"]
+    sums = dict(stock.group_by("SEX").agg(pl.col("OBS_VALUE").sum()).iter_rows())
+    assert sums["_T"] == 280_598_105
+    published = dict(store_con.execute(
+        "SELECT sex, value FROM migrant_stock_totals WHERE edition = 'ims2020' "
+        "AND view = 'destination' AND area_m49 = 900 AND year = 2020").fetchall())
+    assert sums == {"_T": published["total"], "M": published["male"], "F": published["female"]}
+    assert stock.select("REF_AREA", "COUNTERPART_AREA", "SEX").is_duplicated().sum() == 0
+    assert set(stock["SOURCE"]) == {"ims2020-bilateral-long"} and set(stock["EDITION"]) == {"ims2020"}
+    summary = pl.read_csv(tmp_path / "summary.csv").filter(
+        (pl.col("SEX") == "_T") & (pl.col("LENS") == "wb-lmic"))
+    # the figures docs/lenses.md quotes for IMS 2020, both sexes, 2020
+    assert summary["OBS_VALUE"].to_list() == [32_227_518, 99_710_706, 8_358_145, 120_107_214]
+    sources = pl.read_csv(tmp_path / "sources-and-licences.csv")["source_id"].to_list()
+    assert "ims2020-bilateral-long" in sources and "wb-oghist" in sources
+    assert not [s for s in sources if s.startswith(("ims2015", "ims2019"))]
+
+
+@pytest.mark.mirror
+def test_data_package_from_the_built_store(store_con, tmp_path: Path):
+    tables = ssm_tables(store_con, ["summary", "contiguity", "stock"], years=[2020],
+                        lenses=[get_lens("wb-lmic"), get_lens("gfmd-2018")])
+    export(tables, tmp_path, "datapackage", provenance(store_con, "ims2020"))
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        assert resource["hash"] == f"sha256:{_sha256(tmp_path / resource['path'])}"
+    assert pl.read_csv(tmp_path / "stock.csv")["value"].sum() == 280_598_105
+    by_id = {s["id"]: s for s in package["sources"]}
+    stored = dict(store_con.execute("SELECT source_id, sha256 FROM provenance").fetchall())
+    assert by_id["ims2020-bilateral-long"]["sha256"] == stored["ims2020-bilateral-long"]
+    assert "ims2015-bilateral" not in by_id
+    titles = {lic["title"] for lic in package["licenses"]}
+    assert {"CC BY 3.0 IGO", "CC BY 4.0"} <= titles
+    assert all("name" in lic or "path" in lic for lic in package["licenses"])
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])
