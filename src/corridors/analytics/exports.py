@@ -5,8 +5,7 @@
 - **CSV**: a folder with one ``<table>.csv`` per table and ``sources-and-licences.csv``;
 - **Parquet**: a folder with one ``<table>.parquet`` per table and ``sources-and-licences.parquet``;
   each Parquet file also carries the sources as JSON in its key-value metadata
-  (``corridors.sources``), so a single file keeps its provenance when copied alone.
-
+  (``corridors.sources``), so a single file keeps its provenance when copied alone;
 - **SDMX-CSV**: a folder with ``stock.csv`` and ``summary.csv`` as SDMX observations of corridors'
   own dataflows (see :mod:`corridors.analytics.sdmx`) and ``sources-and-licences.csv``;
 - **Frictionless data package**: a folder with one ``<table>.csv`` per table and
@@ -17,7 +16,8 @@ The tables are ``summary``, ``regions``, ``contiguity``, ``top`` and ``corridors
 ``stock``, the bilateral stock as stored (asked for by name; the default of SDMX-CSV with
 ``summary``). The sources are those of the store, without the files of other editions of the
 International Migrant Stock than the one exported.
-List columns (e.g. ``shared_recs``) are written as ``;``-separated text in CSV and Excel.
+List columns (e.g. ``shared_recs``) are written as ``;``-separated text in CSV, Excel and data
+packages.
 """
 
 from __future__ import annotations
@@ -115,7 +115,8 @@ def ssm_tables(
     edition = default_edition(con, edition)
     lens_list = list(lenses) if lenses else list(BUILTIN.values())
     years = list(years) if isinstance(years, (list, tuple)) else years
-    sexes = [sex_for(con, edition, s) for s in ([sex] if isinstance(sex, str) else sex)]
+    sexes = list(dict.fromkeys(sex_for(con, edition, s)
+                               for s in ([sex] if isinstance(sex, str) else sex)))
     source = ";".join(stock_sources(con, edition))
     out: dict[str, list[pl.DataFrame]] = {}
     for name in tables:
