@@ -219,26 +219,118 @@ def _provenance(con: duckdb.DuckDBPyConnection, edition: str, origin: str, desti
     return [{"source_id": r[0], "title": r[1], "edition": r[2], "sha256": r[3]} for r in rows]
 
 
+#: The one corridor's stock of the edition, every year: total and female (stock pivoted by sex,
+#: as in the corridor table), each year joined to the edition's previous year (a corridor missing
+#: that year had 0); growth is UN DESA's exponential annual rate. With contiguity and the sources
+#: of the asked year. Parameters: $edition, $origin, $destination, $all_years, $year.
+PAIR_SQL = """
+WITH {stock},
+wide AS (
+    SELECT year, sum(value) FILTER (WHERE sex = 'total') AS total,
+           sum(value) FILTER (WHERE sex = 'female') AS female
+    FROM stock WHERE origin = $origin AND destination = $destination GROUP BY year
+),
+yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
+        FROM (SELECT unnest($all_years) AS year)),
+paired AS (
+    SELECT w.year, yrs.prev_year, w.total, w.female, p.total AS lagged
+    FROM wide w JOIN yrs ON yrs.year = w.year LEFT JOIN wide p ON p.year = yrs.prev_year
+)
+SELECT year, total AS stock, prev_year,
+    CASE WHEN prev_year IS NOT NULL THEN coalesce(lagged, 0) END AS previous_stock,
+    CASE WHEN prev_year IS NOT NULL THEN total - coalesce(lagged, 0) END AS change,
+    CASE WHEN lagged > 0 AND total > 0 THEN ln(total / lagged) / (year - prev_year) END
+        AS growth_rate,
+    female / nullif(total, 0) AS female_share,
+    EXISTS (SELECT 1 FROM contiguity WHERE iso3_a = $origin AND iso3_b = $destination)
+        AS contiguous,
+    (SELECT list({{'source_id': m.source_id, 'title': p.title, 'edition': p.edition,
+                   'sha256': p.sha256}} ORDER BY m.source_id)
+     FROM (SELECT DISTINCT source_id FROM migrant_stock
+           WHERE edition = $edition AND origin = $origin AND destination = $destination
+             AND year = $year) m
+     LEFT JOIN provenance p ON p.source_id = m.source_id) AS sources
+FROM paired WHERE total IS NOT NULL ORDER BY year
+"""
+
+
+def _end_flags(con: duckdb.DuckDBPyConnection, lenses: list, origin: str, destination: str,
+               year: int) -> list[tuple[bool | None, bool | None]]:
+    """Per lens: (origin South as origin?, destination South as destination?) in ``year``, None
+    when unclassified; from the precomputed roles when the store has them for every lens, else
+    from :func:`corridors.analytics.lenses.lens_roles`."""
+    from corridors.analytics import precomputed
+    from corridors.analytics.lenses import lens_roles
+
+    keys = [precomputed.lens_key(lens) for lens in lenses]
+    if precomputed.present(con, precomputed.LENS_ROLES):
+        rows = con.execute(
+            f"SELECT lens_key, bool_or(south_origin) FILTER (WHERE iso3 = $origin), "
+            f"bool_or(south_destination) FILTER (WHERE iso3 = $destination) "
+            f"FROM {precomputed.LENS_ROLES} WHERE list_contains($keys, lens_key) AND year = $year "
+            "GROUP BY lens_key",
+            {"keys": keys, "year": year, "origin": origin, "destination": destination},
+        ).fetchall()
+        found = {key: (so, sd) for key, so, sd in rows}
+        if all(key in found for key in keys):
+            return [found[key] for key in keys]
+    roles = lens_roles(con, lenses, [year])
+    flags = []
+    for lens in lenses:
+        part = roles.filter(roles["lens"] == lens.id)
+        so = part.filter(part["iso3"] == origin)["south_origin"].to_list()
+        sd = part.filter(part["iso3"] == destination)["south_destination"].to_list()
+        flags.append((so[0] if so else None, sd[0] if sd else None))
+    return flags
+
+
+def _category(origin: str, so: bool | None, sd: bool | None) -> str:
+    """A corridor's category from both ends' South flags (as the corridor table's)."""
+    if origin == codes.OTHER_ORIGIN:
+        return "unknown-origin"
+    if so is None or sd is None:
+        return "unclassified"
+    if so and sd:
+        return "south-south"
+    if so:
+        return "south-north"
+    return "north-south" if sd else "north-north"
+
+
 def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, year: int, *,
               edition: str | None = None, gov: Governance | None = None,
               reference: Path | str | None = None) -> dict:
-    """The scorecard of one corridor in one year (see the module docstring)."""
-    from corridors.analytics.corridors import NoDataError, corridor_table, default_edition
+    """The scorecard of one corridor in one year (see the module docstring).
+
+    The stock figures are the corridor table's (:func:`corridors.analytics.corridors.corridor_table`)
+    for this corridor, read from its own rows only."""
+    from corridors.analytics.corridors import (
+        NoDataError,
+        check_years,
+        default_edition,
+        edition_years,
+        stock_cte,
+    )
     from corridors.analytics.lenses import BUILTIN
 
     o = _country(origin, "ORIGIN")
     d = _country(destination, "DESTINATION")
     edition = default_edition(con, edition)
     gov = gov or Governance.load(con, reference)
-    table = corridor_table(con, edition=edition, years=year, sex="total",
-                           lenses=list(BUILTIN.values()), origin=o, destination=d)
-    if table.is_empty():
+    known = edition_years(con, edition)
+    check_years(con, edition, year, known)
+    rows = con.execute(PAIR_SQL.format(stock=stock_cte(con, edition)),
+                       {"edition": edition, "origin": o, "destination": d, "all_years": known,
+                        "year": year}).fetchall()
+    names = [column[0] for column in con.description] if rows else []
+    by_year = {r[0]: dict(zip(names, r, strict=True)) for r in rows}
+    row = by_year.get(year)
+    if row is None:
         raise NoDataError(f"{edition} has no stock for {o} -> {d} in {year}")
-    row = table.row(0, named=True)
-    trend = corridor_table(con, edition=edition, sex="total", lenses=[BUILTIN["wb-lmic"]],
-                           origin=o, destination=d).select("year", "stock", "growth_rate")
-    categories = {k[len("category_"):].replace("_", "-"): v for k, v in row.items()
-                  if k.startswith("category_")}
+    lenses = list(BUILTIN.values())
+    categories = {lens.id: _category(o, so, sd)
+                  for lens, (so, sd) in zip(lenses, _end_flags(con, lenses, o, d, year),
+                                            strict=True)}
     names = codes.countries()
     result = {
         "corridor": {"origin": o, "origin_name": names[o].name, "destination": d,
@@ -248,9 +340,10 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
             "previous": row["previous_stock"], "change": row["change"],
             "growth_rate": row["growth_rate"], "female_share": row["female_share"],
             "contiguous": row["contiguous"], "categories": categories,
-            "sources": _provenance(con, edition, o, d, year),
+            "sources": list(row["sources"] or []),
         },
-        "trend": trend.to_dicts(),
+        "trend": [{"year": r["year"], "stock": r["stock"], "growth_rate": r["growth_rate"]}
+                  for r in by_year.values()],
     }
     result.update(governance_indicators(gov, o, d, year))
     return result
@@ -272,6 +365,51 @@ def south_south_corridors(con: duckdb.DuckDBPyConnection, lens_id: str, year: in
     return [dict(r, edition=edition) for r in rows.to_dicts()]
 
 
+#: The largest corridors of a year (total stock, as in the corridor table) whose ends are South
+#: under one lens, from roles ``{roles}`` (iso3, year, south_origin, south_destination; the
+#: precomputed roles filtered on $key, or a registered frame). Parameters: $edition, $year, $top.
+TOP_SQL = """
+WITH {stock},
+s AS (SELECT origin, destination, sum(value) FILTER (WHERE sex = 'total') AS stock FROM stock
+      WHERE year = $year AND origin <> '{other}' GROUP BY origin, destination),
+r AS (SELECT iso3, south_origin, south_destination FROM {roles} WHERE year = $year{key})
+SELECT s.origin, s.destination, s.stock FROM s
+JOIN r ro ON ro.iso3 = s.origin AND ro.south_origin
+JOIN r rd ON rd.iso3 = s.destination AND rd.south_destination
+WHERE s.stock IS NOT NULL
+ORDER BY s.stock DESC, s.origin, s.destination LIMIT $top
+"""
+
+
+def _top_south_south(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *,
+                     edition: str | None = None, top: int = 50) -> list[dict]:
+    """origin, destination, stock and edition of :func:`south_south_corridors` in one query: the
+    year's stock joined to both ends' roles (the precomputed ones when the store has them)."""
+    from corridors.analytics import precomputed
+    from corridors.analytics.corridors import check_years, default_edition, stock_cte
+    from corridors.analytics.lenses import get_lens, lens_roles, registered
+
+    lens = get_lens(lens_id)
+    edition = default_edition(con, edition)
+    check_years(con, edition, year)
+    stock = stock_cte(con, edition)
+    params = {"edition": edition, "year": year, "top": top}
+    rows = []
+    if precomputed.present(con, precomputed.LENS_ROLES):
+        rows = con.execute(
+            TOP_SQL.format(stock=stock, other=codes.OTHER_ORIGIN, roles=precomputed.LENS_ROLES,
+                           key=" AND lens_key = $key"),
+            params | {"key": precomputed.lens_key(lens)}).fetchall()
+    if not rows:  # no precomputed roles for this lens and year (or truly none): compute them
+        roles = lens_roles(con, [lens], [year]).select(
+            "iso3", "year", "south_origin", "south_destination")
+        with registered(con, roles, "roles") as name:
+            rows = con.execute(TOP_SQL.format(stock=stock, other=codes.OTHER_ORIGIN, roles=name,
+                                              key=""), params).fetchall()
+    return [{"origin": o, "destination": d, "stock": value, "edition": edition}
+            for o, d, value in rows]
+
+
 def rank(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *, edition: str | None = None,
          top: int = 50, gov: Governance | None = None,
          reference: Path | str | None = None) -> list[dict]:
@@ -279,7 +417,7 @@ def rank(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *, edition: st
     governance coverage (then by stock): where should support go first?"""
     if top < 1:
         raise CorridorsError("--top must be at least 1")
-    corridors_rows = south_south_corridors(con, lens_id, year, edition=edition, top=top)
+    corridors_rows = _top_south_south(con, lens_id, year, edition=edition, top=top)
     gov = gov or Governance.load(con, reference)
     names = codes.countries()
     out = []
