@@ -64,6 +64,18 @@ def present(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return True
 
 
+def stock_editions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[int], list[str], list[str]]] | None:
+    """Every edition of the stock index in one query, newest first (as
+    :func:`corridors.analytics.corridors.editions` orders them): (edition, years, sexes, source
+    ids), each list sorted; None when the store has no index."""
+    if not present(con, STOCK_INDEX):
+        return None
+    return [(edition, years, sexes, ids) for edition, _, years, sexes, ids in con.execute(
+        f"SELECT edition, max(year), list(DISTINCT year ORDER BY year), "
+        f"list(DISTINCT sex ORDER BY sex), list(DISTINCT source_id ORDER BY source_id) "
+        f"FROM {STOCK_INDEX} GROUP BY edition ORDER BY 2 DESC, 1 DESC").fetchall()]
+
+
 def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """(Re)write the precomputed tables from the store's tables; returns the rows of each.
 

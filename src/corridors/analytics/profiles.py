@@ -81,6 +81,41 @@ def _caption(rows: pl.DataFrame, edition: str) -> str:
     return "Source: " + "; ".join(parts)
 
 
+#: The stock CTE of an edition that stores totals (what :func:`stock_cte` gives then).
+STORED_STOCK = """
+stock AS (
+    SELECT origin, destination, year, sex, value FROM migrant_stock WHERE edition = $edition
+)"""
+
+
+@dataclass
+class EditionFacts:
+    """What an answer needs to know about an edition of the stock, read in one query when the
+    store has the precomputed index: the edition (checked, or the newest), its years, its stock
+    CTE and the source ids of its stock."""
+
+    edition: str
+    years: list[int]
+    stock: str
+    source_ids: list[str]
+
+
+def edition_facts(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> EditionFacts:
+    """:class:`EditionFacts` of ``edition`` (default: the newest); errors as
+    :func:`default_edition`'s."""
+    rows = precomputed.stock_editions(con)
+    found = None
+    if rows:
+        found = rows[0] if edition is None else next((r for r in rows if r[0] == edition), None)
+    if found is None:  # no index, an unknown edition or an empty store: the general way
+        edition = default_edition(con, edition)
+        return EditionFacts(edition, edition_years(con, edition), stock_cte(con, edition),
+                            stock_sources(con, edition))
+    name, years, sexes, ids = found
+    return EditionFacts(name, years, STORED_STOCK if "total" in sexes else stock_cte(con, name),
+                        ids)
+
+
 @dataclass
 class CountryProfile:
     """One country in one year of an edition, with its trend over every year of the edition."""
@@ -124,15 +159,6 @@ def _share(part: float | None, whole: float | None) -> float | None:
     return part / whole
 
 
-def _population(con: duckdb.DuckDBPyConnection, iso3: str, year: int,
-                edition: str) -> float | None:
-    row = con.execute(
-        "SELECT value FROM population WHERE iso3 = ? AND year = ? AND sex = 'total' "
-        "ORDER BY (edition = ?) DESC, edition DESC LIMIT 1", [iso3, year, edition]
-    ).fetchall()
-    return float(row[0][0]) if row else None
-
-
 def _top(frame: pl.DataFrame, column: str, n: int, total: float) -> pl.DataFrame:
     names = {code: _name(code) for code in frame[column].unique().to_list()}
     return (
@@ -164,19 +190,21 @@ def _flags(roles: pl.DataFrame) -> pl.DataFrame:
                         pl.col("south_destination").alias("sd_0"))
 
 
-def _categorised(con: duckdb.DuckDBPyConnection, edition: str, roles: str, where: str) -> str:
-    return CATEGORISED.format(stock=stock_cte(con, edition), where=where, roles=roles,
+def _categorised(con: duckdb.DuckDBPyConnection, edition: str, roles: str, where: str,
+                 stock: str | None = None) -> str:
+    return CATEGORISED.format(stock=stock or stock_cte(con, edition), where=where, roles=roles,
                               category=category_case(0, "s.origin"))
 
 
 def _country_corridors(con: duckdb.DuckDBPyConnection, iso3: str, edition: str,
-                       roles: pl.DataFrame, column: str) -> pl.DataFrame:
+                       roles: pl.DataFrame, column: str, stock: str | None = None
+                       ) -> pl.DataFrame:
     """The rows of the corridor table with ``iso3`` at one end, every year and sex of the edition:
     origin, destination, year, sex, stock and the category under the one lens of ``roles`` (the
     :func:`lens_roles` frame of that lens), named ``column``. Only those corridors are read."""
     with registered(con, _flags(roles), "roles") as name:
         return query(con, _categorised(
-            con, edition, name, "AND (origin = $iso3 OR destination = $iso3)") + f"""
+            con, edition, name, "AND (origin = $iso3 OR destination = $iso3)", stock) + f"""
             SELECT origin, destination, year, sex, stock, category AS "{column}" FROM c
         """, {"edition": edition, "iso3": iso3})
 
@@ -204,21 +232,43 @@ def country_totals(con: duckdb.DuckDBPyConnection, edition: str, lens: Lens) -> 
         """, {"edition": edition})
 
 
-def _stored_sums(con: duckdb.DuckDBPyConnection, iso3: str, edition: str,
-                 lens: Lens) -> dict[str, dict[tuple[int, str], dict]] | None:
-    """The country's sums per direction, year and sex from the precomputed totals; None when the
-    store has none for this edition and lens."""
-    if not precomputed.present(con, precomputed.COUNTRY_TOTALS):
-        return None
-    key = precomputed.lens_key(lens)
-    rows = con.execute(
-        f"SELECT direction, year, sex, stock, classified, south_south "
-        f"FROM {precomputed.COUNTRY_TOTALS} WHERE edition = ? AND lens_key = ? AND iso3 = ?",
-        [edition, key, iso3]).fetchall()
-    if not rows and not con.execute(
-            f"SELECT 1 FROM {precomputed.COUNTRY_TOTALS} WHERE edition = ? AND lens_key = ? "
-            "LIMIT 1", [edition, key]).fetchall():
-        return None
+#: What a country profile reads besides its sums, in one query: the population in the year (the
+#: profile's edition first, else the newest), the country's groupings and its World Bank
+#: income-group history. Parameters: $iso3, $year, $edition.
+COUNTRY_FACTS = """
+SELECT
+    (SELECT value FROM population WHERE iso3 = $iso3 AND year = $year AND sex = 'total'
+     ORDER BY (edition = $edition) DESC, edition DESC LIMIT 1) AS population,
+    (SELECT {'continent': continent, 'un_subregion': un_subregion, 'sdg_region': sdg_region,
+             'ims_region': ims_region, 'development_group': development_group}
+     FROM countries WHERE iso3 = $iso3) AS place,
+    (SELECT list((data_year, fiscal_year, income_group) ORDER BY data_year)
+     FROM income_groups WHERE iso3 = $iso3) AS history"""
+
+#: With the precomputed tables, also in the same query: the country's sums per direction, year
+#: and sex under the lens ($key), whether the store has sums of this edition and lens at all, its
+#: income group per year (from the precomputed roles) and both sexes' stock of its corridors in
+#: the year. ``{stock}``: the stock CTE. Parameters also: $key, $years.
+STORED_COUNTRY = """
+WITH {stock},
+partners AS (
+    SELECT origin, destination, sum(value) AS stock FROM stock
+    WHERE sex = 'total' AND year = $year AND (origin = $iso3 OR destination = $iso3)
+    GROUP BY origin, destination HAVING sum(value) IS NOT NULL
+)
+{facts},
+    (SELECT list((direction, year, sex, stock, classified, south_south))
+     FROM {totals} WHERE edition = $edition AND lens_key = $key AND iso3 = $iso3) AS sums,
+    EXISTS (SELECT 1 FROM {totals} WHERE edition = $edition AND lens_key = $key) AS stored,
+    (SELECT list((year, income_group) ORDER BY year) FROM {roles}
+     WHERE lens_key = $key AND iso3 = $iso3 AND list_contains($years, year)) AS own,
+    (SELECT list((origin, destination, stock)) FROM partners) AS partners"""
+
+PARTNERS_SCHEMA = {"origin": pl.String, "destination": pl.String, "stock": pl.Float64}
+
+
+def _stored_sums(rows: list[tuple]) -> dict[str, dict[tuple[int, str], dict]]:
+    """The country's sums per direction, year and sex from precomputed totals' rows."""
     sums: dict[str, dict[tuple[int, str], dict]] = {"immigrants": {}, "emigrants": {}}
     for direction, y, sex, stock, classified, south_south in rows:
         label = "immigrants" if direction == "in" else "emigrants"
@@ -227,18 +277,9 @@ def _stored_sums(con: duckdb.DuckDBPyConnection, iso3: str, edition: str,
     return sums
 
 
-def _partners(con: duckdb.DuckDBPyConnection, iso3: str, edition: str,
-              year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Both sexes' stock of the country's corridors in one year: (inbound, outbound) rows with
-    origin, destination, stock."""
-    frame = query(con, f"""
-        WITH {stock_cte(con, edition)}
-        SELECT origin, destination, sum(value) AS stock FROM stock
-        WHERE sex = 'total' AND year = $year AND (origin = $iso3 OR destination = $iso3)
-        GROUP BY origin, destination HAVING sum(value) IS NOT NULL
-    """, {"edition": edition, "year": year, "iso3": iso3})
-    return (frame.filter(pl.col("destination") == iso3),
-            frame.filter(pl.col("origin") == iso3))
+def _values(item: object) -> tuple:
+    """A row of a DuckDB list of unnamed structs as a tuple (DuckDB returns them as dicts)."""
+    return tuple(item.values()) if isinstance(item, dict) else tuple(item)
 
 
 def country_profile(
@@ -252,24 +293,35 @@ def country_profile(
 ) -> CountryProfile:
     """The profile of ``country`` (ISO3, M49 or name) in ``year`` (default: latest of the edition)."""
     iso3 = resolve_country(con, country)
-    edition = default_edition(con, edition)
-    all_years = edition_years(con, edition)
+    facts = edition_facts(con, edition)
+    edition = facts.edition
+    all_years = facts.years
     year = check_years(con, edition, year, all_years)[0] if year is not None else all_years[-1]
     lens = lens or BUILTIN["wb-lmic"]
     column = f"category_{safe(lens.id)}"
+    params = {"iso3": iso3, "year": year, "edition": edition}
     # per direction, year and sex: stock, classified stock and South-South stock (sums of whole
     # persons, exact in any order), precomputed by the build or summed here from the corridors
-    sums = _stored_sums(con, iso3, edition, lens)
-    if sums is not None:
-        in_year, out_year = _partners(con, iso3, edition, year)
-        own = query(con, f"SELECT year, income_group FROM {precomputed.LENS_ROLES} "
-                         "WHERE lens_key = $key AND iso3 = $iso3 AND list_contains($years, year) "
-                         "ORDER BY year", {"key": precomputed.lens_key(lens), "iso3": iso3,
-                                           "years": all_years})
+    sums = None
+    if precomputed.present(con, precomputed.COUNTRY_TOTALS):
+        row = con.execute(STORED_COUNTRY.format(
+            stock=facts.stock, facts=COUNTRY_FACTS.strip(), totals=precomputed.COUNTRY_TOTALS,
+            roles=precomputed.LENS_ROLES),
+            params | {"key": precomputed.lens_key(lens), "years": all_years}).fetchone()
+        population, place, history_rows, stored_rows, stored, own_rows, partners = row
+        if stored_rows or stored:
+            sums = _stored_sums([_values(r) for r in stored_rows or []])
+            own = [_values(r) for r in own_rows or []]
+            frame = pl.DataFrame([_values(r) for r in partners or []], schema=PARTNERS_SCHEMA,
+                                 orient="row")
+            in_year = frame.filter(pl.col("destination") == iso3)
+            out_year = frame.filter(pl.col("origin") == iso3)
     else:
+        population, place, history_rows = con.execute(COUNTRY_FACTS, params).fetchone()
+    if sums is None:
         roles = lens_roles(con, [lens], all_years)
-        own = roles.filter(pl.col("iso3") == iso3)
-        table = _country_corridors(con, iso3, edition, roles, column)
+        own = roles.filter(pl.col("iso3") == iso3).select("year", "income_group").rows()
+        table = _country_corridors(con, iso3, edition, roles, column, facts.stock)
         inbound = table.filter(pl.col("destination") == iso3)
         outbound = table.filter(pl.col("origin") == iso3)
         in_year = inbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
@@ -302,18 +354,14 @@ def country_profile(
 
     immigrants = total("immigrants", year, "total")
     emigrants = total("emigrants", year, "total")
-    population = _population(con, iso3, year, edition)
+    population = float(population) if population is not None else None
     groups_by_year: dict[int, str | None] = {}
-    for y, group in own.select("year", "income_group").iter_rows():
+    for y, group in own:
         groups_by_year.setdefault(y, group)
     income_group = groups_by_year.get(year)
-    place = con.execute("SELECT continent, un_subregion, sdg_region, ims_region, "
-                        "development_group FROM countries WHERE iso3 = ?", [iso3])
-    row = place.fetchone()
-    groups = dict(zip([d[0] for d in place.description], row, strict=True)) if row else {}
+    groups = dict(place) if place is not None else {}
     history = pl.DataFrame(
-        con.execute("SELECT data_year, fiscal_year, income_group FROM income_groups "
-                    "WHERE iso3 = ? ORDER BY data_year", [iso3]).fetchall(),
+        [_values(r) for r in history_rows or []],
         schema={"data_year": pl.Int32, "fiscal_year": pl.String, "income_group": pl.String},
         orient="row",
     ).with_columns(pl.col("income_group").replace(INCOME_NAMES).alias("income_group_name"))
@@ -336,8 +384,7 @@ def country_profile(
             return None
         return _share(total(label, year, "female"), total(label, year, "total"))
 
-    used = stock_sources(con, edition)
-    used_sources = sources(con, used)
+    used_sources = sources(con, facts.source_ids)
     return CountryProfile(
         iso3=iso3, name=_name(iso3), m49=codes.m49_for_iso3(iso3), edition=edition, year=year,
         lens=lens.id, immigrants=immigrants, emigrants=emigrants,
