@@ -64,16 +64,26 @@ def present(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return True
 
 
-def stock_editions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[int], list[str], list[str]]] | None:
-    """Every edition of the stock index in one query, newest first (as
-    :func:`corridors.analytics.corridors.editions` orders them): (edition, years, sexes, source
-    ids), each list sorted; None when the store has no index."""
+def stock_editions(con: duckdb.DuckDBPyConnection
+                   ) -> list[tuple[str, list[int], set[str], list[str]]] | None:
+    """Every edition of the stock index, newest first (as
+    :func:`corridors.analytics.corridors.editions` orders them): (edition, sorted years, sexes,
+    sorted source ids), from one read of its few rows; None when the store has no index (or an
+    index with empty keys, which the general queries handle)."""
     if not present(con, STOCK_INDEX):
         return None
-    return [(edition, years, sexes, ids) for edition, _, years, sexes, ids in con.execute(
-        f"SELECT edition, max(year), list(DISTINCT year ORDER BY year), "
-        f"list(DISTINCT sex ORDER BY sex), list(DISTINCT source_id ORDER BY source_id) "
-        f"FROM {STOCK_INDEX} GROUP BY edition ORDER BY 2 DESC, 1 DESC").fetchall()]
+    rows = con.execute(f"SELECT edition, year, sex, source_id FROM {STOCK_INDEX}").fetchall()
+    if any(None in row for row in rows):
+        return None
+    found: dict[str, tuple[set[int], set[str], set[str]]] = {}
+    for edition, year, sex, source_id in rows:
+        years, sexes, ids = found.setdefault(edition, (set(), set(), set()))
+        years.add(year)
+        sexes.add(sex)
+        ids.add(source_id)
+    return [(edition, sorted(years), sexes, sorted(ids))
+            for edition, (years, sexes, ids) in sorted(
+                found.items(), key=lambda item: (max(item[1][0]), item[0]), reverse=True)]
 
 
 def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

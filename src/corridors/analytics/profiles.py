@@ -159,16 +159,18 @@ def _share(part: float | None, whole: float | None) -> float | None:
     return part / whole
 
 
-def _top(frame: pl.DataFrame, column: str, n: int, total: float) -> pl.DataFrame:
-    names = {code: _name(code) for code in frame[column].unique().to_list()}
-    return (
-        frame.group_by(column).agg(pl.col("stock").sum())
-        .sort(["stock", column], descending=[True, False]).head(n)
-        .with_columns(
-            pl.col(column).replace_strict(names, return_dtype=pl.String).alias("name"),
-            (pl.col("stock") / total if total else pl.lit(None, pl.Float64)).alias("share"),
-        )
-        .select(column, "name", "stock", "share")
+def _top(rows: list[tuple[str, str, float]], column: str, n: int, total: float) -> pl.DataFrame:
+    """The ``n`` largest partners in ``rows`` (origin, destination, stock; the partner is
+    ``column``), largest first, with their name and share of ``total``."""
+    at = 0 if column == "origin" else 1
+    stock: dict[str, float] = {}
+    for row in rows:
+        stock[row[at]] = stock.get(row[at], 0.0) + row[2]
+    ranked = sorted(stock.items(), key=lambda item: (-item[1], item[0]))[:n]
+    return pl.DataFrame(
+        [(code, _name(code), value, value / total if total else None) for code, value in ranked],
+        schema={column: pl.String, "name": pl.String, "stock": pl.Float64, "share": pl.Float64},
+        orient="row",
     )
 
 
@@ -232,54 +234,61 @@ def country_totals(con: duckdb.DuckDBPyConnection, edition: str, lens: Lens) -> 
         """, {"edition": edition})
 
 
-#: What a country profile reads besides its sums, in one query: the population in the year (the
-#: profile's edition first, else the newest), the country's groupings and its World Bank
-#: income-group history. Parameters: $iso3, $year, $edition.
+#: What a country profile reads besides its sums, in one query of tagged rows (part, s1..s5,
+#: y, v1..v3): the population in the year (the profile's edition first, else the newest), the
+#: country's groupings and its World Bank income-group history. Parameters: $iso3, $year,
+#: $edition.
 COUNTRY_FACTS = """
-SELECT
-    (SELECT value FROM population WHERE iso3 = $iso3 AND year = $year AND sex = 'total'
-     ORDER BY (edition = $edition) DESC, edition DESC LIMIT 1) AS population,
-    (SELECT {'continent': continent, 'un_subregion': un_subregion, 'sdg_region': sdg_region,
-             'ims_region': ims_region, 'development_group': development_group}
-     FROM countries WHERE iso3 = $iso3) AS place,
-    (SELECT list((data_year, fiscal_year, income_group) ORDER BY data_year)
-     FROM income_groups WHERE iso3 = $iso3) AS history"""
+(SELECT 'population' AS part, NULL::VARCHAR AS s1, NULL::VARCHAR AS s2, NULL::VARCHAR AS s3,
+        NULL::VARCHAR AS s4, NULL::VARCHAR AS s5, NULL::INTEGER AS y, value AS v1,
+        NULL::DOUBLE AS v2, NULL::DOUBLE AS v3
+ FROM population WHERE iso3 = $iso3 AND year = $year AND sex = 'total'
+ ORDER BY (edition = $edition) DESC, edition DESC LIMIT 1)
+UNION ALL
+SELECT 'place', continent, un_subregion, sdg_region, ims_region, development_group, NULL, NULL,
+       NULL, NULL FROM countries WHERE iso3 = $iso3
+UNION ALL
+SELECT 'history', fiscal_year, income_group, NULL, NULL, NULL, data_year, NULL, NULL, NULL
+FROM income_groups WHERE iso3 = $iso3"""
 
 #: With the precomputed tables, also in the same query: the country's sums per direction, year
-#: and sex under the lens ($key), whether the store has sums of this edition and lens at all, its
-#: income group per year (from the precomputed roles) and both sexes' stock of its corridors in
-#: the year. ``{stock}``: the stock CTE. Parameters also: $key, $years.
+#: and sex under the lens ($key), its income group per year (from the precomputed roles) and
+#: both sexes' stock of its corridors in the year. ``{stock}``: the stock CTE. Parameters also:
+#: $key, $years.
 STORED_COUNTRY = """
-WITH {stock},
-partners AS (
-    SELECT origin, destination, sum(value) AS stock FROM stock
-    WHERE sex = 'total' AND year = $year AND (origin = $iso3 OR destination = $iso3)
-    GROUP BY origin, destination HAVING sum(value) IS NOT NULL
-)
-{facts},
-    (SELECT list((direction, year, sex, stock, classified, south_south))
-     FROM {totals} WHERE edition = $edition AND lens_key = $key AND iso3 = $iso3) AS sums,
-    EXISTS (SELECT 1 FROM {totals} WHERE edition = $edition AND lens_key = $key) AS stored,
-    (SELECT list((year, income_group) ORDER BY year) FROM {roles}
-     WHERE lens_key = $key AND iso3 = $iso3 AND list_contains($years, year)) AS own,
-    (SELECT list((origin, destination, stock)) FROM partners) AS partners"""
+WITH {stock}
+{facts}
+UNION ALL
+SELECT 'sum', direction, sex, NULL, NULL, NULL, year, stock, classified, south_south
+FROM {totals} WHERE edition = $edition AND lens_key = $key AND iso3 = $iso3
+UNION ALL
+SELECT 'own', income_group, NULL, NULL, NULL, NULL, year, NULL, NULL, NULL FROM {roles}
+WHERE lens_key = $key AND iso3 = $iso3 AND list_contains($years, year)
+UNION ALL
+SELECT 'partner', origin, destination, NULL, NULL, NULL, NULL, sum(value), NULL, NULL
+FROM stock WHERE sex = 'total' AND year = $year AND (origin = $iso3 OR destination = $iso3)
+GROUP BY origin, destination HAVING sum(value) IS NOT NULL"""
 
-PARTNERS_SCHEMA = {"origin": pl.String, "destination": pl.String, "stock": pl.Float64}
+PLACE = ("continent", "un_subregion", "sdg_region", "ims_region", "development_group")
 
 
 def _stored_sums(rows: list[tuple]) -> dict[str, dict[tuple[int, str], dict]]:
-    """The country's sums per direction, year and sex from precomputed totals' rows."""
+    """The country's sums per direction, year and sex from the tagged rows of precomputed
+    totals."""
     sums: dict[str, dict[tuple[int, str], dict]] = {"immigrants": {}, "emigrants": {}}
-    for direction, y, sex, stock, classified, south_south in rows:
+    for _, direction, sex, _, _, _, y, stock, classified, south_south in rows:
         label = "immigrants" if direction == "in" else "emigrants"
         sums[label][(y, sex)] = {"all": stock, "classified": classified,
                                  "south_south": south_south}
     return sums
 
 
-def _values(item: object) -> tuple:
-    """A row of a DuckDB list of unnamed structs as a tuple (DuckDB returns them as dicts)."""
-    return tuple(item.values()) if isinstance(item, dict) else tuple(item)
+def _parts(rows: list[tuple]) -> dict[str, list[tuple]]:
+    """Tagged rows grouped by their tag (the first column)."""
+    out: dict[str, list[tuple]] = {}
+    for row in rows:
+        out.setdefault(row[0], []).append(row)
+    return out
 
 
 def country_profile(
@@ -304,28 +313,30 @@ def country_profile(
     # persons, exact in any order), precomputed by the build or summed here from the corridors
     sums = None
     if precomputed.present(con, precomputed.COUNTRY_TOTALS):
-        row = con.execute(STORED_COUNTRY.format(
+        key = precomputed.lens_key(lens)
+        parts = _parts(con.execute(STORED_COUNTRY.format(
             stock=facts.stock, facts=COUNTRY_FACTS.strip(), totals=precomputed.COUNTRY_TOTALS,
-            roles=precomputed.LENS_ROLES),
-            params | {"key": precomputed.lens_key(lens), "years": all_years}).fetchone()
-        population, place, history_rows, stored_rows, stored, own_rows, partners = row
-        if stored_rows or stored:
-            sums = _stored_sums([_values(r) for r in stored_rows or []])
-            own = [_values(r) for r in own_rows or []]
-            frame = pl.DataFrame([_values(r) for r in partners or []], schema=PARTNERS_SCHEMA,
-                                 orient="row")
-            in_year = frame.filter(pl.col("destination") == iso3)
-            out_year = frame.filter(pl.col("origin") == iso3)
+            roles=precomputed.LENS_ROLES), params | {"key": key, "years": all_years}).fetchall())
+        if "sum" in parts or con.execute(
+                f"SELECT 1 FROM {precomputed.COUNTRY_TOTALS} WHERE edition = ? AND lens_key = ? "
+                "LIMIT 1", [edition, key]).fetchall():
+            sums = _stored_sums(parts.get("sum", []))
+            own = sorted(((r[6], r[1]) for r in parts.get("own", [])), key=lambda r: r[0])
+            partners = [(r[1], r[2], r[7]) for r in parts.get("partner", [])]
+            in_year = [r for r in partners if r[1] == iso3]
+            out_year = [r for r in partners if r[0] == iso3]
     else:
-        population, place, history_rows = con.execute(COUNTRY_FACTS, params).fetchone()
+        parts = _parts(con.execute(COUNTRY_FACTS, params).fetchall())
     if sums is None:
         roles = lens_roles(con, [lens], all_years)
         own = roles.filter(pl.col("iso3") == iso3).select("year", "income_group").rows()
         table = _country_corridors(con, iso3, edition, roles, column, facts.stock)
         inbound = table.filter(pl.col("destination") == iso3)
         outbound = table.filter(pl.col("origin") == iso3)
-        in_year = inbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
-        out_year = outbound.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
+        in_year, out_year = (
+            part.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
+            .select("origin", "destination", "stock").rows()
+            for part in (inbound, outbound))
         sums = {
             label: {
                 (row["year"], row["sex"]): row
@@ -341,7 +352,7 @@ def country_profile(
         }
     if not sums["immigrants"] and not sums["emigrants"]:
         raise NoDataError(f"{_name(iso3)} ({iso3}) has no migrant stock in {edition}")
-    unknown = float(in_year.filter(pl.col("origin") == OTHER_ORIGIN)["stock"].sum())
+    unknown = float(sum(r[2] for r in in_year if r[0] == OTHER_ORIGIN))
     has_sex = any(sex == "female" for part in sums.values() for _, sex in part)
 
     def total(label: str, y: int, sex: str, what: str = "all") -> float:
@@ -354,14 +365,16 @@ def country_profile(
 
     immigrants = total("immigrants", year, "total")
     emigrants = total("emigrants", year, "total")
-    population = float(population) if population is not None else None
+    population = next((float(r[7]) for r in parts.get("population", []) if r[7] is not None),
+                      None)
     groups_by_year: dict[int, str | None] = {}
     for y, group in own:
         groups_by_year.setdefault(y, group)
     income_group = groups_by_year.get(year)
-    groups = dict(place) if place is not None else {}
+    place = parts.get("place")
+    groups = dict(zip(PLACE, place[0][1:6], strict=True)) if place else {}
     history = pl.DataFrame(
-        [_values(r) for r in history_rows or []],
+        sorted(((r[6], r[1], r[2]) for r in parts.get("history", [])), key=lambda r: r[0]),
         schema={"data_year": pl.Int32, "fiscal_year": pl.String, "income_group": pl.String},
         orient="row",
     ).with_columns(pl.col("income_group").replace(INCOME_NAMES).alias("income_group_name"))
