@@ -19,6 +19,7 @@ import polars as pl
 from corridors import codes
 from corridors.analytics import precomputed
 from corridors.analytics.corridors import (
+    STOCK_CTE,
     NoDataError,
     category_case,
     check_years,
@@ -92,12 +93,13 @@ stock AS (
 class EditionFacts:
     """What an answer needs to know about an edition of the stock, read in one query when the
     store has the precomputed index: the edition (checked, or the newest), its years, its stock
-    CTE and the source ids of its stock."""
+    CTE, whether it stores totals (else they are male + female) and the source ids of its stock."""
 
     edition: str
     years: list[int]
     stock: str
     source_ids: list[str]
+    has_total: bool
 
 
 def edition_facts(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> EditionFacts:
@@ -109,11 +111,12 @@ def edition_facts(con: duckdb.DuckDBPyConnection, edition: str | None = None) ->
         found = rows[0] if edition is None else next((r for r in rows if r[0] == edition), None)
     if found is None:  # no index, an unknown edition or an empty store: the general way
         edition = default_edition(con, edition)
-        return EditionFacts(edition, edition_years(con, edition), stock_cte(con, edition),
-                            stock_sources(con, edition))
+        stock = stock_cte(con, edition)
+        return EditionFacts(edition, edition_years(con, edition), stock,
+                            stock_sources(con, edition), stock is not STOCK_CTE)
     name, years, sexes, ids = found
-    return EditionFacts(name, years, STORED_STOCK if "total" in sexes else stock_cte(con, name),
-                        ids)
+    total = "total" in sexes
+    return EditionFacts(name, years, STORED_STOCK if total else stock_cte(con, name), ids, total)
 
 
 @dataclass

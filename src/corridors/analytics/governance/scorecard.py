@@ -34,7 +34,7 @@ lowest ``low``, ties broken by the lowest ``high`` (a known gap before an unknow
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -112,8 +112,33 @@ def _members_of(gov: Governance, year: int) -> dict[str, set[str]]:
     return out
 
 
-def governance_indicators(gov: Governance, origin: str, destination: str, year: int) -> dict:
-    """The governance half of the scorecard (no store needed)."""
+class _RatifiedByYear:
+    """The ratifications of a :class:`Governance` with ``ratified_by`` remembered, for a ranking
+    that asks the same ends about the same instruments again and again (everything else is the
+    wrapped object's)."""
+
+    def __init__(self, ratifications: ratifications_mod.Ratifications) -> None:
+        self._wrapped = ratifications
+        self._seen: dict[tuple[str, str, int], float | None] = {}
+
+    def ratified_by(self, iso3: str, instrument_id: str, year: int) -> float | None:
+        key = (iso3, instrument_id, year)
+        if key not in self._seen:
+            self._seen[key] = self._wrapped.ratified_by(iso3, instrument_id, year)
+        return self._seen[key]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._wrapped, name)
+
+
+def governance_indicators(gov: Governance, origin: str, destination: str, year: int, *,
+                          members_of: dict[str, set[str]] | None = None,
+                          statuses: bool = True) -> dict:
+    """The governance half of the scorecard (no store needed).
+
+    ``members_of``: the communities' members in ``year`` when the caller already has them (a
+    ranking works them out once); ``statuses=False`` leaves out both ends' status on every
+    instrument (``instruments``), which a ranking does not show."""
     rat = gov.ratifications
     ends = (origin, destination)
     migrant = [rat.ratified_by(e, i, year) for e in ends for i in migrant_specific()]
@@ -147,7 +172,8 @@ def governance_indicators(gov: Governance, origin: str, destination: str, year: 
     else:
         fm_item, fm_note = 0.0, "no shared community has free movement in force"
 
-    members_of = _members_of(gov, year)
+    if members_of is None:
+        members_of = _members_of(gov, year)
     covering = agreements_mod.between(gov.agreements, origin, destination, year, members_of)
     government = [a for a in covering if a.kind in GOVERNMENT_KINDS]
     best = max(government, key=lambda a: (a.score()["score_min"], a.score()["coverage"]),
@@ -193,7 +219,7 @@ def governance_indicators(gov: Governance, origin: str, destination: str, year: 
                 rat.status(e, i) for i in list(dict.fromkeys(migrant_specific() + fundamental()))
             ]
             for role, e in (("origin", origin), ("destination", destination))
-        },
+        } if statuses else {},
         "communities": {"shared": shared_rows},
         "agreements": [dict(a.summary(), checklist=a.checklist()) for a in covering],
         "indicators": indicators,
@@ -219,16 +245,29 @@ def _provenance(con: duckdb.DuckDBPyConnection, edition: str, origin: str, desti
     return [{"source_id": r[0], "title": r[1], "edition": r[2], "sha256": r[3]} for r in rows]
 
 
-#: The one corridor's stock of the edition, every year: total and female (stock pivoted by sex,
-#: as in the corridor table), each year joined to the edition's previous year (a corridor missing
-#: that year had 0); growth is UN DESA's exponential annual rate. With contiguity and the sources
-#: of the asked year. Parameters: $edition, $origin, $destination, $all_years, $year.
+#: Everything the scorecard reads from the store, in one query of tagged rows (part, then the
+#: columns of each part): per year of the corridor ('year'): its stock (total, with the female
+#: share), the edition's previous year, the stock then (a corridor missing that year had 0), the
+#: change and UN DESA's exponential annual growth rate, as in the corridor table, whose stock
+#: CTE this follows (totals as male + female when the edition stores only the sexes,
+#: $has_total false); the sources of the asked year's rows ('source'); whether the ends are
+#: contiguous ('contiguous'); ``{roles}``: both ends' South flags per lens ('role'), or nothing.
+#: Parameters: $edition, $origin, $destination, $all_years, $year, $has_total.
 PAIR_SQL = """
-WITH {stock},
+WITH raw AS MATERIALIZED (
+    SELECT year, sex, value, source_id FROM migrant_stock
+    WHERE edition = $edition AND origin = $origin AND destination = $destination
+),
+pair AS (
+    SELECT year, sex, value FROM raw
+    UNION ALL
+    SELECT year, 'total' AS sex, sum(value) AS value FROM raw
+    WHERE NOT $has_total AND sex IN ('male', 'female') GROUP BY year
+),
 wide AS (
     SELECT year, sum(value) FILTER (WHERE sex = 'total') AS total,
            sum(value) FILTER (WHERE sex = 'female') AS female
-    FROM stock WHERE origin = $origin AND destination = $destination GROUP BY year
+    FROM pair GROUP BY year
 ),
 yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
         FROM (SELECT unnest($all_years) AS year)),
@@ -236,44 +275,47 @@ paired AS (
     SELECT w.year, yrs.prev_year, w.total, w.female, p.total AS lagged
     FROM wide w JOIN yrs ON yrs.year = w.year LEFT JOIN wide p ON p.year = yrs.prev_year
 )
-SELECT year, total AS stock, prev_year,
+SELECT 'year' AS part, year, prev_year, total AS stock,
     CASE WHEN prev_year IS NOT NULL THEN coalesce(lagged, 0) END AS previous_stock,
     CASE WHEN prev_year IS NOT NULL THEN total - coalesce(lagged, 0) END AS change,
     CASE WHEN lagged > 0 AND total > 0 THEN ln(total / lagged) / (year - prev_year) END
         AS growth_rate,
     female / nullif(total, 0) AS female_share,
-    EXISTS (SELECT 1 FROM contiguity WHERE iso3_a = $origin AND iso3_b = $destination)
-        AS contiguous,
-    (SELECT list({{'source_id': m.source_id, 'title': p.title, 'edition': p.edition,
-                   'sha256': p.sha256}} ORDER BY m.source_id)
-     FROM (SELECT DISTINCT source_id FROM migrant_stock
-           WHERE edition = $edition AND origin = $origin AND destination = $destination
-             AND year = $year) m
-     LEFT JOIN provenance p ON p.source_id = m.source_id) AS sources
-FROM paired WHERE total IS NOT NULL ORDER BY year
+    NULL::VARCHAR AS t1, NULL::VARCHAR AS t2, NULL::VARCHAR AS t3, NULL::VARCHAR AS t4,
+    NULL::BOOLEAN AS b1, NULL::BOOLEAN AS b2
+FROM paired WHERE total IS NOT NULL
+UNION ALL
+SELECT 'source', NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.source_id, p.title, p.edition,
+       p.sha256, NULL, NULL
+FROM (SELECT DISTINCT source_id FROM raw WHERE year = $year) m
+LEFT JOIN provenance p ON p.source_id = m.source_id
+UNION ALL
+(SELECT 'contiguous', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL FROM contiguity WHERE iso3_a = $origin AND iso3_b = $destination LIMIT 1){roles}
 """
+
+#: Both ends' South flags per lens from the precomputed roles. Parameters: $keys, $year.
+ROLES_SQL = """
+UNION ALL
+SELECT 'role', NULL, NULL, NULL, NULL, NULL, NULL, NULL, lens_key, NULL, NULL, NULL,
+       bool_or(south_origin) FILTER (WHERE iso3 = $origin),
+       bool_or(south_destination) FILTER (WHERE iso3 = $destination)
+FROM {table} WHERE list_contains($keys, lens_key) AND year = $year GROUP BY lens_key"""
 
 
 def _end_flags(con: duckdb.DuckDBPyConnection, lenses: list, origin: str, destination: str,
-               year: int) -> list[tuple[bool | None, bool | None]]:
+               year: int, stored: list[tuple] | None = None
+               ) -> list[tuple[bool | None, bool | None]]:
     """Per lens: (origin South as origin?, destination South as destination?) in ``year``, None
-    when unclassified; from the precomputed roles when the store has them for every lens, else
-    from :func:`corridors.analytics.lenses.lens_roles`."""
+    when unclassified; from ``stored`` ('role' rows of :data:`ROLES_SQL`) when they hold every
+    lens, else from :func:`corridors.analytics.lenses.lens_roles`."""
     from corridors.analytics import precomputed
     from corridors.analytics.lenses import lens_roles
 
+    found = {row[8]: (row[12], row[13]) for row in stored or []}
     keys = [precomputed.lens_key(lens) for lens in lenses]
-    if precomputed.present(con, precomputed.LENS_ROLES):
-        rows = con.execute(
-            f"SELECT lens_key, bool_or(south_origin) FILTER (WHERE iso3 = $origin), "
-            f"bool_or(south_destination) FILTER (WHERE iso3 = $destination) "
-            f"FROM {precomputed.LENS_ROLES} WHERE list_contains($keys, lens_key) AND year = $year "
-            "GROUP BY lens_key",
-            {"keys": keys, "year": year, "origin": origin, "destination": destination},
-        ).fetchall()
-        found = {key: (so, sd) for key, so, sd in rows}
-        if all(key in found for key in keys):
-            return [found[key] for key in keys]
+    if all(key in found for key in keys):
+        return [found[key] for key in keys]
     roles = lens_roles(con, lenses, [year])
     flags = []
     for lens in lenses:
@@ -304,46 +346,47 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
 
     The stock figures are the corridor table's (:func:`corridors.analytics.corridors.corridor_table`)
     for this corridor, read from its own rows only."""
-    from corridors.analytics.corridors import (
-        NoDataError,
-        check_years,
-        default_edition,
-        edition_years,
-        stock_cte,
-    )
+    from corridors.analytics import precomputed
+    from corridors.analytics.corridors import NoDataError, check_years
     from corridors.analytics.lenses import BUILTIN
+    from corridors.analytics.profiles import edition_facts
 
     o = _country(origin, "ORIGIN")
     d = _country(destination, "DESTINATION")
-    edition = default_edition(con, edition)
+    facts = edition_facts(con, edition)
+    edition = facts.edition
     gov = gov or Governance.load(con, reference)
-    known = edition_years(con, edition)
-    check_years(con, edition, year, known)
-    rows = con.execute(PAIR_SQL.format(stock=stock_cte(con, edition)),
-                       {"edition": edition, "origin": o, "destination": d, "all_years": known,
-                        "year": year}).fetchall()
-    names = [column[0] for column in con.description] if rows else []
-    by_year = {r[0]: dict(zip(names, r, strict=True)) for r in rows}
+    check_years(con, edition, year, facts.years)
+    lenses = list(BUILTIN.values())
+    roles = ""
+    params = {"edition": edition, "origin": o, "destination": d, "all_years": facts.years,
+              "year": year, "has_total": facts.has_total}
+    if precomputed.present(con, precomputed.LENS_ROLES):
+        roles = ROLES_SQL.format(table=precomputed.LENS_ROLES)
+        params["keys"] = [precomputed.lens_key(lens) for lens in lenses]
+    parts: dict[str, list[tuple]] = {}
+    for row in con.execute(PAIR_SQL.format(roles=roles), params).fetchall():
+        parts.setdefault(row[0], []).append(row)
+    by_year = {r[1]: r for r in sorted(parts.get("year", []), key=lambda r: r[1])}
     row = by_year.get(year)
     if row is None:
         raise NoDataError(f"{edition} has no stock for {o} -> {d} in {year}")
-    lenses = list(BUILTIN.values())
     categories = {lens.id: _category(o, so, sd)
-                  for lens, (so, sd) in zip(lenses, _end_flags(con, lenses, o, d, year),
-                                            strict=True)}
+                  for lens, (so, sd) in zip(lenses, _end_flags(con, lenses, o, d, year,
+                                                               parts.get("role")), strict=True)}
     names = codes.countries()
     result = {
         "corridor": {"origin": o, "origin_name": names[o].name, "destination": d,
                      "destination_name": names[d].name, "year": year, "edition": edition},
         "stock": {
-            "value": row["stock"], "previous_year": row["prev_year"],
-            "previous": row["previous_stock"], "change": row["change"],
-            "growth_rate": row["growth_rate"], "female_share": row["female_share"],
-            "contiguous": row["contiguous"], "categories": categories,
-            "sources": list(row["sources"] or []),
+            "value": row[3], "previous_year": row[2], "previous": row[4], "change": row[5],
+            "growth_rate": row[6], "female_share": row[7], "contiguous": "contiguous" in parts,
+            "categories": categories,
+            "sources": [{"source_id": r[8], "title": r[9], "edition": r[10], "sha256": r[11]}
+                        for r in sorted(parts.get("source", []),
+                                       key=lambda r: (r[8] is None, r[8] or ""))],
         },
-        "trend": [{"year": r["year"], "stock": r["stock"], "growth_rate": r["growth_rate"]}
-                  for r in by_year.values()],
+        "trend": [{"year": r[1], "stock": r[3], "growth_rate": r[6]} for r in by_year.values()],
     }
     result.update(governance_indicators(gov, o, d, year))
     return result
@@ -386,13 +429,15 @@ def _top_south_south(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *,
     """origin, destination, stock and edition of :func:`south_south_corridors` in one query: the
     year's stock joined to both ends' roles (the precomputed ones when the store has them)."""
     from corridors.analytics import precomputed
-    from corridors.analytics.corridors import check_years, default_edition, stock_cte
+    from corridors.analytics.corridors import check_years
     from corridors.analytics.lenses import get_lens, lens_roles, registered
+    from corridors.analytics.profiles import edition_facts
 
     lens = get_lens(lens_id)
-    edition = default_edition(con, edition)
-    check_years(con, edition, year)
-    stock = stock_cte(con, edition)
+    facts = edition_facts(con, edition)
+    edition = facts.edition
+    check_years(con, edition, year, facts.years)
+    stock = facts.stock
     params = {"edition": edition, "year": year, "top": top}
     rows = []
     if precomputed.present(con, precomputed.LENS_ROLES):
@@ -420,9 +465,12 @@ def rank(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *, edition: st
     corridors_rows = _top_south_south(con, lens_id, year, edition=edition, top=top)
     gov = gov or Governance.load(con, reference)
     names = codes.countries()
+    members_of = _members_of(gov, year)
+    remembered = replace(gov, ratifications=_RatifiedByYear(gov.ratifications))
     out = []
     for row in corridors_rows:
-        g = governance_indicators(gov, row["origin"], row["destination"], year)
+        g = governance_indicators(remembered, row["origin"], row["destination"], year,
+                                  members_of=members_of, statuses=False)
         by_name = {i["indicator"]: i for i in g["indicators"]}
         out.append({
             "origin": row["origin"], "origin_name": names[row["origin"]].name,
