@@ -17,6 +17,7 @@ from corridors.analytics.corridors import (
     edition_years,
     editions,
     has_sex,
+    safe,
     stock_sources,
 )
 from corridors.analytics.lenses import BUILTIN, Rule, get_lens, lens_roles
@@ -183,3 +184,76 @@ def test_same_answers_on_the_store_built_from_the_mirror(built_store, tmp_path):
     finally:
         plain.close()
         pre.close()
+
+
+def _governance(con, shared: Path, mirror: Path):
+    from corridors.analytics.governance.scorecard import Governance
+
+    return Governance.load(con, shared / "reference", mirror=mirror)
+
+
+def _stock_part(con, gov, origin: str, destination: str, year: int, edition: str) -> dict:
+    """The scorecard's stock and trend, next to what the corridor table says of the corridor."""
+    from corridors.analytics.governance.scorecard import scorecard
+
+    card = scorecard(con, origin, destination, year, edition=edition, gov=gov)
+    return {"stock": {k: v for k, v in card["stock"].items() if k != "sources"},
+            "trend": card["trend"], "has_sources": bool(card["stock"]["sources"])}
+
+
+def _from_table(con, origin: str, destination: str, year: int, edition: str) -> dict:
+    lenses = list(BUILTIN.values())
+    table = corridor_table(con, edition=edition, sex="total", lenses=lenses, origin=origin,
+                           destination=destination)
+    row = table.filter(table["year"] == year).row(0, named=True)
+    return {
+        "stock": {"value": row["stock"], "previous_year": row["prev_year"],
+                  "previous": row["previous_stock"], "change": row["change"],
+                  "growth_rate": row["growth_rate"], "female_share": row["female_share"],
+                  "contiguous": row["contiguous"],
+                  "categories": {lens.id: row[f"category_{safe(lens.id)}"] for lens in lenses}},
+        "trend": table.select("year", "stock", "growth_rate").to_dicts(),
+        "has_sources": True,
+    }
+
+
+def test_scorecard_stock_is_the_corridor_table_row(stores, shared, mirror):
+    """The scorecard reads one corridor's rows; its figures are the corridor table's, with and
+    without the tables, on a store whose totals are derived (male + female)."""
+    from corridors.analytics.governance.scorecard import rank, south_south_corridors
+
+    plain, pre = stores
+    gov = _governance(plain, shared, mirror)
+    pairs = corridor_table(plain, sex="total").filter(
+        corridor_table(plain, sex="total")["origin"] != "XXX").select(
+        "origin", "destination", "year").rows()
+    assert len(pairs) > 10
+    for con in (plain, pre):
+        for origin, destination, year in pairs:
+            assert _stock_part(con, gov, origin, destination, year, "ims2020") == \
+                _from_table(con, origin, destination, year, "ims2020")
+        for lens in BUILTIN:
+            for year in (2015, 2020):
+                ranked = rank(con, lens, year, top=3, gov=gov)
+                expected = south_south_corridors(con, lens, year, top=3)
+                assert sorted((r["origin"], r["destination"], r["stock"]) for r in ranked) == \
+                    sorted((r["origin"], r["destination"], r["stock"]) for r in expected)
+
+
+@pytest.mark.mirror
+def test_scorecards_and_ranking_are_the_corridor_tables_on_the_mirror(store_con, shared, mirror):
+    """The largest South-South corridors of 2020 and 2010 (IMS 2020) and of 2019 (IMS 2019): the
+    scorecard's stock is the corridor table's row, the ranking's corridors are the table's."""
+    from corridors.analytics.governance.scorecard import rank, south_south_corridors
+
+    gov = _governance(store_con, shared, mirror)
+    for lens, year, edition in (("wb-lmic", 2020, "ims2020"), ("wb-non-high", 2010, "ims2020"),
+                                ("un-developing", 2019, "ims2019")):
+        expected = south_south_corridors(store_con, lens, year, edition=edition, top=25)
+        ranked = rank(store_con, lens, year, edition=edition, top=25, gov=gov)
+        assert sorted((r["origin"], r["destination"], r["stock"]) for r in ranked) == \
+            sorted((r["origin"], r["destination"], r["stock"]) for r in expected)
+        for row in expected[:8]:
+            assert _stock_part(store_con, gov, row["origin"], row["destination"], year,
+                               edition) == _from_table(store_con, row["origin"],
+                                                       row["destination"], year, edition)
