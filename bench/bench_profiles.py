@@ -1,5 +1,6 @@
-"""Benchmark: first answers of the country profile, the corridor profile and the lens summary
-(the analytics behind the REST API's profile and summary calls), side by side in one run.
+"""Benchmark: first answers of the country profile, the corridor profile, the lens summary, the
+corridor scorecard and the scorecard ranking (the analytics behind the REST API's profile,
+summary and scorecard calls), side by side in one run.
 
 Each side runs in a fresh Python process (bench/_measure.py) over the same store built from the
 mirror, and answers questions never asked before in that process (every call a different country,
@@ -10,12 +11,19 @@ lens or year; nothing is memoised by the analytics):
 - ``plain``: the same store without them (the analytics compute everything from the stock);
 - ``whole table``: what a user without the profile and summary functions would run: the corridor
   table of every year (``corridor_table``), filtered to the country and summed in polars, and for
-  the summary the corridor table of the year grouped by category.
+  the summary the corridor table of the year grouped by category; for a scorecard, the corridor
+  table of the corridor in the year and over every year next to its governance indicators, and
+  for a ranking, the largest South-South corridors of the year's corridor table
+  (``south_south_corridors``) with each one's governance indicators.
+
+The scorecard and the ranking need the curated reference facts (``--reference``, default the
+``reference/`` folder beside the mirror); without it they are left out.
 
 Reported per side: median and 95th percentile of one call (ms), wall time and peak memory of the
 process, and the ratio of each alternative's median over ``precomputed``.
 
     CORRIDORS_MIRROR=../shared/sources python bench/bench_profiles.py [--store PATH]
+        [--reference DIR]
 """
 
 from __future__ import annotations
@@ -39,6 +47,9 @@ COUNTRIES = ["KEN", "IND", "BRA", "ZAF", "NGA", "MEX", "PHL", "EGY", "BGD", "PAK
 LENSES = ["wb-lmic", "wb-non-high", "un-developing", "gfmd-2018"]
 PAIRS = [("IND", "ARE"), ("MEX", "USA"), ("KEN", "UGA"), ("BGD", "IND"), ("SYR", "TUR"),
          ("CIV", "BFA")]
+#: Large South-South corridors (scorecards, 2020 and 2010).
+SCORED = [("SYR", "TUR"), ("AFG", "IRN"), ("BGD", "IND"), ("PSE", "JOR"), ("MMR", "THA"),
+          ("VEN", "COL"), ("AFG", "PAK"), ("IND", "PAK"), ("BFA", "CIV"), ("NPL", "IND")]
 
 
 def _stats(times: list[float]) -> dict:
@@ -47,8 +58,8 @@ def _stats(times: list[float]) -> dict:
             "p95_ms": round(1000 * ordered[int(0.95 * (len(ordered) - 1))], 2)}
 
 
-def side(store_path: str, how: str) -> dict:
-    """Time first calls of the three answers in this process."""
+def side(store_path: str, how: str, reference: str = "") -> dict:
+    """Time first calls of the five answers in this process."""
     import polars as pl
 
     from corridors.analytics import regions
@@ -93,14 +104,52 @@ def side(store_path: str, how: str) -> dict:
             else:
                 regions.category_summary(con, lenses=BUILTIN[lens_id], years=year)
             summaries.append(time.perf_counter() - started)
+    out = {"country_profile": _stats(profiles), "corridor_profile": _stats(corridors),
+           "category_summary": _stats(summaries)}
+    if reference:
+        out |= _governance(con, how, reference)
     con.close()
-    return {"country_profile": _stats(profiles), "corridor_profile": _stats(corridors),
-            "category_summary": _stats(summaries)}
+    return out
+
+
+def _governance(con, how: str, reference: str) -> dict:
+    """First scorecards and rankings (the reference facts loaded once, as the server does)."""
+    from corridors.analytics.corridors import corridor_table
+    from corridors.analytics.governance import scorecard as sc
+    from corridors.analytics.lenses import BUILTIN
+
+    gov = sc.Governance.load(con, reference, mirror=mirror())
+    cards, ranks = [], []
+    for year in (2020, 2010):
+        for origin, destination in SCORED:
+            started = time.perf_counter()
+            if how == "whole table":
+                corridor_table(con, years=year, sex="total", origin=origin,
+                               destination=destination)
+                corridor_table(con, sex="total", lenses=[BUILTIN["wb-lmic"]], origin=origin,
+                               destination=destination)
+                sc.governance_indicators(gov, origin, destination, year)
+            else:
+                sc.scorecard(con, origin, destination, year, gov=gov)
+            cards.append(time.perf_counter() - started)
+    for lens_id in LENSES:
+        for year in (2020, 2010, 2000):
+            started = time.perf_counter()
+            if how == "whole table":
+                for row in sc.south_south_corridors(con, lens_id, year):
+                    sc.governance_indicators(gov, row["origin"], row["destination"], year)
+            else:
+                sc.rank(con, lens_id, year, gov=gov)
+            ranks.append(time.perf_counter() - started)
+    return {"scorecard": _stats(cards), "rank": _stats(ranks)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="a built corridors.duckdb (copied, not changed)")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="the curated reference facts for the scorecard (default: reference/ "
+                             "beside the mirror)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="corridors-bench-profiles-"))
     try:
@@ -134,16 +183,19 @@ def main() -> None:
                                         "store_growth_mib": round(
                                             (pre.stat().st_size - plain.stat().st_size) / 2**20,
                                             1)}}
+        reference = args.reference or mirror().parent / "reference"
+        reference_arg = str(reference) if (reference / "ilo_ratifications.csv").is_file() else ""
         for name, path, how in (("precomputed", pre, "profile"), ("plain", plain, "profile"),
                                 ("whole table", plain, "whole table")):
-            out = run_isolated("bench_profiles", "side", str(path), how)
+            out = run_isolated("bench_profiles", "side", str(path), how, reference_arg)
             results[name] = {**{k: v for k, v in out.items() if isinstance(v, dict)},
                              "wall_s": round(out["wall_s"], 2),
                              "peak_mib": round(out["peak_mib"], 1)}
         results["ratio_median_over_precomputed"] = {
             name: {what: round(results[name][what]["median_ms"]
                                / results["precomputed"][what]["median_ms"], 1)
-                   for what in ("country_profile", "corridor_profile", "category_summary")}
+                   for what in ("country_profile", "corridor_profile", "category_summary",
+                                "scorecard", "rank") if what in results[name]}
             for name in ("plain", "whole table")
         }
         print(json.dumps(results, indent=2))
