@@ -445,6 +445,143 @@ class CorridorProfile:
                 for k, v in self.__dict__.items()}
 
 
+#: Everything a corridor profile reads, in one query of tagged rows (part, year, sex, t1..t4, i1,
+#: v1..v7, b1..b3) when the store has the precomputed tables:
+#: 'stock': the corridor's rows of the corridor table (:data:`BASE_CTES`, the same arithmetic) per
+#: year and sex (v1 stock, v3 change, v4 growth rate, v5 female share) with the origin's
+#: emigrants (v6) and the destination's immigrants (v7) that year and sex from the precomputed
+#: totals (sums of whole persons: the corridor table's sums exactly);
+#: 'role': both ends' roles per lens (t1 lens key, t2 iso3, t3 income group, t4 development
+#: group, i1 data year, b1/b2 South as origin/destination); 'keyyears': the years each lens's
+#: precomputed roles hold (i1); 'rec': the communities both ends belong to per year (t1);
+#: 'contiguous': a row when they are; 'place': whether they share continent, UN sub-region, SDG
+#: region (b1..b3); 'totals': a row when the precomputed totals hold the edition.
+#: ``{stock}``: the stock CTE. Parameters: $edition, $origin, $destination, $all_years, $years
+#: (= $all_years), $sex (NULL), $keys, $key (of the lens whose totals are read).
+STORED_CORRIDOR = """
+WITH {stock},
+{base},
+{rec}
+SELECT 'stock' AS part, s.year, s.sex, NULL::VARCHAR AS t1, NULL::VARCHAR AS t2,
+       NULL::VARCHAR AS t3, NULL::VARCHAR AS t4, s.prev_year AS i1, s.stock AS v1,
+       s.previous_stock AS v2, s.change AS v3, s.growth_rate AS v4, s.female_share AS v5,
+       ot.stock AS v6, it.stock AS v7, NULL::BOOLEAN AS b1, NULL::BOOLEAN AS b2,
+       NULL::BOOLEAN AS b3
+FROM base s
+LEFT JOIN {totals} ot ON ot.edition = $edition AND ot.lens_key = $key AND ot.iso3 = $origin
+     AND ot.direction = 'out' AND ot.year = s.year AND ot.sex = s.sex
+LEFT JOIN {totals} it ON it.edition = $edition AND it.lens_key = $key
+     AND it.iso3 = $destination AND it.direction = 'in' AND it.year = s.year AND it.sex = s.sex
+UNION ALL
+SELECT 'role', year, NULL, lens_key, iso3, income_group, development_group, data_year, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, south_origin, south_destination, NULL
+FROM {roles} WHERE list_contains($keys, lens_key) AND (iso3 = $origin OR iso3 = $destination)
+     AND list_contains($all_years, year)
+UNION ALL
+SELECT 'keyyears', NULL, NULL, lens_key, NULL, NULL, NULL, count(DISTINCT year), NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM {roles} WHERE list_contains($keys, lens_key) AND list_contains($all_years, year)
+GROUP BY lens_key
+UNION ALL
+SELECT DISTINCT 'rec', y.year, NULL, a.rec_code, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM rec a JOIN rec b ON b.rec_code = a.rec_code AND b.iso3 <> a.iso3
+     AND a.iso3 = $origin AND b.iso3 = $destination
+JOIN (SELECT unnest($years) AS year) y ON {active_a} AND {active_b}
+UNION ALL
+(SELECT 'contiguous', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL, NULL
+ FROM contiguity WHERE iso3_a = $origin AND iso3_b = $destination LIMIT 1)
+UNION ALL
+SELECT 'place', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, co.continent = cd.continent, co.un_subregion = cd.un_subregion,
+       co.sdg_region = cd.sdg_region
+FROM (SELECT 1) one LEFT JOIN countries co ON co.iso3 = $origin
+LEFT JOIN countries cd ON cd.iso3 = $destination
+UNION ALL
+(SELECT 'totals', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL
+ FROM {totals} WHERE edition = $edition AND lens_key = $key LIMIT 1)"""
+
+#: The columns of the corridor table a corridor profile uses, in its types.
+#: (the shares' columns hold the ends' totals until divided)
+PAIR_TABLE = {"year": pl.Int32, "sex": pl.String, "stock": pl.Float64,
+              "origin_share": pl.Float64, "destination_share": pl.Float64,
+              "change": pl.Float64, "growth_rate": pl.Float64, "female_share": pl.Float64}
+ENDS = {"iso3": pl.String, "year": pl.Int32, "data_year": pl.Int32, "income_group": pl.String,
+        "development_group": pl.String}
+
+
+def _pair_category(origin: str, so: bool | None, sd: bool | None) -> str:
+    """A corridor's category from both ends' South flags (as :func:`category_case`)."""
+    if origin == OTHER_ORIGIN:
+        return "unknown-origin"
+    if so is None or sd is None:
+        return "unclassified"
+    if so and sd:
+        return "south-south"
+    if so:
+        return "south-north"
+    return "north-south" if sd else "north-north"
+
+
+def _stored_pair(con: duckdb.DuckDBPyConnection, o: str, d: str, facts: EditionFacts,
+                 lens_list: list[Lens]) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The corridor's rows of the corridor table (the columns a profile uses) and the first
+    lens's roles of both ends, from the corridor's own rows and the precomputed tables; None
+    when the store lacks them (or they do not hold every lens and year asked)."""
+    if not (precomputed.present(con, precomputed.LENS_ROLES)
+            and precomputed.present(con, precomputed.COUNTRY_TOTALS)):
+        return None
+    from corridors.analytics.corridors import BASE_CTES, REC_CTE, rec_active
+
+    keys = [precomputed.lens_key(lens) for lens in lens_list]
+    sql = STORED_CORRIDOR.format(
+        stock=facts.stock.strip().replace("stock AS (", "stock AS NOT MATERIALIZED (", 1),
+        base=BASE_CTES.format(where="WHERE origin = $origin AND destination = $destination",
+                              source="stock").strip(),
+        rec=REC_CTE.strip(), active_a=rec_active("a", "y.year"),
+        active_b=rec_active("b", "y.year"), totals=precomputed.COUNTRY_TOTALS,
+        roles=precomputed.LENS_ROLES)
+    years = facts.years
+    parts = _parts(con.execute(sql, {
+        "edition": facts.edition, "origin": o, "destination": d, "all_years": years,
+        "years": years, "sex": None, "keys": list(dict.fromkeys(keys)),
+        "key": precomputed.lens_key(next(iter(BUILTIN.values()))),
+    }).fetchall())
+    held = {r[3]: r[7] for r in parts.get("keyyears", [])}
+    if "totals" not in parts or any(held.get(key) != len(years) for key in keys):
+        return None  # a lens, a year or an edition the build did not precompute
+    flags = {(r[3], r[4], r[1]): (r[15], r[16]) for r in parts.get("role", [])}
+    recs: dict[int, list[str]] = {}
+    for r in parts.get("rec", []):
+        recs.setdefault(r[1], []).append(r[3])
+    place = parts["place"][0]
+    contiguous = "contiguous" in parts
+    rows = []
+    for r in parts.get("stock", []):
+        year, sex = r[1], r[2]
+        rows.append((
+            year, sex, r[8], r[13], r[14], r[10], r[11], r[12],
+            *[_pair_category(o, flags.get((key, o, year), (None, None))[0],
+                             flags.get((key, d, year), (None, None))[1]) for key in keys],
+            contiguous, place[15], place[16], place[17], sorted(recs.get(year, []))))
+    schema = dict(PAIR_TABLE)
+    schema |= {f"category_{safe(lens.id)}": pl.String for lens in lens_list}
+    schema |= {"contiguous": pl.Boolean, "same_continent": pl.Boolean,
+               "same_un_subregion": pl.Boolean, "same_sdg_region": pl.Boolean,
+               "shared_recs": pl.List(pl.String)}
+    table = pl.DataFrame(rows, schema=schema, orient="row").sort(["year", "sex"]).with_columns(
+        # as the corridor table: shares over every corridor of the end, year and sex
+        (pl.col("stock") / pl.col("origin_share")).alias("origin_share"),
+        (pl.col("stock") / pl.col("destination_share")).alias("destination_share"),
+    )
+    ends = pl.DataFrame(
+        [(r[4], r[1], r[7], r[5], r[6]) for r in parts.get("role", []) if r[3] == keys[0]],
+        schema=ENDS, orient="row")
+    return table, ends
+
+
 def corridor_profile(
     con: duckdb.DuckDBPyConnection,
     origin: str,
@@ -453,15 +590,24 @@ def corridor_profile(
     edition: str | None = None,
     lenses: list[Lens] | None = None,
 ) -> CorridorProfile:
-    """Trend by sex, both ends' groups and categories by year, contiguity, shared communities."""
+    """Trend by sex, both ends' groups and categories by year, contiguity, shared communities.
+
+    With the precomputed tables, the corridor's own rows and both ends' totals and roles are read
+    in one query; otherwise the corridor table of the corridor gives them (same answers)."""
     o = resolve_country(con, origin)
     d = resolve_country(con, destination)
-    edition = default_edition(con, edition)
-    years = check_years(con, edition, None)
+    facts = edition_facts(con, edition)
+    edition = facts.edition
+    years = facts.years
     lens_list = lenses or list(BUILTIN.values())
-    roles = lens_roles(con, lens_list, years)
-    table = corridor_table(con, edition=edition, lenses=lens_list, origin=o, destination=d,
-                           roles=roles)
+    stored = _stored_pair(con, o, d, facts, lens_list)
+    if stored is not None:
+        table, roles = stored
+    else:
+        roles = lens_roles(con, lens_list, years)
+        table = corridor_table(con, edition=edition, lenses=lens_list, origin=o,
+                               destination=d, roles=roles)
+        roles = roles.slice(0, roles.height // len(lens_list))  # the first lens's block
     if table.is_empty():
         raise NoDataError(f"no migrant stock from {_name(o)} ({o}) in {_name(d)} ({d}) "
                           f"in {edition}")
@@ -477,7 +623,6 @@ def corridor_profile(
             trend = trend.with_columns(pl.lit(None, pl.Float64).alias(sex))
     trend = trend.select("year", "total", "male", "female", "female_share", "origin_share",
                          "destination_share", "change", "growth_rate")
-    roles = roles.slice(0, roles.height // len(lens_list))  # the first lens's block
     ends = (
         roles.filter(pl.col("iso3") == o).select(
             "year", "data_year", pl.col("income_group").alias("origin_income_group"),
@@ -499,7 +644,7 @@ def corridor_profile(
         .rename({"shared_recs": "rec_code"}).sort("rec_code")
     )
     first = table.row(0, named=True)
-    used_sources = sources(con, stock_sources(con, edition))
+    used_sources = sources(con, facts.source_ids)
     return CorridorProfile(
         origin=o, origin_name=_name(o), destination=d, destination_name=_name(d),
         edition=edition, contiguous=bool(first["contiguous"]),
