@@ -59,13 +59,26 @@ def _name(iso3: str) -> str:
     return country.short_name if country else iso3
 
 
+#: Polars types of the provenance columns as DuckDB's frames give them.
+_PROVENANCE_TYPES = {"VARCHAR": pl.String, "TIMESTAMP": pl.Datetime("us")}
+
+
 def sources(con: duckdb.DuckDBPyConnection, source_ids: list[str] | None = None) -> pl.DataFrame:
     """The provenance rows (publisher, title, edition, licence, file, checksum) of sources used."""
-    frame = query(con, "SELECT source_id, publisher, title, edition, licence, url, file_name, "
-                       "sha256, fetched_at FROM provenance ORDER BY source_id")
+    cursor = con.execute("SELECT source_id, publisher, title, edition, licence, url, file_name, "
+                         "sha256, fetched_at FROM provenance ORDER BY source_id")
+    types = {column[0]: _PROVENANCE_TYPES.get(str(column[1])) for column in cursor.description}
+    if None in types.values():  # a store with other column types: DuckDB's own conversion
+        frame = cursor.pl() if hasattr(cursor, "pl") else pl.from_arrow(cursor.to_arrow_table())
+        if source_ids is not None:
+            frame = frame.filter(pl.col("source_id").is_in(source_ids))
+        return frame
+    # a few dozen rows: as Python rows, without an Arrow conversion (the same frame)
+    rows = cursor.fetchall()
     if source_ids is not None:
-        frame = frame.filter(pl.col("source_id").is_in(source_ids))
-    return frame
+        wanted = set(source_ids)
+        rows = [row for row in rows if row[0] in wanted]
+    return pl.DataFrame(rows, schema=types, orient="row")
 
 
 def caption(con: duckdb.DuckDBPyConnection, edition: str) -> str:
@@ -445,66 +458,75 @@ class CorridorProfile:
                 for k, v in self.__dict__.items()}
 
 
-#: Everything a corridor profile reads, in one query of tagged rows (part, year, sex, t1..t4, i1,
+#: Everything a corridor profile reads, in one query of tagged rows (part, year, t1..t4, i1,
 #: v1..v7, b1..b3) when the store has the precomputed tables:
-#: 'stock': the corridor's rows of the corridor table (:data:`BASE_CTES`, the same arithmetic) per
-#: year and sex (v1 stock, v3 change, v4 growth rate, v5 female share) with the origin's
-#: emigrants (v6) and the destination's immigrants (v7) that year and sex from the precomputed
-#: totals (sums of whole persons: the corridor table's sums exactly);
+#: 'year': per year of the corridor (as the corridor table, whose stock CTE and arithmetic this
+#: follows): v1..v3 its total, male and female stock, and for the total v4 the change since the
+#: edition's previous year (a corridor missing that year had 0), v5 UN DESA's exponential annual
+#: growth rate, v6 the female share;
+#: 'total': the origin's emigrants ('out') and the destination's immigrants ('in') in total per
+#: year from the precomputed totals (t1 direction, v1; sums of whole persons: the corridor
+#: table's sums exactly);
 #: 'role': both ends' roles per lens (t1 lens key, t2 iso3, t3 income group, t4 development
-#: group, i1 data year, b1/b2 South as origin/destination); 'keyyears': the years each lens's
-#: precomputed roles hold (i1); 'rec': the communities both ends belong to per year (t1);
+#: group, i1 data year, b1/b2 South as origin/destination);
+#: 'member': both ends' memberships that count (t1 community, t2 iso3, i1 since, v1 until);
 #: 'contiguous': a row when they are; 'place': whether they share continent, UN sub-region, SDG
-#: region (b1..b3); 'totals': a row when the precomputed totals hold the edition.
-#: ``{stock}``: the stock CTE. Parameters: $edition, $origin, $destination, $all_years, $years
-#: (= $all_years), $sex (NULL), $keys, $key (of the lens whose totals are read).
+#: region (b1..b3).
+#: ``{stock}``: the stock CTE. Parameters: $edition, $origin, $destination, $all_years, $keys,
+#: $key (of the lens whose totals are read).
 STORED_CORRIDOR = """
 WITH {stock},
-{base},
+pair AS MATERIALIZED (
+    SELECT year, sex, value FROM stock WHERE origin = $origin AND destination = $destination
+),
+wide AS (
+    SELECT year, sum(value) FILTER (WHERE sex = 'total') AS total,
+           sum(value) FILTER (WHERE sex = 'male') AS male,
+           sum(value) FILTER (WHERE sex = 'female') AS female
+    FROM pair GROUP BY year
+),
+yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
+        FROM (SELECT unnest($all_years) AS year)),
+paired AS (
+    SELECT w.year, yrs.prev_year, w.total, w.male, w.female, p.total AS lagged
+    FROM wide w JOIN yrs ON yrs.year = w.year LEFT JOIN wide p ON p.year = yrs.prev_year
+),
 {rec}
-SELECT 'stock' AS part, s.year, s.sex, NULL::VARCHAR AS t1, NULL::VARCHAR AS t2,
-       NULL::VARCHAR AS t3, NULL::VARCHAR AS t4, s.prev_year AS i1, s.stock AS v1,
-       s.previous_stock AS v2, s.change AS v3, s.growth_rate AS v4, s.female_share AS v5,
-       ot.stock AS v6, it.stock AS v7, NULL::BOOLEAN AS b1, NULL::BOOLEAN AS b2,
-       NULL::BOOLEAN AS b3
-FROM base s
-LEFT JOIN {totals} ot ON ot.edition = $edition AND ot.lens_key = $key AND ot.iso3 = $origin
-     AND ot.direction = 'out' AND ot.year = s.year AND ot.sex = s.sex
-LEFT JOIN {totals} it ON it.edition = $edition AND it.lens_key = $key
-     AND it.iso3 = $destination AND it.direction = 'in' AND it.year = s.year AND it.sex = s.sex
+SELECT 'year' AS part, year, NULL::VARCHAR AS t1, NULL::VARCHAR AS t2, NULL::VARCHAR AS t3,
+       NULL::VARCHAR AS t4, NULL::INTEGER AS i1, total AS v1, male AS v2, female AS v3,
+       CASE WHEN prev_year IS NOT NULL THEN total - coalesce(lagged, 0) END AS v4,
+       CASE WHEN lagged > 0 AND total > 0 THEN ln(total / lagged) / (year - prev_year) END
+           AS v5,
+       female / nullif(total, 0) AS v6, NULL::DOUBLE AS v7, NULL::BOOLEAN AS b1,
+       NULL::BOOLEAN AS b2, NULL::BOOLEAN AS b3
+FROM paired
 UNION ALL
-SELECT 'role', year, NULL, lens_key, iso3, income_group, development_group, data_year, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, south_origin, south_destination, NULL
+SELECT 'total', year, direction, NULL, NULL, NULL, NULL, stock, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL
+FROM {totals} WHERE edition = $edition AND lens_key = $key AND sex = 'total'
+     AND ((iso3 = $origin AND direction = 'out') OR (iso3 = $destination AND direction = 'in'))
+UNION ALL
+SELECT 'role', year, lens_key, iso3, income_group, development_group, data_year, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, south_origin, south_destination, NULL
 FROM {roles} WHERE list_contains($keys, lens_key) AND (iso3 = $origin OR iso3 = $destination)
      AND list_contains($all_years, year)
 UNION ALL
-SELECT 'keyyears', NULL, NULL, lens_key, NULL, NULL, NULL, count(DISTINCT year), NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM {roles} WHERE list_contains($keys, lens_key) AND list_contains($all_years, year)
-GROUP BY lens_key
-UNION ALL
-SELECT DISTINCT 'rec', y.year, NULL, a.rec_code, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM rec a JOIN rec b ON b.rec_code = a.rec_code AND b.iso3 <> a.iso3
-     AND a.iso3 = $origin AND b.iso3 = $destination
-JOIN (SELECT unnest($years) AS year) y ON {active_a} AND {active_b}
+SELECT 'member', NULL, rec_code, iso3, NULL, NULL, since, until, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL
+FROM rec WHERE iso3 = $origin OR iso3 = $destination
 UNION ALL
 (SELECT 'contiguous', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        NULL, NULL, NULL, NULL, NULL
+        NULL, NULL, NULL, NULL
  FROM contiguity WHERE iso3_a = $origin AND iso3_b = $destination LIMIT 1)
 UNION ALL
 SELECT 'place', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, co.continent = cd.continent, co.un_subregion = cd.un_subregion,
+       co.continent = cd.continent, co.un_subregion = cd.un_subregion,
        co.sdg_region = cd.sdg_region
 FROM (SELECT 1) one LEFT JOIN countries co ON co.iso3 = $origin
-LEFT JOIN countries cd ON cd.iso3 = $destination
-UNION ALL
-(SELECT 'totals', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        NULL, NULL, NULL, NULL
- FROM {totals} WHERE edition = $edition AND lens_key = $key LIMIT 1)"""
+LEFT JOIN countries cd ON cd.iso3 = $destination"""
 
-#: The columns of the corridor table a corridor profile uses, in its types.
-#: (the shares' columns hold the ends' totals until divided)
+#: The columns of the corridor table a corridor profile uses, in its types (the shares' columns
+#: hold the ends' totals until divided).
 PAIR_TABLE = {"year": pl.Int32, "sex": pl.String, "stock": pl.Float64,
               "origin_share": pl.Float64, "destination_share": pl.Float64,
               "change": pl.Float64, "growth_rate": pl.Float64, "female_share": pl.Float64}
@@ -525,59 +547,92 @@ def _pair_category(origin: str, so: bool | None, sd: bool | None) -> str:
     return "north-south" if sd else "north-north"
 
 
+def _shared_recs(members: list[tuple], o: str, d: str, years: list[int]) -> dict[int, list[str]]:
+    """Per year, the communities both ends are members of that year ('member' rows: community,
+    iso3, since, until; as the corridor table's ``shared_recs``)."""
+    if o == d:
+        return {}
+    spans: dict[str, dict[str, list[tuple]]] = {}
+    for _, _, code, iso3, _, _, since, until, *_ in members:
+        spans.setdefault(code, {}).setdefault(iso3, []).append((since, until))
+
+    def active(rows: list[tuple], year: int) -> bool:
+        return any((since is None or since <= year) and (until is None or year <= until)
+                   for since, until in rows)
+
+    shared: dict[int, list[str]] = {}
+    for code in sorted(spans):
+        ends = spans[code]
+        for year in years:
+            if active(ends.get(o, []), year) and active(ends.get(d, []), year):
+                shared.setdefault(year, []).append(code)
+    return shared
+
+
 def _stored_pair(con: duckdb.DuckDBPyConnection, o: str, d: str, facts: EditionFacts,
                  lens_list: list[Lens]) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """The corridor's rows of the corridor table (the columns a profile uses) and the first
-    lens's roles of both ends, from the corridor's own rows and the precomputed tables; None
-    when the store lacks them (or they do not hold every lens and year asked)."""
+    """The corridor's rows of the corridor table (the columns a profile uses: the shares,
+    change, growth and female share on the total's rows only) and the first lens's roles of both
+    ends, from the corridor's own rows and the precomputed tables; None when the store lacks
+    them (or they do not hold every lens, year and total asked)."""
     if not (precomputed.present(con, precomputed.LENS_ROLES)
             and precomputed.present(con, precomputed.COUNTRY_TOTALS)):
         return None
-    from corridors.analytics.corridors import BASE_CTES, REC_CTE, rec_active
+    from corridors.analytics.corridors import REC_CTE
 
     keys = [precomputed.lens_key(lens) for lens in lens_list]
+    years = facts.years
     sql = STORED_CORRIDOR.format(
         stock=facts.stock.strip().replace("stock AS (", "stock AS NOT MATERIALIZED (", 1),
-        base=BASE_CTES.format(where="WHERE origin = $origin AND destination = $destination",
-                              source="stock").strip(),
-        rec=REC_CTE.strip(), active_a=rec_active("a", "y.year"),
-        active_b=rec_active("b", "y.year"), totals=precomputed.COUNTRY_TOTALS,
-        roles=precomputed.LENS_ROLES)
-    years = facts.years
+        rec=REC_CTE.strip(), totals=precomputed.COUNTRY_TOTALS, roles=precomputed.LENS_ROLES)
     parts = _parts(con.execute(sql, {
         "edition": facts.edition, "origin": o, "destination": d, "all_years": years,
-        "years": years, "sex": None, "keys": list(dict.fromkeys(keys)),
+        "keys": list(dict.fromkeys(keys)),
         "key": precomputed.lens_key(next(iter(BUILTIN.values()))),
     }).fetchall())
-    held = {r[3]: r[7] for r in parts.get("keyyears", [])}
-    if "totals" not in parts or any(held.get(key) != len(years) for key in keys):
-        return None  # a lens, a year or an edition the build did not precompute
-    flags = {(r[3], r[4], r[1]): (r[15], r[16]) for r in parts.get("role", [])}
-    recs: dict[int, list[str]] = {}
-    for r in parts.get("rec", []):
-        recs.setdefault(r[1], []).append(r[3])
+    flags = {(r[2], r[3], r[1]): (r[14], r[15]) for r in parts.get("role", [])}
+    # every lens's roles for every year (an end in the country table has a row each year)
+    wanted = set(years)
+    for key in keys:
+        if {y for (k, _, y) in flags if k == key} != wanted:
+            return None  # a lens or a year the build did not precompute
+    totals = {(r[2], r[1]): r[7] for r in parts.get("total", [])}
+    shared = _shared_recs(parts.get("member", []), o, d, years)
     place = parts["place"][0]
     contiguous = "contiguous" in parts
+    fixed = (contiguous, place[14], place[15], place[16])
     rows = []
-    for r in parts.get("stock", []):
-        year, sex = r[1], r[2]
-        rows.append((
-            year, sex, r[8], r[13], r[14], r[10], r[11], r[12],
-            *[_pair_category(o, flags.get((key, o, year), (None, None))[0],
-                             flags.get((key, d, year), (None, None))[1]) for key in keys],
-            contiguous, place[15], place[16], place[17], sorted(recs.get(year, []))))
+    for _, year, *_, total, male, female, change, growth, female_share, _, _, _, _ in sorted(
+            parts.get("year", []), key=lambda r: r[1]):
+        if female is not None:
+            rows.append((year, "female", female, None, None, None, None, None, None) + fixed)
+        if male is not None:
+            rows.append((year, "male", male, None, None, None, None, None, None) + fixed)
+        if total is not None:
+            out_total, in_total = totals.get(("out", year)), totals.get(("in", year))
+            if out_total is None or in_total is None:
+                return None  # totals the build did not precompute
+            categories = tuple(
+                _pair_category(o, flags.get((key, o, year), (None, None))[0],
+                               flags.get((key, d, year), (None, None))[1]) for key in keys)
+            rows.append((year, "total", total, out_total, in_total, change, growth,
+                         female_share, categories) + fixed)
     schema = dict(PAIR_TABLE)
-    schema |= {f"category_{safe(lens.id)}": pl.String for lens in lens_list}
-    schema |= {"contiguous": pl.Boolean, "same_continent": pl.Boolean,
-               "same_un_subregion": pl.Boolean, "same_sdg_region": pl.Boolean,
-               "shared_recs": pl.List(pl.String)}
-    table = pl.DataFrame(rows, schema=schema, orient="row").sort(["year", "sex"]).with_columns(
+    schema |= {"categories": pl.List(pl.String), "contiguous": pl.Boolean,
+               "same_continent": pl.Boolean, "same_un_subregion": pl.Boolean,
+               "same_sdg_region": pl.Boolean}
+    table = pl.DataFrame(rows, schema=schema, orient="row")
+    table = table.with_columns(
         # as the corridor table: shares over every corridor of the end, year and sex
         (pl.col("stock") / pl.col("origin_share")).alias("origin_share"),
         (pl.col("stock") / pl.col("destination_share")).alias("destination_share"),
-    )
+        *[pl.col("categories").list.get(i, null_on_oob=True).alias(f"category_{safe(lens.id)}")
+          for i, lens in enumerate(lens_list)],
+        pl.Series("shared_recs", [shared.get(r[0], []) for r in rows],
+                  dtype=pl.List(pl.String)),
+    ).drop("categories")
     ends = pl.DataFrame(
-        [(r[4], r[1], r[7], r[5], r[6]) for r in parts.get("role", []) if r[3] == keys[0]],
+        [(r[3], r[1], r[6], r[4], r[5]) for r in parts.get("role", []) if r[2] == keys[0]],
         schema=ENDS, orient="row")
     return table, ends
 
