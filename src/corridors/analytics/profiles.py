@@ -11,7 +11,7 @@ Shares are fractions (0..1). Immigrants include those of unknown origin (UN "Oth
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import polars as pl
@@ -106,13 +106,26 @@ stock AS (
 class EditionFacts:
     """What an answer needs to know about an edition of the stock, read in one query when the
     store has the precomputed index: the edition (checked, or the newest), its years, its stock
-    CTE, whether it stores totals (else they are male + female) and the source ids of its stock."""
+    CTE, whether it stores totals (else they are male + female) and the source ids of its stock.
+
+    A caller that answers many questions about one store (the REST API) may keep them, with the
+    provenance rows of those sources (``sources``, see :meth:`with_sources`), and pass them to
+    :func:`country_profile` and :func:`corridor_profile` (``facts=``) instead of the edition."""
 
     edition: str
     years: list[int]
     stock: str
     source_ids: list[str]
     has_total: bool
+    sources: pl.DataFrame | None = None
+
+    def with_sources(self, con: duckdb.DuckDBPyConnection) -> EditionFacts:
+        """These facts with the provenance rows of the edition's stock (:func:`sources`)."""
+        return replace(self, sources=sources(con, self.source_ids))
+
+    def used_sources(self, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+        """The provenance rows of the edition's stock: the kept ones, else read now."""
+        return self.sources if self.sources is not None else sources(con, self.source_ids)
 
 
 def edition_facts(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> EditionFacts:
@@ -315,10 +328,14 @@ def country_profile(
     year: int | None = None,
     lens: Lens | None = None,
     top: int = 10,
+    facts: EditionFacts | None = None,
 ) -> CountryProfile:
-    """The profile of ``country`` (ISO3, M49 or name) in ``year`` (default: latest of the edition)."""
+    """The profile of ``country`` (ISO3, M49 or name) in ``year`` (default: latest of the edition).
+
+    ``facts``: the :class:`EditionFacts` of the edition when the caller keeps them (``edition``
+    is then theirs)."""
     iso3 = resolve_country(con, country)
-    facts = edition_facts(con, edition)
+    facts = facts or edition_facts(con, edition)
     edition = facts.edition
     all_years = facts.years
     year = check_years(con, edition, year, all_years)[0] if year is not None else all_years[-1]
@@ -413,7 +430,7 @@ def country_profile(
             return None
         return _share(total(label, year, "female"), total(label, year, "total"))
 
-    used_sources = sources(con, facts.source_ids)
+    used_sources = facts.used_sources(con)
     return CountryProfile(
         iso3=iso3, name=_name(iso3), m49=codes.m49_for_iso3(iso3), edition=edition, year=year,
         lens=lens.id, immigrants=immigrants, emigrants=emigrants,
@@ -644,14 +661,16 @@ def corridor_profile(
     *,
     edition: str | None = None,
     lenses: list[Lens] | None = None,
+    facts: EditionFacts | None = None,
 ) -> CorridorProfile:
     """Trend by sex, both ends' groups and categories by year, contiguity, shared communities.
 
     With the precomputed tables, the corridor's own rows and both ends' totals and roles are read
-    in one query; otherwise the corridor table of the corridor gives them (same answers)."""
+    in one query; otherwise the corridor table of the corridor gives them (same answers).
+    ``facts``: as for :func:`country_profile`."""
     o = resolve_country(con, origin)
     d = resolve_country(con, destination)
-    facts = edition_facts(con, edition)
+    facts = facts or edition_facts(con, edition)
     edition = facts.edition
     years = facts.years
     lens_list = lenses or list(BUILTIN.values())
@@ -699,7 +718,7 @@ def corridor_profile(
         .rename({"shared_recs": "rec_code"}).sort("rec_code")
     )
     first = table.row(0, named=True)
-    used_sources = sources(con, facts.source_ids)
+    used_sources = facts.used_sources(con)
     return CorridorProfile(
         origin=o, origin_name=_name(o), destination=d, destination_name=_name(d),
         edition=edition, contiguous=bool(first["contiguous"]),

@@ -18,7 +18,7 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -164,7 +164,10 @@ async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def get_con(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+async def get_con(request: Request) -> AsyncIterator[duckdb.DuckDBPyConnection]:
+    """The request's own cursor, closed after the answer. Async: taking a cursor (a stat of the
+    store file) and closing it need no worker thread, so a request hops to one only for its
+    endpoint."""
     cursor = request.app.state.store.cursor()
     try:
         yield cursor

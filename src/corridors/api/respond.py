@@ -95,8 +95,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _dates(value: Any) -> Any:
+    """What ``json.dumps`` calls for a value it cannot write: dates as ISO text (as
+    :func:`_plain`); anything else is not JSON."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def to_json(data: Any) -> bytes:
-    return json.dumps(_plain(data), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """The answer as compact UTF-8 JSON, NaN and infinity as null (see :func:`_plain`)."""
+    try:
+        # most answers hold no NaN or infinity: written as they are, without the copy _plain
+        # makes (the same text: dates by _dates, tuples as lists by json itself)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                          default=_dates)
+    except ValueError:  # a NaN or an infinity somewhere: null, as _plain writes them
+        text = json.dumps(_plain(data), ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")
 
 
 def wants_csv(request: Request, fmt: Fmt | None) -> bool:

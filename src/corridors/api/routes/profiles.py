@@ -7,7 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from corridors.analytics.lenses import get_lens
-from corridors.analytics.profiles import corridor_profile, country_profile
+from corridors.analytics.profiles import (
+    EditionFacts,
+    corridor_profile,
+    country_profile,
+    edition_facts,
+)
 from corridors.api import respond
 from corridors.api.deps import (
     Con,
@@ -19,6 +24,7 @@ from corridors.api.deps import (
     check_country,
     check_edition,
     edition_or_newest,
+    lookup,
     years_of,
 )
 from corridors.api.schemas import CorridorProfilePublic, CountryProfilePublic
@@ -39,6 +45,13 @@ def with_sources(con, record: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def facts_of(con, edition: str | None) -> EditionFacts:
+    """The edition's facts and the provenance rows of its stock (what every profile of it reads
+    first), read once per store file."""
+    return lookup(con, ("edition-facts", edition),
+                  lambda: edition_facts(con, edition).with_sources(con))
+
+
 def country_record(store, con, iso3: str, year: int | None, lens: str, edition: str | None,
                    top: int) -> dict[str, Any]:
     """The country profile as a JSON-ready dict with the ``top`` origins and destinations. Computed
@@ -48,7 +61,7 @@ def country_record(store, con, iso3: str, year: int | None, lens: str, edition: 
     year = year if year is not None else years_of(con, edition)[-1]
     full = store.memo(("country-profile", iso3, year, lens, edition), lambda: (
         country_profile(con, iso3, edition=edition, year=year, lens=get_lens(lens),
-                        top=MAX_TOP).to_dict()))
+                        top=MAX_TOP, facts=facts_of(con, edition)).to_dict()))
     return {**full, "top_origins": full["top_origins"][:top],
             "top_destinations": full["top_destinations"][:top]}
 
@@ -56,7 +69,8 @@ def country_record(store, con, iso3: str, year: int | None, lens: str, edition: 
 def corridor_record(store, con, origin: str, destination: str,
                     edition: str | None) -> dict[str, Any]:
     return store.memo(("corridor-profile", origin, destination, edition), lambda: (
-        corridor_profile(con, origin, destination, edition=edition).to_dict()))
+        corridor_profile(con, origin, destination, edition=edition,
+                         facts=facts_of(con, edition)).to_dict()))
 
 
 @router.get("/countries/{code}/profile", response_model=CountryProfilePublic,
