@@ -113,3 +113,19 @@ def test_totals_missing_for_the_edition(paths, tmp_path):
     finally:
         con.close()
         plain.close()
+
+
+def test_shares_divide_as_polars_does():
+    import math
+
+    import polars as pl
+
+    from corridors.analytics.profiles import _ratio
+
+    parts, wholes = [100.0, 0.0, 7.0, 3.0], [200.0, 0.0, 0.0, 7.0]
+    expected = (pl.Series(parts) / pl.Series(wholes)).to_list()
+    got = [_ratio(p, w) for p, w in zip(parts, wholes, strict=True)]
+    assert got[0] == expected[0] == 0.5
+    assert math.isnan(got[1]) and math.isnan(expected[1])
+    assert got[2] == expected[2] == math.inf
+    assert got[3] == expected[3]

@@ -11,6 +11,7 @@ Shares are fractions (0..1). Immigrants include those of unknown origin (UN "Oth
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import duckdb
@@ -487,8 +488,8 @@ class CorridorProfile:
 #: 'role': both ends' roles per lens (t1 lens key, t2 iso3, t3 income group, t4 development
 #: group, i1 data year, b1/b2 South as origin/destination);
 #: 'member': both ends' memberships that count (t1 community, t2 iso3, i1 since, v1 until);
-#: 'contiguous': a row when they are; 'place': whether they share continent, UN sub-region, SDG
-#: region (b1..b3).
+#: 'contiguous': a row when they are; 'place': each end's continent, UN sub-region and SDG
+#: region (t1 iso3, t2..t4).
 #: ``{stock}``: the stock CTE. Parameters: $edition, $origin, $destination, $all_years, $keys,
 #: $key (of the lens whose totals are read).
 STORED_CORRIDOR = """
@@ -536,19 +537,30 @@ UNION ALL
         NULL, NULL, NULL, NULL
  FROM contiguity WHERE iso3_a = $origin AND iso3_b = $destination LIMIT 1)
 UNION ALL
-SELECT 'place', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       co.continent = cd.continent, co.un_subregion = cd.un_subregion,
-       co.sdg_region = cd.sdg_region
-FROM (SELECT 1) one LEFT JOIN countries co ON co.iso3 = $origin
-LEFT JOIN countries cd ON cd.iso3 = $destination"""
+SELECT 'place', NULL, iso3, continent, un_subregion, sdg_region, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL
+FROM countries WHERE iso3 = $origin OR iso3 = $destination"""
 
-#: The columns of the corridor table a corridor profile uses, in its types (the shares' columns
-#: hold the ends' totals until divided).
-PAIR_TABLE = {"year": pl.Int32, "sex": pl.String, "stock": pl.Float64,
-              "origin_share": pl.Float64, "destination_share": pl.Float64,
-              "change": pl.Float64, "growth_rate": pl.Float64, "female_share": pl.Float64}
-ENDS = {"iso3": pl.String, "year": pl.Int32, "data_year": pl.Int32, "income_group": pl.String,
-        "development_group": pl.String}
+#: A corridor profile's trend, groups (then one column per lens and the fiscal year) and shared
+#: communities, in the types the corridor table gives them.
+TREND = {"year": pl.Int32, "total": pl.Float64, "male": pl.Float64, "female": pl.Float64,
+         "female_share": pl.Float64, "origin_share": pl.Float64,
+         "destination_share": pl.Float64, "change": pl.Float64, "growth_rate": pl.Float64}
+GROUPS = {"year": pl.Int32, "data_year": pl.Int32, "origin_income_group": pl.String,
+          "origin_development_group": pl.String, "destination_income_group": pl.String,
+          "destination_development_group": pl.String}
+SHARED = {"rec_code": pl.String, "years": pl.List(pl.Int32)}
+
+
+@dataclass
+class _StoredPair:
+    """What a corridor profile shows, worked out from the stored rows (:func:`_stored_pair`)."""
+
+    trend: pl.DataFrame
+    groups: pl.DataFrame
+    shared: pl.DataFrame
+    contiguous: bool
+    same: tuple[bool | None, bool | None, bool | None]
 
 
 def _pair_category(origin: str, so: bool | None, sd: bool | None) -> str:
@@ -587,11 +599,10 @@ def _shared_recs(members: list[tuple], o: str, d: str, years: list[int]) -> dict
 
 
 def _stored_pair(con: duckdb.DuckDBPyConnection, o: str, d: str, facts: EditionFacts,
-                 lens_list: list[Lens]) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """The corridor's rows of the corridor table (the columns a profile uses: the shares,
-    change, growth and female share on the total's rows only) and the first lens's roles of both
-    ends, from the corridor's own rows and the precomputed tables; None when the store lacks
-    them (or they do not hold every lens, year and total asked)."""
+                 lens_list: list[Lens]) -> _StoredPair | None:
+    """The trend, groups, shared communities, contiguity and places of a corridor profile, as
+    the corridor table gives them, from the corridor's own rows and the precomputed tables; None
+    when the store lacks them (or they do not hold every lens, year and total asked)."""
     if not (precomputed.present(con, precomputed.LENS_ROLES)
             and precomputed.present(con, precomputed.COUNTRY_TOTALS)):
         return None
@@ -615,76 +626,74 @@ def _stored_pair(con: duckdb.DuckDBPyConnection, o: str, d: str, facts: EditionF
             return None  # a lens or a year the build did not precompute
     totals = {(r[2], r[1]): r[7] for r in parts.get("total", [])}
     shared = _shared_recs(parts.get("member", []), o, d, years)
-    place = parts["place"][0]
-    contiguous = "contiguous" in parts
-    fixed = (contiguous, place[14], place[15], place[16])
-    rows = []
+    places = {r[2]: r[3:6] for r in parts.get("place", [])}
+    if len(parts.get("place", [])) != len(places):
+        return None  # a country twice in the country table: the corridor table's joins decide
+
+    def same(i: int) -> bool | None:  # as SQL's co.x = cd.x after LEFT JOINs: NULL if unknown
+        a, b = places.get(o, (None,) * 3)[i], places.get(d, (None,) * 3)[i]
+        return None if a is None or b is None else a == b
+
+    trend, categories = [], {}
     for _, year, *_, total, male, female, change, growth, female_share, _, _, _, _ in sorted(
             parts.get("year", []), key=lambda r: r[1]):
-        if female is not None:
-            rows.append((year, "female", female, None, None, None, None, None, None) + fixed)
-        if male is not None:
-            rows.append((year, "male", male, None, None, None, None, None, None) + fixed)
+        if total is None and male is None and female is None:
+            continue  # as the corridor table: no row for a year without a figure
+        shares = (None, None)
         if total is not None:
             out_total, in_total = totals.get(("out", year)), totals.get(("in", year))
             if out_total is None or in_total is None:
                 return None  # totals the build did not precompute
-            categories = tuple(
+            shares = (_ratio(total, out_total), _ratio(total, in_total))
+            categories[year] = [
                 _pair_category(o, flags.get((key, o, year), (None, None))[0],
-                               flags.get((key, d, year), (None, None))[1]) for key in keys)
-            rows.append((year, "total", total, out_total, in_total, change, growth,
-                         female_share, categories) + fixed)
-    schema = dict(PAIR_TABLE)
-    schema |= {"categories": pl.List(pl.String), "contiguous": pl.Boolean,
-               "same_continent": pl.Boolean, "same_un_subregion": pl.Boolean,
-               "same_sdg_region": pl.Boolean}
-    table = pl.DataFrame(rows, schema=schema, orient="row")
-    table = table.with_columns(
-        # as the corridor table: shares over every corridor of the end, year and sex
-        (pl.col("stock") / pl.col("origin_share")).alias("origin_share"),
-        (pl.col("stock") / pl.col("destination_share")).alias("destination_share"),
-        *[pl.col("categories").list.get(i, null_on_oob=True).alias(f"category_{safe(lens.id)}")
-          for i, lens in enumerate(lens_list)],
-        pl.Series("shared_recs", [shared.get(r[0], []) for r in rows],
-                  dtype=pl.List(pl.String)),
-    ).drop("categories")
-    ends = pl.DataFrame(
-        [(r[3], r[1], r[6], r[4], r[5]) for r in parts.get("role", []) if r[2] == keys[0]],
-        schema=ENDS, orient="row")
-    return table, ends
+                               flags.get((key, d, year), (None, None))[1]) for key in keys]
+        else:
+            change = growth = female_share = None  # the total's row is not there
+        trend.append((year, total, male, female, female_share, *shares, change, growth))
+    ends: dict[str, dict[int, tuple]] = {o: {}, d: {}} if o != d else {o: {}}
+    for r in parts.get("role", []):
+        if r[2] == keys[0]:
+            ends[r[3]][r[1]] = (r[6], r[4], r[5])  # data year, income group, development group
+    groups = []
+    nothing = (None, None, None)
+    for year in sorted(set(ends[o]) | set(ends[d])):
+        data_year, origin_income, origin_development = ends[o].get(year, nothing)
+        _, destination_income, destination_development = ends[d].get(year, nothing)
+        groups.append((year, data_year, origin_income, origin_development, destination_income,
+                       destination_development, *categories.get(year, [None] * len(keys)),
+                       None if data_year is None else f"FY{(data_year + 2) % 100:02d}"))
+    communities: dict[str, list[int]] = {}
+    for year in categories:  # the years of the total's rows, in order
+        for code in shared.get(year, []):
+            communities.setdefault(code, []).append(year)
+    same_places = (same(0), same(1), same(2))
+    return _StoredPair(
+        trend=pl.DataFrame(trend, schema=TREND, orient="row"),
+        groups=pl.DataFrame(groups, schema=GROUPS | {lens.id: pl.String for lens in lens_list}
+                            | {"fiscal_year": pl.String}, orient="row"),
+        shared=pl.DataFrame(sorted(communities.items()), schema=SHARED, orient="row"),
+        contiguous="contiguous" in parts, same=same_places)
 
 
-def corridor_profile(
-    con: duckdb.DuckDBPyConnection,
-    origin: str,
-    destination: str,
-    *,
-    edition: str | None = None,
-    lenses: list[Lens] | None = None,
-    facts: EditionFacts | None = None,
-) -> CorridorProfile:
-    """Trend by sex, both ends' groups and categories by year, contiguity, shared communities.
+def _ratio(part: float, whole: float) -> float:
+    """``part / whole`` as polars divides floats (a zero whole gives infinity or NaN)."""
+    if whole == 0:
+        return math.nan if part == 0 or math.isnan(part) else math.copysign(math.inf, part) * \
+            math.copysign(1.0, whole)
+    return part / whole
 
-    With the precomputed tables, the corridor's own rows and both ends' totals and roles are read
-    in one query; otherwise the corridor table of the corridor gives them (same answers).
-    ``facts``: as for :func:`country_profile`."""
-    o = resolve_country(con, origin)
-    d = resolve_country(con, destination)
-    facts = facts or edition_facts(con, edition)
-    edition = facts.edition
-    years = facts.years
-    lens_list = lenses or list(BUILTIN.values())
-    stored = _stored_pair(con, o, d, facts, lens_list)
-    if stored is not None:
-        table, roles = stored
-    else:
-        roles = lens_roles(con, lens_list, years)
-        table = corridor_table(con, edition=edition, lenses=lens_list, origin=o,
-                               destination=d, roles=roles)
-        roles = roles.slice(0, roles.height // len(lens_list))  # the first lens's block
+
+def _pair_from_table(con: duckdb.DuckDBPyConnection, o: str, d: str, edition: str,
+                     years: list[int], lens_list: list[Lens]) -> _StoredPair:
+    """What :func:`_stored_pair` gives, from the corridor table of the corridor (any store)."""
+    roles = lens_roles(con, lens_list, years)
+    table = corridor_table(con, edition=edition, lenses=lens_list, origin=o, destination=d,
+                           roles=roles)
     if table.is_empty():
-        raise NoDataError(f"no migrant stock from {_name(o)} ({o}) in {_name(d)} ({d}) "
-                          f"in {edition}")
+        return _StoredPair(pl.DataFrame(schema=TREND), pl.DataFrame(), pl.DataFrame(), False,
+                           (None, None, None))
+    roles = roles.slice(0, roles.height // len(lens_list))  # the first lens's block
     trend = (
         table.pivot(on="sex", index="year", values="stock")
         .join(table.filter(pl.col("sex") == "total").select(
@@ -718,12 +727,42 @@ def corridor_profile(
         .rename({"shared_recs": "rec_code"}).sort("rec_code")
     )
     first = table.row(0, named=True)
+    return _StoredPair(trend, groups, shared, bool(first["contiguous"]),
+                       (first["same_continent"], first["same_un_subregion"],
+                        first["same_sdg_region"]))
+
+
+def corridor_profile(
+    con: duckdb.DuckDBPyConnection,
+    origin: str,
+    destination: str,
+    *,
+    edition: str | None = None,
+    lenses: list[Lens] | None = None,
+    facts: EditionFacts | None = None,
+) -> CorridorProfile:
+    """Trend by sex, both ends' groups and categories by year, contiguity, shared communities.
+
+    With the precomputed tables, the corridor's own rows and both ends' totals and roles are read
+    in one query; otherwise the corridor table of the corridor gives them (same answers).
+    ``facts``: as for :func:`country_profile`."""
+    o = resolve_country(con, origin)
+    d = resolve_country(con, destination)
+    facts = facts or edition_facts(con, edition)
+    edition = facts.edition
+    years = facts.years
+    lens_list = lenses or list(BUILTIN.values())
+    stored = _stored_pair(con, o, d, facts, lens_list)
+    if stored is None:
+        stored = _pair_from_table(con, o, d, edition, years, lens_list)
+    if stored.trend.is_empty():
+        raise NoDataError(f"no migrant stock from {_name(o)} ({o}) in {_name(d)} ({d}) "
+                          f"in {edition}")
     used_sources = facts.used_sources(con)
     return CorridorProfile(
         origin=o, origin_name=_name(o), destination=d, destination_name=_name(d),
-        edition=edition, contiguous=bool(first["contiguous"]),
-        same_continent=first["same_continent"], same_un_subregion=first["same_un_subregion"],
-        same_sdg_region=first["same_sdg_region"], trend=trend, groups=groups,
-        shared_communities=shared, sources=used_sources,
+        edition=edition, contiguous=stored.contiguous, same_continent=stored.same[0],
+        same_un_subregion=stored.same[1], same_sdg_region=stored.same[2], trend=stored.trend,
+        groups=stored.groups, shared_communities=stored.shared, sources=used_sources,
         caption=_caption(used_sources, edition), lenses=[lens.id for lens in lens_list],
     )
