@@ -54,6 +54,19 @@ def _axis_label(value: float, as_share: bool) -> str:
         " billion", "B")
 
 
+def _y_grid(width: int, left: int, right: int, top_value: float,
+            py: Callable[[float], float], as_share: bool) -> list[str]:
+    """Five horizontal grid lines with their axis labels, shared by the line and bar charts."""
+    parts = []
+    for k in range(5):
+        v = top_value * k / 4
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{py(v):.1f}" y2="{py(v):.1f}" '
+                     f'stroke="{GRID}" stroke-width="1"/>')
+        parts.append(f'<text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end" '
+                     f'class="tick">{escape(_axis_label(v, as_share))}</text>')
+    return parts
+
+
 def line_chart(title: str, unit: str, source: str, x: Sequence[int],
                series: dict[str, Sequence[float | None]], *, as_share: bool = False) -> Markup:
     """Lines over years, one per series (e.g. immigrants and emigrants)."""
@@ -71,12 +84,7 @@ def line_chart(title: str, unit: str, source: str, x: Sequence[int],
         return top + (height - top - bottom) * (1 - v / top_value)
 
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
-    for k in range(5):
-        v = top_value * k / 4
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{py(v):.1f}" y2="{py(v):.1f}" '
-                     f'stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end" '
-                     f'class="tick">{escape(_axis_label(v, as_share))}</text>')
+    parts += _y_grid(width, left, right, top_value, py, as_share)
     for i, year in enumerate(x):
         parts.append(f'<text x="{px(i):.1f}" y="{height - 12}" text-anchor="middle" '
                      f'class="tick">{year}</text>')
@@ -115,12 +123,7 @@ def stacked_bars(title: str, unit: str, source: str, x: Sequence[int],
         return top + (height - top - bottom) * (1 - v / top_value)
 
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
-    for k in range(5):
-        v = top_value * k / 4
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{py(v):.1f}" y2="{py(v):.1f}" '
-                     f'stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end" '
-                     f'class="tick">{escape(_axis_label(v, False))}</text>')
+    parts += _y_grid(width, left, right, top_value, py, False)
     for i, year in enumerate(x):
         base = 0.0
         x0 = left + band * i + band * 0.15
