@@ -50,7 +50,8 @@ def load_un_desa_totals(source: Source, folder: Path) -> Frames:
         raise InputError.one(path.name, f"the {source.title} workbook", sheet="Table 1",
                              value=f"a {kind} workbook",
                              hint="The file in the cache is another publication: pull it again.")
-    tables = module.read(path)
+    _, edition, view, layouts = module.WORKBOOKS[kind]
+    tables = module.read_layouts(path, edition, view, layouts)  # identified once, read once
     out: Frames = {
         "migrant_stock_totals": _tag(tables.totals, source, tables.edition),
         "population": _tag(tables.population, source, tables.edition),
