@@ -14,14 +14,6 @@ from corridors.analytics.lenses import BUILTIN
 from corridors.store import connect
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):
-    path = ssm_store.build(tmp_path_factory.mktemp("ssm") / "corridors.duckdb")
-    con = connect(path)
-    yield con
-    con.close()
-
-
 def _row(frame: pl.DataFrame, origin: str, destination: str, year: int = 2020,
          sex: str = "total") -> dict:
     rows = frame.filter((pl.col("origin") == origin) & (pl.col("destination") == destination)

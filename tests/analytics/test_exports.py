@@ -9,19 +9,9 @@ import openpyxl
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
-import ssm_store
 
 from corridors.analytics.exports import SOURCES_SHEET, export, provenance, ssm_tables
 from corridors.analytics.lenses import LensError
-from corridors.store import connect
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):
-    path = ssm_store.build(tmp_path_factory.mktemp("ssm") / "corridors.duckdb")
-    con = connect(path)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,24 +10,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import ssm_store
 
 from corridors.analytics import datapackage
 from corridors.analytics.exports import check_tables, export, provenance, ssm_tables
 from corridors.analytics.lenses import LensError, get_lens
-from corridors.store import connect
 
 STOCK_HEADER = ("DATAFLOW,REF_AREA,COUNTERPART_AREA,SEX,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,"
                 "OBS_STATUS,SOURCE,EDITION")
 SUMMARY_HEADER = "DATAFLOW,LENS,CATEGORY,SEX,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,SOURCE,EDITION"
 
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):
-    path = ssm_store.build(tmp_path_factory.mktemp("ssm-open") / "corridors.duckdb")
-    con = connect(path)
-    yield con
-    con.close()
 
 
 def _sha256(path: Path) -> str:

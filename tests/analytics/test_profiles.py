@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import ssm_store
 
 from corridors.analytics.corridors import NoDataError
 from corridors.analytics.lenses import BUILTIN, LensError
 from corridors.analytics.profiles import corridor_profile, country_profile
-from corridors.store import connect
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):
-    path = ssm_store.build(tmp_path_factory.mktemp("ssm") / "corridors.duckdb")
-    con = connect(path)
-    yield con
-    con.close()
 
 
 def test_kenya_2020_by_hand(con):

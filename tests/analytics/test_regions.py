@@ -20,14 +20,6 @@ from corridors.analytics.regions import (
 from corridors.store import connect
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):
-    path = ssm_store.build(tmp_path_factory.mktemp("ssm") / "corridors.duckdb")
-    con = connect(path)
-    yield con
-    con.close()
-
-
 def _by_group(frame: pl.DataFrame, year: int = 2020) -> dict[str, dict]:
     return {r["group"]: r for r in frame.filter(pl.col("year") == year).iter_rows(named=True)}
 
