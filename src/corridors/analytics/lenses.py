@@ -33,6 +33,7 @@ import yaml
 
 from corridors import codes
 from corridors.analytics import precomputed
+from corridors.codes import OTHER_ORIGIN
 from corridors.errors import CorridorsError, InputError
 from corridors.settings import settings
 
@@ -486,6 +487,20 @@ CATEGORY_SQL = """CASE
     WHEN {o} THEN 'south-north'
     WHEN {d} THEN 'north-south'
     ELSE 'north-north' END"""
+
+
+def pair_category(origin: str, south_origin: bool | None, south_destination: bool | None) -> str:
+    """One corridor's category from both ends' South flags, as :data:`CATEGORY_SQL` decides it;
+    ``unknown-origin`` for UN DESA's "Other" origins, ``unclassified`` when either end is."""
+    if origin == OTHER_ORIGIN:
+        return "unknown-origin"
+    if south_origin is None or south_destination is None:
+        return "unclassified"
+    if south_origin and south_destination:
+        return "south-south"
+    if south_origin:
+        return "south-north"
+    return "north-south" if south_destination else "north-north"
 
 
 def category_sql(origin_flag: str, destination_flag: str) -> str:

@@ -38,6 +38,7 @@ from corridors.analytics.lenses import (
     Lens,
     LensError,
     lens_roles,
+    pair_category,
     query,
     registered,
 )
@@ -563,19 +564,6 @@ class _StoredPair:
     same: tuple[bool | None, bool | None, bool | None]
 
 
-def _pair_category(origin: str, so: bool | None, sd: bool | None) -> str:
-    """A corridor's category from both ends' South flags (as :func:`category_case`)."""
-    if origin == OTHER_ORIGIN:
-        return "unknown-origin"
-    if so is None or sd is None:
-        return "unclassified"
-    if so and sd:
-        return "south-south"
-    if so:
-        return "south-north"
-    return "north-south" if sd else "north-north"
-
-
 def _shared_recs(members: list[tuple], o: str, d: str, years: list[int]) -> dict[int, list[str]]:
     """Per year, the communities both ends are members of that year ('member' rows: community,
     iso3, since, until; as the corridor table's ``shared_recs``)."""
@@ -646,7 +634,7 @@ def _stored_pair(con: duckdb.DuckDBPyConnection, o: str, d: str, facts: EditionF
                 return None  # totals the build did not precompute
             shares = (_ratio(total, out_total), _ratio(total, in_total))
             categories[year] = [
-                _pair_category(o, flags.get((key, o, year), (None, None))[0],
+                pair_category(o, flags.get((key, o, year), (None, None))[0],
                                flags.get((key, d, year), (None, None))[1]) for key in keys]
         else:
             change = growth = female_share = None  # the total's row is not there

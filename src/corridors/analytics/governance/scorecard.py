@@ -44,6 +44,7 @@ from corridors.analytics.governance import agreements as agreements_mod
 from corridors.analytics.governance import communities as communities_mod
 from corridors.analytics.governance import ratifications as ratifications_mod
 from corridors.analytics.governance.instruments import fundamental, instruments, migrant_specific
+from corridors.analytics.lenses import pair_category
 from corridors.errors import CorridorsError, InputError
 
 GOVERNMENT_KINDS = ("BLA", "MoU", "programme")
@@ -326,19 +327,6 @@ def _end_flags(con: duckdb.DuckDBPyConnection, lenses: list, origin: str, destin
     return flags
 
 
-def _category(origin: str, so: bool | None, sd: bool | None) -> str:
-    """A corridor's category from both ends' South flags (as the corridor table's)."""
-    if origin == codes.OTHER_ORIGIN:
-        return "unknown-origin"
-    if so is None or sd is None:
-        return "unclassified"
-    if so and sd:
-        return "south-south"
-    if so:
-        return "south-north"
-    return "north-south" if sd else "north-north"
-
-
 def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, year: int, *,
               edition: str | None = None, gov: Governance | None = None,
               reference: Path | str | None = None) -> dict:
@@ -371,7 +359,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
     row = by_year.get(year)
     if row is None:
         raise NoDataError(f"{edition} has no stock for {o} -> {d} in {year}")
-    categories = {lens.id: _category(o, so, sd)
+    categories = {lens.id: pair_category(o, so, sd)
                   for lens, (so, sd) in zip(lenses, _end_flags(con, lenses, o, d, year,
                                                                parts.get("role")), strict=True)}
     names = codes.countries()
