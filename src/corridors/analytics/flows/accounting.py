@@ -14,30 +14,34 @@ totals are the end stocks. Two assumptions pick one table among the many that fi
 2. **Quasi-independence**: the remaining moves follow a log-linear model
    ``moves[b, i, j] = alpha[b, i] * beta[b, j]`` with the stayer cells fixed, fitted by
    iterative proportional fitting (IPF) to the row and column surpluses. Auxiliary information
-   (``seed``, e.g. a distance-based matrix) enters only the independence model
-   (``stayers=False``, as in Azose & Raftery 2019): under the stayer assumption the published
-   results are the same with and without it (Abel 2018's example, EXPECTED.md e1), so it is
-   recorded as not used.
+   (``seed``, e.g. the distance matrix of Abel 2018's supplementary example) enters only the
+   independence model (``stayers=False``, as in Azose & Raftery 2019): under the stayer
+   assumption the reference gives the same moves with and without it (EXPECTED.md e1/e2), so it
+   is recorded in ``notes["seed"]`` as not used.
 
 Flows are the moves summed over birthplaces, with the diagonal (stayers) set to zero.
 
-**Births and deaths** (Abel 2013, section 2.2). Over a period the stocks also change by births and
-deaths, so, before the fit:
+**Births and deaths** (Abel 2013, section 2.2; Abel & Sander 2014 and Abel 2018, supplementary
+material). Over a period the stocks also change by births and deaths, so, before the fit:
 
-- *births* in place ``j`` are all native-born (``birth_method="native"``): they are taken off the
-  end stock of people born in ``j`` living in ``j``; a birth count larger than that stock is capped
-  at it and the excess is reported;
+- *births* in place ``j`` are native-born (``birth_method="native"``): they are taken off the end
+  stock of people born in ``j`` living in ``j``. Where the births of ``j`` exceed that stock (more
+  births than native-born at home at the end, which happens with international data), the births
+  of ``j`` are instead taken off *all* of ``j``'s end residents in proportion to their stocks by
+  birthplace, as the reference implementation does; each such place is reported in
+  ``notes["excess_births"]`` (never capped silently);
 - *deaths* in place ``j`` are shared over the birthplaces of ``j``'s residents at the start in
   proportion to the start stocks (``death_method="proportion"``) and taken off the start stocks;
 - the *birthplace totals* of the two tables (survivors of the start stocks and end stocks net of
   births) are then made equal, because each birthplace table must balance:
 
-  - ``rescale``: first the native-born at home are adjusted so that the global change in stocks
-    equals global births minus deaths (half of the gap added to the start native-born, half taken
-    off the end native-born, each in proportion to the native-born stocks), then the end table is
-    fitted by IPF to the birthplace totals of the start table while keeping its residence totals,
-    so the net migration of every place stays equal to its population change minus births plus
-    deaths (the approach of the Science paper);
+  - ``rescale`` (the reference's default, Abel & Sander 2014): first the native-born at home are
+    adjusted so that the global change in stocks equals global births minus deaths (half of the
+    gap added to the start native-born, half taken off the end native-born, each in proportion to
+    the native-born stocks); then *both* tables are fitted by IPF to the midpoint of their
+    birthplace totals, each keeping its own residence totals. The fit stops as the reference's
+    does, when no cell moves by ``rescale_tol`` persons or more in a sweep (default 0.001; lower it
+    to run the fit further);
   - ``open``: moves into and out of the system balance each birthplace: where the end total is
     larger, the start row is scaled up to it (arrivals from outside, placed like the start stocks);
     where the start total is larger, the end row is scaled up (departures to outside, placed like
@@ -56,6 +60,7 @@ silently.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -70,6 +75,9 @@ BIRTHPLACE_MATCHES: tuple[str, ...] = ("rescale", "open", "open-dr", "native")
 #: Default relative tolerance: the largest margin gap divided by the largest margin.
 DEFAULT_TOL = 1e-10
 DEFAULT_MAX_ITER = 1000
+#: The ``rescale`` fit stops when no cell moves by this many persons or more in a sweep: the
+#: stopping rule and value of the reference implementation (migest's ``ffs_demo``, Abel 2018).
+DEFAULT_RESCALE_TOL = 1e-3
 
 
 class NotConvergedError(CorridorsError):
@@ -96,13 +104,17 @@ def _ratio(target: np.ndarray, current: np.ndarray) -> np.ndarray:
 def ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, tol: float = DEFAULT_TOL,
         max_iter: int = DEFAULT_MAX_ITER, what: str = "IPF",
         on_failure: Literal["raise", "report"] = "raise", scale: float | None = None,
-        copy: bool = True) -> Fit:
+        copy: bool = True, criterion: Literal["margins", "change"] = "margins",
+        cause: str = "") -> Fit:
     """Fit ``seed`` (``(..., n, n)``) to row totals ``rows`` and column totals ``cols``
     (``(..., n)``), all leading axes at once. Cells that are zero in the seed stay zero.
 
-    Converged when the largest row gap after a column step is at most ``tol`` times ``scale``
-    (default: the largest margin, at least one person). Works on a copy of ``seed`` unless
-    ``copy=False`` (then ``seed`` is overwritten: saves memory for large tables).
+    ``criterion="margins"``: converged when the largest row gap after a column step is at most
+    ``tol`` times ``scale`` (default: the largest margin, at least one person).
+    ``criterion="change"``: converged when no cell moved by ``tol`` persons or more in the last
+    sweep (the rule of the reference implementation). Works on a copy of ``seed`` unless
+    ``copy=False`` (then ``seed`` is overwritten: saves memory for large tables). ``cause`` is
+    what a failure message names as the likely reason.
     """
     z = np.array(seed, dtype=float, copy=copy)
     rows = np.asarray(rows, dtype=float)
@@ -111,18 +123,26 @@ def ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, tol: float = DE
         scale = max(1.0, float(rows.max(initial=0.0)), float(cols.max(initial=0.0)))
     gap = np.inf
     iterations = 0
+    change = np.inf
     for iterations in range(1, max_iter + 1):
+        before = z.copy() if criterion == "change" else None
         z *= _ratio(rows, z.sum(axis=-1))[..., :, None]
         z *= _ratio(cols, z.sum(axis=-2))[..., None, :]
         gap = float(np.abs(z.sum(axis=-1) - rows).max(initial=0.0))
-        if gap <= tol * scale:
+        if before is not None:
+            change = float(np.abs(z - before).max(initial=0.0))
+            if change < tol:
+                return Fit(z, iterations, gap, True)
+        elif gap <= tol * scale:
             return Fit(z, iterations, gap, True)
     if on_failure == "raise":
+        stop = (f"cells still moved by up to {change:,.6g} persons in the last sweep (tolerance "
+                f"{tol:g})" if criterion == "change" else f"tolerance {tol:g} x {scale:,.0f}")
         raise NotConvergedError(
             f"{what} did not converge: after {iterations:,} iterations the margins are still "
-            f"{gap:,.6g} persons apart (tolerance {tol:g} x {scale:,.0f}). The row and column "
-            "totals may be inconsistent (e.g. unequal birthplace totals: choose a birthplace "
-            "match), or raise --max-iter."
+            f"{gap:,.6g} persons apart ({stop}). "
+            + (cause or "The row and column totals may be inconsistent (e.g. unequal birthplace "
+                        "totals: choose a birthplace match), or raise --max-iter.")
         )
     return Fit(z, iterations, gap, False)
 
@@ -142,6 +162,11 @@ class AccountingResult:
     @property
     def total(self) -> float:
         return float(self.flows.sum())
+
+    @property
+    def excess_births(self) -> list[dict]:
+        """Places whose births exceed their native-born at home at the end, and what was done."""
+        return list(self.notes.get("excess_births", []))
 
 
 def native_born_global_match(s1: np.ndarray, s2: np.ndarray, births: np.ndarray,
@@ -182,20 +207,69 @@ def _scale_rows(m: np.ndarray, target: np.ndarray) -> np.ndarray:
     return out
 
 
+def _names(places: Sequence[str] | None, n: int) -> list[str]:
+    return list(places) if places is not None else [f"place {i + 1}" for i in range(n)]
+
+
+def birth_table(births: np.ndarray, stock_end: np.ndarray, places: Sequence[str] | None = None
+                ) -> tuple[np.ndarray, list[dict]]:
+    """Births by birthplace (rows) and place of residence (columns).
+
+    Births are native-born: the births of ``j`` come off the end stock of ``j``-born living in
+    ``j``. Where they exceed that stock, the births of ``j`` come off all of ``j``'s end residents
+    in proportion to their stocks by birthplace (the reference's ``birth_non_negative`` rule).
+    Returns the table and one record per such place.
+    """
+    n = len(births)
+    names = _names(places, n)
+    table = np.diag(births).astype(float)
+    native = np.diag(stock_end)
+    residents = stock_end.sum(axis=0)
+    excess: list[dict] = []
+    for j in np.flatnonzero(births > native):
+        if births[j] > residents[j]:
+            raise CorridorsError(
+                f"births in {names[j]} ({births[j]:,.6g}) exceed everyone living there at the end "
+                f"of the period ({residents[j]:,.6g}): check the births file and the end stocks "
+                "(same place, same period, same units)")
+        table[:, j] = stock_end[:, j] * (births[j] / residents[j])
+        excess.append({
+            "place": names[j], "births": float(births[j]), "native_born_end": float(native[j]),
+            "excess": float(births[j] - native[j]),
+            "treatment": f"births of {names[j]} taken off all its {residents[j]:,.6g} end "
+                         "residents in proportion to their stocks by birthplace (Abel 2018)",
+        })
+    return table, excess
+
+
+def _rescale_cause(m: np.ndarray, names: list[str]) -> str:
+    """Why a table may not meet both its birthplace and residence totals: places whose residents
+    are all native-born, so their residence total pins their birthplace row."""
+    only_native = [names[j] for j in range(m.shape[0])
+                   if m[j, j] > 0 and np.count_nonzero(m[:, j]) == 1]
+    text = ("A place whose residents are all native-born, or a birthplace living in one place only, "
+            "cannot give its birthplace total without changing its residence total")
+    if only_native:
+        text += f" (here: {', '.join(only_native[:10])})"
+    return text + ". Use --birthplace-match open (moves into and out of the system) for these data."
+
+
 def match_birthplace_totals(m1: np.ndarray, m2: np.ndarray, method: str, *,
                             tol: float = DEFAULT_TOL, max_iter: int = DEFAULT_MAX_ITER,
-                            on_failure: Literal["raise", "report"] = "raise"
-                            ) -> tuple[np.ndarray, np.ndarray, Fit | None]:
+                            rescale_tol: float = DEFAULT_RESCALE_TOL,
+                            on_failure: Literal["raise", "report"] = "raise",
+                            places: Sequence[str] | None = None,
+                            ) -> tuple[np.ndarray, np.ndarray, list[Fit]]:
     """Make the birthplace (row) totals of the two tables equal. Returns both tables and, for
-    ``rescale``, its IPF fit (iterations, gap, converged)."""
+    ``rescale``, the IPF fits of the start and end tables (iterations, gap, converged)."""
     t1 = m1.sum(axis=1)
     t2 = m2.sum(axis=1)
     if method == "open":
         up = np.maximum(t1, t2)
-        return _scale_rows(m1, up), _scale_rows(m2, up), None
+        return _scale_rows(m1, up), _scale_rows(m2, up), []
     if method == "open-dr":
         down = np.minimum(t1, t2)
-        return _scale_rows(m1, down), _scale_rows(m2, down), None
+        return _scale_rows(m1, down), _scale_rows(m2, down), []
     if method == "native":
         m1 = m1.copy()
         m2 = m2.copy()
@@ -203,16 +277,24 @@ def match_birthplace_totals(m1: np.ndarray, m2: np.ndarray, method: str, *,
         idx = np.arange(len(change))
         m1[idx, idx] += np.clip(change, 0.0, None)
         m2[idx, idx] += np.clip(-change, 0.0, None)
-        return m1, m2, None
+        return m1, m2, []
     if method == "rescale":
-        target_rows = t1 * (m2.sum() / t1.sum()) if t1.sum() > 0 else t1
-        fit = ipf(m2, target_rows, m2.sum(axis=0), tol=tol, max_iter=max_iter,
-                  what="rescaling the end stocks to the birthplace totals (a place whose end "
-                       "stocks cannot meet both its birthplace and residence totals, e.g. one "
-                       "with no foreign-born, stops it: try --birthplace-match open)",
-                  on_failure=on_failure)
-        # finish on the birthplace totals so each birthplace table balances exactly
-        return m1, _scale_rows(fit.fitted, target_rows), fit
+        names = _names(places, len(t1))
+        apart = float(m2.sum() - m1.sum())
+        if abs(apart) > 1e-9 * max(1.0, float(m1.sum())):
+            raise CorridorsError(
+                f"the start and end tables hold different totals after births and deaths "
+                f"({m1.sum():,.6g} survivors vs {m2.sum():,.6g} non-newborn residents, "
+                f"{apart:,.6g} apart), so no birthplace totals can fit both: some deaths could "
+                "not be allocated (deaths above the residents of a place, see "
+                "notes['deaths_unallocated']). Check the deaths, or use --birthplace-match open")
+        middle = (t1 + t2) / 2
+        fits = []
+        for table, label in ((m1, "start"), (m2, "end")):
+            fits.append(ipf(table, middle, table.sum(axis=0), tol=rescale_tol, max_iter=max_iter,
+                            criterion="change", on_failure=on_failure, cause=_rescale_cause(table, names),
+                            what=f"rescaling the {label} stocks to the common birthplace totals"))
+        return fits[0].fitted, fits[1].fitted, fits
     raise ValueError(f"birthplace match must be one of {BIRTHPLACE_MATCHES}, not {method!r}")
 
 
@@ -227,18 +309,25 @@ def demographic_accounting(
     stayers: bool = True,
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
+    rescale_tol: float = DEFAULT_RESCALE_TOL,
     keep_by_birthplace: bool = False,
     on_failure: Literal["raise", "report"] = "raise",
+    places: Sequence[str] | None = None,
 ) -> AccountingResult:
     """Flows between places over a period from the stock tables at its start and end.
 
     ``stock_start``/``stock_end``: square arrays, rows = place of birth, columns = place of
     residence. ``births``/``deaths``: events per place of residence over the period (omit both for
-    a closed system). ``stayers=False`` fits the independence model with stayers free (as in Azose
-    & Raftery 2019) instead of holding them at the minimum.
+    a closed system). ``seed``: auxiliary origin x destination weights (e.g. distances), used by
+    the independence model (``stayers=False``, as in Azose & Raftery 2019); ``stayers=True``
+    holds stayers at the minimum and fits the moves by quasi-independence, where, as in the
+    reference, a seed does not change the answer. ``rescale_tol``: stopping rule of the
+    ``rescale`` fit (see the module notes). ``places``: names used in messages and notes.
     """
     s1, s2 = check_pair(stock_start, stock_end)
     n = s1.shape[0]
+    if places is not None and len(places) != n:
+        raise ValueError(f"places must name the {n} places of the stock matrices")
     b = np.zeros(n) if births is None else np.asarray(births, dtype=float)
     d = np.zeros(n) if deaths is None else np.asarray(deaths, dtype=float)
     for name, v in (("births", b), ("deaths", d)):
@@ -246,16 +335,18 @@ def demographic_accounting(
             raise ValueError(f"{name} must be {n} numbers >= 0, one per place")
     if birthplace_match not in BIRTHPLACE_MATCHES:
         raise ValueError(f"birthplace match must be one of {BIRTHPLACE_MATCHES}")
+    if seed is not None:
+        seed = np.asarray(seed, dtype=float)
+        if seed.shape != (n, n) or np.any(seed < 0) or not np.all(np.isfinite(seed)):
+            raise ValueError(f"seed must be an {n} x {n} matrix of numbers >= 0")
     notes: dict = {}
     if birthplace_match == "rescale":
         s1, s2, gap = native_born_global_match(s1, s2, b, d)
         notes["global_gap"] = gap
-    # births: all native-born, capped at the native-born at home at the end
-    native_end = np.diag(s2)
-    births_used = np.minimum(b, native_end)
-    notes["births_capped"] = float((b - births_used).sum())
-    m2 = s2.copy()
-    m2[np.arange(n), np.arange(n)] -= births_used
+    births_used, excess = birth_table(b, s2, places)
+    if excess:
+        notes["excess_births"] = excess
+    m2 = s2 - births_used
     # deaths: shared over the start residents of each place by birthplace
     residents = s1.sum(axis=0)
     share = _ratio(np.ones(n), residents)
@@ -263,12 +354,16 @@ def demographic_accounting(
     notes["deaths_unallocated"] = float((d - deaths_used).sum())
     m1 = s1 - s1 * (share * deaths_used)[None, :]
     notes["birthplace_gap"] = float(np.abs(m1.sum(axis=1) - m2.sum(axis=1)).sum())
-    m1, m2, rescale = match_birthplace_totals(m1, m2, birthplace_match, tol=tol,
-                                              max_iter=max_iter, on_failure=on_failure)
+    m1, m2, rescale = match_birthplace_totals(m1, m2, birthplace_match, tol=tol, max_iter=max_iter,
+                                              rescale_tol=rescale_tol, on_failure=on_failure,
+                                              places=places)
     if stayers:
         stay = np.minimum(m1, m2)
         rows = m1 - stay
         cols = m2 - stay
+        # a rescale fit stopped by its tolerance leaves the birthplace totals a hair apart: the
+        # arrivals of each birthplace are scaled to its departures, as in the reference
+        cols *= _ratio(rows.sum(axis=1), cols.sum(axis=1))[:, None]
         start = (rows > 0)[:, :, None] & (cols > 0)[:, None, :]
     else:
         stay = np.zeros_like(m1)
@@ -277,16 +372,15 @@ def demographic_accounting(
     z = start.astype(float)
     del start
     if seed is not None:
-        seed = np.asarray(seed, dtype=float)
-        if seed.shape != (n, n) or np.any(seed < 0) or not np.all(np.isfinite(seed)):
-            raise ValueError(f"seed must be an {n} x {n} matrix of numbers >= 0")
         if stayers:
-            # Under the stayer assumption the published method gives the same moves with or
-            # without auxiliary data (Abel 2018's example with a distance seed, EXPECTED.md e1):
-            # the margins left after the stayers decide the fit, so the seed is not used.
-            notes["seed"] = "not used: under the stayer assumption the moves follow the margins"
+            # The reference fits the moves left after the stayers with a flat seed, so a seed
+            # gives the same moves as none (Abel 2018's supplementary example, EXPECTED.md e1).
+            notes["seed"] = ("not used: under the stayer assumption the moves follow the margins "
+                             "(as in the reference); use stayers=False / --no-stayers to let "
+                             "the seed shape them")
         else:
             z *= seed[None, :, :]
+            notes["seed"] = "used: moves proportional to the seed within each birthplace"
     fit = ipf(z, rows, cols, tol=tol, max_iter=max_iter, on_failure=on_failure,
               what="fitting moves by birthplace",
               scale=max(1.0, float(m1.max(initial=0.0)), float(m2.max(initial=0.0))),
@@ -307,16 +401,17 @@ def demographic_accounting(
         "birthplace_match": birthplace_match,
         "births": births is not None,
         "deaths": deaths is not None,
-        "birth_method": "native",
+        "birth_method": "native (births above the native-born at home: proportional)",
         "death_method": "proportion",
         "seed": seed is not None,
         "tol": tol,
         "max_iter": max_iter,
     }
     converged = fit.converged
-    if rescale is not None:
-        notes["rescale_iterations"] = rescale.iterations
-        notes["rescale_gap"] = rescale.gap
-        converged = converged and rescale.converged
+    if birthplace_match == "rescale":
+        settings["rescale_tol"] = rescale_tol
+        notes["rescale_iterations"] = [f.iterations for f in rescale]
+        notes["rescale_gap"] = max(f.gap for f in rescale)
+        converged = converged and all(f.converged for f in rescale)
     return AccountingResult(flows, fit.iterations, fit.gap, converged, settings, notes,
                             by_birthplace)
