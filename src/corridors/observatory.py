@@ -152,6 +152,21 @@ class Observatory:
         return corridor(self.flows(edition), stocks.resolve_code(origin, "origin"),
                         stocks.resolve_code(destination, "destination"))
 
+    @staticmethod
+    def estimate_flows(stock_start: Any, stock_end: Any, births: Any = None, deaths: Any = None,
+                       **options: Any) -> Any:
+        """Flows from your own stock matrices (CSV paths, or arrays with ``places=``), as
+        ``corridors flows estimate --stock-start ... --stock-end ...``; needs no store.
+
+        Options: ``seed`` (e.g. a distance matrix, path or array), ``method`` (default demo),
+        ``birthplace_match`` (default rescale), ``stayers``, ``total``, ``tol``, ``max_iter``,
+        ``rescale_tol``. Returns an :class:`~corridors.analytics.flows.own_matrices.OwnFlows`
+        with ``flows``, ``total``, ``frame()``, ``excess_births``, ``settings``, ``notes``.
+        """
+        from corridors.analytics.flows.own_matrices import estimate_own_flows
+
+        return estimate_own_flows(stock_start, stock_end, births, deaths, **options)
+
     # --- governance (issue 5) -------------------------------------------------------------
     def scorecard(self, origin: str, destination: str, year: int, edition: str | None = None):
         """Stock and trend beside both ends' instruments, communities, agreements, coverage."""

@@ -6,13 +6,11 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import typer
 
 from corridors import store
-from corridors.analytics.flows.accounting import DEFAULT_MAX_ITER, DEFAULT_TOL, demographic_accounting
-from corridors.analytics.flows.differencing import difference
+from corridors.analytics.flows.accounting import DEFAULT_MAX_ITER, DEFAULT_RESCALE_TOL, DEFAULT_TOL
 from corridors.analytics.flows.global_run import (
     STORED,
     FlowsQueryError,
@@ -24,8 +22,7 @@ from corridors.analytics.flows.global_run import (
     write_flows,
 )
 from corridors.analytics.flows.lenses import lens_flows, south_south_flows
-from corridors.analytics.flows.matrices import aligned, read_stock_csv, read_vital_csv
-from corridors.analytics.flows.rates import dennett, dennett_total, rogers_von_rabenau
+from corridors.analytics.flows.own_matrices import estimate_own_flows
 from corridors.analytics.flows.summaries import corridor, period_totals, regional_flows
 from corridors.analytics.lenses import BUILTIN, get_lens
 from corridors.cli._output import Format, console, console_err, emit
@@ -72,7 +69,8 @@ METHOD_HELP = (
 )
 MATCH_HELP = (
     "demo only: how birthplace totals are made equal. rescale (default for your matrices: native-"
-    "born adjusted to the global balance, end table fitted to the birthplace totals), open "
+    "born adjusted to the global balance, both tables fitted to the midpoint birthplace totals, "
+    "as Abel & Sander 2014), open "
     "(moves in/out of the system), open-dr, native (default over the store: the gap is natural "
     "change at home, for when births and deaths are unknown)."
 )
@@ -87,45 +85,33 @@ def _sexes(sex: Sex) -> list[str]:
     return ["male", "female"] if sex is Sex.both else [sex.value]
 
 
-def _matrix_rows(places: list[str], flows: np.ndarray) -> list[dict]:
-    return [{"origin": o, "destination": d, "flow": float(flows[i, j])}
-            for i, o in enumerate(places) for j, d in enumerate(places) if i != j]
-
-
 def _own_matrices(stock_start: Path, stock_end: Path, births: Path | None, deaths: Path | None,
-                  method: Method, match: Match | None, total: float | None, tol: float,
-                  max_iter: int, fmt: Format) -> None:
-    places, s1, s2 = aligned(read_stock_csv(stock_start), read_stock_csv(stock_end))
-    b = read_vital_csv(births, places, "births") if births else None
-    d = read_vital_csv(deaths, places, "deaths") if deaths else None
-    if (b is None) != (d is None):
-        raise CorridorsError("give both --births and --deaths, or neither (closed system)")
-    if method is not Method.demo and (b is not None or match is not None):
-        raise CorridorsError("--births, --deaths and --birthplace-match apply only to --method demo")
-    if total is not None and method is not Method.rates_dennett:
-        raise CorridorsError("--total applies only to --method rates-dennett")
-    caption = ""
-    if method is Method.demo:
-        result = demographic_accounting(s1, s2, b, d, birthplace_match=(match or Match.rescale).value,
-                                        tol=tol, max_iter=max_iter)
-        flows = result.flows
-        caption = (f"demographic accounting, birthplace match {(match or Match.rescale).value}; "
-                   f"IPF converged in {result.iterations} iteration(s)")
-    elif method in (Method.diff_zero, Method.diff_return):
-        flows = difference(s1, s2, method.value[5:])
-        caption = f"stock differencing, decreases {'ignored' if method is Method.diff_zero else 'read as returns'}"
-    elif method is Method.rates_dennett:
-        flows = dennett(s1, s2, total)
-        used = dennett_total(s1, s2) if total is None else total
-        caption = f"Dennett rates, total movers {used:,.2f}"
-    else:
-        rvr = rogers_von_rabenau(s1, s2)
-        flows = rvr.flows
-        caption = f"Rogers & von Rabenau, common growth {rvr.growth:.4%}; largest residual {rvr.residual:.3g}"
-    rows = _matrix_rows(places, flows)
-    if fmt is Format.table:
-        caption += f"; total {flows.sum():,.2f}"
-    emit(rows, fmt, title="Estimated flows (origin -> destination)", caption=caption)
+                  seed: Path | None, method: Method, match: Match | None, stayers: bool,
+                  total: float | None, tol: float, max_iter: int, rescale_tol: float,
+                  fmt: Format) -> None:
+    result = estimate_own_flows(stock_start, stock_end, births, deaths, seed=seed,
+                                method=method.value, birthplace_match=match.value if match else None,
+                                stayers=stayers, total=total, tol=tol, max_iter=max_iter,
+                                rescale_tol=rescale_tol)
+    if fmt is Format.json:
+        emit(result.report(), fmt)
+        return
+    excess = result.excess_births
+    if fmt is Format.csv:
+        emit(result.records(), fmt)
+        for row in excess:
+            console_err.print(f"[yellow]excess births:[/] {row['place']}: {row['births']:,.6g} births, "
+                              f"{row['native_born_end']:,.6g} native-born at home at the end; "
+                              f"{row['treatment']}", highlight=False)
+        return
+    emit(result.records(), fmt, title="Estimated flows (origin -> destination)",
+         caption=f"{result.caption}; total {result.total:,.2f}")
+    if excess:
+        emit([{k: row[k] for k in ("place", "births", "native_born_end", "excess")} for row in excess],
+             fmt, title="Births above the native-born at home at the end",
+             caption="Their births were taken off all the place's end residents in proportion to "
+                     "their stocks by birthplace, as in Abel (2018); check the births if this is "
+                     "unexpected.")
 
 
 def estimate_command(
@@ -150,6 +136,19 @@ def estimate_command(
                               "relative to the largest margin."),
     max_iter: int = typer.Option(DEFAULT_MAX_ITER, "--max-iter", help="IPF iteration limit "
                                  "(non-convergence stops with an error)."),
+    seed_matrix: Path = typer.Option(None, "--seed-matrix", help="Your matrices, demo: auxiliary "
+                                     "origin x destination weights (CSV in the stock layout, "
+                                     "origin in the first column), e.g. a distance matrix as in "
+                                     "Abel (2018). Shapes the moves with --no-stayers; under the "
+                                     "stayer assumption it does not change them (as in the "
+                                     "reference)."),
+    stayers: bool = typer.Option(True, "--stayers/--no-stayers", help="Your matrices, demo: hold "
+                                 "stayers at min(start, end) (default) or fit the independence "
+                                 "model with stayers free (Azose & Raftery 2019)."),
+    rescale_tol: float = typer.Option(DEFAULT_RESCALE_TOL, "--rescale-tol", help="Your matrices, "
+                                      "demo with rescale: stop the birthplace-total fit when no "
+                                      "cell moves by this many persons in a sweep (0.001 as the "
+                                      "reference; lower runs it further)."),
     top: int = typer.Option(25, "--top", "-n", help="Over the store: largest flows to show per "
                             "period and sex (0 = all)."),
     save: bool = typer.Option(False, "--save", help="Over the store: write the flows to the "
@@ -162,6 +161,8 @@ def estimate_command(
 
       corridors flows estimate --stock-start s2010.csv --stock-end s2015.csv --method demo --format json
 
+      corridors flows estimate --stock-start s1.csv --stock-end s2.csv --births b.csv --deaths d.csv
+
       corridors flows estimate --period 2015-2020 --sex female --top 10
     """
     if stock_start or stock_end:
@@ -170,12 +171,13 @@ def estimate_command(
         if period or save or edition:
             raise CorridorsError("--period, --edition and --save apply to the store, not to your "
                                  "own matrices")
-        _own_matrices(stock_start, stock_end, births, deaths, method, match, total, tol,
-                      max_iter, fmt)
+        _own_matrices(stock_start, stock_end, births, deaths, seed_matrix, method, match, stayers,
+                      total, tol, max_iter, rescale_tol, fmt)
         return
-    if births or deaths or total is not None:
-        raise CorridorsError("--births, --deaths and --total apply to your own matrices "
-                             "(--stock-start/--stock-end); the store has no births or deaths")
+    if births or deaths or total is not None or seed_matrix or not stayers:
+        raise CorridorsError("--births, --deaths, --total, --seed-matrix and --no-stayers apply to "
+                             "your own matrices (--stock-start/--stock-end); the store has no "
+                             "births or deaths")
     if method is Method.rates_rvr:
         raise CorridorsError("rates-rvr solves one equation per pair and birthplace: use it on your "
                              "own matrices; over the store choose demo, diff-zero, diff-return or "

@@ -9,16 +9,20 @@ from corridors.analytics.flows.accounting import (
     ipf,
 )
 from corridors.analytics.flows.differencing import difference
-from corridors.analytics.flows.matrices import read_stock_csv, read_vital_csv
+from corridors.analytics.flows.matrices import read_seed_csv, read_stock_csv, read_vital_csv
+from corridors.analytics.flows.own_matrices import OwnFlows, estimate_own_flows
 from corridors.analytics.flows.rates import dennett, rogers_von_rabenau
 
 __all__ = [
     "AccountingResult",
     "NotConvergedError",
+    "OwnFlows",
     "demographic_accounting",
     "dennett",
+    "estimate_own_flows",
     "difference",
     "ipf",
+    "read_seed_csv",
     "read_stock_csv",
     "read_vital_csv",
     "rogers_von_rabenau",

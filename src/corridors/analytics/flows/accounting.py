@@ -112,7 +112,9 @@ def ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, tol: float = DE
     ``criterion="margins"``: converged when the largest row gap after a column step is at most
     ``tol`` times ``scale`` (default: the largest margin, at least one person).
     ``criterion="change"``: converged when no cell moved by ``tol`` persons or more in the last
-    sweep (the rule of the reference implementation). Works on a copy of ``seed`` unless
+    sweep (the rule of the reference implementation), provided the row totals are then met to
+    within ``max(100 tol, 1e-6 scale)``; a fit whose cells stop moving with its margins further
+    apart has stalled on totals it cannot meet, and fails. Works on a copy of ``seed`` unless
     ``copy=False`` (then ``seed`` is overwritten: saves memory for large tables). ``cause`` is
     what a failure message names as the likely reason.
     """
@@ -132,12 +134,20 @@ def ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, tol: float = DE
         if before is not None:
             change = float(np.abs(z - before).max(initial=0.0))
             if change < tol:
-                return Fit(z, iterations, gap, True)
+                # cells that no longer move while the margins stay apart mean the fit has
+                # stalled on totals it cannot meet: that is a failure, not convergence
+                if gap <= max(100 * tol, 1e-6 * scale):
+                    return Fit(z, iterations, gap, True)
+                break
         elif gap <= tol * scale:
             return Fit(z, iterations, gap, True)
     if on_failure == "raise":
-        stop = (f"cells still moved by up to {change:,.6g} persons in the last sweep (tolerance "
-                f"{tol:g})" if criterion == "change" else f"tolerance {tol:g} x {scale:,.0f}")
+        if criterion == "change" and change < tol:
+            stop = "the cells no longer move: these totals cannot be met together"
+        elif criterion == "change":
+            stop = f"cells still moved by up to {change:,.6g} persons in the last sweep (tolerance {tol:g})"
+        else:
+            stop = f"tolerance {tol:g} x {scale:,.0f}"
         raise NotConvergedError(
             f"{what} did not converge: after {iterations:,} iterations the margins are still "
             f"{gap:,.6g} persons apart ({stop}). "

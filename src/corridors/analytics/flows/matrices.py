@@ -11,6 +11,9 @@ home). Places may be countries, provinces or districts; the codes are kept as wr
     C,80,40,800
 
 A **births or deaths CSV** has the columns ``place,value`` with one row per place of residence.
+
+A **seed CSV** (auxiliary information, e.g. distances) has the stock layout with the place of
+origin in the first column and the place of destination in the header row.
 """
 
 from __future__ import annotations
@@ -80,8 +83,9 @@ def _rows(path: Path) -> list[list[str]]:
                              value=str(error)) from error
 
 
-def read_stock_csv(path: Path | str) -> StockMatrix:
-    """Read a square place-of-birth x place-of-residence stock matrix from a CSV file.
+def read_stock_csv(path: Path | str, *, what: str = "stock") -> StockMatrix:
+    """Read a square place-of-birth x place-of-residence stock matrix from a CSV file
+    (``what="seed"``: an origin x destination seed matrix in the same layout).
 
     Every problem is reported at once: file, row, value and what was expected.
     """
@@ -116,14 +120,16 @@ def read_stock_csv(path: Path | str) -> StockMatrix:
         for c, cell in enumerate(cells):
             value = _number(cell)
             if value is None or value < 0:
+                cell_of = (f"from {births_order[r]!r} to {header[c]!r}" if what == "seed"
+                           else f"born {births_order[r]!r} living in {header[c]!r}")
                 problems.append(Problem(name, row=r + 2, value=cell,
-                                        expected=f"a number >= 0 for born {births_order[r]!r} "
-                                                 f"living in {header[c]!r}"))
+                                        expected=f"a number >= 0 {cell_of}"))
             else:
                 values[r, c] = value
     if problems:
-        raise InputError(problems[:20], hint="A stock CSV is a square matrix: header row of "
-                         "place codes, first column the place of birth (see `corridors flows "
+        first = "the place of origin" if what == "seed" else "the place of birth"
+        raise InputError(problems[:20], hint=f"A {what} CSV is a square matrix: header row of "
+                         f"place codes, first column {first} (see `corridors flows "
                          "estimate --help`).")
     order = [births_order.index(p) for p in header]
     return StockMatrix(header, values[order, :], name)
@@ -162,6 +168,18 @@ def read_vital_csv(path: Path | str, places: Sequence[str], what: str = "births"
     if problems:
         raise InputError(problems[:20])
     return np.array([found[p] for p in places])
+
+
+def read_seed_csv(path: Path | str, places: Sequence[str]) -> np.ndarray:
+    """Read an origin x destination seed matrix (e.g. distances; same layout as a stock CSV)
+    and order it like ``places``."""
+    seed = read_stock_csv(path, what="seed")
+    if set(seed.places) != set(places):
+        only = sorted(set(seed.places) ^ set(places))
+        raise InputError.one(seed.file, "the same places as the stock matrices",
+                             value=", ".join(only))
+    order = [seed.places.index(p) for p in places]
+    return seed.values[np.ix_(order, order)]
 
 
 def aligned(start: StockMatrix, end: StockMatrix) -> tuple[list[str], np.ndarray, np.ndarray]:
