@@ -39,11 +39,16 @@ def _run(*args):
     return result
 
 
-def _flows(result) -> dict[tuple[str, str], float]:
+def _report(result) -> dict:
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
-    assert all(set(r) == {"origin", "destination", "flow"} for r in rows)
-    return {(r["origin"], r["destination"]): r["flow"] for r in rows}
+    report = json.loads(result.stdout)
+    assert all(set(r) == {"origin", "destination", "flow"} for r in report["flows"])
+    assert report["total"] == pytest.approx(sum(r["flow"] for r in report["flows"]))
+    return report
+
+
+def _flows(result) -> dict[tuple[str, str], float]:
+    return {(r["origin"], r["destination"]): r["flow"] for r in _report(result)["flows"]}
 
 
 def test_demo_closed_e0(tmp_path):
@@ -104,8 +109,116 @@ def test_help_names_every_option():
     result = _run("flows", "estimate", "--help")
     for option in ("--stock-start", "--stock-end", "--births", "--deaths", "--method",
                    "--birthplace-match", "--total", "--period", "--sex", "--save", "--tol",
-                   "--max-iter"):
+                   "--max-iter", "--seed-matrix", "--no-stayers", "--rescale-tol"):
         assert option in result.output
+
+
+# --- the default rescale with births and deaths: migest's ffs_demo e5 and e6 -------------------
+# expected cells: tests/analytics/flows/test_flows_ffs_demo.py (where they come from is noted there)
+S1_IMR = [[100, 10, 10, 0], [20, 55, 25, 10], [10, 40, 140, 65], [20, 25, 20, 200]]
+S2_E6 = [[75, 25, 5, 0], [20, 45, 30, 15], [30, 40, 150, 60], [30, 30, 20, 230]]
+S2_E1 = [[70, 30, 10, 10], [25, 60, 10, 15], [10, 55, 140, 50], [40, 45, 0, 180]]
+DISTANCE = [[0, 5, 50, 500], [5, 0, 45, 495], [50, 45, 0, 450], [500, 495, 450, 0]]
+E5 = [[0, 3.32856289204252, 0, 3.24298952398766], [34.12095243687568, 0, 0.58387383980656, 9.80933604166327],
+      [0.00436573844995, 27.12775267676105, 0, 25.71133112246037],
+      [12.44611999870048, 9.05847802323764, 2.25952624187552, 0]]
+E6 = [[0, 8.12621569779, 0, 0], [15.4553535451, 0, 18.08183234988, 5.71286416905],
+      [0, 1.12567923857, 0, 0], [17.66940688841, 0, 8.0433627777, 0]]
+
+
+def _cells(got, expected):
+    return max(abs(got[(o, d)] - expected[i][j]) for i, o in enumerate("ABCD")
+               for j, d in enumerate("ABCD") if i != j)
+
+
+def test_rescale_science_example_e5(tmp_path):
+    result = _run("flows", "estimate", "--stock-start", _matrix(tmp_path / "s1.csv", S1_E0),
+                  "--stock-end", _matrix(tmp_path / "s2.csv", S2_E3),
+                  "--births", _vital(tmp_path / "b.csv", [80, 20, 60, 60]),
+                  "--deaths", _vital(tmp_path / "d.csv", [70, 30, 50, 10]), "--format", "json")
+    report = _report(result)
+    assert _cells(_flows(result), E5) <= 1e-6
+    assert report["total"] == pytest.approx(127.693288536, abs=1e-6)
+    assert report["settings"]["birthplace_match"] == "rescale" and report["excess_births"] == []
+    assert report["converged"] is True
+
+
+def test_rescale_imr_example_e6_reports_excess_births(tmp_path):
+    args = ["flows", "estimate", "--stock-start", _matrix(tmp_path / "s1.csv", S1_IMR),
+            "--stock-end", _matrix(tmp_path / "s2.csv", S2_E6),
+            "--births", _vital(tmp_path / "b.csv", [10, 50, 25, 60]),
+            "--deaths", _vital(tmp_path / "d.csv", [30, 10, 40, 10])]
+    result = _run(*args, "--format", "json")
+    report = _report(result)
+    assert _cells(_flows(result), E6) <= 1e-6
+    assert report["total"] == pytest.approx(74.2147146665, abs=1e-6)
+    [excess] = report["excess_births"]
+    assert (excess["place"], excess["births"], excess["native_born_end"], excess["excess"]) == (
+        "B", 50, 45, 5)
+    table = _run(*args)
+    assert table.exit_code == 0, table.output
+    shown = " ".join(table.stdout.split())
+    assert "Births above the native-born at home at the end" in shown and "total 74.21" in shown
+    csv = _run(*args, "--format", "csv")
+    assert csv.exit_code == 0 and csv.stdout.startswith("origin,destination,flow")
+    assert "excess births:" in csv.stderr and "B: 50 births, 45 native-born" in csv.stderr
+
+
+def test_seed_matrix_as_in_the_imr_supplementary_example(tmp_path):
+    s1 = _matrix(tmp_path / "s1.csv", S1_IMR)
+    s2 = _matrix(tmp_path / "s2.csv", S2_E1)
+    seed = _matrix(tmp_path / "distance.csv", DISTANCE)
+    result = _run("flows", "estimate", "--stock-start", s1, "--stock-end", s2, "--seed-matrix",
+                  seed, "--format", "json")
+    e1 = [[0, 20, 0, 10], [0, 0, 0, 0], [15, 15, 0, 5], [10, 25, 0, 0]]
+    assert _cells(_flows(result), e1) <= 1e-6
+    assert _report(result)["notes"]["seed"].startswith("not used")
+    refused = _run("flows", "estimate", "--stock-start", s1, "--stock-end", s2,
+                   "--seed-matrix", seed, "--no-stayers")
+    assert "seed's diagonal weighs the stayers, and it is zero for A, B, C, D" in str(
+        refused.exception)
+    with_home = [[1 if i == j else v for j, v in enumerate(row)] for i, row in enumerate(DISTANCE)]
+    free = _report(_run("flows", "estimate", "--stock-start", s1, "--stock-end", s2, "--seed-matrix",
+                        _matrix(tmp_path / "seed1.csv", with_home), "--no-stayers", "--format", "json"))
+    assert free["notes"]["seed"].startswith("used") and free["settings"]["stayers"] is False
+
+
+def test_seed_matrix_errors_name_file_and_places(tmp_path):
+    s1 = _matrix(tmp_path / "s1.csv", S1_IMR)
+    s2 = _matrix(tmp_path / "s2.csv", S2_E1)
+    bad = tmp_path / "seed.csv"
+    bad.write_text("from/to,A,B,C\nA,0,1,2\nB,1,0,x\nC,2,1,0\n")
+    result = _run("flows", "estimate", "--stock-start", s1, "--stock-end", s2, "--seed-matrix",
+                  str(bad))
+    assert result.exit_code != 0
+    assert "seed.csv, row 3: value 'x'; expected a number >= 0 from 'B' to 'C'" in str(
+        result.exception)
+    good = tmp_path / "seed3.csv"
+    good.write_text("from/to,A,B,C\nA,0,1,2\nB,1,0,3\nC,2,1,0\n")
+    result = _run("flows", "estimate", "--stock-start", s1, "--stock-end", s2, "--seed-matrix",
+                  str(good))
+    assert "seed3.csv: value 'D'; expected the same places as the stock matrices" in str(
+        result.exception)
+    result = _run("flows", "estimate", "--stock-start", s1, "--stock-end", s2, "--seed-matrix",
+                  str(good), "--method", "diff-zero")
+    assert "apply only to --method demo" in str(result.exception)
+
+
+def test_rescale_non_convergence_names_the_cause(tmp_path):
+    lines = ["born,A,B,C", "A,50,10,0", "B,10,50,0", "C,0,0,100"]
+    (tmp_path / "a.csv").write_text("\n".join(lines) + "\n")
+    lines[1] = "A,60,10,0"
+    (tmp_path / "b.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "births.csv").write_text("place,value\nA,0\nB,0\nC,10\n")
+    (tmp_path / "deaths.csv").write_text("place,value\nA,0\nB,0\nC,0\n")
+    args = ["flows", "estimate", "--stock-start", str(tmp_path / "a.csv"), "--stock-end",
+            str(tmp_path / "b.csv"), "--births", str(tmp_path / "births.csv"), "--deaths",
+            str(tmp_path / "deaths.csv")]
+    result = _run(*args)
+    assert result.exit_code != 0
+    text = str(result.exception)
+    assert "all native-born" in text and "(here: C)" in text and "--birthplace-match open" in text
+    assert _run(*args, "--birthplace-match", "open").exit_code == 0
 
 
 # --- the store form ----------------------------------------------------------------------------

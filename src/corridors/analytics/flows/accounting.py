@@ -389,6 +389,14 @@ def demographic_accounting(
                              "(as in the reference); use stayers=False / --no-stayers to let "
                              "the seed shape them")
         else:
+            home = np.diag(seed) <= 0
+            if np.any(home):
+                names = _names(places, n)
+                raise CorridorsError(
+                    "without the stayer assumption the seed's diagonal weighs the stayers, and it "
+                    f"is zero for {', '.join(names[i] for i in np.flatnonzero(home)[:10])}: no one "
+                    "could stay there. Give the diagonal a positive weight (e.g. 1 where a "
+                    "distance matrix has 0), or keep the stayer assumption")
             z *= seed[None, :, :]
             notes["seed"] = "used: moves proportional to the seed within each birthplace"
     fit = ipf(z, rows, cols, tol=tol, max_iter=max_iter, on_failure=on_failure,

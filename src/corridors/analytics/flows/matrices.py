@@ -121,7 +121,7 @@ def read_stock_csv(path: Path | str, *, what: str = "stock") -> StockMatrix:
             value = _number(cell)
             if value is None or value < 0:
                 cell_of = (f"from {births_order[r]!r} to {header[c]!r}" if what == "seed"
-                           else f"born {births_order[r]!r} living in {header[c]!r}")
+                           else f"for born {births_order[r]!r} living in {header[c]!r}")
                 problems.append(Problem(name, row=r + 2, value=cell,
                                         expected=f"a number >= 0 {cell_of}"))
             else:
