@@ -65,3 +65,27 @@ def test_provenance_for_every_source(obs: Observatory):
     sources = obs.sources()
     assert sources.filter(pl.col("sha256").is_null()).height == 0
     assert "ims2020-destination" in sources["source_id"].to_list()
+
+
+def test_estimate_flows_from_your_own_matrices_needs_no_store(tmp_path: Path):
+    # migest's ffs_demo e6 (Abel 2018, IMR supplementary example); expected cells and their
+    # provenance: tests/analytics/flows/test_flows_ffs_demo.py
+    s1 = [[100, 10, 10, 0], [20, 55, 25, 10], [10, 40, 140, 65], [20, 25, 20, 200]]
+    s2 = [[75, 25, 5, 0], [20, 45, 30, 15], [30, 40, 150, 60], [30, 30, 20, 230]]
+    result = Observatory.estimate_flows(s1, s2, [10, 50, 25, 60], [30, 10, 40, 10],
+                                        places=["A", "B", "C", "D"])
+    assert result.total == pytest.approx(74.2147146665, abs=1e-6)
+    frame = result.frame()
+    assert frame.filter((pl.col("origin") == "B") & (pl.col("destination") == "C"))["flow"].item() == \
+        pytest.approx(18.08183234988, abs=1e-6)
+    assert [(e["place"], e["excess"]) for e in result.excess_births] == [("B", 5.0)]
+    # CSV files and a distance seed (Abel 2018's supplementary example) work the same way
+    lines = ["born,A,B,C,D"] + [",".join([p, *map(str, row)]) for p, row in zip("ABCD", s1, strict=True)]
+    (tmp_path / "s1.csv").write_text("\n".join(lines) + "\n")
+    e1_end = [[70, 30, 10, 10], [25, 60, 10, 15], [10, 55, 140, 50], [40, 45, 0, 180]]
+    lines = ["born,A,B,C,D"] + [",".join([p, *map(str, row)]) for p, row in zip("ABCD", e1_end, strict=True)]
+    (tmp_path / "s2.csv").write_text("\n".join(lines) + "\n")
+    distance = [[0, 5, 50, 500], [5, 0, 45, 495], [50, 45, 0, 450], [500, 495, 450, 0]]
+    seeded = Observatory.estimate_flows(tmp_path / "s1.csv", tmp_path / "s2.csv", seed=distance)
+    assert seeded.total == pytest.approx(100) and seeded.flows[2, 0] == pytest.approx(15)
+    assert seeded.report()["notes"]["seed"].startswith("not used")
