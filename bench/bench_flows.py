@@ -268,7 +268,7 @@ def main() -> None:
     print(f"  IPF iterations to convergence        {min(iterations)}-{max(iterations)} "
           f"(tolerance 1e-10 x largest margin)")
     print(f"  birthplace match 'rescale' (no births/deaths), 1990-95 male: converged="
-          f"{rescale.converged} after {rescale.notes['rescale_iterations']} iterations, "
+          f"{rescale.converged} after {rescale.notes['rescale_iterations']} iterations (start, end), "
           f"margins {rescale.notes['rescale_gap']:,.0f} persons apart")
     print(f"  peak traced memory, one run          {peak_one / 2**20:7.1f} MiB")
     print(f"  peak RSS of this process             "
