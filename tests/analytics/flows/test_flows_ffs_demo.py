@@ -157,3 +157,10 @@ def test_seed_changes_the_moves_only_without_the_stayer_assumption():
     free = demographic_accounting(s1, s2, stayers=False, seed=np.array(DISTANCE, float) + np.eye(4))
     plain = demographic_accounting(s1, s2, stayers=False)
     assert free.notes["seed"].startswith("used") and not np.allclose(free.flows, plain.flows)
+
+
+def test_deaths_above_the_residents_stop_rescale_with_the_cause():
+    # 400 deaths in A, which has 150 residents at the start: 250 cannot be allocated, so the two
+    # tables cannot share birthplace totals; the message says so and what to do
+    with pytest.raises(CorridorsError, match="some deaths could not be allocated.*--birthplace-match open"):
+        demographic_accounting(S1_IMR, S2_E6, [10, 50, 25, 60], [400, 10, 40, 10])
