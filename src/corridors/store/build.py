@@ -25,6 +25,7 @@ from corridors.sources import cache
 from corridors.sources.registry import Source, registry
 from corridors.store import create_schema
 from corridors.store.loaders import LOADERS, reader_module
+from corridors.store.reconcile import carry_unknown_origin
 
 #: When an edition's bilateral stock comes from several files, the first pulled one wins:
 #: the official workbook before a derived copy of it.
@@ -188,6 +189,9 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
             for table, frame in tables.items():
                 _insert(con, table, frame)
                 report.rows[table] = frame.height
+            carried = carry_unknown_origin(con)
+            if carried.rows:
+                report.rows["unknown origin carried"] = carried.rows
             report.timings["write"] = time.perf_counter() - t0
             if tables.get("migrant_stock") is not None and tables["migrant_stock"].height:
                 if progress:
