@@ -7,7 +7,7 @@ Income groups (data years 2015 and 2020; 1987 only to exercise the year mapping)
     KEN LM/LM, UGA L/L, TZA L/LM, IND LM/UM, SAU H/H, GBR H/H, USA H/H
 Development group: GBR, USA more developed; the others less developed.
 Contiguity: KEN-UGA, KEN-TZA, UGA-TZA.
-Communities: EAC = KEN (member, since blank), TZA (since 2000), UGA (since 2016), GBR (observer);
+Communities: EAC = KEN (member, since 2000), TZA (since 2000), UGA (since 2016), GBR (observer);
 COMESA = KEN, UGA (1994), TZA withdrawn 1994-2000; GCC = SAU (1981); SAARC = IND (1985).
 
 Stock (male, female), 2020 | 2015:
@@ -60,7 +60,7 @@ STOCK = {  # (origin, destination): {year: (male, female)}
 }
 
 REC = [
-    ("EAC", "East African Community", "KEN", "member", None, None),
+    ("EAC", "East African Community", "KEN", "member", 2000, None),
     ("EAC", "East African Community", "TZA", "member", 2000, None),
     ("EAC", "East African Community", "UGA", "member", 2016, None),
     ("EAC", "East African Community", "GBR", "observer", 2010, None),

@@ -45,8 +45,8 @@ def test_continents_2020(con):
     ("un-region", "Asia", 400 / 600, 1.0),
     ("income", "Lower middle income", 20 / 220, 20 / 85),
     ("income", "High income", 40 / 50, 40 / 740),
-    ("rec", "EAC", 170 / 270, 170 / 185),
-    ("rec", "COMESA", 150 / 250, 150 / 185),
+    ("rec", "East African Community", 170 / 270, 170 / 185),
+    ("rec", "Common Market for Eastern and Southern Africa", 150 / 250, 150 / 185),
 ])
 def test_groupings_2020(con, grouping, group, origin_view, destination_view):
     row = _by_group(intra_group_shares(con, grouping, years=2020))[group]
@@ -55,11 +55,12 @@ def test_groupings_2020(con, grouping, group, origin_view, destination_view):
 
 
 def test_community_membership_follows_the_periods(con):
-    eac_2015 = _by_group(intra_group_shares(con, "rec", years=2015), 2015)["EAC"]
+    eac_2015 = _by_group(intra_group_shares(con, "rec", years=2015), 2015)["East African Community"]
+    assert eac_2015["group_code"] == "EAC"  # group: the name people read; group_code: the code
     assert eac_2015["countries"] == 2  # Uganda joins in 2016 (constructed); GBR is an observer
     assert eac_2015["origin_view_share"] == 0.0
     members = group_membership(con, "rec", [1999, 2001])
-    tza = members.filter((pl.col("group") == "COMESA") & (pl.col("iso3") == "TZA"))
+    tza = members.filter((pl.col("group_code") == "COMESA") & (pl.col("iso3") == "TZA"))
     assert tza["year"].to_list() == [1999]  # withdrawn 2000
 
 

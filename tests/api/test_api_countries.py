@@ -37,3 +37,16 @@ def test_sources_list_every_provenance_row(client, store_con):
     Page[SourcePublic].model_validate(body)
     assert body["total"] == store_con.execute("SELECT count(*) FROM provenance").fetchone()[0]
     assert all(len(s["sha256"]) == 64 for s in body["items"])
+
+
+def test_all_is_not_a_country_in_a_path(client):
+    """``ALL`` means "every country" in a filter, never one country: a clear 422, not a 500."""
+    for url in ("/api/v1/countries/ALL", "/api/v1/countries/ALL/profile",
+                "/api/v1/corridors/ALL/KEN"):
+        response = client.get(url)
+        assert response.status_code in (404, 422), url
+        assert "Traceback" not in response.text
+    body = client.get("/api/v1/countries/ALL").json()
+    assert "one country" in body["message"]
+    assert client.get("/api/v1/stocks", params={"destination": "ALL", "year": 2020,
+                                                "limit": 1}).status_code == 200

@@ -24,16 +24,15 @@ import duckdb
 import polars as pl
 
 from corridors.analytics import precomputed
+from corridors.analytics.governance.communities import FULL_MEMBERSHIP, in_force_sql
 from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
 from corridors.codes import OTHER_ORIGIN
 from corridors.errors import CorridorsError
 
 SEXES = ("total", "male", "female")
 
-#: REC member types that count as membership (during since..until): full members, members that
-#: have since withdrawn (for the years before they left) and suspended members (still parties).
-#: Associates and observers are not members.
-REC_MEMBER_TYPES = ("member", "withdrawn", "suspended")
+#: REC member types that count as membership: the one rule of the communities module.
+REC_MEMBER_TYPES = FULL_MEMBERSHIP
 
 #: Bilateral stock of one edition, with totals derived as male + female when the edition stores
 #: only the sexes. Parameter: $edition.
@@ -59,19 +58,15 @@ stock AS (
     return STOCK_CTE
 
 
-#: Regional economic community membership with the types that count. Joined with a year Y:
-#: member when (since IS NULL OR since <= Y) AND (until IS NULL OR Y <= until).
+#: Regional economic community full memberships (rows; joined with a year through ``rec_active``).
 REC_CTE = f"""
 rec AS (
     SELECT DISTINCT rec_code, rec_name, iso3, since, until FROM rec_membership
-    WHERE member_type IN ({", ".join(f"'{t}'" for t in REC_MEMBER_TYPES)})
+    WHERE member_type IN ({", ".join(f"'{t}'" for t in FULL_MEMBERSHIP)})
 )"""
 
-
-def rec_active(alias: str, year: str) -> str:
-    """SQL condition: membership row ``alias`` is in force in ``year``."""
-    return (f"({alias}.since IS NULL OR {alias}.since <= {year}) AND "
-            f"({alias}.until IS NULL OR {year} <= {alias}.until)")
+#: SQL condition: membership row ``alias`` is in force in ``year`` (the communities module's rule).
+rec_active = in_force_sql
 
 
 class NoDataError(CorridorsError):

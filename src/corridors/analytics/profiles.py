@@ -31,6 +31,7 @@ from corridors.analytics.corridors import (
     stock_cte,
     stock_sources,
 )
+from corridors.analytics.governance.communities import in_force
 from corridors.analytics.lenses import (
     BUILTIN,
     CATEGORIES,
@@ -574,8 +575,7 @@ def _shared_recs(members: list[tuple], o: str, d: str, years: list[int]) -> dict
         spans.setdefault(code, {}).setdefault(iso3, []).append((since, until))
 
     def active(rows: list[tuple], year: int) -> bool:
-        return any((since is None or since <= year) and (until is None or year <= until)
-                   for since, until in rows)
+        return any(in_force(since, until, year) for since, until in rows)
 
     shared: dict[int, list[str]] = {}
     for code in sorted(spans):

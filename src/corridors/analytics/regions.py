@@ -253,7 +253,7 @@ def group_membership(
         with registered(con, year_frame, "years") as years_name:
             return query(con, f"""
                 WITH {REC_CTE.strip()}
-                SELECT DISTINCT rec.rec_code AS "group", rec.rec_name AS group_code, rec.iso3,
+                SELECT DISTINCT rec.rec_name AS "group", rec.rec_code AS group_code, rec.iso3,
                        y.year::INTEGER AS year
                 FROM rec JOIN {years_name} y ON {rec_active('rec', 'y.year')}
             """)

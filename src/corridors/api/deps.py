@@ -235,6 +235,17 @@ def check_country(con: duckdb.DuckDBPyConnection, known: frozenset[str], name: s
     return iso3
 
 
+def require_country(con: duckdb.DuckDBPyConnection, known: frozenset[str], name: str, value: str,
+                    *, allow_other: bool = False) -> str:
+    """One country named in a path (``/countries/{code}``): like :func:`check_country`, but
+    ``ALL`` or an empty value is refused (there is no "all countries" profile)."""
+    iso3 = check_country(con, known, name, value, allow_other=allow_other)
+    if iso3 is None:
+        raise Invalid(name, value, "an ISO3 code (e.g. KEN) or M49 number (e.g. 404) of one "
+                                   "country in the store")
+    return iso3
+
+
 def check_edition(store_: Store, con: duckdb.DuckDBPyConnection,
                   value: str | None) -> str | None:
     if value is None or value == "":

@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from corridors.analytics.regions import group_membership
 from corridors.codes import OTHER_ORIGIN
 
 #: Grouping name -> column of ``countries`` that holds the group.
@@ -70,16 +71,14 @@ def groups(con: duckdb.DuckDBPyConnection, grouping: str, year: int | None) -> l
         sql = (f"SELECT {column} AS grp, list(iso3 ORDER BY iso3) FROM countries "
                f"WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY 1")
         rows = con.execute(sql).fetchall()
-    elif grouping == "income":
-        rows = con.execute(
-            "SELECT income_group, list(iso3 ORDER BY iso3) FROM income_groups "
-            "WHERE data_year = ? AND income_group IS NOT NULL GROUP BY 1 ORDER BY 1",
-            [year]).fetchall()
     else:
-        rows = con.execute(
-            "SELECT rec_code, list(DISTINCT iso3 ORDER BY iso3) FROM rec_membership "
-            "WHERE (since IS NULL OR since <= ?) AND (until IS NULL OR until >= ?) "
-            "GROUP BY 1 ORDER BY 1", [year, year]).fetchall()
+        # income and rec: the analytics' own membership rule (nearest World Bank data year;
+        # full members of a community in force that year), never a second copy of it here
+        frame = group_membership(con, grouping, [year])
+        members: dict[str, list[str]] = {}
+        for code, iso3 in zip(frame["group_code"], frame["iso3"], strict=True):
+            members.setdefault(code, []).append(iso3)
+        rows = [(code, sorted(set(iso3s))) for code, iso3s in sorted(members.items())]
     return [{"grouping": grouping, "group": g, "members": list(m)} for g, m in rows]
 
 

@@ -309,8 +309,11 @@ class CommunityPublic(BaseModel):
     model_config = ConfigDict(extra="allow")
     rec_code: str
     rec_name: str
-    members: int
+    members: int = Field(description="Full members in the year: member, suspended (still a State "
+                                     "Party) and withdrawn before it left")
+    suspended: int = Field(description="Of the full members, those suspended")
     associates: int
+    observers: int
     member_codes: list[str]
     free_movement: str | None
     free_movement_status: str = Field(description="in force | partly in force | not in force | "

@@ -321,11 +321,15 @@ def communities_command(
     if code not in communities_mod.communities(rows):
         raise InputError.one("REC", "one of " + ", ".join(communities_mod.communities(rows)),
                              value=rec)
-    out = []
-    for role in ("member", "associate", "observer"):
-        for iso3 in communities_mod.members(rows, code, year, roles=(role,)):
-            out.append({"iso3": iso3, "country": codes.countries()[iso3].name, "role": role})
-    emit(out, fmt, title=f"{code} ({len(out)})" + (f", {year}" if year else ""))
+    out = [{"iso3": r["iso3"], "country": codes.countries()[r["iso3"]].name, "role": r["role"],
+            "full_member": r["full_member"], "since": r["since"], "since_known": r["since_known"],
+            "until": r["until"]}
+           for r in communities_mod.roles_of(rows, code, year)]
+    full = sum(r["full_member"] for r in out)
+    emit(out, fmt, title=f"{code}: {full} full members, {len(out) - full} other roles"
+         + (f", {year}" if year else ""),
+         caption="Full members (member, suspended, withdrawn before it left) count in "
+                 "intra-community shares; associates and observers do not.")
 
 
 def instruments_command(fmt: Format = FORMAT) -> None:

@@ -16,8 +16,9 @@ rows and a published destination total, ``total − Σ bilateral`` (when at leas
 added to that destination's ``XXX`` row — creating it, with the totals' ``source_id``, where the
 bilateral file had none. Destinations the bilateral file lacks entirely get their whole published
 total as unknown origin. Where a publication counts one destination inside another's total in
-some years (``PUBLISHED_WITHIN``, from its notes), the gap is taken over both. A bilateral sum above its published total is never "corrected": it is
-reported (``excess`` in the result) and left as published.
+some years (``PUBLISHED_WITHIN``, from its notes), the gap is taken over both. A bilateral sum
+above its published total is never "corrected": it is reported (``excess`` in the result) and left
+as published.
 """
 
 from __future__ import annotations

@@ -4,11 +4,21 @@ Membership comes with periods (``since``/``until`` years) from ``reference/rec_m
 the store table ``rec_membership`` that the build loads from it); free-movement instruments from
 ``reference/rec_free_movement.csv``.
 
-Period rule (the same as the corridor table's, ``corridors.analytics.corridors.rec_active``): a
-membership row counts for the years ``since <= year <= until`` (``until`` is the year membership
-ended, counted as a member year). A blank ``since`` means the start year was not stated: the row
-counts for every year up to ``until`` and is flagged ``since_known = False``. Rows of type
-``withdrawn`` are memberships that ended; ``suspended`` members remain parties and count as members.
+The membership rule lives here, once, for every interface (the corridor table, regional shares,
+profiles, the scorecard, the API's groupings, the CLI and the dashboard); ``in_force_sql`` and
+``full_member_sql`` are its SQL form, tested against the Python form for every row and year.
+
+- **Roles as recorded**: ``member``, ``associate``, ``observer``, ``suspended``, ``withdrawn`` (a
+  membership that has ended; its row covers the years the country was a member).
+- **Period**: a row is in force in the years ``since <= year <= until`` (``until`` is the year the
+  membership ended, counted as a member year; blank = current).
+- **Unknown start**: a blank ``since`` (the source did not state it) is shown as unknown
+  (``since_known = False``) and the row is not counted before ``UNKNOWN_START_CONFIRMED``, the year
+  the curated lists are confirmed complete ("as of late 2025", reference/README.md).
+- **Full membership** (what intra-community shares, shared communities and member counts use):
+  roles ``member``, ``suspended`` (a suspended member remains a State Party, e.g. Venezuela in
+  MERCOSUR since 2016) and ``withdrawn`` (for the years before it left). Associates and observers
+  never count.
 """
 
 from __future__ import annotations
@@ -23,6 +33,32 @@ from corridors.analytics.governance.reference import reference_file
 
 MEMBER_TYPES = ("member", "associate", "observer", "suspended", "withdrawn")
 
+#: Roles that are full membership in a year the row is in force (see the module doc).
+FULL_MEMBERSHIP = ("member", "suspended", "withdrawn")
+
+#: A membership whose start year is unknown counts from this year: the curated lists are complete
+#: "as of late 2025" (reference/README.md), so 2025 is the first year the data confirm it.
+UNKNOWN_START_CONFIRMED = 2025
+
+
+def in_force(since: int | None, until: int | None, year: int) -> bool:
+    """Whether a membership row with this period is in force in ``year`` (the module's rule)."""
+    start = UNKNOWN_START_CONFIRMED if since is None else since
+    return start <= year and (until is None or year <= until)
+
+
+def in_force_sql(alias: str, year: str) -> str:
+    """SQL condition: membership row ``alias`` (with ``since``/``until``) is in force in the SQL
+    expression ``year`` (the same rule as :func:`in_force`)."""
+    return (f"(coalesce({alias}.since, {UNKNOWN_START_CONFIRMED}) <= {year} AND "
+            f"({alias}.until IS NULL OR {year} <= {alias}.until))")
+
+
+def full_member_sql(alias: str, year: str) -> str:
+    """SQL condition: row ``alias`` (with ``member_type``) is full membership in ``year``."""
+    roles = ", ".join(f"'{r}'" for r in FULL_MEMBERSHIP)
+    return f"({alias}.member_type IN ({roles}) AND {in_force_sql(alias, year)})"
+
 
 @dataclass(frozen=True)
 class Membership:
@@ -36,16 +72,26 @@ class Membership:
     note: str | None = None
 
     def active(self, year: int) -> bool:
-        return (self.since is None or self.since <= year) and (
-            self.until is None or year <= self.until)
+        return in_force(self.since, self.until, year)
+
+    def listed(self, year: int) -> bool:
+        """Whether the row is shown for ``year``: in its period, or of unknown start and not yet
+        ended (shown with its start as unknown, counted only from ``UNKNOWN_START_CONFIRMED``)."""
+        return (self.since is None or self.since <= year) and (self.until is None or year <= self.until)
 
     def role(self, year: int) -> str | None:
-        """The country's role in the community in ``year``: ``member`` (also for a later
-        withdrawal within its period, and for a suspended member), ``associate``, ``observer``;
-        else None."""
-        if not self.active(year):
-            return None
-        return "member" if self.member_type in ("withdrawn", "suspended") else self.member_type
+        """The country's role in the community in ``year`` as recorded (``member``, ``associate``,
+        ``observer``, ``suspended``, ``withdrawn`` for a membership that later ended), for every
+        row shown that year; None otherwise. Counting uses :meth:`full_member`."""
+        return self.member_type if self.listed(year) else None
+
+    def full_member(self, year: int) -> bool:
+        """Whether this row makes the country a full member in ``year`` (see the module doc)."""
+        return self.active(year) and self.member_type in FULL_MEMBERSHIP
+
+    def current(self) -> bool:
+        """Whether the row describes the country's role now (no end year)."""
+        return self.until is None and self.member_type != "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -100,19 +146,31 @@ def communities(rows: list[Membership]) -> dict[str, str]:
 
 
 def members(rows: list[Membership], rec_code: str, year: int | None = None,
-            roles: tuple[str, ...] = ("member",)) -> list[str]:
-    """ISO3 of the community's members in ``year`` (default: now, i.e. rows without ``until``
-    that are not withdrawals)."""
+            roles: tuple[str, ...] = FULL_MEMBERSHIP) -> list[str]:
+    """ISO3 of the community's countries holding one of ``roles`` in ``year`` (default: full
+    members; year default: now, i.e. current rows)."""
     out = set()
     for m in rows:
-        if m.rec_code != rec_code:
+        if m.rec_code != rec_code or m.member_type not in roles:
             continue
-        if year is None:
-            if m.until is None and m.member_type in roles:
-                out.add(m.iso3)
-        elif m.role(year) in roles:
+        if m.current() if year is None else m.active(year):
             out.add(m.iso3)
     return sorted(out)
+
+
+def roles_of(rows: list[Membership], rec_code: str, year: int | None = None) -> list[dict]:
+    """Every country with a role in the community in ``year`` (default: now): iso3, role as
+    recorded, whether it counts as full membership that year, since/until and whether the start
+    is known."""
+    out = []
+    for m in rows:
+        if m.rec_code != rec_code or not (m.current() if year is None else m.listed(year)):
+            continue
+        counted = m.member_type in FULL_MEMBERSHIP and (year is None or m.full_member(year))
+        out.append({"iso3": m.iso3, "role": m.member_type, "full_member": counted, "since": m.since,
+                    "until": m.until, "since_known": m.since is not None})
+    order = {r: i for i, r in enumerate(MEMBER_TYPES)}
+    return sorted(out, key=lambda r: (not r["full_member"], order.get(r["role"], 9), r["iso3"]))
 
 
 def of_country(rows: list[Membership], iso3: str, year: int | None = None) -> list[dict]:
@@ -121,20 +179,22 @@ def of_country(rows: list[Membership], iso3: str, year: int | None = None) -> li
     for m in rows:
         if m.iso3 != iso3:
             continue
-        role = (m.member_type if m.until is None and m.member_type != "withdrawn" else None) \
-            if year is None else m.role(year)
+        role = (m.member_type if m.current() else None) if year is None else m.role(year)
         if role:
             out.append({"rec_code": m.rec_code, "rec_name": m.rec_name, "role": role,
+                        "full_member": m.full_member(year) if year is not None else
+                        m.member_type in FULL_MEMBERSHIP,
                         "since": m.since, "until": m.until, "since_known": m.since is not None,
                         "source_url": m.source_url, "note": m.note})
     return out
 
 
 def shared(rows: list[Membership], a: str, b: str, year: int,
-           roles: tuple[str, ...] = ("member",)) -> list[str]:
-    """Communities in which both countries hold one of ``roles`` in ``year``."""
-    first = {m.rec_code for m in rows if m.iso3 == a and m.role(year) in roles}
-    second = {m.rec_code for m in rows if m.iso3 == b and m.role(year) in roles}
+           roles: tuple[str, ...] = FULL_MEMBERSHIP) -> list[str]:
+    """Communities in which both countries hold one of ``roles`` in ``year`` (default: full
+    members)."""
+    first = {m.rec_code for m in rows if m.iso3 == a and m.active(year) and m.member_type in roles}
+    second = {m.rec_code for m in rows if m.iso3 == b and m.active(year) and m.member_type in roles}
     return sorted(first & second)
 
 
@@ -178,7 +238,9 @@ def summary(rows: list[Membership], fm: dict[str, FreeMovement],
         out.append({
             "rec_code": code, "rec_name": name,
             "members": len(members(rows, code, year)),
+            "suspended": len(members(rows, code, year, roles=("suspended",))),
             "associates": len(members(rows, code, year, roles=("associate",))),
+            "observers": len(members(rows, code, year, roles=("observer",))),
             "free_movement": movement.instrument if movement else None,
             "free_movement_status": movement.status if movement else "unknown",
             "scope": movement.scope if movement else None,

@@ -108,7 +108,7 @@ def indicator(name: str, values: list[float | None], note: str | None = None) ->
 def _members_of(gov: Governance, year: int) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for m in gov.memberships:
-        if m.role(year) == "member":
+        if m.full_member(year):
             out.setdefault(m.rec_code, set()).add(m.iso3)
     return out
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from corridors.api import reference, respond
-from corridors.api.deps import Con, FormatQ, LimitQ, OffsetQ, StoreDep, YearQ, check_country
+from corridors.api.deps import Con, FormatQ, LimitQ, OffsetQ, StoreDep, YearQ, require_country
 from corridors.api.schemas import CountryPublic, GroupPublic, Page, Provenanced
 
 router = APIRouter(tags=["countries and groupings"])
@@ -42,7 +42,7 @@ def get_country(
     code: Annotated[str, Path(max_length=60, description="ISO3 (KEN) or M49 (404).")],
     format: FormatQ = None,
 ) -> Response:
-    iso3 = check_country(con, store.country_codes(con), "code", code)
+    iso3 = require_country(con, store.country_codes(con), "code", code)
     record = reference.country(con, iso3)
     record["income_groups"] = reference.income_history(con, iso3)
     return respond.one(request, record, _sources(con, "countries", "income_groups"), fmt=format,

@@ -30,8 +30,8 @@ from corridors.api.deps import (
     LensQ,
     Store,
     StoreDep,
-    check_country,
     lookup,
+    require_country,
 )
 from corridors.api.schemas import CorridorFlowsPublic, FlowCategoryPublic, Page
 
@@ -165,8 +165,8 @@ def get_corridor_flows(request: Request, con: Con, store: StoreDep, origin: Code
     """Per period and sex: ``flow`` (origin to destination), ``reverse_flow`` and ``net`` (flow
     minus reverse flow), persons. The method and its settings are named. CSV gives the rows."""
     known = store.country_codes(con)
-    o = check_country(con, known, "origin", origin)
-    d = check_country(con, known, "destination", destination)
+    o = require_country(con, known, "origin", origin)
+    d = require_country(con, known, "destination", destination)
     if o is None or d is None or o == d:
         raise Invalid("destination", destination, "two different countries")
     record = corridor_flows(store, con, o, d, edition, sex)

@@ -47,6 +47,7 @@ from corridors.api.deps import (
     check_country,
     check_edition,
     edition_or_newest,
+    require_country,
     years_of,
 )
 from corridors.api.schemas import (
@@ -191,10 +192,7 @@ def paged(request: Request, rows: list[dict], found: list[dict], *, limit: int, 
 
 
 def _known(store: Store, con: duckdb.DuckDBPyConnection, name: str, value: str) -> str:
-    iso3 = check_country(con, store.country_codes(con), name, value)
-    if iso3 is None:
-        raise Invalid(name, value, "an ISO3 code (e.g. KEN) or M49 number (e.g. 404)")
-    return iso3
+    return require_country(con, store.country_codes(con), name, value)
 
 
 def pick_year(con: duckdb.DuckDBPyConnection, edition: str, year: int | None) -> int:

@@ -21,10 +21,10 @@ from corridors.api.deps import (
     LensQ,
     StoreDep,
     YearQ,
-    check_country,
     check_edition,
     edition_or_newest,
     lookup,
+    require_country,
     years_of,
 )
 from corridors.api.schemas import CorridorProfilePublic, CountryProfilePublic
@@ -81,7 +81,7 @@ def get_country_profile(request: Request, con: Con, store: StoreDep, code: CodeP
     """Immigrants and emigrants, shares of population, female shares, top origins and
     destinations, South-South shares under the lens, income-group history and the trend over every
     year of the edition. CSV gives the trend table."""
-    iso3 = check_country(con, store.country_codes(con), "code", code)
+    iso3 = require_country(con, store.country_codes(con), "code", code)
     record = country_record(store, con, iso3, year, lens, check_edition(store, con, edition), top)
     found = with_sources(con, record)
     return respond.one(request, record, found, fmt=format, filename=f"profile-{iso3}",
@@ -94,8 +94,8 @@ def get_corridor_profile(request: Request, con: Con, store: StoreDep, origin: Co
                          destination: CodeP, edition: EditionQ = None,
                          format: FormatQ = None) -> Response:
     known = store.country_codes(con)
-    o = check_country(con, known, "origin", origin)
-    d = check_country(con, known, "destination", destination)
+    o = require_country(con, known, "origin", origin)
+    d = require_country(con, known, "destination", destination)
     record = dict(corridor_record(store, con, o, d, check_edition(store, con, edition)))
     found = with_sources(con, record)
     return respond.one(request, record, found, fmt=format, filename=f"corridor-{o}-{d}",
