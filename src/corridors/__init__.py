@@ -4,7 +4,7 @@ Data flows one way: sources -> readers -> reference -> store -> analytics -> int
 The Python API is :class:`corridors.Observatory`.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the one place the version is written (pyproject.toml reads it)
 
 
 def __getattr__(name: str):
