@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
+import anyio.to_thread
 import duckdb
 from fastapi import Depends, HTTPException, Query, Request
 
@@ -47,56 +48,166 @@ _OWNERS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[Store, tuple
 _OWNERS_LOCK = threading.Lock()
 
 
+class _Generation:
+    """One opened store file: its read-only connection, the file's stamp, and how many request
+    cursors use it. A generation replaced by a newer file is retired and closed only when its
+    last cursor is returned, so no request ever sees a closed connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, stamp: tuple[int, int]):
+        self.con = con
+        self.stamp = stamp
+        self.users = 0
+        self.retired = False
+
+    def close_if_unused(self) -> None:
+        if self.retired and self.users == 0 and self.con is not None:
+            self.con.close()
+            self.con = None  # type: ignore[assignment]
+
+
+_LINKS = iter(range(1, 1 << 62))
+
+
+def open_generation(path: Path) -> _Generation:
+    """Open the store file now at ``path`` as a new generation. DuckDB keeps one database
+    instance per file name in a process, so while an older generation is still open the same
+    name would give back the OLD file: the new file is opened through a hard link of its own
+    (removed at once: the connection keeps the file open), falling back to the name itself where
+    the file system has no hard links."""
+    stamp = _stamp_of(path)
+    link = path.with_name(f"{path.name}.serving-{os.getpid()}-{next(_LINKS)}")
+    try:
+        os.link(path, link)
+    except OSError:
+        return _Generation(store.connect(path, read_only=True), stamp)
+    try:
+        if _stamp_of(link) != _stamp_of(path):  # replaced between the stat and the link
+            stamp = _stamp_of(link)
+        return _Generation(store.connect(link, read_only=True), stamp)
+    finally:
+        link.unlink(missing_ok=True)
+
+
+def _stamp_of(path: Path) -> tuple[int, int]:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise NotBuiltError(
+            f"no store at {path.name}. Run `corridors pull` then `corridors build`."
+        ) from None
+    return info.st_ino, info.st_mtime_ns
+
+
+def sweep_serving_links(path: Path) -> list[Path]:
+    """Remove hard links left by a server that was killed between making and removing one."""
+    removed = []
+    for link in path.parent.glob(f"{path.name}.serving-*"):
+        try:
+            pid = int(link.name.rsplit("-", 2)[-2])
+        except ValueError:
+            continue
+        if pid == os.getpid() or not _alive(pid):
+            link.unlink(missing_ok=True)
+            removed.append(link)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Store:
-    """The built store, opened read-only on first use and reopened when the file is replaced."""
+    """The built store, opened read-only on first use and reopened when the file is replaced.
+
+    Each request takes a cursor of the current generation (:meth:`acquire`) and gives it back
+    (:meth:`release`); a store rebuilt while requests run is opened as a new generation, and the
+    old one is closed when its last request is done (reference counting)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._stamp: tuple[int, int] | None = None
+        self._generation: _Generation | None = None
         self._lock = threading.Lock()
+        self._opening = threading.Lock()
         self._countries: frozenset[str] | None = None
         self._editions: tuple[str, ...] | None = None
         self._memo: OrderedDict[tuple, object] = OrderedDict()
         self._flights: dict[tuple, threading.Lock] = {}
         self._facts: dict[tuple, Any] = {}
+        sweep_serving_links(self.path)
+
+    @property
+    def _stamp(self) -> tuple[int, int] | None:
+        generation = self._generation
+        return generation.stamp if generation is not None else None
 
     def _current_stamp(self) -> tuple[int, int]:
-        try:
-            info = os.stat(self.path)
-        except FileNotFoundError:
-            raise NotBuiltError(
-                f"no store at {self.path}. Run `corridors pull` then `corridors build`."
-            ) from None
-        return info.st_ino, info.st_mtime_ns
+        return _stamp_of(self.path)
 
-    def _open(self) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int]]:
-        """The connection to the current store file and that file's stamp (reopened when the
-        file was replaced)."""
-        stamp = self._current_stamp()
-        with self._lock:
-            if self._con is None or stamp != self._stamp:
-                if self._con is not None:
-                    self._con.close()
-                self._con = store.connect(self.path, read_only=True)
-                self._stamp = stamp
+    def needs_reopen(self) -> bool:
+        """Whether the file on disk is not the generation requests are served from (a cheap
+        stat: callers on the event loop open the new file in a worker thread)."""
+        return self._generation is None or self._current_stamp() != self._generation.stamp
+
+    def reopen(self) -> None:
+        """Open the file now on disk as the current generation, if it is new (one thread at a
+        time; blocking: call it off the event loop)."""
+        with self._opening:
+            if not self.needs_reopen():
+                return
+            fresh = open_generation(self.path)
+            with self._lock:
+                old, self._generation = self._generation, fresh
                 self._countries = None
                 self._editions = None
                 self._memo.clear()
                 self._facts.clear()
-            return self._con, stamp
+                if old is not None:
+                    old.retired = True
+                    old.close_if_unused()
+
+    def acquire(self) -> tuple[duckdb.DuckDBPyConnection, _Generation]:
+        """A cursor of the current generation for one request, counted until :meth:`release`."""
+        if self.needs_reopen():
+            self.reopen()
+        with self._lock:
+            generation = self._generation
+            assert generation is not None
+            generation.users += 1
+            cursor = generation.con.cursor()
+        with _OWNERS_LOCK:
+            _OWNERS[cursor] = (self, generation.stamp)
+        return cursor, generation
+
+    def release(self, cursor: duckdb.DuckDBPyConnection, generation: _Generation) -> None:
+        with _OWNERS_LOCK:
+            _OWNERS.pop(cursor, None)
+        cursor.close()
+        with self._lock:
+            generation.users -= 1
+            generation.close_if_unused()
+
+    def _open(self) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int]]:
+        """The current generation's connection and stamp (for callers outside a request that
+        hold no cursor: the connection may be closed once a newer file is served)."""
+        if self.needs_reopen():
+            self.reopen()
+        generation = self._generation
+        assert generation is not None
+        return generation.con, generation.stamp
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         return self._open()[0]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor of its own for one request (DuckDB cursors run in parallel), registered so
-        that :func:`lookup` can find this store from it."""
-        con, stamp = self._open()
-        cursor = con.cursor()
-        with _OWNERS_LOCK:
-            _OWNERS[cursor] = (self, stamp)
-        return cursor
+        """A cursor of the current generation, registered so that :func:`lookup` can find this
+        store from it (callers outside a request; requests use :meth:`acquire`)."""
+        return self.acquire()[0]
 
     def fact(self, stamp: tuple[int, int], key: tuple, compute: Callable[[], T]) -> T:
         """A small fact about the store file with ``stamp`` (e.g. its provenance rows), computed
@@ -116,10 +227,13 @@ class Store:
 
     def country_codes(self, con: duckdb.DuckDBPyConnection) -> frozenset[str]:
         """ISO3 codes of the store's country table (cached until the store changes)."""
-        if self._countries is None:
-            rows = con.execute("SELECT iso3 FROM countries").fetchall()
-            self._countries = frozenset(r[0] for r in rows)
-        return self._countries
+        found = self._countries
+        if found is None:
+            generation = self._generation
+            found = frozenset(r[0] for r in con.execute("SELECT iso3 FROM countries").fetchall())
+            if self._generation is generation:
+                self._countries = found
+        return found
 
     def editions(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
         """Editions of the bilateral migrant stock held in the store, newest first."""
@@ -143,10 +257,12 @@ class Store:
             with self._lock:
                 if key in self._memo:
                     return self._memo[key]  # type: ignore[return-value]
+                generation = self._generation
             with _COMPUTING:
                 value = compute()
             with self._lock:
-                self._memo[key] = value
+                if self._generation is generation:  # not from a file replaced meanwhile
+                    self._memo[key] = value
                 self._flights.pop(key, None)
                 while len(self._memo) > MEMO_SIZE:
                     self._memo.popitem(last=False)
@@ -154,9 +270,10 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+            if self._generation is not None:
+                self._generation.retired = True
+                self._generation.close_if_unused()
+                self._generation = None
 
 
 async def get_store(request: Request) -> Store:
@@ -165,16 +282,17 @@ async def get_store(request: Request) -> Store:
 
 
 async def get_con(request: Request) -> AsyncIterator[duckdb.DuckDBPyConnection]:
-    """The request's own cursor, closed after the answer. Async: taking a cursor (a stat of the
-    store file) and closing it need no worker thread, so a request hops to one only for its
-    endpoint."""
-    cursor = request.app.state.store.cursor()
+    """The request's own cursor, given back after the answer. Async: taking a cursor of the
+    current store (a stat of the file) needs no worker thread; opening a rebuilt store file does,
+    so that the event loop never blocks in ``duckdb.connect``."""
+    store_: Store = request.app.state.store
+    if store_.needs_reopen():
+        await anyio.to_thread.run_sync(store_.reopen)
+    cursor, generation = store_.acquire()
     try:
         yield cursor
     finally:
-        with _OWNERS_LOCK:
-            _OWNERS.pop(cursor, None)
-        cursor.close()
+        store_.release(cursor, generation)
 
 
 def lookup(con: duckdb.DuckDBPyConnection, key: tuple, compute: Callable[[], T]) -> T:
