@@ -31,6 +31,8 @@ def build_command() -> None:
     )
     if report.skipped:
         console.print(f"[yellow]not pulled (optional):[/] {', '.join(report.skipped)}")
+    for warning in report.warnings:
+        console.print(f"[yellow]note:[/] {warning}")
 
 
 def summary_command(

@@ -138,13 +138,12 @@ def estimate_command(
                if rel.suppress else f"{prep.mapping.title} - {prep.data.name}; no suppression")
     if save:
         from corridors.analytics.survey.store import write_estimates
-        from corridors.store import connect
+        from corridors.settings import settings
+        from corridors.store import lifecycle
 
-        con = connect(read_only=False)
-        try:
-            written = write_estimates(con, result, prep)
-        finally:
-            con.close()
+        # a copy is written and swapped in under the store's writer lock: a running server keeps
+        # answering and a build running meanwhile is waited for, so the save is never lost
+        written = lifecycle.save(settings().store_path, lambda con: write_estimates(con, result, prep))
         console_err.print(f"saved {written} estimates to the store as dataset "
                           f"{prep.mapping.survey_id!r}")
     if fmt is SurveyFormat.xlsx:

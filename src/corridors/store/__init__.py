@@ -34,4 +34,9 @@ def connect(path: Path | None = None, *, read_only: bool = True) -> duckdb.DuckD
             f"no store at {path}. Run `corridors pull` then `corridors build` "
             "(offline: `corridors --mirror DIR pull`)."
         )
-    return duckdb.connect(str(path), read_only=read_only)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:  # a truncated or overwritten file: say so, and what repairs it
+        from corridors.store.lifecycle import damaged
+
+        raise damaged(path, exc) from None

@@ -7,7 +7,6 @@ and leaves the previous store answering exactly as before. Editions are kept sid
 
 from __future__ import annotations
 
-import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from corridors.errors import CorridorsError
 from corridors.settings import settings
 from corridors.sources import cache
 from corridors.sources.registry import Source, registry
-from corridors.store import create_schema
+from corridors.store import create_schema, lifecycle
 from corridors.store.loaders import LOADERS, reader_module
 from corridors.store.reconcile import carry_unknown_origin
 
@@ -50,6 +49,9 @@ class BuildReport:
     rows: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     flow_runs: list = field(default_factory=list)
+    #: what the user should know (a damaged previous store set aside, ...)
+    warnings: list[str] = field(default_factory=list)
+    previous_damaged: bool = False
 
 
 def _sources_to_read() -> tuple[list[Source], list[str]]:
@@ -179,41 +181,43 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
     tables["areas"] = _areas(parts)
     tables["provenance"] = _provenance(sources, source_rows)
 
-    cfg.store_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cfg.store_path.with_name(f"{cfg.store_path.name}.building-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
-    try:
-        con = duckdb.connect(str(tmp))
+    with lifecycle.writing(cfg.store_path):  # saves wait: none is lost in the swap
+        tmp = lifecycle.work_file(cfg.store_path, "building")
+        lifecycle.discard(tmp)
         try:
-            create_schema(con)
-            for table, frame in tables.items():
-                _insert(con, table, frame)
-                report.rows[table] = frame.height
-            carried = carry_unknown_origin(con)
-            if carried.rows:
-                report.rows["unknown origin carried"] = carried.rows
-            report.timings["write"] = time.perf_counter() - t0
-            if tables.get("migrant_stock") is not None and tables["migrant_stock"].height:
-                if progress:
-                    progress("estimating flows from stocks", len(sources), total_steps)
-                t1 = time.perf_counter()
-                report.rows["flows"] = _flows(con, report)
-                report.timings["flows"] = time.perf_counter() - t1
-            report.rows["survey_estimates"] = _carry_over_user_observations(con, cfg.store_path)
-            if tables.get("migrant_stock") is not None and tables["migrant_stock"].height:
-                from corridors.analytics.precomputed import precompute
+            con = duckdb.connect(str(tmp))
+            try:
+                create_schema(con)
+                for table, frame in tables.items():
+                    _insert(con, table, frame)
+                    report.rows[table] = frame.height
+                carried = carry_unknown_origin(con)
+                if carried.rows:
+                    report.rows["unknown origin carried"] = carried.rows
+                report.timings["write"] = time.perf_counter() - t0
+                if tables.get("migrant_stock") is not None and tables["migrant_stock"].height:
+                    if progress:
+                        progress("estimating flows from stocks", len(sources), total_steps)
+                    t1 = time.perf_counter()
+                    report.rows["flows"] = _flows(con, report)
+                    report.timings["flows"] = time.perf_counter() - t1
+                report.rows["survey_estimates"] = _carry_over_user_observations(
+                    con, cfg.store_path, report)
+                if tables.get("migrant_stock") is not None and tables["migrant_stock"].height:
+                    from corridors.analytics.precomputed import precompute
 
-                t2 = time.perf_counter()
-                report.rows.update(precompute(con))
-                report.timings["precompute"] = time.perf_counter() - t2
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(tmp, cfg.store_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        raise
+                    t2 = time.perf_counter()
+                    report.rows.update(precompute(con))
+                    report.timings["precompute"] = time.perf_counter() - t2
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            if report.previous_damaged and cfg.store_path.exists():
+                lifecycle.set_aside(cfg.store_path)
+            lifecycle.swap_in(tmp, cfg.store_path)
+        except BaseException:
+            lifecycle.discard(tmp)
+            raise
     report.seconds = time.perf_counter() - started
     if progress:
         progress("done", total_steps, total_steps)
@@ -237,10 +241,21 @@ def _flows(con: duckdb.DuckDBPyConnection, report: BuildReport) -> int:
     return write_flows(con, frame)
 
 
-def _carry_over_user_observations(con: duckdb.DuckDBPyConnection, previous: Path) -> int:
+def _carry_over_user_observations(con: duckdb.DuckDBPyConnection, previous: Path,
+                                  report: BuildReport) -> int:
     """Survey estimates a user saved into the previous store (and their provenance) are the
-    user's own observations: copy them into the new store so a rebuild never loses them."""
+    user's own observations: copy them into the new store so a rebuild never loses them. A
+    damaged previous store is set aside (kept for the user) and the report says what could not
+    be carried over."""
     if not previous.exists():
+        return 0
+    try:
+        lifecycle.check(previous)
+    except lifecycle.DamagedStoreError:
+        report.previous_damaged = True
+        report.warnings.append(
+            f"the previous store was damaged: it is kept as {previous.name}.damaged-<date-time>, "
+            "and the survey estimates saved in it could not be read (save them again)")
         return 0
     quoted = str(previous).replace("'", "''")
     con.execute(f"ATTACH '{quoted}' AS previous (READ_ONLY)")
