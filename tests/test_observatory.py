@@ -46,7 +46,7 @@ def test_profiles_and_rankings(obs: Observatory):
     top = obs.top_corridors("wb-lmic", year=2020, n=5)
     assert top.height == 5 and top["stock"].is_sorted(descending=True)
     rec = obs.regional_shares("rec", year=2020)
-    assert "ECOWAS" in rec["group"].to_list()
+    assert "ECOWAS" in rec["group_code"].to_list()
 
 
 def test_flows_and_governance(obs: Observatory):

@@ -173,7 +173,7 @@ def test_ecowas_share_matches_the_membership_list(store_con, stock, shared):
     intra = emigrants.filter(pl.col("destination").is_in(ecowas))["v"].sum()
     immigrants = stock.filter(pl.col("destination").is_in(ecowas))["v"].sum()
     row = intra_group_shares(store_con, "rec", edition="ims2020", years=2020).filter(
-        pl.col("group") == "ECOWAS").row(0, named=True)
+        pl.col("group_code") == "ECOWAS").row(0, named=True)
     assert (row["intra_group"], row["emigrants"], row["immigrants"]) == (
         intra, emigrants["v"].sum(), immigrants)
 

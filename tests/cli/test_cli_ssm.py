@@ -53,7 +53,7 @@ def test_summary_contract(home):
 def test_regions_contract(home):
     for grouping, name in [("continent", "Africa"), ("sdg-region", "Sub-Saharan Africa"),
                            ("un-subregion", "Eastern Africa"), ("income", "High income"),
-                           ("rec", "EAC")]:
+                           ("rec", "East African Community")]:
         data = as_json(home, "ssm", "regions", "--grouping", grouping, "--year", "2020")
         rows = {d["group"]: d for d in data}
         assert name in rows
