@@ -119,8 +119,6 @@ def save(store: Path, write: Callable[..., T]) -> T:
     store as it was."""
     import duckdb
 
-    from corridors.store import connect
-
     with writing(store):
         check(store)
         work = work_file(store, "saving")
@@ -133,7 +131,7 @@ def save(store: Path, write: Callable[..., T]) -> T:
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
-            connect(work).close()  # the copy opens: never swap in something unreadable
+            check(work)  # the copy opens: never swap in something unreadable
             swap_in(work, store)
         except BaseException:
             discard(work)
