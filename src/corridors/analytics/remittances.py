@@ -31,7 +31,7 @@ def remittance_table(con: duckdb.DuckDBPyConnection,
     """Every remittance figure in the store (``years``: only those years)."""
     wanted = None if years is None else ([years] if isinstance(years, int) else list(years))
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    bilateral = ("UNION ALL SELECT $bilateral, origin, destination, year, value, unit, 'E', "
+    bilateral = (f"UNION ALL SELECT '{BILATERAL}', origin, destination, year, value, unit, 'E', "
                  "edition, source_id FROM wb_bilateral WHERE kind = 'remittances'"
                  if "wb_bilateral" in tables else "")
     frame = query(con, f"""
@@ -42,7 +42,7 @@ def remittance_table(con: duckdb.DuckDBPyConnection,
             {bilateral}
         ) WHERE value IS NOT NULL AND ($years IS NULL OR list_contains($years, year))
         ORDER BY indicator DESC, year, area, counterpart
-    """, {"series": list(WDI_SERIES), "bilateral": BILATERAL, "years": wanted})
+    """, {"series": list(WDI_SERIES), "years": wanted})
     return frame.with_columns(
         pl.col("unit").replace_strict(_MULTIPLIERS, default=0, return_dtype=pl.Int64)
         .alias("unit_mult")).select("indicator", "area", "counterpart", "year", "value", "unit",
