@@ -6,8 +6,10 @@
 - **SDMX-CSV 1.0** (SDMX 2.1): ``DATAFLOW`` (``AGENCY:ID(VERSION)``), the dimensions,
   ``OBS_VALUE`` and the attributes.
 
-Coded components hold code ids (``_T``/``M``/``F`` for sex, ISO3 for areas, ...): every value of
-a coded column must stand for a code of its code list, else the export stops naming the value.
+A missing value (a suppressed survey estimate) is ``NaN``, as SDMX writes a missing observation
+value; its attributes say why. Coded components hold code ids (``_T``/``M``/``F`` for sex, ISO3
+for areas, ...): every value of a coded column must stand for a code of its code list, else the
+export stops naming the value.
 """
 
 from __future__ import annotations
@@ -87,6 +89,6 @@ def observations(table: str, frame: pl.DataFrame, codes: dict[str, list[Code]],
     return frame.select(
         *start,
         *(_column(c, frame, codes, flow) for c in flow.dimensions),
-        value.cast(pl.String).alias("OBS_VALUE"),
+        value.cast(pl.String).fill_null("NaN").alias("OBS_VALUE"),
         *(_column(c, frame, codes, flow) for c in flow.attributes),
     ).select(header(flow, version))
