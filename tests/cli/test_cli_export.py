@@ -48,6 +48,9 @@ def test_sdmx_csv_writes_every_dataflow_and_the_structure_by_default(home, tmp_p
     summary = pl.read_csv(out / "summary.csv").filter(pl.col("SEX") == "M")
     assert summary["OBS_VALUE"].to_list() == [100, 50, 5, 420]
     assert "wrote" in result.output and "structure.xml" in result.output
+    said = " ".join(result.output.split())  # as read, without the terminal's line breaks
+    assert "stock.csv (18 rows)" in said  # 9 corridors, two sexes
+    assert "survey.csv (0 rows) no survey estimates in the store" in said and "--save" in said
 
 
 def test_sdmx_csv_version_1_on_request(home, tmp_path: Path):

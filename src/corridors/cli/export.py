@@ -36,8 +36,8 @@ def export_command(
                            "datapackage (a folder; datapackage adds datapackage.json, sdmx-csv "
                            "the SDMX-ML 2.1 structure message structure.xml)."),
     sdmx_version: str = typer.Option("2.0", "--sdmx-version", help="SDMX-CSV version of "
-                                     "--to sdmx-csv: 2.0 (SDMX 3.0; sdmx1 and .Stat Suite read "
-                                     "it) or 1.0 (SDMX 2.1)."),
+                                     "--to sdmx-csv: 2.0 (SDMX 3.0; the version sdmx1 reads) or "
+                                     "1.0 (SDMX 2.1)."),
     out: Path = typer.Option(..., "--out", "-o", help="Workbook path (xlsx) or folder (the other "
                              "formats)."),
     lens: list[str] = typer.Option(None, "--lens", "-l", help="Lens(es) to include; repeat the "
@@ -73,7 +73,12 @@ def export_command(
                         years=year or None, sex=sex or "total", grouping=grouping, top=top)
     written = export(frames, out, to, provenance(con, edition), sdmx_version=sdmx_version)
     for path in written:
-        console.print(f"[green]wrote[/] {path}")
+        frame = frames.get(path.stem) if path.suffix != ".xlsx" else None
+        rows = "" if frame is None else f" ({frame.height:,} rows)"
+        console.print(f"[green]wrote[/] {path}{rows}")
+        if frame is not None and frame.height == 0 and path.stem == "survey":
+            console.print("  no survey estimates in the store: save some with "
+                          "`corridors survey estimate ... --save`")
 
 
 def register(app: typer.Typer) -> None:
