@@ -120,6 +120,9 @@ def test_free_text_becomes_sdmx_ids():
     codes = cl.resolve(["a.b", "a b"])
     assert [c.id for c in codes] == ["a_b", "a_b_2"]  # unique ids; the names keep the text
     assert [c.name for c in codes] == ["a b", "a.b"]
+    [icls] = cl.resolve(["share_foreign_born"])
+    assert (icls.id, icls.name) == ("share_foreign_born", "Foreign-born share of the population")
+    assert "proportion" in icls.description
     domains = corridors_sdmx.CODELISTS["CL_DOMAIN"].resolve(
         ["{}", json.dumps({"labour_status": "employed"})])
     assert [(c.id, c.name) for c in domains] == [("_T", "All persons"), (
@@ -132,6 +135,7 @@ def test_free_text_becomes_sdmx_ids():
 def store_with_survey(built_store: Path, oracles: Path, tmp_path_factory) -> Path:
     """A copy of the built store with the EPH toybase estimates saved in it."""
     from corridors.analytics.survey.estimator import estimate_prepared, mean, prepare, total
+    from corridors.analytics.survey.indicators import icls
     from corridors.analytics.survey.store import write_estimates
 
     path = tmp_path_factory.mktemp("sdmx-store") / "corridors.duckdb"
@@ -141,8 +145,9 @@ def store_with_survey(built_store: Path, oracles: Path, tmp_path_factory) -> Pat
     by = estimate_prepared(prep, [mean("foreign_born"), total("foreign_born")],
                            ["sex", "labour_status"])
     overall = estimate_prepared(prep, [mean("foreign_born")], [])
+    frames = [f.rename({"measure": "indicator"}) for f in (overall, by)]
     con = duckdb.connect(str(path))
-    write_estimates(con, pl.concat([overall, by], how="diagonal_relaxed"), prep)
+    write_estimates(con, pl.concat([*frames, icls(prep)], how="diagonal_relaxed"), prep)
     con.close()
     return path
 
@@ -274,7 +279,10 @@ def test_sdmx1_reads_the_survey_estimates(exported, store_with_survey):
     stored = con.execute("SELECT indicator, sex, domain, estimate, se, n, flag FROM "
                          "survey_estimates WHERE dataset = 'eph-2016q4'").fetchall()
     assert frame.height == len(stored) > 10
-    indicators = {str(c.name): c.id for c in structure.codelist["CL_SURVEY_INDICATOR"]}
+    # ICLS indicator ids are SDMX ids already (named by their title); other measures, such as
+    # mean(foreign_born), keep their text as the code name
+    codes = list(structure.codelist["CL_SURVEY_INDICATOR"])
+    indicators = {str(c.name): c.id for c in codes} | {c.id: c.id for c in codes}
     domains = {c.id: str(c.name) for c in structure.codelist["CL_DOMAIN"]}
     sexes = {"total": "_T", "male": "M", "female": "F"}
     suppressed = 0
@@ -289,6 +297,9 @@ def test_sdmx1_reads_the_survey_estimates(exported, store_with_survey):
         suppressed += estimate is None
     assert suppressed > 0  # suppressed estimates travel as NaN with their flag
     assert set(frame["SURVEY"]) == {"eph-2016q4"} and set(frame["REF_AREA"]) == {"ARG"}
+    share = structure.codelist["CL_SURVEY_INDICATOR"]["share_foreign_born"]
+    assert str(share.name) == "Foreign-born share of the population"  # ICLS titles
+    assert "birth_country_PRY" in {c.id for c in structure.codelist["CL_DOMAIN"]}
 
 
 @pytest.mark.mirror

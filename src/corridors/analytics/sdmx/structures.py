@@ -80,7 +80,8 @@ def code_id(value: str) -> str:
     return _NOT_ID.sub("_", value).strip("_") or "_Z"
 
 
-def _free_text_codes(values: list[str], name: Callable[[str], str] = str) -> list[Code]:
+def _free_text_codes(values: list[str], name: Callable[[str], str] = str,
+                     description: Callable[[str], str] = lambda _: "") -> list[Code]:
     """A code per value, with an id made from the value (unique: a clash gets a suffix)."""
     used: set[str] = set()
     out = []
@@ -90,8 +91,18 @@ def _free_text_codes(values: list[str], name: Callable[[str], str] = str) -> lis
         while candidate in used:
             candidate, i = f"{base}_{i}", i + 1
         used.add(candidate)
-        out.append(Code(candidate, name(value), values=(value,)))
+        out.append(Code(candidate, name(value), values=(value,), description=description(value)))
     return out
+
+
+def _survey_indicator_codes(values: list[str]) -> list[Code]:
+    """ICLS-2018 indicators named by their title and defined; other measures by their text."""
+    from corridors.analytics.survey.indicators import INDICATORS
+
+    known = {i.id: i for i in INDICATORS}
+    return _free_text_codes(
+        values, lambda v: known[v].title if v in known else v,
+        lambda v: known[v].definition if v in known else "")
 
 
 def _domain_name(value: str) -> str:
@@ -163,7 +174,7 @@ CODELISTS: dict[str, Codelist] = {cl.id: cl for cl in (
              ("bilateral",), "World Bank / KNOMAD bilateral remittance matrix estimate"))),
     Codelist("CL_SURVEY", "Survey or census microdata file", from_values=_free_text_codes),
     Codelist("CL_SURVEY_INDICATOR", "Indicator estimated from microdata",
-             from_values=_free_text_codes),
+             from_values=_survey_indicator_codes),
     Codelist("CL_DOMAIN", "Domain of a survey estimate (subpopulation)",
              (Code("_T", "All persons", ("{}",)),), from_values=_domain_codes),
     Codelist("CL_RELIABILITY", "Reliability of a survey estimate", (
