@@ -101,7 +101,7 @@ def test_unknown_licences_point_to_their_terms():
 
 @pytest.mark.mirror
 def test_data_package_from_the_built_store(store_con, tmp_path: Path):
-    tables = ssm_tables(store_con, ["summary", "contiguity", "stock"], years=[2020],
+    tables = ssm_tables(store_con, ["summary", "contiguity", "stock", "remittances"], years=[2020],
                         lenses=[get_lens("wb-lmic"), get_lens("gfmd-2018")])
     export(tables, tmp_path, "datapackage", provenance(store_con, "ims2020"))
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
@@ -115,6 +115,9 @@ def test_data_package_from_the_built_store(store_con, tmp_path: Path):
     titles = {lic["title"] for lic in package["licenses"]}
     assert {"CC BY 3.0 IGO", "CC BY 4.0"} <= titles
     assert all("name" in lic or "path" in lic for lic in package["licenses"])
+    remittances = {r["name"]: r for r in package["resources"]}["remittances"]["schema"]
+    assert remittances["primaryKey"] == ["indicator", "area", "counterpart", "year"]
+    assert all(f["description"] for f in remittances["fields"])
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])
