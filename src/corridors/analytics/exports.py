@@ -186,14 +186,12 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
     path = Path(path)
     if fmt == "xlsx":
         return [_excel(tables, path, sources)]
-    if fmt == "sdmx-csv":
-        sdmx.check_version(sdmx_version)
-    path.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    if fmt == "sdmx-csv":
+    if fmt == "sdmx-csv":  # the folder is made once every value has its code
         written = sdmx.write_folder(tables, path, sdmx_version)
         _flat(sources).write_csv(path / f"{SOURCES_SHEET}.csv")
         return [*written, path / f"{SOURCES_SHEET}.csv"]
+    path.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
     if fmt == "parquet":
         import pyarrow.parquet as pq  # imported here: slow to import and only exports need it
 

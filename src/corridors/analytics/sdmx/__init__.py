@@ -30,8 +30,9 @@ def write_folder(tables: dict[str, pl.DataFrame], folder: Path,
     check_version(version)
     codes = used_codes(tables)
     rows = {name: observations(name, frame, codes, version) for name, frame in tables.items()}
+    folder.mkdir(parents=True, exist_ok=True)  # every table coded before anything is written
     written = []
-    for name, frame in rows.items():  # every table coded before any file is written
+    for name, frame in rows.items():
         frame.write_csv(folder / f"{name}.csv", null_value="")
         written.append(folder / f"{name}.csv")
     flows = [DATAFLOWS[name] for name in tables]
