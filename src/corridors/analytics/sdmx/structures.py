@@ -81,12 +81,13 @@ def code_id(value: str) -> str:
 
 
 def _free_text_codes(values: list[str], name: Callable[[str], str] = str,
-                     description: Callable[[str], str] = lambda _: "") -> list[Code]:
+                     description: Callable[[str], str] = lambda _: "",
+                     id_of: Callable[[str], str] = code_id) -> list[Code]:
     """A code per value, with an id made from the value (unique: a clash gets a suffix)."""
     used: set[str] = set()
     out = []
     for value in values:
-        base = code_id(value)
+        base = id_of(value)
         candidate, i = base, 2
         while candidate in used:
             candidate, i = f"{base}_{i}", i + 1
@@ -106,23 +107,13 @@ def _survey_indicator_codes(values: list[str]) -> list[Code]:
 
 
 def _domain_name(value: str) -> str:
-    parts = json.loads(value)
-    return ", ".join(f"{k} = {v}" for k, v in parts.items()) or "All persons"
+    return ", ".join(f"{k} = {v}" for k, v in json.loads(value).items()) or "All persons"
 
 
 def _domain_codes(values: list[str]) -> list[Code]:
     """Survey domains (JSON objects of domain column = value) as codes: ``age_group_15-24``."""
-    out = []
-    used: set[str] = set()
-    for value in values:
-        parts = json.loads(value)
-        base = code_id("_".join(f"{k}_{v}" for k, v in parts.items()))
-        candidate, i = base, 2
-        while candidate in used:
-            candidate, i = f"{base}_{i}", i + 1
-        used.add(candidate)
-        out.append(Code(candidate, _domain_name(value), values=(value,)))
-    return out
+    return _free_text_codes(values, _domain_name, id_of=lambda domain: code_id(
+        "_".join(f"{column}_{value}" for column, value in json.loads(domain).items())))
 
 
 def _lens_codes(values: list[str]) -> list[Code]:
