@@ -52,7 +52,6 @@ from corridors.analytics.regions import (
     top_corridors,
 )
 from corridors.analytics.remittances import remittance_table
-from corridors.analytics.survey.store import estimates_table
 
 FORMATS = ("xlsx", "csv", "parquet", "sdmx-csv", "datapackage")
 TABLES = ("summary", "regions", "contiguity", "top", "corridors")
@@ -132,6 +131,9 @@ def ssm_tables(
             out[key] = [remittance_table(con, years)]
             continue
         if name == "survey":
+            # imported here: the survey package loads pandas, which other exports do not need
+            from corridors.analytics.survey.store import estimates_table
+
             out[key] = [estimates_table(con, [years] if isinstance(years, int) else years,
                                         [check_sex(s) for s in ([sex] if isinstance(sex, str)
                                                                 else sex)])]
