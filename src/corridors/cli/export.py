@@ -75,7 +75,7 @@ def export_command(
     for path in written:
         frame = frames.get(path.stem) if path.suffix != ".xlsx" else None
         rows = "" if frame is None else f" ({frame.height:,} rows)"
-        console.print(f"[green]wrote[/] {path}{rows}")
+        console.print(f"[green]wrote[/] {path}{rows}", soft_wrap=True)  # paths stay whole
         if frame is not None and frame.height == 0 and path.stem == "survey":
             console.print("  no survey estimates in the store: save some with "
                           "`corridors survey estimate ... --save`")
