@@ -1,5 +1,5 @@
-"""SDMX-CSV and Frictionless data package exports: exact rows on the constructed store, published
-totals and file hashes on the store built from the mirror."""
+"""Frictionless data package exports: exact rows on the constructed store, published totals and
+file hashes on the store built from the mirror (SDMX exports: test_sdmx.py)."""
 
 from __future__ import annotations
 
@@ -12,56 +12,12 @@ import polars as pl
 import pytest
 
 from corridors.analytics import datapackage
-from corridors.analytics.exports import check_tables, export, provenance, ssm_tables
-from corridors.analytics.lenses import LensError, get_lens
-
-STOCK_HEADER = ("DATAFLOW,REF_AREA,COUNTERPART_AREA,SEX,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,"
-                "OBS_STATUS,SOURCE,EDITION")
-SUMMARY_HEADER = "DATAFLOW,LENS,CATEGORY,SEX,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,SOURCE,EDITION"
-
+from corridors.analytics.exports import export, provenance, ssm_tables
+from corridors.analytics.lenses import get_lens
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def test_sdmx_csv_rows_are_the_hand_computed_ones(con, tmp_path: Path):
-    tables = ssm_tables(con, ["stock", "summary"], years=[2020], sex=["total", "female"],
-                        lenses=[get_lens("wb-lmic")])
-    written = export(tables, tmp_path, "sdmx-csv", provenance(con, "ims2020"))
-    assert [p.name for p in written] == ["stock.csv", "summary.csv", "sources-and-licences.csv"]
-    flow = "CORRIDORS:MIGRANT_STOCK(1.0)"
-    # REF_AREA = destination, COUNTERPART_AREA = origin; totals are male + female in this store
-    expected_total = [("GBR", "IND", 200), ("GBR", "KEN", 100), ("GBR", "USA", 40),
-                      ("KEN", "GBR", 10), ("KEN", "TZA", 20), ("KEN", "UGA", 50), ("KEN", "XXX", 5),
-                      ("SAU", "IND", 400), ("UGA", "KEN", 100)]
-    expected_female = [("GBR", "IND", 100), ("GBR", "KEN", 50), ("GBR", "USA", 20),
-                       ("KEN", "GBR", 5), ("KEN", "TZA", 10), ("KEN", "UGA", 20), ("KEN", "XXX", 2),
-                       ("SAU", "IND", 100), ("UGA", "KEN", 40)]
-    lines = [STOCK_HEADER]
-    for sex, rows in (("_T", expected_total), ("F", expected_female)):
-        lines += [f"{flow},{d},{o},{sex},2020,{v},PS,E,test-ims,ims2020" for d, o, v in rows]
-    assert (tmp_path / "stock.csv").read_text().splitlines() == lines
-
-    flow = "CORRIDORS:SSM_CATEGORY(1.0)"
-    values = {"_T": (170, 100, 10, 640), "F": (70, 50, 5, 220)}
-    lines = [SUMMARY_HEADER]
-    for sex, numbers in values.items():
-        lines += [f"{flow},wb-lmic,{c},{sex},2020,{v},PS,E,test-ims,ims2020" for c, v in
-                  zip(("south-south", "south-north", "north-south", "north-north"), numbers,
-                      strict=True)]
-    assert (tmp_path / "summary.csv").read_text().splitlines() == lines
-
-
-def test_sdmx_csv_refuses_tables_without_a_dataflow(con, tmp_path: Path):
-    with pytest.raises(LensError, match="'regions' has no SDMX dataflow; sdmx-csv exports stock"):
-        check_tables(["summary", "regions"], "sdmx-csv")
-    tables = ssm_tables(con, ["contiguity"], years=[2020])
-    with pytest.raises(LensError, match="'contiguity' has no SDMX dataflow"):
-        export(tables, tmp_path, "sdmx-csv", provenance(con))
-    with pytest.raises(LensError, match="unknown table 'planet'"):
-        check_tables(["planet"], "csv")
-    check_tables(["regions-rec", "stock"], "datapackage")
 
 
 def test_stock_table_by_year_and_sex(con):
@@ -144,32 +100,8 @@ def test_unknown_licences_point_to_their_terms():
 # --- the store built from the mirror ---------------------------------------------------------
 
 @pytest.mark.mirror
-def test_sdmx_stock_reproduces_the_published_world_totals(store_con, tmp_path: Path):
-    tables = ssm_tables(store_con, ["stock", "summary"], edition="ims2020", years=[2020],
-                        sex=["total", "male", "female"])
-    export(tables, tmp_path, "sdmx-csv", provenance(store_con, "ims2020"))
-    stock = pl.read_csv(tmp_path / "stock.csv", schema_overrides={"TIME_PERIOD": pl.String})
-    assert stock["DATAFLOW"].unique().to_list() == ["CORRIDORS:MIGRANT_STOCK(1.0)"]
-    sums = dict(stock.group_by("SEX").agg(pl.col("OBS_VALUE").sum()).iter_rows())
-    assert sums["_T"] == 280_598_105
-    published = dict(store_con.execute(
-        "SELECT sex, value FROM migrant_stock_totals WHERE edition = 'ims2020' "
-        "AND view = 'destination' AND area_m49 = 900 AND year = 2020").fetchall())
-    assert sums == {"_T": published["total"], "M": published["male"], "F": published["female"]}
-    assert stock.select("REF_AREA", "COUNTERPART_AREA", "SEX").is_duplicated().sum() == 0
-    assert set(stock["SOURCE"]) == {"ims2020-bilateral-long"} and set(stock["EDITION"]) == {"ims2020"}
-    summary = pl.read_csv(tmp_path / "summary.csv").filter(
-        (pl.col("SEX") == "_T") & (pl.col("LENS") == "wb-lmic"))
-    # the figures docs/lenses.md quotes for IMS 2020, both sexes, 2020
-    assert summary["OBS_VALUE"].to_list() == [32_227_518, 99_710_706, 8_358_145, 120_107_214]
-    sources = pl.read_csv(tmp_path / "sources-and-licences.csv")["source_id"].to_list()
-    assert "ims2020-bilateral-long" in sources and "wb-oghist" in sources
-    assert not [s for s in sources if s.startswith(("ims2015", "ims2019"))]
-
-
-@pytest.mark.mirror
 def test_data_package_from_the_built_store(store_con, tmp_path: Path):
-    tables = ssm_tables(store_con, ["summary", "contiguity", "stock"], years=[2020],
+    tables = ssm_tables(store_con, ["summary", "contiguity", "stock", "remittances"], years=[2020],
                         lenses=[get_lens("wb-lmic"), get_lens("gfmd-2018")])
     export(tables, tmp_path, "datapackage", provenance(store_con, "ims2020"))
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
@@ -183,6 +115,9 @@ def test_data_package_from_the_built_store(store_con, tmp_path: Path):
     titles = {lic["title"] for lic in package["licenses"]}
     assert {"CC BY 3.0 IGO", "CC BY 4.0"} <= titles
     assert all("name" in lic or "path" in lic for lic in package["licenses"])
+    remittances = {r["name"]: r for r in package["resources"]}["remittances"]["schema"]
+    assert remittances["primaryKey"] == ["indicator", "area", "counterpart", "year"]
+    assert all(f["description"] for f in remittances["fields"])
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])

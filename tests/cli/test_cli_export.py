@@ -33,19 +33,36 @@ def run(home: Path, *args: str):
     return result
 
 
-def test_sdmx_csv_writes_stock_and_summary_by_default(home, tmp_path: Path):
+def test_sdmx_csv_writes_every_dataflow_and_the_structure_by_default(home, tmp_path: Path):
     out = tmp_path / "sdmx"
     result = run(home, "--to", "sdmx-csv", "--out", str(out), "--year", "2020", "--lens",
                  "wb-lmic", "--sex", "male", "--sex", "female")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["sources-and-licences.csv", "stock.csv",
-                                                     "summary.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "remittances.csv", "sources-and-licences.csv", "stock.csv", "structure.xml",
+        "summary.csv", "survey.csv"]
     stock = pl.read_csv(out / "stock.csv")
+    assert stock.columns[:4] == ["STRUCTURE", "STRUCTURE_ID", "ACTION", "FREQ"]
     assert dict(stock.group_by("SEX").agg(pl.col("OBS_VALUE").sum()).iter_rows()) == {
         "M": 578, "F": 347}
     summary = pl.read_csv(out / "summary.csv").filter(pl.col("SEX") == "M")
     assert summary["OBS_VALUE"].to_list() == [100, 50, 5, 420]
-    assert "wrote" in result.output and "summary.csv" in result.output
+    assert f"wrote {out / 'structure.xml'}" in result.output  # paths are never wrapped
+    assert f"wrote {out / 'stock.csv'} (18 rows)" in result.output  # 9 corridors, two sexes
+    said = " ".join(result.output.split())  # as read, without the terminal's line breaks
+    assert "survey.csv (0 rows) no survey estimates in the store" in said and "--save" in said
+
+
+def test_sdmx_csv_version_1_on_request(home, tmp_path: Path):
+    out = tmp_path / "sdmx1"
+    result = run(home, "stock", "--to", "sdmx-csv", "--sdmx-version", "1.0", "--out", str(out),
+                 "--year", "2020")
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(out / "stock.csv").columns[:2] == ["DATAFLOW", "FREQ"]
+    result = run(home, "stock", "--to", "sdmx-csv", "--sdmx-version", "3.0", "--out",
+                 str(tmp_path / "x"))
+    assert result.exit_code == 2 and "2.0, 1.0" in result.output
+    assert not (tmp_path / "x").exists()
 
 
 def test_datapackage_folder(home, tmp_path: Path):

@@ -36,6 +36,8 @@ PRIMARY_KEYS = {
     "contiguity": ("edition", "lens", "year", "sex"),
     "top": ("edition", "lens", "year", "sex", "rank"),
     "regions": ("edition", "grouping", "group", "year", "sex"),
+    "remittances": ("indicator", "area", "counterpart", "year"),
+    "survey": ("dataset", "indicator", "sex", "domain"),
 }
 
 _SHARE = "fraction between 0 and 1"
@@ -86,9 +88,44 @@ FIELDS = {
     "destination_view_share": f"intra_group / immigrants, {_SHARE}",
 }
 
+#: Columns that mean something else in one table than in the stock tables above.
+TABLE_FIELDS = {
+    "remittances": {
+        "indicator": "BX.TRF.PWKR.CD.DT (WDI personal remittances received), BM.TRF.PWKR.CD.DT "
+                     "(paid) or bilateral (World Bank / KNOMAD bilateral estimate)",
+        "area": "Economy receiving the remittances (ISO3; for BM.TRF.PWKR.CD.DT the paying one)",
+        "counterpart": "Economy sending a bilateral remittance (ISO3); _T for every counterpart",
+        "year": "Year",
+        "value": "Remittances in unit (US dollars, or millions of US dollars)",
+        "unit": "Unit as stored: current US$ or US$ millions",
+        "unit_mult": "Power of ten of the unit: 0 (US dollars) or 6 (millions of US dollars)",
+        "obs_status": "A (as reported in the WDI) or E (estimate, KNOMAD)",
+        "edition": "Edition of the source (WDI release, KNOMAD year)",
+    },
+    "survey": {
+        "dataset": "The survey (its mapping id, e.g. eph-2016q4)",
+        "indicator": "ICLS-2018 indicator id or the estimated measure, e.g. mean(foreign_born)",
+        "kind": "total, mean or ratio",
+        "iso3": "Country the survey covers (ISO3)",
+        "year": "Reference year of the survey",
+        "domain": "The subpopulation as JSON (domain column: value); {} for all persons",
+        "estimate": "The design-based estimate (empty when suppressed)",
+        "se": "Standard error of the estimate",
+        "cv": "Coefficient of variation (se / estimate)",
+        "ci_low": "Lower bound of the 95 % confidence interval",
+        "ci_high": "Upper bound of the 95 % confidence interval",
+        "n": "Unweighted number of sample persons behind the estimate",
+        "flag": "ok, caution or suppressed",
+        "unit": "persons, proportion or mean, or ratio",
+        "source_id": "corridors source id of the microdata file (see the package sources)",
+    },
+}
 
-def describe(column: str) -> str:
-    """What an exported column means ('' when corridors has no description for it)."""
+
+def describe(column: str, table: str = "") -> str:
+    """What an exported column of ``table`` means ('' when corridors has no description)."""
+    if column in TABLE_FIELDS.get(table, {}):
+        return TABLE_FIELDS[table][column]
     if column.startswith("category_"):
         return f"Category under the lens {column.removeprefix('category_')} (see 'category')"
     return FIELDS.get(column, "")
@@ -111,7 +148,7 @@ def field_type(dtype: pl.DataType) -> str:
 
 def schema(name: str, frame: pl.DataFrame) -> dict:
     """The Table Schema of an export table: fields with types and descriptions, primary key."""
-    fields = [{"name": c, "type": field_type(t), "description": describe(c)}
+    fields = [{"name": c, "type": field_type(t), "description": describe(c, name.split("-")[0])}
               for c, t in frame.schema.items()]
     out: dict = {"fields": fields}
     key = PRIMARY_KEYS.get(name.split("-")[0])

@@ -6,16 +6,20 @@
 - **Parquet**: a folder with one ``<table>.parquet`` per table and ``sources-and-licences.parquet``;
   each Parquet file also carries the sources as JSON in its key-value metadata
   (``corridors.sources``), so a single file keeps its provenance when copied alone;
-- **SDMX-CSV**: a folder with ``stock.csv`` and ``summary.csv`` as SDMX observations of corridors'
-  own dataflows (see :mod:`corridors.analytics.sdmx`) and ``sources-and-licences.csv``;
+- **SDMX-CSV**: a folder with one ``<table>.csv`` per dataflow (``stock``, ``summary``,
+  ``remittances``, ``survey``) in SDMX-CSV 2.0 (or 1.0), ``structure.xml`` (the SDMX-ML 2.1
+  structure message: dataflows, data structure definitions, concepts, code lists; see
+  :mod:`corridors.analytics.sdmx`) and ``sources-and-licences.csv``;
 - **Frictionless data package**: a folder with one ``<table>.csv`` per table and
   ``datapackage.json`` (licences, sources with their sha256, and per file its sha256 hash and table
   schema; see :mod:`corridors.analytics.datapackage`).
 
-The tables are ``summary``, ``regions``, ``contiguity``, ``top`` and ``corridors`` (the default) and
-``stock``, the bilateral stock as stored (asked for by name; the default of SDMX-CSV with
-``summary``). The sources are those of the store, without the files of other editions of the
-International Migrant Stock than the one exported.
+The tables are ``summary``, ``regions``, ``contiguity``, ``top`` and ``corridors`` (the default),
+``stock``, the bilateral stock as stored, ``remittances`` (WDI received and paid, KNOMAD bilateral;
+see :mod:`corridors.analytics.remittances`) and ``survey``, the survey estimates saved in the store
+(these three asked for by name; SDMX-CSV writes ``stock``, ``summary``, ``remittances`` and
+``survey`` by default). The sources are those of the store, without the files of other editions
+of the International Migrant Stock than the one exported.
 List columns (e.g. ``shared_recs``) are written as ``;``-separated text in CSV, Excel and data
 packages.
 """
@@ -31,6 +35,7 @@ import polars as pl
 
 from corridors.analytics import datapackage, sdmx
 from corridors.analytics.corridors import (
+    check_sex,
     check_years,
     corridor_table,
     default_edition,
@@ -46,16 +51,17 @@ from corridors.analytics.regions import (
     intra_group_shares,
     top_corridors,
 )
+from corridors.analytics.remittances import remittance_table
 
 FORMATS = ("xlsx", "csv", "parquet", "sdmx-csv", "datapackage")
 TABLES = ("summary", "regions", "contiguity", "top", "corridors")
-ALL_TABLES = (*TABLES, "stock")
+ALL_TABLES = (*TABLES, "stock", "remittances", "survey")
 SOURCES_SHEET = "sources-and-licences"
 
 
 def default_tables(fmt: str) -> tuple[str, ...]:
-    """The tables an export writes when none are named: SDMX-CSV has dataflows for the stock and
-    the category summary only."""
+    """The tables an export writes when none are named: for SDMX-CSV, every table with a
+    dataflow."""
     return sdmx.TABLES if fmt == "sdmx-csv" else TABLES
 
 
@@ -121,6 +127,17 @@ def ssm_tables(
     out: dict[str, list[pl.DataFrame]] = {}
     for name in tables:
         key = f"regions-{grouping}" if name == "regions" else name
+        if name == "remittances":
+            out[key] = [remittance_table(con, years)]
+            continue
+        if name == "survey":
+            # imported here: the survey package loads pandas, which other exports do not need
+            from corridors.analytics.survey.store import estimates_table
+
+            out[key] = [estimates_table(con, [years] if isinstance(years, int) else years,
+                                        [check_sex(s) for s in ([sex] if isinstance(sex, str)
+                                                                else sex)])]
+            continue
         for one in sexes:
             if name == "summary":
                 frame = category_summary(con, lenses=lens_list, edition=edition, years=years,
@@ -159,10 +176,11 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
-           sources: pl.DataFrame) -> list[Path]:
+           sources: pl.DataFrame, *, sdmx_version: str = sdmx.DEFAULT_VERSION) -> list[Path]:
     """Write ``tables`` and ``sources`` to ``path`` in ``fmt``; returns the files written.
 
     For ``xlsx`` the path is the workbook; for the other formats it is a folder (created).
+    ``sdmx_version``: the SDMX-CSV version of ``sdmx-csv`` (2.0 or 1.0).
     """
     if fmt not in FORMATS:
         raise LensError(f"export format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -170,6 +188,10 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
     path = Path(path)
     if fmt == "xlsx":
         return [_excel(tables, path, sources)]
+    if fmt == "sdmx-csv":  # the folder is made once every value has its code
+        written = sdmx.write_folder(tables, path, sdmx_version)
+        _flat(sources).write_csv(path / f"{SOURCES_SHEET}.csv")
+        return [*written, path / f"{SOURCES_SHEET}.csv"]
     path.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if fmt == "parquet":
@@ -184,10 +206,7 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
         return written
     for name, frame in tables.items():
         target = path / f"{name}.csv"
-        if fmt == "sdmx-csv":
-            sdmx.write(name, frame, target)
-        else:
-            _flat(frame).write_csv(target)
+        _flat(frame).write_csv(target)
         written.append(target)
     if fmt == "datapackage":
         editions = sorted({e for f in tables.values() if "edition" in f.columns

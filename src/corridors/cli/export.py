@@ -20,6 +20,8 @@ from corridors.analytics.exports import (
     ssm_tables,
 )
 from corridors.analytics.lenses import get_lens
+from corridors.analytics.sdmx import TABLES as SDMX_TABLES
+from corridors.analytics.sdmx import VERSIONS as SDMX_VERSIONS
 from corridors.cli._output import console
 from corridors.cli.ssm import EDITION, LENS_FILE
 
@@ -29,9 +31,13 @@ ORDER = 40
 def export_command(
     tables: list[str] = typer.Argument(
         None, help=f"Tables to export: {', '.join(ALL_TABLES)} (default: {', '.join(TABLES)}; "
-        "for sdmx-csv, which exports stock and summary only: both)."),
+        f"for sdmx-csv, which has dataflows for {', '.join(SDMX_TABLES)}: those)."),
     to: str = typer.Option("xlsx", "--to", help="xlsx (one workbook); csv, parquet, sdmx-csv or "
-                           "datapackage (a folder; datapackage adds datapackage.json)."),
+                           "datapackage (a folder; datapackage adds datapackage.json, sdmx-csv "
+                           "the SDMX-ML 2.1 structure message structure.xml)."),
+    sdmx_version: str = typer.Option("2.0", "--sdmx-version", help="SDMX-CSV version of "
+                                     "--to sdmx-csv: 2.0 (SDMX 3.0; the version sdmx1 reads) or "
+                                     "1.0 (SDMX 2.1)."),
     out: Path = typer.Option(..., "--out", "-o", help="Workbook path (xlsx) or folder (the other "
                              "formats)."),
     lens: list[str] = typer.Option(None, "--lens", "-l", help="Lens(es) to include; repeat the "
@@ -46,24 +52,33 @@ def export_command(
     lens_file: Path = LENS_FILE,
 ) -> None:
     """Write the South–South tables (category summary, intra-group shares, contiguity, top
-    corridors, the corridor table) or the bilateral stock (`stock`), with their sources and
-    licences.
+    corridors, the corridor table), the bilateral stock (`stock`), remittances (`remittances`)
+    or the saved survey estimates (`survey`), with their sources and licences.
 
     Examples: `corridors export --to xlsx --out ssm.xlsx --year 2020 --lens wb-lmic`;
-    `corridors export stock --to sdmx-csv --out sdmx/ --year 2020 --sex female`;
+    `corridors export --to sdmx-csv --out sdmx/ --year 2020 --sex total --sex female`;
+    `corridors export stock --to sdmx-csv --sdmx-version 1.0 --out sdmx-v1/ --year 2020`;
     `corridors export summary top --to datapackage --out ssm-package/`
     """
     if to not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--to")
+    if sdmx_version not in SDMX_VERSIONS:
+        raise typer.BadParameter(f"use one of {', '.join(SDMX_VERSIONS)}",
+                                 param_hint="--sdmx-version")
     check_tables(tables or [], to)
     con = store.connect()
     lenses = [get_lens(name, lens_file) for name in lens] if lens else None
     edition = default_edition(con, edition)
     frames = ssm_tables(con, tables or default_tables(to), lenses=lenses, edition=edition,
                         years=year or None, sex=sex or "total", grouping=grouping, top=top)
-    written = export(frames, out, to, provenance(con, edition))
+    written = export(frames, out, to, provenance(con, edition), sdmx_version=sdmx_version)
     for path in written:
-        console.print(f"[green]wrote[/] {path}")
+        frame = frames.get(path.stem) if path.suffix != ".xlsx" else None
+        rows = "" if frame is None else f" ({frame.height:,} rows)"
+        console.print(f"[green]wrote[/] {path}{rows}", soft_wrap=True)  # paths stay whole
+        if frame is not None and frame.height == 0 and path.stem == "survey":
+            console.print("  no survey estimates in the store: save some with "
+                          "`corridors survey estimate ... --save`")
 
 
 def register(app: typer.Typer) -> None:

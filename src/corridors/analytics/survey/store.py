@@ -95,3 +95,23 @@ def read_estimates(con: duckdb.DuckDBPyConnection, dataset: str) -> pl.DataFrame
                          "ORDER BY indicator, sex, domain", [dataset])
     columns = [d[0] for d in cursor.description]
     return pl.DataFrame(cursor.fetchall(), schema=columns, orient="row")
+
+
+def estimates_table(con: duckdb.DuckDBPyConnection, years: list[int] | None = None,
+                    sexes: list[str] | None = None) -> pl.DataFrame:
+    """Every stored survey estimate (``years``, ``sexes``: only those), one row per survey,
+    indicator, sex and domain, as exports write them."""
+    if not _has_table(con, "survey_estimates"):
+        return pl.DataFrame(schema=_SCHEMA)
+    cursor = con.execute(
+        f"SELECT {', '.join(_SCHEMA)} FROM survey_estimates "
+        "WHERE ($years IS NULL OR list_contains($years, year)) "
+        "AND ($sexes IS NULL OR list_contains($sexes, sex)) "
+        "ORDER BY dataset, indicator, sex, domain", {"years": years, "sexes": sexes})
+    return pl.DataFrame(cursor.fetchall(), schema=_SCHEMA, orient="row")
+
+
+_SCHEMA = {"dataset": pl.String, "indicator": pl.String, "kind": pl.String, "iso3": pl.String,
+           "year": pl.Int32, "sex": pl.String, "domain": pl.String, "estimate": pl.Float64,
+           "se": pl.Float64, "cv": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
+           "n": pl.Int64, "flag": pl.String, "unit": pl.String, "source_id": pl.String}
