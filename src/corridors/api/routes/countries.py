@@ -7,7 +7,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from corridors.api import reference, respond
-from corridors.api.deps import Con, FormatQ, LimitQ, OffsetQ, StoreDep, YearQ, require_country
+from corridors.api.deps import (
+    Con,
+    FormatQ,
+    LimitQ,
+    OffsetQ,
+    StoreDep,
+    YearQ,
+    edition_or_newest,
+    require_country,
+    years_of,
+)
 from corridors.api.schemas import CountryPublic, GroupPublic, Page, Provenanced
 
 router = APIRouter(tags=["countries and groupings"])
@@ -65,7 +75,7 @@ def get_grouping(
     year: YearQ = None, limit: LimitQ = 100, offset: OffsetQ = 0, format: FormatQ = None,
 ) -> Response:
     if grouping in reference.TIMED_GROUPINGS and year is None:
-        year = 2020
+        year = years_of(con, edition_or_newest(con))[-1]  # the default edition's latest year
     rows = reference.groups(con, grouping, year)
     tables = ("income_groups",) if grouping == "income" else ("countries",)
     return respond.page(request, rows, _sources(con, *tables), limit=limit, offset=offset,
