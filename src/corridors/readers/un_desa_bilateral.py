@@ -4,11 +4,14 @@ Four layouts, one entry point :func:`read` that tells them apart and returns
 :class:`BilateralTables`:
 
 1. The official IMS 2020 / 2024 *destination and origin* workbook
-   (``undesa_pd_2020_ims_stock_by_sex_destination_and_origin.xlsx``), sheet ``Table 1``: long
-   format, one row per (destination, origin) with title rows above a header row (row 11):
-   index, destination name, notes, destination location code, type of data, origin name, origin
-   location code, then one column per year for both sexes, males, females. Destinations and
-   origins include regions and WORLD; origin "Other" has location code 2003.
+   (``undesa_pd_2020_ims_stock_by_sex_destination_and_origin.xlsx``,
+   ``undesa_pd_2024_ims_stock_by_sex_destination_and_origin.xlsx``), sheet ``Table 1``: long
+   format, one row per (destination, origin) with title rows above a header row (row 11): seven
+   columns that say who (IMS 2020: index, destination name, notes, destination location code,
+   type of data, origin name, origin location code; IMS 2024: index, destination name, coverage,
+   data type, destination location code, origin name, origin location code), then one column per
+   year for both sexes, males, females (IMS 2024: H-O, P-W, X-AE). Destinations and origins
+   include regions and WORLD; origin "Other" (2024: "Others") has location code 2003.
 2. The derived long CSV ``ims2020_bilateral_by_sex_long.csv`` (``to, from, t, sex, v``; ISO3
    codes; ``XXX`` = Other; Male/Female only). It publishes the sexes only, so the ``total`` rows
    we return are DERIVED: total = male + female for each pair and year.
@@ -30,7 +33,6 @@ year, sex, value``): the official workbook's rows against WORLD, the 2015 Total 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ from corridors.readers.un_desa_totals import (
     TOTALS_SCHEMA,
     capped,
     cell_number,
+    sex_named,
     unknown_problems,
 )
 from corridors.readers.workbook import Row, column_letter, expect_header, open_workbook, sheet_rows
@@ -81,14 +84,14 @@ def read(path: Path) -> BilateralTables:
 
 # --------------------------------------------------------------------------- official long workbook
 
-WORKBOOK_IDS = ("Index", "Region, development group, country or area of destination",
-                "Notes of destination", "Location code of destination",
-                "Type of data of destination", "Region, development group, country or area of "
-                "origin", "Location code of origin")
+_DEST = "Region, development group, country or area of destination"
+_ORIG = "Region, development group, country or area of origin"
+#: The seven columns before the years in the header row of each edition's Table 1.
+WORKBOOK_IDS = ("Index", _DEST, "Notes of destination", "Location code of destination",
+                "Type of data of destination", _ORIG, "Location code of origin")
+WORKBOOK_IDS_2024 = ("Index", _DEST, "Coverage", "Data type", "Location code of destination",
+                     _ORIG, "Location code of origin")
 WORKBOOK_HEADER_ROW = 11
-#: How a block title names its sex ("..., both sexes combined", "..., females", "... (male)").
-_SEX_WORDS = ((re.compile(r"\bboth sexes\b"), "total"), (re.compile(r"\bfemales?\b"), "female"),
-              (re.compile(r"\bmales?\b"), "male"))
 
 
 def read_workbook(path: Path, sheet: str = "Table 1") -> BilateralTables:
@@ -100,7 +103,7 @@ def read_workbook(path: Path, sheet: str = "Table 1") -> BilateralTables:
     """
     path = Path(path)
     rows = sheet_rows(path, sheet)
-    expect_header(rows, path, sheet, WORKBOOK_HEADER_ROW, list(WORKBOOK_IDS))
+    ids = _workbook_ids(rows, path, sheet)
     header = rows[WORKBOOK_HEADER_ROW - 1]
     years, sexes = _year_blocks(rows, header, path, sheet)
     first = len(WORKBOOK_IDS)
@@ -117,8 +120,10 @@ def read_workbook(path: Path, sheet: str = "Table 1") -> BilateralTables:
                                         "unexpected extra column)"))
                 break
     resolver = NameResolver(path.name, sheet)
-    dest = _codes_column(data, 3, 1, path.name, sheet, resolver, problems, "destination")
-    orig = _codes_column(data, 6, 5, path.name, sheet, resolver, problems, "origin")
+    dest = _codes_column(data, ids.index("Location code of destination"), ids.index(_DEST),
+                         path.name, sheet, resolver, problems, "destination")
+    orig = _codes_column(data, ids.index("Location code of origin"), ids.index(_ORIG), path.name,
+                         sheet, resolver, problems, "origin")
     problems += unknown_problems(resolver)
     columns: dict[str, list[Any]] = {"row": [n for n, _ in data], "dest_m49": dest[0],
                                      "destination": dest[1], "orig_m49": orig[0],
@@ -162,6 +167,21 @@ def read_workbook(path: Path, sheet: str = "Table 1") -> BilateralTables:
     )
 
 
+def _workbook_ids(rows: list[Row], path: Path, sheet: str) -> tuple[str, ...]:
+    """The id columns of the header row: the IMS 2024 or the IMS 2020 ones, else an error that
+    names the first cell that differs from the nearer of the two."""
+    header = [str(c).strip().casefold() for c in
+              (rows[WORKBOOK_HEADER_ROW - 1] if len(rows) >= WORKBOOK_HEADER_ROW else [])]
+    candidates = (WORKBOOK_IDS_2024, WORKBOOK_IDS)
+    for ids in candidates:
+        if header[:len(ids)] == [c.casefold() for c in ids]:
+            return ids
+    nearest = max(candidates, key=lambda ids: sum(
+        a == b.casefold() for a, b in zip(header, ids, strict=False)))
+    expect_header(rows, path, sheet, WORKBOOK_HEADER_ROW, list(nearest))
+    return nearest  # not reached: expect_header raised
+
+
 def _year_blocks(rows: list[Row], header: Row, path: Path, sheet: str
                  ) -> tuple[list[int], list[str]]:
     """Years of one block and the sex of each of the three blocks (from the titles above)."""
@@ -190,8 +210,7 @@ def _year_blocks(rows: list[Row], header: Row, path: Path, sheet: str
         col = first + index * size
         titles = [str(r[col]).strip().casefold() for r in rows[:WORKBOOK_HEADER_ROW - 1]
                   if col < len(r) and str(r[col]).strip()]
-        found = next((sex for title in titles for word, sex in _SEX_WORDS if word.search(title)),
-                     None)
+        found = next((sex for title in titles if (sex := sex_named(title))), None)
         if found is None:
             raise InputError.one(path.name, "a title naming both sexes, males or females above "
                                  f"column {column_letter(col)}", sheet=sheet,

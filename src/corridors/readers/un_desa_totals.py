@@ -12,6 +12,20 @@ Reads the official IMS workbooks that publish totals by area (not by corridor):
   tables.
 - IMS 2019 (``UN_MigrantStockTotal_2019.xlsx``): Tables 1-6 as above for 1990..2015 and 2019 (the
   first cell of Table 2's rows is a formula; calamine reads the cached value).
+- IMS 2024 *Destination* (``undesa_pd_2024_ims_stock_by_sex_and_destination.xlsx``): Table 1 migrant
+  stock by sex and Table 2 total population (thousands) for 1990, 1995, ..., 2020, 2024. The 2024
+  edition replaced the 2020 "Notes" and "Type of data" columns: Table 1 reads (A) index, (B) name,
+  (C) Coverage, (D) Data type, (E) Location code, then the years for both sexes (F-M), males (N-U),
+  females (V-AC); Table 2 reads (A) index, (B) name, (C) Population notes, (D) Location code, then
+  the years from E. Tables 3-5 (shares, female %, rate of change) are derived from these two and
+  are not read.
+- IMS 2024 *Origin* (``undesa_pd_2024_ims_stock_by_sex_and_origin.xlsx``): Table 1 emigrant stock
+  by sex: (A) Index, (B) name, (C) Coverage, (D) no header, (E) Location code, then the years as
+  in the destination workbook; its "Others" row is location code 2003.
+
+For IMS 2024 the titles above the year blocks are checked for their measure and the sex they name
+(e.g. "... migrant stock ..., males"), not word for word: the layout facts come from UN DESA's own
+and other public code that reads these files (see docs/sources.md), not from a copy of the files.
 
 Rows are regions, development and income groups AND countries. Every row is keyed by its M49
 location code (``area_m49``); countries also get their ``iso3`` (through ``codes.iso3_for_m49``)
@@ -24,6 +38,7 @@ Entry point: :func:`read` (detects which of the three workbooks it is given) ret
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +54,16 @@ OTHER_CODE = 2003
 
 #: Cells that UN DESA uses for "no figure": not available, not applicable, no refugees recorded.
 MISSING_MARKS = frozenset({"", "..", "...", "-", "~", "…"})
+
+#: How a block title names its sex ("..., both sexes combined", "..., females", "... (male)").
+SEX_WORDS = ((re.compile(r"\bboth sexes\b"), "total"), (re.compile(r"\bfemales?\b"), "female"),
+             (re.compile(r"\bmales?\b"), "male"))
+
+
+def sex_named(title: str) -> str | None:
+    """The sex a block title names ('total', 'male', 'female'), or None."""
+    text = str(title).strip().casefold()
+    return next((sex for word, sex in SEX_WORDS if word.search(text)), None)
 
 TOTALS_SCHEMA = {"view": pl.String, "area_m49": pl.Int32, "iso3": pl.String, "year": pl.Int32,
                  "sex": pl.String, "value": pl.Float64}
@@ -97,6 +122,10 @@ class SheetLayout:
     name_col: int = 1
     code_col: int = 3
     type_col: int | None = 4
+    #: IMS 2024: a block's title (anywhere from ``block_title_row`` to the row above the periods,
+    #: in its first column) must contain ``Block.title`` and name the block's sex; older editions
+    #: are checked word for word at ``block_title_row``.
+    titles_by_sex: bool = False
 
     @property
     def first_value_col(self) -> int:
@@ -110,6 +139,7 @@ class SheetLayout:
 Y2020 = (1990, 1995, 2000, 2005, 2010, 2015, 2020)
 P2020 = ("1990-1995", "1995-2000", "2000-2005", "2005-2010", "2010-2015", "2015-2020")
 Y2019 = (1990, 1995, 2000, 2005, 2010, 2015, 2019)
+Y2024 = (1990, 1995, 2000, 2005, 2010, 2015, 2020, 2024)
 P2019 = ("1990-1995", "1995-2000", "2000-2005", "2005-2010", "2010-2015", "2015-2019")
 
 _SEXES = (("both sexes combined", "total"), ("males", "male"), ("females", "female"))
@@ -141,6 +171,15 @@ def _ims2019(sheet: str, number: int, blocks: tuple[Block, ...], with_type: bool
         sheet=sheet, title_row=10, title_prefix=f"Table {number} -", id_header=ids,
         id_header_row=15, block_title_row=15, period_row=16, blocks=blocks,
         type_col=4 if with_type else None,
+    )
+
+
+def _ims2024(sheet: str, number: int, ids: tuple[Any, ...], blocks: tuple[Block, ...],
+             type_col: int | None) -> SheetLayout:
+    return SheetLayout(
+        sheet=sheet, title_row=3, title_prefix=f"Table {number}:", id_header=ids,
+        id_header_row=11, block_title_row=7, period_row=11, blocks=blocks,
+        code_col=ids.index("Location code"), type_col=type_col, titles_by_sex=True,
     )
 
 
@@ -202,13 +241,36 @@ TOTALS_2019 = (
     )),
 )
 
-#: The three workbooks :func:`read` recognises: (sheet, row, column, text) that identifies it.
+_AREA = "Region, development group, country or area"
+_SEXES_2024 = ("total", "male", "female")
+
+DESTINATION_2024 = (
+    _ims2024("Table 1", 1, (None, _AREA, "Coverage", "Data type", "Location code"),
+             tuple(Block("international migrant stock", Y2024, sex, "totals")
+                   for sex in _SEXES_2024), type_col=3),
+    _ims2024("Table 2", 2, (None, _AREA, "Population notes", "Location code"),
+             tuple(Block("total population", Y2024, sex, "population") for sex in _SEXES_2024),
+             type_col=None),
+)
+
+ORIGIN_2024 = (
+    _ims2024("Table 1", 1, ("Index", _AREA, "Coverage", None, "Location code"),
+             tuple(Block("international migrant stock", Y2024, sex, "totals")
+                   for sex in _SEXES_2024), type_col=None),
+)
+
+#: The workbooks :func:`read` recognises, keyed by their source id in the registry: (sheet, row,
+#: text of a cell of that row that identifies it), edition, view, sheet layouts.
 WORKBOOKS = {
-    "ims2020-destination": (("Table 1", 2, 4, "International Migrant Stock 2020: Destination"),
+    "ims2024-destination": (("Table 1", 2, "International Migrant Stock 2024: Destination"),
+                            "ims2024", "destination", DESTINATION_2024),
+    "ims2024-origin": (("Table 1", 2, "International Migrant Stock 2024: Origin"),
+                       "ims2024", "origin", ORIGIN_2024),
+    "ims2020-destination": (("Table 1", 2, "International Migrant Stock 2020: Destination"),
                             "ims2020", "destination", DESTINATION_2020),
-    "ims2020-origin": (("Table 1", 2, 4, "International Migrant Stock 2020: Origin"),
+    "ims2020-origin": (("Table 1", 2, "International Migrant Stock 2020: Origin"),
                        "ims2020", "origin", ORIGIN_2020),
-    "ims2019-totals": (("Table 1", 9, 4, "Workbook: UN_MigrantStockTotal_2019.xlsx"),
+    "ims2019-totals": (("Table 1", 9, "Workbook: UN_MigrantStockTotal_2019.xlsx"),
                        "ims2019", "destination", TOTALS_2019),
 }
 
@@ -216,7 +278,7 @@ WORKBOOKS = {
 # --------------------------------------------------------------------------- reading
 
 def read(path: Path) -> TotalsTables:
-    """Read an IMS 2020 destination or origin workbook, or the IMS 2019 totals workbook.
+    """Read an IMS 2024 or 2020 destination or origin workbook, or the IMS 2019 totals workbook.
 
     Which one it is comes from the title cell of ``Table 1``; any other workbook stops with an
     :class:`InputError`. Every sheet of the layout is read and checked (header, block titles,
@@ -233,15 +295,18 @@ def identify(path: Path) -> str:
     path = Path(path)
     workbook = open_workbook(path)
     seen = []
-    for kind, ((sheet, row, col, text), *_rest) in WORKBOOKS.items():
+    sheets: dict[str, list[Row]] = {}
+    for kind, ((sheet, row, text), *_rest) in WORKBOOKS.items():
         if sheet not in workbook.sheet_names:
             continue
-        rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        cell = rows[row - 1][col] if row <= len(rows) and col < len(rows[row - 1]) else None
-        seen.append(cell)
-        if str(cell).strip() == text:
+        if sheet not in sheets:
+            sheets[sheet] = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        rows = sheets[sheet]
+        cells = [str(c).strip() for c in rows[row - 1]] if row <= len(rows) else []
+        seen += [c for c in cells if c]
+        if text in cells:
             return kind
-    expected = " or ".join(repr(t[0][3]) for t in WORKBOOKS.values())
+    expected = " or ".join(repr(t[0][2]) for t in WORKBOOKS.values())
     raise InputError.one(path.name, f"an IMS totals workbook whose Table 1 says {expected}",
                          sheet="Table 1", value=next((c for c in seen if c), None),
                          hint="This workbook has another layout: check that the right file "
@@ -300,7 +365,10 @@ def check_layout(rows: list[Row], path: Path, layout: SheetLayout) -> None:
     for block in layout.blocks:
         titles += [block.title] + [None] * (len(block.periods) - 1)
         periods += list(block.periods)
-    expect_header(rows, path, sheet, layout.block_title_row, titles, start_col=col)
+    if layout.titles_by_sex:
+        check_sex_titles(rows, path, layout)
+    else:
+        expect_header(rows, path, sheet, layout.block_title_row, titles, start_col=col)
     expect_header(rows, path, sheet, layout.period_row, periods, start_col=col)
     for header_row in {layout.period_row, layout.block_title_row, layout.id_header_row}:
         cells = rows[header_row - 1]
@@ -311,6 +379,26 @@ def check_layout(rows: list[Row], path: Path, layout: SheetLayout) -> None:
                     row=header_row, value=f"{column_letter(extra)}: {cells[extra]!r}",
                     hint="An unexpected extra column: the workbook does not have the official "
                          "layout.")
+
+
+def check_sex_titles(rows: list[Row], path: Path, layout: SheetLayout) -> None:
+    """Each block has a title above its first column that names its measure and its sex."""
+    col = layout.first_value_col
+    for block in layout.blocks:
+        cells = [(number, rows[number - 1][col]) for number in
+                 range(layout.block_title_row, layout.period_row)
+                 if col < len(rows[number - 1]) and str(rows[number - 1][col]).strip()]
+        found = next(((n, str(c).strip()) for n, c in cells if sex_named(str(c))), None)
+        sex_words = {"total": "both sexes", "male": "males", "female": "females"}[block.sex]
+        want = f"a title naming {block.title!r} and {sex_words!r} above column {column_letter(col)}"
+        if found is None or block.title not in found[1].casefold() \
+                or sex_named(found[1]) != block.sex:
+            raise InputError.one(
+                Path(path).name, want, sheet=layout.sheet,
+                row=found[0] if found else layout.block_title_row,
+                value=found[1] if found else None,
+                hint="The workbook does not have the official layout.")
+        col += len(block.periods)
 
 
 def read_sheet(path: Path, layout: SheetLayout) -> list[tuple[Block, pl.DataFrame]]:

@@ -77,6 +77,12 @@ def load_un_desa_annex(source: Source, folder: Path) -> Frames:
 
 def load_un_desa_bilateral(source: Source, folder: Path) -> Frames:
     tables = read_source(source, folder)
+    if tables.edition != source.edition:
+        from corridors.errors import InputError
+
+        raise InputError.one(source.primary.name, f"the {source.edition} edition ({source.title})",
+                             value=f"a file of the {tables.edition} edition",
+                             hint="The file in the cache is another publication: pull it again.")
     out: Frames = {"migrant_stock": _tag(tables.stock, source, tables.edition)}
     if tables.totals is not None and tables.totals.height:
         out["_bilateral_totals"] = _tag(tables.totals, source, tables.edition)
