@@ -65,7 +65,13 @@ class Observatory:
         return stocks.stock(self.con, origin, destination, year, sex, edition)
 
     def editions(self) -> list[str]:
+        """Editions of bilateral stock in the store, newest first."""
         return stocks.editions(self.con)
+
+    def default_edition(self) -> str:
+        """The edition every method uses when none is given (the one rule of
+        :mod:`corridors.store.editions`: the newest in the store), as the CLI and the API."""
+        return stocks.latest_edition(self.con)
 
     def countries(self) -> pl.DataFrame:
         return self.con.execute("SELECT * FROM countries ORDER BY iso3").pl()

@@ -28,6 +28,7 @@ from corridors.analytics.governance.communities import FULL_MEMBERSHIP, in_force
 from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
 from corridors.codes import OTHER_ORIGIN
 from corridors.errors import CorridorsError
+from corridors.store.editions import NEWEST_FIRST_SQL
 
 SEXES = ("total", "male", "female")
 
@@ -81,10 +82,10 @@ def _stock_table(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def editions(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Editions of bilateral stock in the store, newest first."""
+    """Editions of bilateral stock in the store, newest first (the rule of
+    :mod:`corridors.store.editions`)."""
     rows = con.execute(
-        f"SELECT edition, max(year) FROM {_stock_table(con)} GROUP BY edition "
-        "ORDER BY 2 DESC, 1 DESC"
+        f"SELECT edition FROM {_stock_table(con)} GROUP BY edition {NEWEST_FIRST_SQL}"
     ).fetchall()
     return [r[0] for r in rows]
 
@@ -104,7 +105,9 @@ def stock_sources(con: duckdb.DuckDBPyConnection, edition: str) -> list[str]:
 
 
 def default_edition(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> str:
-    """The edition asked for (checked), else the newest edition in the store."""
+    """The edition asked for (checked), else the default: the newest edition in the store, by
+    the one rule of :mod:`corridors.store.editions` (the latest year of stock, then the id).
+    Every interface calls this; none decides the default on its own."""
     known = editions(con)
     if not known:
         raise NoDataError("the store has no bilateral migrant stock. Run `corridors build`.")

@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
+from corridors.store.editions import newest_first
+
 if TYPE_CHECKING:
     from corridors.analytics.lenses import Lens
 
@@ -81,9 +83,9 @@ def stock_editions(con: duckdb.DuckDBPyConnection
         years.add(year)
         sexes.add(sex)
         ids.add(source_id)
-    return [(edition, sorted(years), sexes, sorted(ids))
-            for edition, (years, sexes, ids) in sorted(
-                found.items(), key=lambda item: (max(item[1][0]), item[0]), reverse=True)]
+    order = newest_first((edition, max(years)) for edition, (years, _, _) in found.items())
+    return [(edition, sorted(found[edition][0]), found[edition][1], sorted(found[edition][2]))
+            for edition in order]
 
 
 def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

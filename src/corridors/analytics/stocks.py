@@ -28,10 +28,11 @@ def editions(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def latest_edition(con: duckdb.DuckDBPyConnection) -> str:
-    found = editions(con)
-    if not found:
-        raise QueryError("the store holds no migrant stocks: run `corridors build`.")
-    return found[0]
+    """The store's default edition (``analytics.corridors.default_edition``, the one rule)."""
+    try:
+        return corridor_table.default_edition(con)
+    except corridor_table.NoDataError:
+        raise QueryError("the store holds no migrant stocks: run `corridors build`.") from None
 
 
 def resolve_code(text: str | int | None, role: str = "country") -> str | None:

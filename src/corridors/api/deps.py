@@ -236,12 +236,10 @@ class Store:
         return found
 
     def editions(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
-        """Editions of the bilateral migrant stock held in the store, newest first."""
+        """Editions of the bilateral migrant stock held in the store, newest first (as
+        ``analytics.corridors.editions``, the one default-edition rule), cached per store."""
         if self._editions is None:
-            rows = con.execute(
-                "SELECT DISTINCT edition FROM migrant_stock ORDER BY edition DESC"
-            ).fetchall()
-            self._editions = tuple(r[0] for r in rows)
+            self._editions = tuple(corridor_facts.editions(con))
         return self._editions
 
     def memo(self, key: tuple, compute: Callable[[], T]) -> T:
@@ -382,7 +380,8 @@ SexQ = Annotated[Sex, Query(description="total, male or female.")]
 EditionQ = Annotated[
     str | None,
     Query(max_length=20, pattern=r"^[a-z0-9\-]+$",
-          description="Edition of the migrant-stock estimates, e.g. ims2020 (default: newest)."),
+          description="Edition of the migrant-stock estimates, e.g. ims2024 or ims2020 (default: the "
+                      "newest in the store, by the latest year it covers)."),
 ]
 LensQ = Annotated[
     str,

@@ -130,8 +130,8 @@ def estimate_command(
     match: Match = typer.Option(None, "--birthplace-match", help=MATCH_HELP),
     total: float = typer.Option(None, "--total", help="rates-dennett: total movers M (default: "
                                 "sum of |change in residence totals|)."),
-    edition: str = typer.Option(None, "--edition", help="Over the store: ims2020, ... "
-                                "(default: the edition with most years)."),
+    edition: str = typer.Option(None, "--edition", help="Over the store: ims2024, "
+                                "ims2020, ... (default: the newest in the store)."),
     tol: float = typer.Option(DEFAULT_TOL, "--tol", help="IPF tolerance: largest margin gap "
                               "relative to the largest margin."),
     max_iter: int = typer.Option(DEFAULT_MAX_ITER, "--max-iter", help="IPF iteration limit "
@@ -219,8 +219,8 @@ def corridor_command(
     destination: str = typer.Argument(..., help="Destination country: ISO3, M49 or name."),
     sex: Sex = typer.Option(Sex.both, "--sex", help="both (male and female), male, female or total."),
     method: Method = typer.Option(Method.demo, "--method", "-m", help=METHOD_HELP),
-    edition: str = typer.Option(None, "--edition", help="ims2020, ... (default: the edition "
-                                "with most years)."),
+    edition: str = typer.Option(None, "--edition", help="ims2024, ims2020, ... (default: the "
+                                "newest in the store, see `corridors summary`)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Flows along one corridor in each period, both ways, with the net flow.
@@ -262,7 +262,7 @@ def regions_command(
                              "category of the period's start year)."),
     lens_file: Path = typer.Option(None, "--lens-file", help="YAML file or folder of custom lenses "
                                    "(default: <home>/user/lenses)."),
-    edition: str = typer.Option(None, "--edition", help="Edition (default: most years)."),
+    edition: str = typer.Option(None, "--edition", help="Edition (default: the newest in the store)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Region-to-region flows per period (demographic accounting over the store).
@@ -294,7 +294,7 @@ def lenses_command(
                                   "diff-return or rates-dennett."),
     lens_file: Path = typer.Option(None, "--lens-file", help="YAML file or folder of custom lenses "
                                    "(default: <home>/user/lenses)."),
-    edition: str = typer.Option(None, "--edition", help="Edition (default: most years)."),
+    edition: str = typer.Option(None, "--edition", help="Edition (default: the newest in the store)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json (one "
                                "object per lens, period, sex and category with value and share)."),
 ) -> None:

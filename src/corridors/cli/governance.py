@@ -347,7 +347,8 @@ def scorecard_command(
     lens: str = typer.Option("wb-lmic", "--lens", "-l",
                              help="Definition of South for --rank (wb-lmic, wb-non-high, ...)."),
     top: int = typer.Option(50, "--top", "-n", help="--rank: how many largest corridors."),
-    edition: str = typer.Option(None, "--edition", help="ims2020, ims2019, ... (default: latest)."),
+    edition: str = typer.Option(None, "--edition", help="ims2024, ims2020, ... (default: the newest "
+                                 "in the store)."),
     reference: Path = REFERENCE,
     fmt: Format = FORMAT,
 ) -> None:

@@ -43,7 +43,8 @@ def lens_option(default: str = "wb-lmic"):
 YEAR = typer.Option(None, "--year", "-y", help="Year (default: the latest of the edition).")
 ALL_YEARS = typer.Option(False, "--all-years", help="Every year of the edition.")
 SEX = typer.Option("total", "--sex", help="total, female or male.")
-EDITION = typer.Option(None, "--edition", help="ims2020, ims2019, ims2015 (default: the latest).")
+EDITION = typer.Option(None, "--edition", help="ims2024, ims2020, ims2019 or ims2015 (default: the "
+                       "newest in the store, see `corridors summary`).")
 FORMAT = typer.Option(Format.table, "--format", "-f", help="table, csv or json.")
 LENS_FILE = typer.Option(None, "--lens-file", help="YAML file or folder of custom lenses "
                          "(default: <home>/user/lenses).")

@@ -38,7 +38,8 @@ def build_command() -> None:
 def summary_command(
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ) -> None:
-    """What the store holds: editions, years and world totals, tables, sources."""
+    """What the store holds: the editions present (years, sexes) and the one every command uses
+    by default, with the World Bank years its lenses apply; world totals by year; sources."""
     con = store.connect()
     parts = store_summary(con)
     if fmt is Format.json:
@@ -47,6 +48,19 @@ def summary_command(
     if fmt is Format.csv:
         emit(parts["editions"], fmt)
         return
+    coverage = parts["coverage"]
+    default = coverage.filter("default")["edition"]
+    emit(coverage, fmt, title="Editions of UN DESA International Migrant Stock in the store",
+         caption=(f"Default edition (CLI, API, web pages, lenses, flows): {default[0]} — the "
+                  "newest in the store; choose another with --edition / ?edition=."
+                  if default.len() else "No bilateral stock: run `corridors build`."))
+    if parts["lens_years"].height:
+        years = parts["lens_years"]
+        console.print("Lenses classify each year of " + years["edition"][0]
+                      + " with the World Bank income groups of that data year: "
+                      + ", ".join(f"{y} → {fy}" for y, fy in zip(years["year"],
+                                                              years["fiscal_year"], strict=True))
+                      + ".")
     emit(parts["editions"].drop("source"), fmt, title="Bilateral migrant stock in the store",
          caption="UN DESA International Migrant Stock; migrants in the world, 'Other' origins "
                  "included; women where the edition is by sex.")
@@ -61,7 +75,8 @@ def stock_command(
     year: int = typer.Option(None, "--year", help="Year (default: every year of the edition)."),
     sex: str = typer.Option("total", "--sex", help="total, female or male."),
     edition: str = typer.Option(
-        None, "--edition", help="ims2020, ims2019 or ims2015 (default: the latest)."),
+        None, "--edition", help="ims2024, ims2020, ims2019 or ims2015 (default: the newest in the "
+        "store, see `corridors summary`)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ) -> None:
     """International migrant stock (persons) by origin, destination, year and sex.

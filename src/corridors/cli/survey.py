@@ -172,7 +172,8 @@ def reconcile_command(
     data: Path = typer.Argument(..., help="Microdata file (.csv, .parquet, .dta, .sav)."),
     mapping: Path = typer.Option(..., "--mapping", "-m", help="YAML mapping file; needs "
                                  "survey.country, survey.year and variables.birth_country."),
-    edition: str = typer.Option("ims2020", "--edition", help="UN DESA edition to compare with."),
+    edition: str = typer.Option(None, "--edition", help="UN DESA edition to compare with "
+                                "(default: the newest in the store)."),
     engine: EngineName | None = typer.Option(None, "--engine", help="duckdb or spark."),
     fmt: SurveyFormat = typer.Option(SurveyFormat.table, "--format", "-f", help="Output format."),
 ) -> None:
@@ -190,6 +191,9 @@ def reconcile_command(
                            est.estimate_prepared(prep, measures, ["sex"])], how="diagonal")
     con = connect()
     try:
+        from corridors.analytics.corridors import default_edition
+
+        edition = default_edition(con, edition)
         table = reconcile(con, frame, iso3=prep.mapping.country, year=prep.mapping.year,
                           edition=edition)
     finally:

@@ -225,14 +225,16 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
 
 
 def _flows(con: duckdb.DuckDBPyConnection, report: BuildReport) -> int:
-    """Flows from stocks for every period and sex of the latest edition with population figures
-    (demographic accounting, the default settings of ``corridors flows estimate``), stored with
-    the method and its settings. A run that does not converge stops the build (never silent)."""
+    """Flows from stocks for every period and sex of the newest edition (the default-edition rule
+    of :mod:`corridors.store.editions`) among those with population figures (demographic
+    accounting, the default settings of ``corridors flows estimate``), stored with the method and
+    its settings. A run that does not converge stops the build (never silent)."""
     from corridors.analytics.flows.global_run import global_flows, write_flows
+    from corridors.store.editions import NEWEST_FIRST_SQL
 
     editions = [r[0] for r in con.execute(
-        "SELECT DISTINCT s.edition FROM migrant_stock s SEMI JOIN population p USING (edition) "
-        "ORDER BY 1 DESC").fetchall()]
+        "SELECT edition FROM migrant_stock SEMI JOIN population USING (edition) "
+        f"GROUP BY edition {NEWEST_FIRST_SQL}").fetchall()]
     if not editions:
         report.skipped.append("flows (no edition with population figures)")
         return 0

@@ -82,13 +82,16 @@ def stock_years(con: duckdb.DuckDBPyConnection, edition: str) -> list[int]:
 
 
 def default_edition(con: duckdb.DuckDBPyConnection) -> str:
-    """The edition with the most years of bilateral stocks (latest first on ties)."""
-    row = con.execute(
-        "SELECT edition FROM migrant_stock GROUP BY edition "
-        "ORDER BY count(DISTINCT year) DESC, edition DESC LIMIT 1").fetchone()
-    if row is None:
-        raise FlowsQueryError("the store has no bilateral migrant stocks: run `corridors build`")
-    return str(row[0])
+    """The store's default edition (``analytics.corridors.default_edition``: the one rule of
+    :mod:`corridors.store.editions`), as a FlowsQueryError when the store has no stock."""
+    from corridors.analytics.corridors import NoDataError
+    from corridors.analytics.corridors import default_edition as store_default
+
+    try:
+        return store_default(con)
+    except NoDataError:
+        raise FlowsQueryError("the store has no bilateral migrant stocks: run `corridors build`"
+                              ) from None
 
 
 def periods(con: duckdb.DuckDBPyConnection, edition: str) -> list[tuple[int, int]]:

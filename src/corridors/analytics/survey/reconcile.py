@@ -59,12 +59,16 @@ def un_value(series: dict[int, tuple[float, str]], year: int) -> tuple[float, st
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, estimates: pl.DataFrame, *, iso3: str, year: int,
-              edition: str = "ims2020") -> pl.DataFrame:
+              edition: str | None = None) -> pl.DataFrame:
     """One row per survey estimate with a UN DESA counterpart (all persons, by sex only).
 
     Columns: indicator, sex, survey_estimate, se, ci_low, ci_high, flag, un_value, un_method,
     un_edition, un_source_id, difference (survey - UN), ratio (survey / UN), un_in_ci.
+    ``edition`` defaults to the store's default edition (the newest).
     """
+    from corridors.analytics.corridors import default_edition
+
+    edition = default_edition(con, edition)
     name = "indicator" if "indicator" in estimates.columns else "measure"
     domains = [c for c in estimates.columns if c not in (
         name, "kind", "estimate", "se", "cv", "ci_low", "ci_high", "n", "flag")]
