@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 
 from corridors.analytics import regions
-from corridors.analytics.corridors import corridor_table, default_edition, edition_years
+from corridors.analytics.corridors import corridor_table, default_edition, edition_years, editions
 from corridors.analytics.lenses import BUILTIN, INCOME_NAMES, available_lenses, get_lens
 from corridors.analytics.stocks import stock
 from corridors.api import reference, respond
@@ -112,17 +112,13 @@ def sources_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 def methods_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     lenses = [lens.describe() | {"note": lens.note} for lens in available_lenses().values()]
-    years = sorted({y for e in _editions(con) for y in edition_years(con, e)})
+    years = sorted({y for e in editions(con) for y in edition_years(con, e)})
     from corridors.analytics.lenses import year_mapping
 
     mapping = year_mapping(con, years).to_dicts() if years else []
     return {"page": "methods", "lenses": lenses, "year_mapping": mapping,
             "income_groups": INCOME_NAMES, "sources": respond.sources(
                 con, respond.income_sources(con))}
-
-
-def _editions(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT DISTINCT edition FROM migrant_stock").fetchall()]
 
 
 def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
