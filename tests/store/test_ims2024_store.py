@@ -190,3 +190,42 @@ def test_api_and_web_answer_edition_ims2024(home2024: Path) -> None:
         assert html.status_code == 200 and "ims2024" in html.text
         wrong = client.get("/api/v1/stocks", params={"edition": "ims2025"})
         assert wrong.status_code == 422 and "ims2024" in wrong.text
+
+
+@pytest.mark.parametrize("case", ["2020 columns in the 2024 destination workbook",
+                                  "an IMS 2020 workbook cached as the 2024 bilateral one"])
+def test_a_bad_2024_file_stops_the_build_and_the_store_keeps_serving(
+        case: str, home2024: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(home2024, home)
+    store_file = home / "corridors.duckdb"
+    before = store_file.read_bytes()
+    if case.startswith("2020 columns"):
+        target = home / "cache" / "ims2024-destination" / \
+            "undesa_pd_2024_ims_stock_by_sex_and_destination.xlsx"
+        fx.write_destination(target, table_1_ids=[None, fx.AREA, "Notes", "Location code",
+                                                  "Type of data"])
+        named = ["undesa_pd_2024_ims_stock_by_sex_and_destination.xlsx", "Table 1", "row 11",
+                 "'Coverage' in column C"]
+    else:
+        _spec20 = importlib.util.spec_from_file_location(
+            "fixtures_un_desa", Path(__file__).parents[1] / "readers" / "fixtures_un_desa.py")
+        fx20 = importlib.util.module_from_spec(_spec20)
+        _spec20.loader.exec_module(fx20)
+        target = home / "cache" / "ims2024-bilateral" / \
+            "undesa_pd_2024_ims_stock_by_sex_destination_and_origin.xlsx"
+        fx20.write_long_workbook(target)
+        named = ["undesa_pd_2024_ims_stock_by_sex_destination_and_origin.xlsx",
+                 "the ims2024 edition", "ims2020"]
+
+    result = runner.invoke(app, ["--home", str(home), "build"])
+    settings_module.reset()
+
+    assert result.exit_code != 0
+    message = str(result.exception) + result.output
+    for part in named:
+        assert part in message, message
+    assert store_file.read_bytes() == before
+    assert connect(store_file).execute(
+        "SELECT count(*) FROM migrant_stock WHERE edition = 'ims2024'").fetchone()[0] > 0
+    assert not list(home.glob("corridors.duckdb.building-*"))
