@@ -32,8 +32,8 @@ location code (``area_m49``); countries also get their ``iso3`` (through ``codes
 and their published name must resolve to the same ISO3 through the country table, so a renamed
 or misplaced row stops the read. Regions keep ``iso3`` NULL.
 
-Entry point: :func:`read` (detects which of the three workbooks it is given) returning
-:class:`TotalsTables`.
+Entry point: :func:`read` (detects which of the five workbooks of :data:`WORKBOOKS` it is given)
+returning :class:`TotalsTables`.
 """
 
 from __future__ import annotations
