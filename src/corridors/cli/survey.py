@@ -107,7 +107,7 @@ def estimate_command(
         raise CorridorsError(f"--indicators {indicators!r}: the only set is 'icls'")
     parts = [p for r in ratio for p in r.split(":", 1)]
     for text in [where, *total, *mean, *parts]:
-        if text:
+        if text and not expression.bare_name(text):
             expression.tokens(text)
     if not measures and indicators is None:
         raise CorridorsError("nothing to estimate: give --total VAR, --mean VAR, --ratio NUM:DEN "

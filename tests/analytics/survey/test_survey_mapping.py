@@ -16,7 +16,8 @@ def quote(name: str) -> str:
 
 @pytest.mark.parametrize("text", [
     "age > 1; DROP TABLE microdata", "age > 1 -- comment", "age /* x */ > 1",
-    "age IN (SELECT 1)", "read_csv('/etc/passwd') IS NULL", "age > 1)", "\"age\" > 1",
+    "age IN (SELECT 1)", "read_csv('/etc/passwd') IS NULL", "age > 1)", "\"ag\"\"e\" > 1",
+    "`age; DROP` > 1", "\"api.stu\" > 1",
 ])
 def test_statements_subqueries_and_functions_outside_the_list_are_refused(text):
     with pytest.raises(expression.ExpressionError):
@@ -27,6 +28,21 @@ def test_a_row_condition_is_rendered_with_quoted_columns():
     out = expression.render("AGE >= 15 and sex != 'it''s' AND coalesce(age, 0) < 99",
                             ["age", "sex"], quote, lambda s: "'" + s.replace("'", "''") + "'")
     assert out == ("\"age\" >= 15 AND \"sex\" <> 'it''s' AND COALESCE ( \"age\" , 0 ) < 99")
+
+
+def test_any_column_name_is_usable_quoted_or_alone():
+    """A name that is not an identifier (R's api.stu) is written in double quotes or backticks,
+    or alone as the whole expression; it must still be a column of the data."""
+    columns = ["api.stu", "sch wide", "age"]
+    assert expression.render('"api.stu" > 100 AND `sch wide` = \'Yes\'', columns, quote) == (
+        "\"api.stu\" > 100 AND \"sch wide\" = 'Yes'")
+    assert expression.render("API.stu", columns, quote) == "\"api.stu\""
+    assert expression.render('"API.STU" / age', columns, lambda n: f"`{n}`") == "`api.stu` / `age`"
+    assert expression.names('"api.stu" + age') == {"api.stu", "age"}
+    with pytest.raises(expression.ExpressionError, match="unknown column 'api.stv'"):
+        expression.render('"api.stv" > 1', columns, quote)
+    with pytest.raises(expression.ExpressionError, match="double quotes"):
+        expression.tokens("api.stu > 1")
 
 
 def test_country_maps_must_point_at_iso3_codes(tmp_path):

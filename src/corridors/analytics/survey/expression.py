@@ -1,7 +1,9 @@
 """Safe row expressions over a user's own microdata (``--where``, ``--total``, mapping ``when:``).
 
-An expression is one SQL *value* expression, never a statement: column names, numbers, quoted
-strings, comparison and arithmetic operators, ``AND/OR/NOT/IN/IS/NULL/BETWEEN/LIKE/CASE``, and a
+An expression is one SQL *value* expression, never a statement: column names (a name that is not
+a plain identifier, such as ``api.stu``, is written in double quotes or backticks: ``"api.stu"``;
+an expression that is exactly a column's name is that column), numbers, quoted strings,
+comparison and arithmetic operators, ``AND/OR/NOT/IN/IS/NULL/BETWEEN/LIKE/CASE``, and a
 short list of scalar functions. Semicolons, comments, sub-queries and any other keyword are refused
 with a message that says what is allowed. Column names are checked against the data, so a typo
 stops with the list of columns instead of a database error.
@@ -27,6 +29,7 @@ _TOKEN = re.compile(
     r"""\s*(?:
         (?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)
       | (?P<string>'(?:[^'\\]|'')*')
+      | (?P<quoted>"(?:[^"]|"")*"|`(?:[^`]|``)*`)
       | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
       | (?P<op><>|!=|<=|>=|\|\||[-+*/%=<>(),])
     )""",
@@ -54,7 +57,8 @@ def tokens(text: str) -> list[tuple[str, str]]:
             raise ExpressionError(
                 f"expression {text!r}: cannot read {text[pos:pos + 20]!r}. Allowed: column names, "
                 "numbers, 'quoted strings', comparisons, + - * /, AND/OR/NOT/IN/IS NULL/BETWEEN/LIKE/"
-                "CASE, and the functions " + ", ".join(sorted(FUNCTIONS)) + "."
+                "CASE, and the functions " + ", ".join(sorted(FUNCTIONS)) + ". A column name with "
+                "dots or spaces goes in double quotes, e.g. \"api.stu\" > 100."
             )
         kind = match.lastgroup or ""
         out.append((kind, match.group(kind)))
@@ -70,6 +74,8 @@ def render(text: str, columns: Iterable[str], quote: Callable[[str], str],
     naming the unknown column and the known ones.
     """
     known = {c.lower(): c for c in columns}
+    if text.strip().lower() in known:  # a column whose name is not an identifier, e.g. api.stu
+        return quote(known[text.strip().lower()])
     parts: list[str] = []
     depth = 0
     toks = tokens(text)
@@ -91,6 +97,13 @@ def render(text: str, columns: Iterable[str], quote: Callable[[str], str],
                 raise ExpressionError(
                     f"expression {text!r}: unknown column {value!r}. Columns: {shown}"
                 )
+        elif kind == "quoted":
+            name = _unquote(value)
+            if name.lower() not in known:
+                listed = list(known.values())
+                shown = ", ".join(listed[:60]) + (", ..." if len(listed) > 60 else "")
+                raise ExpressionError(f"expression {text!r}: unknown column {name!r}. Columns: {shown}")
+            parts.append(quote(known[name.lower()]))
         elif kind == "string":
             body = value[1:-1].replace("''", "'")
             parts.append(literal(body) if literal else value)
@@ -116,4 +129,18 @@ def names(text: str) -> set[str]:
         lower = value.lower()
         if kind == "name" and lower not in KEYWORDS and not (lower in FUNCTIONS and nxt == "("):
             out.add(lower)
+        elif kind == "quoted":
+            out.add(_unquote(value).lower())
     return out
+
+
+def bare_name(text: str) -> bool:
+    """True for a text that can only be a column name, unquoted (``api.stu``): no blanks, quotes,
+    parentheses or operators other than dots. Checked against the columns by ``render``."""
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.$#@]*", text.strip()) is not None
+
+
+def _unquote(token: str) -> str:
+    """The column name inside ``"..."`` or a backtick-quoted name (doubled quotes undone)."""
+    mark = token[0]
+    return token[1:-1].replace(mark * 2, mark)
