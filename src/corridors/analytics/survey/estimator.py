@@ -80,10 +80,37 @@ def ratio(y: str, x: str, name: str | None = None, universe: str | None = None) 
 
 @dataclass(frozen=True)
 class DesignInfo:
+    """What the design check found: counts, each stage's fpc kind, and the single-unit strata
+    that ``lonely_psu`` handled (stage, stratum label), shown beside the estimates."""
+
     strata: int
     psus: int
     rows: int
-    fpc_kind: str  # 'none' | 'fraction' | 'size'
+    fpc_kinds: tuple[str, ...]  # per stage: 'none' | 'fraction' | 'size'
+    lonely: tuple[tuple[int, str], ...] = ()
+    lonely_rule: str = "fail"
+    psus_per_stratum: float = math.nan  # harmonic mean of first-stage PSUs per stratum
+
+    @property
+    def fpc_kind(self) -> str:
+        return self.fpc_kinds[0]
+
+    @property
+    def stages(self) -> int:
+        """Stages whose variance is computed: all when fpc is given, else the first (R's rule)."""
+        return len(self.fpc_kinds) if self.fpc_kinds[0] != "none" else 1
+
+    def lonely_note(self) -> str | None:
+        """Which rule applied to which strata, e.g. ``adjust: stage 1 strata 3, 7``."""
+        if not self.lonely:
+            return None
+        parts = []
+        for stage in sorted({st for st, _ in self.lonely}):
+            labels = [label for st, label in self.lonely if st == stage]
+            shown = ", ".join(labels[:10]) + (f" and {len(labels) - 10} more"
+                                              if len(labels) > 10 else "")
+            parts.append(f"stage {stage} {'stratum' if len(labels) == 1 else 'strata'} {shown}")
+        return f"{self.lonely_rule}: " + "; ".join(parts)
 
 
 @dataclass
@@ -121,11 +148,7 @@ def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
     types = engine.load(data)
     if mapping.keep:
         engine.keep(expression.render(mapping.keep, list(types), engine.quote, engine.literal))
-    design = mapping.design
-    wanted = [design.weight, design.strata, design.psu, design.fpc]
-    if design.replicates:
-        wanted += list(design.replicates.weights)
-    missing = [c for c in wanted if c and c not in types]
+    missing = [c for c in mapping.design.columns if c not in types]
     if missing:
         raise InputError.one(str(data.path), "the design columns named in the mapping",
                              value=missing[0], sheet="design",
@@ -140,48 +163,154 @@ def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
 
 # ---------------------------------------------------------------- design checks
 
+def _stage_columns(prep: Prepared) -> list[str]:
+    """SQL (over the raw columns) for _h1, _c1, _p1, _h2, ...: each stage's stratum, unit and
+    fpc. A stage without strata is one stratum; the last stage may have no unit column (rows)."""
+    d, q = prep.mapping.design, prep.engine.quote
+    cols = []
+    for s, stage in enumerate(d.stages, start=1):
+        cols.append(f"{q(stage.strata)} AS _h{s}" if stage.strata else f"'1' AS _h{s}")
+        if stage.psu:
+            cols.append(f"{q(stage.psu)} AS _c{s}")
+        cols.append(f"CAST({q(stage.fpc)} AS DOUBLE) AS _p{s}" if stage.fpc
+                    else f"CAST(NULL AS DOUBLE) AS _p{s}")
+    return cols
+
+
+def _path(design, s: int) -> list[str]:
+    """Key columns of a stage-s unit: stratum and unit of every stage down to s (nested)."""
+    keys = []
+    for t in range(1, s + 1):
+        keys.append(f"_h{t}")
+        if design.stages[t - 1].psu:
+            keys.append(f"_c{t}")
+    return keys
+
+
+def _parent(design, s: int) -> list[str]:
+    """Key columns of a stage-s stratum: the unit above it and its own stratum."""
+    return _path(design, s - 1) + [f"_h{s}"]
+
+
+def _stratum_label(row: dict, design, s: int) -> str:
+    own = str(row[f"_h{s}"])
+    if s == 1:
+        return own
+    above = design.stages[s - 2]
+    unit = f"{above.psu} {row[f'_c{s - 1}']}"
+    return f"{own} in {unit}" if design.stages[s - 1].strata else unit
+
+
 def _design_info(prep: Prepared) -> DesignInfo:
+    """Check the design columns (weights >= 0, no empty cells, one fpc per stratum or per unit
+    under PPS, population >= sample, single-unit strata) and describe the design."""
     d, q = prep.mapping.design, prep.engine.quote
     file = str(prep.data.path)
-    h = q(d.strata) if d.strata else "'1'"
-    i = f"COUNT(DISTINCT {q(d.psu)})" if d.psu else "COUNT(*)"
-    f = f"CAST({q(d.fpc)} AS DOUBLE)" if d.fpc else "1.0"
     weights = [d.weight] if d.weight else []
     if d.replicates:
         weights += list(d.replicates.weights)
     bad_w = " + ".join(f"SUM(CASE WHEN {q(w)} IS NULL OR {q(w)} < 0 THEN 1 ELSE 0 END)"
                        for w in weights) or "0"
     nulls = " + ".join(f"SUM(CASE WHEN {q(c)} IS NULL THEN 1 ELSE 0 END)"
-                       for c in (d.strata, d.psu, d.fpc) if c) or "0"
-    sql = (f"SELECT {h} AS h, {i} AS n_h, COUNT(*) AS rows, MIN({f}) AS fmin, MAX({f}) AS fmax, "
-           f"{bad_w} AS bad_w, {nulls} AS nulls FROM {VIEW} GROUP BY {h}")
-    frame = prep.engine.query(sql)
-    if frame["bad_w"].sum() > 0:
+                       for c in d.columns if c not in weights) or "0"
+    checks = prep.engine.query(f"SELECT COUNT(*) AS rows, {bad_w} AS bad_w, {nulls} AS nulls "
+                               f"FROM {VIEW}").iloc[0]
+    if checks["bad_w"] > 0:
         raise InputError.one(file, "a weight >= 0 on every row", sheet=f"column {d.weight}",
-                             value=f"{int(frame['bad_w'].sum())} rows missing or negative",
+                             value=f"{int(checks['bad_w'])} rows missing or negative",
                              hint="Drop those rows first or fix the weight column.")
-    if frame["nulls"].sum() > 0:
+    if checks["nulls"] > 0:
         raise InputError.one(file, "a stratum, PSU and fpc on every row", sheet="design columns",
-                             value=f"{int(frame['nulls'].sum())} empty cells")
-    fpc_kind = "none"
-    if d.fpc:
+                             value=f"{int(checks['nulls'])} empty cells")
+    view = f"(SELECT {', '.join(_stage_columns(prep))} FROM {VIEW}) _v"
+    kinds, lonely, first = [], [], None
+    for s, stage in enumerate(d.stages, start=1):
+        parent, path = _parent(d, s), _path(d, s)
+        if stage.psu:
+            units = (f"SELECT {', '.join(path)}, MIN(_p{s}) AS _pmin, MAX(_p{s}) AS _pmax "
+                     f"FROM {view} GROUP BY {', '.join(path)}")
+        else:
+            units = f"SELECT {', '.join(parent)}, _p{s} AS _pmin, _p{s} AS _pmax FROM {view}"
+        frame = prep.engine.query(
+            f"SELECT {', '.join(parent)}, COUNT(*) AS n_h, MIN(_pmin) AS fmin, MAX(_pmax) AS fmax, "
+            f"SUM(CASE WHEN _pmin <> _pmax THEN 1 ELSE 0 END) AS varying FROM ({units}) _u "
+            f"GROUP BY {', '.join(parent)}")
+        if first is None:
+            first = frame
+        kind = _fpc_kind(prep, frame, s)
+        kinds.append(kind)
+        if d.replicates or (s > 1 and kind == "none"):
+            continue
+        f = _sampled_out(frame, kind)
+        single = frame[(frame["n_h"] < 2) & ~f]
+        where = f"stage {s} " if len(d.stages) > 1 else ""
+        if len(single) and d.lonely_psu == "fail":
+            label = _stratum_label(single.iloc[0].to_dict(), d, s)
+            raise InputError.one(
+                file, f"at least 2 PSUs in every {where}stratum",
+                sheet=f"column {stage.strata or d.strata or stage.psu}",
+                value=f"{where}stratum {label} ({len(single)} such strata)",
+                hint="Collapse strata, or set design.lonely_psu in the mapping: certainty or "
+                     "remove (they add no variance), adjust (centred at zero) or average (the "
+                     "mean of the other strata); see docs/survey.md.")
+        if len(single) and d.lonely_psu == "average":
+            calls = _path(d, s - 1)
+            ok = frame.assign(ok=(frame["n_h"] >= 2) | f)
+            counts = ok.groupby(calls)["ok"].sum() if calls else pd.Series([ok["ok"].sum()])
+            if (counts == 0).any():
+                raise InputError.one(file, "a stratum with 2 or more units to average over",
+                                     sheet="design.lonely_psu", value="average",
+                                     hint=f"Every {where}stratum in a unit has a single unit; "
+                                          "use certainty, remove or adjust.")
+        lonely += [(s, _stratum_label(r, d, s)) for r in single.to_dict("records")]
+    assert first is not None
+    harmonic = 1.0 / float((1.0 / first["n_h"]).mean())
+    return DesignInfo(len(first), int(first["n_h"].sum()), int(checks["rows"]), tuple(kinds),
+                      tuple(lonely), d.lonely_psu, harmonic)
+
+
+def _fpc_kind(prep: Prepared, frame: pd.DataFrame, s: int) -> str:
+    """'none', 'fraction' (all fpc <= 1) or 'size' (populations of units), checked."""
+    d = prep.mapping.design
+    stage, file = d.stages[s - 1], str(prep.data.path)
+    if not stage.fpc:
+        return "none"
+    at = f" at stage {s}" if len(d.stages) > 1 else ""
+    if d.pps:
+        if frame["varying"].sum() > 0:
+            raise InputError.one(file, f"one inclusion probability per unit{at}",
+                                 sheet=f"column {stage.fpc}",
+                                 value=f"{int(frame['varying'].sum())} units with several")
+    else:
         varying = frame[frame["fmin"] != frame["fmax"]]
         if len(varying):
-            raise InputError.one(file, "one fpc value per stratum", sheet=f"column {d.fpc}",
-                                 value=f"stratum {varying['h'].iloc[0]}")
-        fpc_kind = "fraction" if frame["fmax"].max() <= 1 else "size"
-        if fpc_kind == "size" and (frame["fmin"] < frame["n_h"]).any():
-            row = frame[frame["fmin"] < frame["n_h"]].iloc[0]
-            raise InputError.one(file, "a population size N_h >= the sampled PSUs n_h",
-                                 sheet=f"column {d.fpc}", value=f"stratum {row['h']}: N_h "
-                                 f"{row['fmin']}, n_h {row['n_h']}")
-    lonely = frame[frame["n_h"] < 2]
-    if len(lonely) and d.lonely_psu == "fail" and not d.replicates:
-        raise InputError.one(file, "at least 2 PSUs in every stratum", sheet=f"column {d.strata}",
-                             value=f"stratum {lonely['h'].iloc[0]} ({len(lonely)} such strata)",
-                             hint="Collapse strata, or set design.lonely_psu: certainty in the "
-                                  "mapping to let single-PSU strata add no variance.")
-    return DesignInfo(len(frame), int(frame["n_h"].sum()), int(frame["rows"].sum()), fpc_kind)
+            raise InputError.one(file, f"one fpc value per stratum{at}", sheet=f"column {stage.fpc}",
+                                 value=f"stratum {_stratum_label(varying.iloc[0].to_dict(), d, s)}",
+                                 hint="For PSUs drawn with probability proportional to size, set "
+                                      "design.pps: brewer and give each unit's probability.")
+    if frame["fmin"].min() <= 0:
+        raise InputError.one(file, f"an fpc > 0{at}", sheet=f"column {stage.fpc}",
+                             value=float(frame["fmin"].min()))
+    kind = "fraction" if frame["fmax"].max() <= 1 else "size"
+    if d.pps and kind == "size":
+        raise InputError.one(file, f"inclusion probabilities <= 1{at} (design.pps: brewer)",
+                             sheet=f"column {stage.fpc}", value=float(frame["fmax"].max()))
+    if kind == "size" and (frame["fmin"] < frame["n_h"]).any():
+        row = frame[frame["fmin"] < frame["n_h"]].iloc[0]
+        raise InputError.one(file, "a population size N_h >= the sampled PSUs n_h",
+                             sheet=f"column {stage.fpc}",
+                             value=f"stratum {_stratum_label(row.to_dict(), d, s)}: N_h "
+                                   f"{row['fmin']}, n_h {row['n_h']}")
+    return kind
+
+
+def _sampled_out(frame: pd.DataFrame, kind: str) -> pd.Series:
+    """Strata taken whole by their fpc (every unit sampled: no variance, never 'lonely')."""
+    if kind == "size":
+        return (frame["fmin"] - frame["n_h"]) / frame["fmin"] < 1e-7
+    if kind == "fraction":
+        return 1.0 - frame["fmin"] < 1e-7
+    return pd.Series(False, index=frame.index)
 
 
 # ---------------------------------------------------------------- SQL
@@ -224,43 +353,57 @@ def _measure_parts(prep: Prepared, m: Measure, where: str | None) -> tuple[str, 
 
 def _counted(m: Measure, y: str, x: str) -> str:
     """Which rows count in the unweighted n: for a total, rows that contribute (y <> 0, e.g. the
-    sample migrants in a count of migrants); for a mean or ratio, rows in its base (x <> 0)."""
+    sample migrants in a count of migrants); for a mean or ratio, rows in its base (x <> 0).
+    Rows of weight 0 (e.g. out of scope, or dropped by a calibration) never count."""
     return f"{y} <> 0" if m.kind == "total" else f"{x} <> 0"
 
 
 def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
-               where: str | None, fpc_kind: str) -> str:
-    """The whole Taylor-linearisation estimator as one SQL query (DuckDB and Spark)."""
+               where: str | None, info: DesignInfo) -> str:
+    """The whole Taylor-linearisation estimator as one SQL query (DuckDB and Spark).
+
+    Person rows are summed to the units of the last stage by domain; each stage s then adds, for
+    every stratum of every unit of stage s-1, ``pi * f * n/(n-1) * sum_i g_i (z_i - zbar)^2``
+    over its n units (units where the domain is absent have z_i = 0), where pi is the product of
+    the sampling fractions of the units above (1 at the first stage), f = (N - n)/N for a
+    population size N, and g_i = 1 - fpc_i for a sampling fraction or probability (Brewer)."""
     d, q = prep.mapping.design, prep.engine.quote
+    S = info.stages
+    kinds = info.fpc_kinds
     w = f"CAST({q(d.weight)} AS DOUBLE)"
     doms = [f"_d{j}" for j in range(len(by))]
-    cols = [f"{q(d.strata)} AS _h" if d.strata else "'1' AS _h"]
-    if d.psu:
-        cols.append(f"{q(d.psu)} AS _i")
-    cols.append(f"CAST({q(d.fpc)} AS DOUBLE) AS _fpc" if d.fpc else "1.0 AS _fpc")
+    K = range(len(measures))
+    cols = _stage_columns(prep)
     cols += [f"{_domain_sql(prep, b)} AS {name}" for b, name in zip(by, doms, strict=True)]
     for k, m in enumerate(measures):
         ok, y, x = _measure_parts(prep, m, where)
         cols.append(f"CASE WHEN {ok} THEN {w} * {y} ELSE 0.0 END AS _wy{k}")
         cols.append(f"CASE WHEN {ok} THEN {w} * {x} ELSE 0.0 END AS _wx{k}")
-        cols.append(f"CASE WHEN {ok} AND {_counted(m, y, x)} THEN 1 ELSE 0 END AS _n{k}")
-    K = range(len(measures))
-    dsel = "".join(f"{c}, " for c in doms)
-    if d.psu:
+        cols.append(f"CASE WHEN {ok} AND {_counted(m, y, x)} AND {w} > 0 THEN 1 ELSE 0 END AS _n{k}")
+    ctes = [f"base AS (SELECT {', '.join(cols)} FROM ({prep.source.sql}) _s)"]
+
+    def keys(names: list[str], alias: str = "") -> str:
+        return "".join(f"{alias}{c}, " for c in names)
+
+    def on(names: list[str], a: str, b: str, null_safe: bool = False) -> str:
+        op = "IS NOT DISTINCT FROM" if null_safe else "="
+        return " AND ".join(f"{a}.{c} {op} {b}.{c}" for c in names) or "1 = 1"
+
+    # person rows -> units of the last stage computed (or rows when it has no unit column)
+    deep = _path(d, S) if d.stages[S - 1].psu else _parent(d, S)
+    fpcs = [f"_p{s}" for s in range(1, S + 1)]
+    if d.stages[S - 1].psu:
         sums = ", ".join(f"SUM(_wy{k}) AS _ty{k}, SUM(_wx{k}) AS _tx{k}, SUM(_n{k}) AS _n{k}"
                          for k in K)
-        psu = (f"SELECT _h, _i, {dsel}MAX(_fpc) AS _fpc, {sums} FROM base "
-               f"GROUP BY _h, _i{''.join(', ' + c for c in doms)}")
-        design = "SELECT _h, COUNT(DISTINCT _i) AS _nh, MAX(_fpc) AS _fpc FROM psu GROUP BY _h"
+        ctes.append(f"psu AS (SELECT {keys(deep + doms)}{keys([f'MAX({p}) AS {p}' for p in fpcs])}"
+                    f"{sums} FROM base GROUP BY {', '.join(deep + doms)})")
     else:
         sums = ", ".join(f"_wy{k} AS _ty{k}, _wx{k} AS _tx{k}, _n{k}" for k in K)
-        psu = f"SELECT _h, {dsel}_fpc, {sums} FROM base"
-        design = "SELECT _h, COUNT(*) AS _nh, MAX(_fpc) AS _fpc FROM psu GROUP BY _h"
+        ctes.append(f"psu AS (SELECT {keys(deep + doms + fpcs)}{sums} FROM base)")
     dom_sums = ", ".join(f"SUM(_ty{k}) AS _Y{k}, SUM(_tx{k}) AS _X{k}, SUM(_n{k}) AS _N{k}"
                          for k in K)
     group_d = f" GROUP BY {', '.join(doms)}" if doms else ""
-    dom = f"SELECT {dsel}{dom_sums} FROM psu{group_d}"
-    join_d = " AND ".join(f"p.{c} IS NOT DISTINCT FROM g.{c}" for c in doms) or "1 = 1"
+    ctes.append(f"dom AS (SELECT {keys(doms)}{dom_sums} FROM psu{group_d})")
     zs = []
     for k, m in enumerate(measures):
         if m.kind == "total":
@@ -268,36 +411,83 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         else:
             zs.append(f"CASE WHEN g._X{k} = 0 THEN 0.0 ELSE (p._ty{k} - g._Y{k} / g._X{k} * "
                       f"p._tx{k}) / g._X{k} END AS _z{k}")
-    z = (f"SELECT p._h{''.join(', p.' + c for c in doms)}, {', '.join(zs)} "
-         f"FROM psu p JOIN dom g ON {join_d}")
-    st = (f"SELECT _h, {dsel}COUNT(*) AS _m, {', '.join(f'SUM(_z{k}) AS _s{k}' for k in K)} "
-          f"FROM z GROUP BY _h{''.join(', ' + c for c in doms)}")
-    if fpc_kind == "fraction":
-        f = "(1.0 - g._fpc)"
-    elif fpc_kind == "size":
-        f = "((g._fpc - g._nh) / g._fpc)"
-    else:
-        f = "1.0"
-    join_s = " AND ".join(["z._h = s._h"] + [f"z.{c} IS NOT DISTINCT FROM s.{c}" for c in doms])
-    zc = (f"SELECT z._h{''.join(', z.' + c for c in doms)}, g._nh, {f} AS _f, s._m, "
-          + ", ".join(f"z._z{k} - s._s{k} / g._nh AS _e{k}, s._s{k} / g._nh AS _a{k}" for k in K)
-          + f" FROM z JOIN st s ON {join_s} JOIN design g ON z._h = g._h")
-    sv = (f"SELECT _h, {dsel}MAX(_nh) AS _nh, MAX(_f) AS _f, MAX(_m) AS _m, "
-          + ", ".join(f"SUM(_e{k} * _e{k}) AS _q{k}, MAX(_a{k}) AS _a{k}" for k in K)
-          + f" FROM zc GROUP BY _h{''.join(', ' + c for c in doms)}")
-    var = (f"SELECT {dsel}"
-           + ", ".join(f"SUM(CASE WHEN _nh > 1 THEN _f * _nh / (_nh - 1.0) * (_q{k} + "
-                       f"(_nh - _m) * _a{k} * _a{k}) ELSE 0.0 END) AS _V{k}" for k in K)
-           + f" FROM sv{group_d}")
-    join_v = " AND ".join(f"g.{c} IS NOT DISTINCT FROM v.{c}" for c in doms) or "1 = 1"
+    ctes.append(f"z AS (SELECT {keys(deep + doms + fpcs, 'p.')}{', '.join(zs)} "
+                f"FROM psu p JOIN dom g ON {on(doms, 'p', 'g', True)})")
+    pieces = []
+    for s in range(1, S + 1):
+        parent, above = _parent(d, s), _path(d, s - 1)
+        kind = kinds[s - 1]
+        has_unit = d.stages[s - 1].psu is not None
+        # the design: units of stage s in each stratum, over all rows (not by domain)
+        if has_unit:
+            path = _path(d, s)
+            ctes.append(f"u{s} AS (SELECT {keys(path)}MAX(_p{s}) AS _p FROM psu "
+                        f"GROUP BY {', '.join(path)})")
+        else:
+            ctes.append(f"u{s} AS (SELECT {keys(parent)}_p{s} AS _p FROM base)")
+        if kind == "size":
+            f, G, zero = "(MAX(_p) - COUNT(*)) / MAX(_p)", "COUNT(*)", "(MAX(_p) - COUNT(*)) / MAX(_p)"
+        elif kind == "fraction":
+            f, G, zero = "1.0", "COUNT(*) - SUM(_p)", "1.0 - MIN(_p)"
+        else:
+            f, G, zero = "1.0", "COUNT(*)", "1.0"
+        ctes.append(f"d{s}_ AS (SELECT {keys(parent)}COUNT(*) AS _nh, MAX(_p) AS _N, {f} AS _f, "
+                    f"{G} AS _G, CASE WHEN {zero} < 1e-7 THEN 1 ELSE 0 END AS _zero "
+                    f"FROM u{s} GROUP BY {', '.join(parent)})")
+        mult = "1.0"
+        join_m = ""
+        if s > 1:
+            mult, join_m = "m._mult", f" JOIN m{s - 1} m ON {on(above, 'd', 'm')}"
+        avg, join_a = "1.0", ""
+        if prep.mapping.design.lonely_psu == "average":
+            ctes.append(f"a{s} AS (SELECT {keys(above)}COUNT(*) * 1.0 / SUM(CASE WHEN _nh > 1 OR "
+                        f"_zero = 1 THEN 1 ELSE 0 END) AS _avg FROM d{s}_"
+                        + (f" GROUP BY {', '.join(above)})" if above else ")"))
+            avg, join_a = "a._avg", f" JOIN a{s} a ON {on(above, 'd', 'a')}"
+        ctes.append(f"d{s} AS (SELECT d.*, {mult} AS _mult, {avg} AS _avg FROM d{s}_ d"
+                    f"{join_m}{join_a})")
+        if s < S:  # sampling fraction of each unit, carried to the stages below it
+            pi = "u._p" if kind == "fraction" else "d._nh / u._p"
+            ctes.append(f"m{s} AS (SELECT {keys(_path(d, s), 'u.')}d._mult * {pi} AS _mult "
+                        f"FROM u{s} u JOIN d{s} d ON {on(parent, 'u', 'd')})")
+        # the domain's unit totals of z at stage s, their stratum means, and the spread
+        level = _path(d, s) if has_unit else parent
+        if level == deep:
+            ctes.append(f"zs{s} AS (SELECT {keys(level + doms)}_p{s} AS _p, "
+                        f"{', '.join(f'_z{k}' for k in K)} FROM z)")
+        else:
+            ctes.append(f"zs{s} AS (SELECT {keys(level + doms)}MAX(_p{s}) AS _p, "
+                        f"{', '.join(f'SUM(_z{k}) AS _z{k}' for k in K)} FROM z "
+                        f"GROUP BY {', '.join(level + doms)})")
+        ctes.append(f"st{s} AS (SELECT {keys(parent + doms)}"
+                    f"{', '.join(f'SUM(_z{k}) AS _s{k}' for k in K)} FROM zs{s} "
+                    f"GROUP BY {', '.join(parent + doms)})")
+        g = "1.0 - z._p" if kind == "fraction" else "1.0"
+        ctes.append(f"zc{s} AS (SELECT {keys(parent + doms, 'z.')}{g} AS _g, "
+                    + ", ".join(f"z._z{k} - t._s{k} / d._nh AS _e{k}" for k in K)
+                    + f" FROM zs{s} z JOIN st{s} t ON {on(parent, 'z', 't')} AND "
+                    f"{on(doms, 'z', 't', True)} JOIN d{s} d ON {on(parent, 'z', 'd')})")
+        ctes.append(f"sv{s} AS (SELECT {keys(parent + doms)}SUM(_g) AS _W, "
+                    + ", ".join(f"SUM(_g * _e{k} * _e{k}) AS _q{k}" for k in K)
+                    + f" FROM zc{s} GROUP BY {', '.join(parent + doms)})")
+        lonely = {"adjust": "d._mult * d._f * v._W * t._s{k} * t._s{k}"}.get(d.lonely_psu, "0.0")
+        parts = []
+        for k in K:
+            a = f"t._s{k} / d._nh"
+            parts.append(f"CASE WHEN d._zero = 1 THEN 0.0 WHEN d._nh > 1 THEN d._avg * d._mult * "
+                         f"d._f * d._nh / (d._nh - 1.0) * (v._q{k} + (d._G - v._W) * {a} * {a}) "
+                         f"ELSE {lonely.format(k=k)} END AS _V{k}")
+        pieces.append(f"SELECT {keys(doms, 'v.')}{', '.join(parts)} FROM sv{s} v "
+                      f"JOIN st{s} t ON {on(parent, 'v', 't')} AND {on(doms, 'v', 't', True)} "
+                      f"JOIN d{s} d ON {on(parent, 'v', 'd')}")
+    ctes.append(f"var AS (SELECT {keys(doms)}{', '.join(f'SUM(_V{k}) AS _V{k}' for k in K)} "
+                f"FROM ({' UNION ALL '.join(pieces)}) _v{group_d})")
     labels = "".join(f"{_domain_label(prep, b, 'g.' + c)} AS {c}, "
                      for b, c in zip(by, doms, strict=True))
     final = (f"SELECT {labels}"
              + ", ".join(f"g._Y{k}, g._X{k}, g._N{k}, v._V{k}" for k in K)
-             + f" FROM dom g JOIN var v ON {join_v}")
-    return (f"WITH base AS (SELECT {', '.join(cols)} FROM ({prep.source.sql}) _s), "
-            f"psu AS ({psu}), design AS ({design}), dom AS ({dom}), z AS ({z}), st AS ({st}), "
-            f"zc AS ({zc}), sv AS ({sv}), var AS ({var}) {final}")
+             + f" FROM dom g JOIN var v ON {on(doms, 'g', 'v', True)}")
+    return "WITH " + ", ".join(ctes) + " " + final
 
 
 def replicate_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
@@ -314,7 +504,8 @@ def replicate_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str]
         ok, y, x = _measure_parts(prep, m, where)
         cols.append(f"CASE WHEN {ok} THEN {y} ELSE 0.0 END AS _y{k}")
         cols.append(f"CASE WHEN {ok} THEN {x} ELSE 0.0 END AS _x{k}")
-        cols.append(f"CASE WHEN {ok} AND {_counted(m, y, x)} THEN 1 ELSE 0 END AS _n{k}")
+        cols.append(f"CASE WHEN {ok} AND {_counted(m, y, x)} AND {q(weights[0])} > 0 THEN 1 ELSE 0 END "
+                    f"AS _n{k}")
         sums.append(f"SUM(_n{k}) AS _N{k}")
         for r in range(len(weights)):
             sums.append(f"SUM(_r{r} * _y{k}) AS _Y{k}_{r}, SUM(_r{r} * _x{k}) AS _X{k}_{r}")
@@ -383,12 +574,29 @@ def _taylor_rows(frame: pd.DataFrame, measures: Sequence[Measure], by: Sequence[
     return rows
 
 
+def bootstrap_scale(prep: Prepared, replicates: int) -> float:
+    """R's default for bootstrap replicates (``as.svrepdesign(type = "bootstrap")``):
+    nbar / ((nbar - 1) (R - 1)), nbar the harmonic mean of the PSUs per stratum."""
+    info = prep.design_info
+    assert info is not None
+    nbar = info.psus_per_stratum
+    if not nbar > 1 or replicates < 2:
+        d = prep.mapping.design
+        raise InputError.one(prep.mapping.where, "design.strata and design.psu of the bootstrap "
+                             "sample, or design.replicate.scale", sheet="design.replicate",
+                             value=f"{nbar:g} PSU per stratum" if d.psu else "no psu",
+                             hint="R's default scale needs the PSUs per stratum; give scale: "
+                                  "explicitly otherwise.")
+    return nbar / ((nbar - 1.0) * (replicates - 1.0))
+
+
 def _replicate_rows(frame: pd.DataFrame, measures: Sequence[Measure], by: Sequence[str],
                     prep: Prepared) -> list:
     reps = prep.mapping.design.replicates
     assert reps is not None
     count = len(reps.weights)
     rscales = np.asarray(reps.rscales)
+    scale = reps.scale if reps.scale is not None else bootstrap_scale(prep, count)
     rows = []
     for record in frame.to_dict("records"):
         domain = {b: record[f"_d{j}"] for j, b in enumerate(by)}
@@ -401,7 +609,7 @@ def _replicate_rows(frame: pd.DataFrame, measures: Sequence[Measure], by: Sequen
             se = None
             if est is not None:
                 centre = theta[0] if reps.centre == "full" else theta[1:].mean()
-                se = math.sqrt(reps.scale * float(np.sum(rscales * (theta[1:] - centre) ** 2)))
+                se = math.sqrt(scale * float(np.sum(rscales * (theta[1:] - centre) ** 2)))
             rows.append({"measure": m.name, "kind": m.kind, **domain, "estimate": est, "se": se,
                          "n": int(record[f"_N{k}"] or 0), "_base": float(X[0])})
     return rows
@@ -432,7 +640,7 @@ def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[
     else:
         info = prep.design_info
         say(f"design: {info.rows:,} rows, {info.strata:,} strata, {info.psus:,} PSUs")
-        frame = prep.engine.query(taylor_sql(prep, measures, by, where, info.fpc_kind))
+        frame = prep.engine.query(taylor_sql(prep, measures, by, where, info))
         rows = _taylor_rows(frame, measures, by)
     rows = _present(rows, by)
     rows = _finish(rows, rel)

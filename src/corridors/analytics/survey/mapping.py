@@ -4,8 +4,10 @@ Sections (see docs/survey.md for the full reference and examples):
 
 - ``survey``: ``id`` (dataset id in the store), ``title``, ``country`` (the country the survey covers,
   any code), ``year``, ``publisher``.
-- ``design``: ``weight``, ``strata``, ``psu``, ``fpc`` (any may be absent), ``lonely_psu``
-  (``fail`` | ``certainty``), or ``replicate`` (``weights``, ``method``, ``rho``, ``scale``, ``rscales``).
+- ``design``: ``weight``, ``strata``, ``psu``, ``fpc`` (any may be absent) or ``stages`` (a list
+  of ``{psu, fpc}``, one per sampling stage), ``pps`` (``brewer``), ``lonely_psu`` (``fail`` |
+  ``certainty`` | ``remove`` | ``adjust`` | ``average``), or ``replicate`` (``weights``,
+  ``method``, ``rho``, ``scale``, ``rscales``, ``centre``).
 - ``read``: ``delimiter``, ``null_values`` for CSV files; ``keep``: a row condition, rows where it
   is not true are dropped before the design is formed (as if deleted from the file; for a
   subpopulation use a domain, ``--where``, instead).
@@ -37,6 +39,8 @@ CATEGORIES = {
     "labour_status": {"employed", "unemployed", "outside"},
 }
 REPLICATE_METHODS = ("brr", "fay", "jk1", "jkn", "bootstrap", "sdr")
+LONELY_PSU = ("fail", "certainty", "remove", "adjust", "average")
+PPS = ("brewer",)
 UNKNOWN_COUNTRY = "XXX"
 
 
@@ -47,14 +51,29 @@ class Replicates:
 
     weights: tuple[str, ...]
     method: str
-    scale: float
+    scale: float | None  # None: bootstrap, R's default (from the PSUs per stratum of the data)
     rscales: tuple[float, ...]
     centre: str = "full"
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One sampling stage: its unit column (absent = each row is a unit), its finite-population
+    correction (units in the stratum's population, or a sampling fraction <= 1; absent = with
+    replacement) and, below the first stage, optional strata within each unit of the stage above."""
+
+    psu: str | None = None
+    fpc: str | None = None
+    strata: str | None = None
+
+
+@dataclass(frozen=True)
 class Design:
-    """Sampling design columns. Absent strata = one stratum; absent PSU = each row its own PSU."""
+    """Sampling design columns. Absent strata = one stratum; absent PSU = each row its own PSU.
+
+    ``stages`` always holds at least the first stage (``psu``, ``fpc``, ``strata`` repeat it);
+    a multi-stage mapping lists every stage. ``pps``: ``brewer`` for PSUs drawn with probability
+    proportional to size without replacement (fpc = each unit's inclusion probability)."""
 
     weight: str | None = None
     strata: str | None = None
@@ -62,6 +81,22 @@ class Design:
     fpc: str | None = None
     lonely_psu: str = "fail"
     replicates: Replicates | None = None
+    stages: tuple[Stage, ...] = ()
+    pps: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.stages:
+            object.__setattr__(self, "stages", (Stage(self.psu, self.fpc, self.strata),))
+
+    @property
+    def columns(self) -> list[str]:
+        """Every design column the mapping names (weights, strata, units, fpc, replicates)."""
+        names = [self.weight, self.strata]
+        for stage in self.stages:
+            names += [stage.psu, stage.fpc, stage.strata]
+        if self.replicates:
+            names += list(self.replicates.weights)
+        return list(dict.fromkeys(n for n in names if n))
 
 
 @dataclass(frozen=True)
@@ -188,19 +223,27 @@ def parse(data: dict, path: Path | None = None) -> Mapping:
     design_spec = data.get("design") or {}
     if not isinstance(design_spec, dict):
         raise _fail(where, "design", design_spec, "a mapping with weight/strata/psu/fpc")
-    unknown = set(design_spec) - {"weight", "strata", "psu", "fpc", "lonely_psu", "replicate"}
+    keys = ("weight", "strata", "psu", "fpc", "stages", "pps", "lonely_psu", "replicate")
+    unknown = set(design_spec) - set(keys)
     if unknown:
-        raise _fail(where, "design", sorted(unknown)[0],
-                    "one of weight, strata, psu, fpc, lonely_psu, replicate")
+        raise _fail(where, "design", sorted(unknown)[0], "one of " + ", ".join(keys))
     lonely = str(design_spec.get("lonely_psu", "fail"))
-    if lonely not in ("fail", "certainty"):
-        raise _fail(where, "design.lonely_psu", lonely, "fail or certainty")
+    if lonely not in LONELY_PSU:
+        raise _fail(where, "design.lonely_psu", lonely, " | ".join(LONELY_PSU))
+    pps = design_spec.get("pps")
+    if pps is not None and str(pps).lower() not in PPS:
+        raise _fail(where, "design.pps", pps, " | ".join(PPS) + " (or absent)")
     replicates = None
     if design_spec.get("replicate"):
         replicates = _replicates(where, design_spec["replicate"])
+    stages = _stages(where, design_spec)
+    if replicates is not None and (len(stages) > 1 or pps):
+        raise _fail(where, "design.replicate", "stages/pps", "replicate weights alone",
+                    hint="Replicate weights carry the design: leave out stages and pps.")
     design = Design(weight=design_spec.get("weight"), strata=design_spec.get("strata"),
-                    psu=design_spec.get("psu"), fpc=design_spec.get("fpc"), lonely_psu=lonely,
-                    replicates=replicates)
+                    psu=stages[0].psu, fpc=stages[0].fpc, lonely_psu=lonely,
+                    replicates=replicates, stages=stages,
+                    pps=str(pps).lower() if pps is not None else None)
     if design.weight is None and replicates is None:
         raise _fail(where, "design.weight", None, "the name of the weight column",
                     hint="An unweighted survey? Give a column of ones.")
@@ -237,6 +280,40 @@ def parse(data: dict, path: Path | None = None) -> Mapping:
     )
 
 
+def _stages(where: str, spec: dict) -> tuple[Stage, ...]:
+    """``design.stages`` (a list of {psu, fpc, strata}) or the single stage of psu/fpc/strata."""
+    if "stages" not in spec:
+        return (Stage(spec.get("psu"), spec.get("fpc"), spec.get("strata")),)
+    given = spec["stages"]
+    if spec.get("psu") is not None or spec.get("fpc") is not None:
+        raise _fail(where, "design.stages", "psu/fpc", "psu and fpc inside stages only",
+                    hint="With stages, write the first stage's psu and fpc as stages[0].")
+    if not isinstance(given, list) or not given:
+        raise _fail(where, "design.stages", given, "a list of {psu: COLUMN, fpc: COLUMN}, one "
+                    "per sampling stage, first stage first")
+    stages = []
+    for number, item in enumerate(given, start=1):
+        key = f"design.stages[{number - 1}]"
+        if not isinstance(item, dict) or set(item) - {"psu", "fpc", "strata"}:
+            raise _fail(where, key, item, "a mapping with psu, fpc and (below stage 1) strata")
+        if item.get("psu") is None and number < len(given):
+            raise _fail(where, key + ".psu", None, "the unit column of this stage",
+                        hint="Only the last stage may leave psu out (its units are the rows).")
+        strata = item.get("strata")
+        if number == 1:
+            if strata is not None and spec.get("strata") not in (None, strata):
+                raise _fail(where, key + ".strata", strata, f"design.strata ({spec['strata']})")
+            strata = strata or spec.get("strata")
+        stages.append(Stage(item.get("psu"), item.get("fpc"), strata))
+    with_fpc = [s.fpc is not None for s in stages]
+    if any(with_fpc) and not all(with_fpc):
+        raise _fail(where, "design.stages", "fpc on some stages",
+                    "an fpc on every stage or on none",
+                    hint="As R's svydesign(id = ~a + b, fpc = ~f1 + f2). Without fpc the variance "
+                         "is the first stage's (ultimate cluster, with replacement).")
+    return tuple(stages)
+
+
 _SCALES = {"brr": 1.0, "fay": None, "jk1": None, "jkn": 1.0, "bootstrap": None, "sdr": 4.0}
 
 
@@ -261,7 +338,7 @@ def _replicates(where: str, spec: Any) -> Replicates:
     elif method == "jk1":
         scale = (count - 1) / count
     elif method == "bootstrap":
-        scale = 1.0 / (count - 1)
+        scale = None  # R's: nbar / ((nbar - 1) (R - 1)), nbar = PSUs per stratum (harmonic mean)
     elif method == "sdr":
         scale = 4.0 / count
     else:
@@ -273,7 +350,9 @@ def _replicates(where: str, spec: Any) -> Replicates:
     rscales = tuple(float(r) for r in (rscales or [1.0] * count))
     if len(rscales) != count:
         raise _fail(where, "design.replicate.rscales", len(rscales), f"{count} factors")
-    centre = str(spec.get("centre", "full"))
+    # R's default for bootstrap replicates (as.svrepdesign, svrVar with mse = FALSE) centres on
+    # the replicates' mean; the other methods centre on the full-sample estimate
+    centre = str(spec.get("centre", "mean" if method == "bootstrap" else "full"))
     if centre not in ("full", "mean"):
         raise _fail(where, "design.replicate.centre", centre, "full or mean")
     return Replicates(weights, method, scale, rscales, centre)
