@@ -21,6 +21,7 @@ from corridors.settings import settings
 from .microdata import Microdata
 
 VIEW = "microdata"
+_CSV_TYPES = ("BIGINT", "DOUBLE", "TIME", "DATE", "TIMESTAMP", "VARCHAR")
 _NUMERIC = ("int", "double", "float", "decimal", "real", "long", "short", "byte", "bigint",
             "smallint", "tinyint", "hugeint", "ubigint", "uinteger", "usmallint", "utinyint")
 
@@ -72,7 +73,10 @@ class DuckDBEngine:
         if data.format == "csv":
             nulls = "[" + ", ".join(self.literal(v) for v in data.null_values) + "]"
             delim = f", delim = {self.literal(data.delimiter)}" if data.delimiter else ""
-            source = f"read_csv({path}, header = true, nullstr = {nulls}{delim})"
+            # no BOOLEAN sniffing: DuckDB would read Yes/No as true/false; Spark keeps the text
+            types = ", ".join(self.literal(t) for t in _CSV_TYPES)
+            source = (f"read_csv({path}, header = true, nullstr = {nulls}{delim}, "
+                      f"auto_type_candidates = [{types}])")
         elif data.format == "parquet":
             target = str(data.path / "*.parquet") if data.path.is_dir() else str(data.path)
             source = f"read_parquet({self.literal(target)})"
@@ -88,6 +92,7 @@ class DuckDBEngine:
             except duckdb.Error as error:
                 raise InputError.one(str(data.path), "a readable CSV file",
                                      hint=str(error).splitlines()[0]) from error
+            self._booleans(table)
             source = table
         self._source = source
         try:
@@ -97,6 +102,21 @@ class DuckDBEngine:
             raise InputError.one(str(data.path), f"a readable {data.format} file",
                                  hint=str(error).splitlines()[0]) from error
         return {row[0]: _kind(row[1]) for row in described}
+
+    def _booleans(self, table: str) -> None:
+        """Columns holding only true/false (any case) become BOOLEAN, as Spark's CSV reader
+        infers them; every other text (Yes/No, T/F, 1/0) stays as the file has it."""
+        text = [row[0] for row in self.con.execute(f"DESCRIBE {table}").fetchall()
+                if row[1] == "VARCHAR"]
+        if not text:
+            return
+        tests = ", ".join(f"COUNT({self.quote(c)}) > 0 AND COUNT({self.quote(c)}) = COUNT(CASE WHEN "
+                          f"lower({self.quote(c)}) IN ('true', 'false') THEN 1 END)" for c in text)
+        flags = self.con.execute(f"SELECT {tests} FROM {table}").fetchone()
+        for column, boolean in zip(text, flags or (), strict=True):
+            if boolean:
+                self.con.execute(f"ALTER TABLE {table} ALTER {self.quote(column)} TYPE BOOLEAN "
+                                 f"USING lower({self.quote(column)}) = 'true'")
 
     def keep(self, condition: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT * FROM {self._source} "
