@@ -41,6 +41,7 @@ from .variables import Source, check_codes, source
 Z95 = 1.959963984540054  # standard normal 97.5 % quantile
 MISSING = "(missing)"
 RESULT_COLUMNS = ("estimate", "se", "cv", "ci_low", "ci_high", "n", "flag")
+LONELY_COLUMN = "lonely_psu"  # present when single-unit strata were handled by design.lonely_psu
 
 
 @dataclass(frozen=True)
@@ -373,6 +374,8 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
     w = f"CAST({q(d.weight)} AS DOUBLE)"
     doms = [f"_d{j}" for j in range(len(by))]
     K = range(len(measures))
+    average = d.lonely_psu == "average"
+    present = [f"_o{k}" for k in K] if average else []
     cols = _stage_columns(prep)
     cols += [f"{_domain_sql(prep, b)} AS {name}" for b, name in zip(by, doms, strict=True)]
     for k, m in enumerate(measures):
@@ -380,6 +383,8 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         cols.append(f"CASE WHEN {ok} THEN {w} * {y} ELSE 0.0 END AS _wy{k}")
         cols.append(f"CASE WHEN {ok} THEN {w} * {x} ELSE 0.0 END AS _wx{k}")
         cols.append(f"CASE WHEN {ok} AND {_counted(m, y, x)} AND {w} > 0 THEN 1 ELSE 0 END AS _n{k}")
+        if average:  # rows in the estimate's domain: the strata R's subset designs keep
+            cols.append(f"CASE WHEN {ok} THEN 1 ELSE 0 END AS _o{k}")
     ctes = [f"base AS (SELECT {', '.join(cols)} FROM ({prep.source.sql}) _s)"]
 
     def keys(names: list[str], alias: str = "") -> str:
@@ -393,12 +398,12 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
     deep = _path(d, S) if d.stages[S - 1].psu else _parent(d, S)
     fpcs = [f"_p{s}" for s in range(1, S + 1)]
     if d.stages[S - 1].psu:
-        sums = ", ".join(f"SUM(_wy{k}) AS _ty{k}, SUM(_wx{k}) AS _tx{k}, SUM(_n{k}) AS _n{k}"
-                         for k in K)
+        sums = ", ".join([f"SUM(_wy{k}) AS _ty{k}, SUM(_wx{k}) AS _tx{k}, SUM(_n{k}) AS _n{k}"
+                          for k in K] + [f"SUM({o}) AS {o}" for o in present])
         ctes.append(f"psu AS (SELECT {keys(deep + doms)}{keys([f'MAX({p}) AS {p}' for p in fpcs])}"
                     f"{sums} FROM base GROUP BY {', '.join(deep + doms)})")
     else:
-        sums = ", ".join(f"_wy{k} AS _ty{k}, _wx{k} AS _tx{k}, _n{k}" for k in K)
+        sums = ", ".join([f"_wy{k} AS _ty{k}, _wx{k} AS _tx{k}, _n{k}" for k in K] + present)
         ctes.append(f"psu AS (SELECT {keys(deep + doms + fpcs)}{sums} FROM base)")
     dom_sums = ", ".join(f"SUM(_ty{k}) AS _Y{k}, SUM(_tx{k}) AS _X{k}, SUM(_n{k}) AS _N{k}"
                          for k in K)
@@ -411,7 +416,7 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         else:
             zs.append(f"CASE WHEN g._X{k} = 0 THEN 0.0 ELSE (p._ty{k} - g._Y{k} / g._X{k} * "
                       f"p._tx{k}) / g._X{k} END AS _z{k}")
-    ctes.append(f"z AS (SELECT {keys(deep + doms + fpcs, 'p.')}{', '.join(zs)} "
+    ctes.append(f"z AS (SELECT {keys(deep + doms + fpcs + present, 'p.')}{', '.join(zs)} "
                 f"FROM psu p JOIN dom g ON {on(doms, 'p', 'g', True)})")
     pieces = []
     for s in range(1, S + 1):
@@ -438,14 +443,7 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         join_m = ""
         if s > 1:
             mult, join_m = "m._mult", f" JOIN m{s - 1} m ON {on(above, 'd', 'm')}"
-        avg, join_a = "1.0", ""
-        if prep.mapping.design.lonely_psu == "average":
-            ctes.append(f"a{s} AS (SELECT {keys(above)}COUNT(*) * 1.0 / SUM(CASE WHEN _nh > 1 OR "
-                        f"_zero = 1 THEN 1 ELSE 0 END) AS _avg FROM d{s}_"
-                        + (f" GROUP BY {', '.join(above)})" if above else ")"))
-            avg, join_a = "a._avg", f" JOIN a{s} a ON {on(above, 'd', 'a')}"
-        ctes.append(f"d{s} AS (SELECT d.*, {mult} AS _mult, {avg} AS _avg FROM d{s}_ d"
-                    f"{join_m}{join_a})")
+        ctes.append(f"d{s} AS (SELECT d.*, {mult} AS _mult FROM d{s}_ d{join_m})")
         if s < S:  # sampling fraction of each unit, carried to the stages below it
             pi = "u._p" if kind == "fraction" else "d._nh / u._p"
             ctes.append(f"m{s} AS (SELECT {keys(_path(d, s), 'u.')}d._mult * {pi} AS _mult "
@@ -453,13 +451,15 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         # the domain's unit totals of z at stage s, their stratum means, and the spread
         level = _path(d, s) if has_unit else parent
         if level == deep:
-            ctes.append(f"zs{s} AS (SELECT {keys(level + doms)}_p{s} AS _p, "
+            ctes.append(f"zs{s} AS (SELECT {keys(level + doms + present)}_p{s} AS _p, "
                         f"{', '.join(f'_z{k}' for k in K)} FROM z)")
         else:
             ctes.append(f"zs{s} AS (SELECT {keys(level + doms)}MAX(_p{s}) AS _p, "
+                        f"{keys([f'SUM({o}) AS {o}' for o in present])}"
                         f"{', '.join(f'SUM(_z{k}) AS _z{k}' for k in K)} FROM z "
                         f"GROUP BY {', '.join(level + doms)})")
         ctes.append(f"st{s} AS (SELECT {keys(parent + doms)}"
+                    f"{keys([f'SUM({o}) AS {o}' for o in present])}"
                     f"{', '.join(f'SUM(_z{k}) AS _s{k}' for k in K)} FROM zs{s} "
                     f"GROUP BY {', '.join(parent + doms)})")
         g = "1.0 - z._p" if kind == "fraction" else "1.0"
@@ -474,13 +474,29 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         parts = []
         for k in K:
             a = f"t._s{k} / d._nh"
-            parts.append(f"CASE WHEN d._zero = 1 THEN 0.0 WHEN d._nh > 1 THEN d._avg * d._mult * "
-                         f"d._f * d._nh / (d._nh - 1.0) * (v._q{k} + (d._G - v._W) * {a} * {a}) "
+            parts.append(f"CASE WHEN d._zero = 1 THEN 0.0 WHEN d._nh > 1 THEN d._mult * d._f * "
+                         f"d._nh / (d._nh - 1.0) * (v._q{k} + (d._G - v._W) * {a} * {a}) "
                          f"ELSE {lonely.format(k=k)} END AS _V{k}")
-        pieces.append(f"SELECT {keys(doms, 'v.')}{', '.join(parts)} FROM sv{s} v "
-                      f"JOIN st{s} t ON {on(parent, 'v', 't')} AND {on(doms, 'v', 't', True)} "
-                      f"JOIN d{s} d ON {on(parent, 'v', 'd')}")
-    ctes.append(f"var AS (SELECT {keys(doms)}{', '.join(f'SUM(_V{k}) AS _V{k}' for k in K)} "
+            if average:  # strata of this domain that can be averaged over
+                parts.append(f"CASE WHEN t._o{k} > 0 THEN 1 ELSE 0 END AS _np{k}, CASE WHEN "
+                             f"t._o{k} > 0 AND (d._nh > 1 OR d._zero = 1) THEN 1 ELSE 0 END AS _nk{k}")
+        piece = (f"SELECT {keys((above if average else []) + doms, 'v.')}{', '.join(parts)} "
+                 f"FROM sv{s} v "
+                 f"JOIN st{s} t ON {on(parent, 'v', 't')} AND {on(doms, 'v', 't', True)} "
+                 f"JOIN d{s} d ON {on(parent, 'v', 'd')}")
+        if average:
+            # R's average: each unit's strata sum times (strata present) / (strata not lonely),
+            # counted among the strata where the domain has rows; none to average over -> NULL
+            group = f" GROUP BY {', '.join(above + doms)}" if above + doms else ""
+            piece = (f"SELECT {keys(doms)}" + ", ".join(
+                f"CASE WHEN SUM(_nk{k}) = 0 THEN 0.0 ELSE SUM(_V{k}) * SUM(_np{k}) / SUM(_nk{k}) "
+                f"END AS _V{k}, CASE WHEN SUM(_np{k}) > 0 AND SUM(_nk{k}) = 0 THEN 1 ELSE 0 END "
+                f"AS _B{k}" for k in K) + f" FROM ({piece}) _a{group}")
+        pieces.append(piece)
+    sums_v = [f"SUM(_V{k}) AS _V{k}" for k in K]
+    if average:  # a domain with no stratum to average over has no variance estimate (R: NaN)
+        sums_v = [f"CASE WHEN MAX(_B{k}) = 1 THEN NULL ELSE SUM(_V{k}) END AS _V{k}" for k in K]
+    ctes.append(f"var AS (SELECT {keys(doms)}{', '.join(sums_v)} "
                 f"FROM ({' UNION ALL '.join(pieces)}) _v{group_d})")
     labels = "".join(f"{_domain_label(prep, b, 'g.' + c)} AS {c}, "
                      for b, c in zip(by, doms, strict=True))
@@ -568,7 +584,8 @@ def _taylor_rows(frame: pd.DataFrame, measures: Sequence[Measure], by: Sequence[
                 est = float(Y)
             else:
                 est = float(Y) / float(X) if X else None
-            se = math.sqrt(max(float(V), 0.0)) if V is not None and est is not None else None
+            known = V is not None and not pd.isna(V)
+            se = math.sqrt(max(float(V), 0.0)) if known and est is not None else None
             rows.append({"measure": m.name, "kind": m.kind, **domain, "estimate": est, "se": se,
                          "n": n, "_base": float(X or 0.0)})
     return rows
@@ -621,8 +638,9 @@ def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[
     """Estimates for ``measures`` in every domain of ``by`` (cross-classified), one row each.
 
     Columns: measure, kind, the ``by`` columns, estimate, se, cv, ci_low, ci_high, n (unweighted
-    sample persons behind the figure: for a total those with y <> 0, for a mean or ratio those
-    in its base), flag (ok | caution | suppressed).
+    sample persons of positive weight behind the figure: for a total those with y <> 0, for a
+    mean or ratio those in its base), flag (ok | caution | suppressed), and ``lonely_psu`` when
+    the design has single-unit strata (the rule and the strata it applied to).
     """
     if not measures:
         raise CorridorsError("nothing to estimate: give --total, --mean, --ratio or --indicators")
@@ -648,7 +666,11 @@ def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[
               "estimate": pl.Float64, "se": pl.Float64, "cv": pl.Float64, "ci_low": pl.Float64,
               "ci_high": pl.Float64, "n": pl.Int64, "flag": pl.String}
     out = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
-    return out.select(list(schema)).sort(["measure", *by])
+    out = out.select(list(schema)).sort(["measure", *by])
+    note = prep.design_info.lonely_note() if prep.design_info else None
+    if note:  # which lonely-PSU rule applied to which strata travels with every figure
+        out = out.with_columns(pl.lit(note).alias(LONELY_COLUMN))
+    return out
 
 
 def estimate(data: Microdata | str | Path, mapping: Mapping | str | Path,
