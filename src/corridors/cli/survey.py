@@ -136,6 +136,9 @@ def estimate_command(
     caption = (f"{prep.mapping.title} - {prep.data.name}; {suppressed} of {result.height} cells "
                f"suppressed (n < {rel.min_n} or CV > {rel.cv_suppress:.1%})"
                if rel.suppress else f"{prep.mapping.title} - {prep.data.name}; no suppression")
+    note = prep.design_info.lonely_note() if prep.design_info else None
+    if note:
+        caption += f"; single-PSU strata, lonely_psu {note}"
     if save:
         from corridors.analytics.survey.store import write_estimates
         from corridors.settings import settings
@@ -151,14 +154,27 @@ def estimate_command(
         _write_xlsx(result, target, {
             "survey": prep.mapping.title, "file": str(prep.data.path),
             "sha256": prep.data.sha256(), "mapping": str(mapping), "engine": prep.engine.name,
-            "variance": "Taylor linearisation, ultimate cluster (PSUs with replacement within "
-                        "strata unless fpc given)" if not prep.mapping.design.replicates
-                        else f"replicate weights ({prep.mapping.design.replicates.method})",
+            "variance": _variance_text(prep), "lonely_psu": note or "none",
             "ci": "estimate +/- 1.96 SE", "suppression": caption,
         })
         console_err.print(f"wrote {result.height} estimates to {target}")
         return
     emit(result, Format(fmt.value), title="Survey estimates", caption=caption)
+
+
+def _variance_text(prep: est.Prepared) -> str:
+    """How the SEs were computed, for the workbook's about sheet."""
+    design = prep.mapping.design
+    if design.replicates:
+        return f"replicate weights ({design.replicates.method})"
+    info = prep.design_info
+    stages = info.stages if info else 1
+    if stages > 1:
+        text = f"Taylor linearisation, {stages} stages (each stage's variance, with fpc)"
+    else:
+        text = ("Taylor linearisation, ultimate cluster (PSUs with replacement within strata "
+                "unless fpc given)")
+    return text + ("; PPS without replacement, Brewer's approximation" if design.pps else "")
 
 
 def _with_reliability(mapping, rel: Reliability):
