@@ -102,3 +102,50 @@ def test_indicator_list_documents_each_definition():
     assert {"unemployment_rate", "migrant_workers", "return_migrants_5y"} <= {
         r["indicator"] for r in rows}
     assert all(len(r["definition"]) > 30 for r in rows)
+
+
+THREE_STAGE = Path(__file__).resolve().parents[1] / "analytics" / "survey" / "r" / "three_stage.csv"
+
+
+def test_dotted_column_names_and_file_labels_from_the_command_line(oracles, tmp_path):
+    """api.stu (R's name) alone, quoted in --where and in --ratio; sch.wide's Yes/No labels."""
+    mapping = tmp_path / "clus2.yaml"
+    mapping.write_text("design:\n  weight: pw\n  stages:\n    - {psu: dnum, fpc: fpc1}\n"
+                       "    - {psu: snum, fpc: fpc2}\nreliability: {suppress: false}\n")
+    result = runner.invoke(app, [
+        "survey", "estimate", str(oracles / "survey" / "api_clus2.csv"), "-m", str(mapping),
+        "--mean", "api.stu", "--ratio", '"api.stu":enroll', "--where", '"api.stu" > 100',
+        "--by", "sch.wide", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {r["sch.wide"] for r in rows} == {"Yes", "No"}
+    assert {r["measure"] for r in rows} == {"mean(api.stu)", 'ratio("api.stu"/enroll)'}
+    assert "lonely_psu" not in rows[0]  # no single-unit stratum: no note
+
+
+def test_lonely_rule_and_strata_in_json_table_and_xlsx(tmp_path):
+    import openpyxl
+
+    mapping = tmp_path / "three.yaml"
+    mapping.write_text("design:\n  weight: w\n  strata: region\n  lonely_psu: average\n"
+                       "  stages:\n    - {psu: district, fpc: fpc1}\n"
+                       "    - {psu: area, fpc: fpc2, strata: zone}\n    - {fpc: fpc3}\n")
+    args = ["survey", "estimate", str(THREE_STAGE), "-m", str(mapping), "--mean", "income"]
+    rows = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    note = ("average: stage 1 stratum F; stage 2 strata rural in district 4, rural in "
+            "district 8")
+    assert rows[0]["lonely_psu"] == note
+    table = runner.invoke(app, [*args, "--format", "table"], terminal_width=250)
+    assert "lonely_psu average: stage 1 stratum F" in " ".join(table.stdout.split())
+    target = tmp_path / "three.xlsx"
+    assert runner.invoke(app, [*args, "--format", "xlsx", "--output", str(target)]).exit_code == 0
+    book = openpyxl.load_workbook(target)
+    about = {r[0]: r[1] for r in book["about"].iter_rows(values_only=True)}
+    assert about["lonely_psu"] == note
+    assert about["variance"].startswith("Taylor linearisation, 3 stages")
+    header = [c.value for c in book["estimates"][1]]
+    assert "lonely_psu" in header
+    mapping.write_text(mapping.read_text().replace("average", "fail"))
+    failed = subprocess.run([CORRIDORS, *args], capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr
+    assert "stage 1 stratum F (1 such strata)" in " ".join(failed.stderr.split())

@@ -186,3 +186,20 @@ def test_stata_spss_parquet_and_csv_give_the_same_estimates(one_stage, write_map
         for column in ("estimate", "se"):
             for a, b in zip(other[column], results[0][column], strict=True):
                 assert rel(a, b) < 1e-12
+
+
+def test_n_counts_only_rows_of_positive_weight(one_stage, write_mapping, tmp_path):
+    """A zero weight (out of scope, or zeroed by calibration) adds nothing and is not counted."""
+    frame, _path = one_stage
+    zeroed = frame.assign(weight=np.where(frame.index % 4 == 0, 0.0, frame["weight"]))
+    path = tmp_path / "zeroed.csv"
+    zeroed.to_csv(path, index=False)
+    mapping = write_mapping({"design": {"weight": "weight", "strata": "stratid", "psu": "psuid",
+                                        "fpc": "N_h"}, "reliability": {"suppress": False}})
+    out = estimate(path, mapping, [mean("y", "m"), total("z", "t")], by=["domain"])
+    positive = zeroed[zeroed["weight"] > 0]
+    for row in out.to_dicts():
+        inside = positive[positive["domain"].astype(str) == row["domain"]]
+        expected = len(inside) if row["measure"] == "m" else int((inside["z"] != 0).sum())
+        assert row["n"] == expected
+    assert out.filter(measure="m")["n"].sum() < len(zeroed)

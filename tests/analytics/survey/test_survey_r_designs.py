@@ -19,7 +19,15 @@ import pandas as pd
 import pytest
 
 from corridors.analytics.survey.engines import DuckDBEngine, SparkEngine
-from corridors.analytics.survey.estimator import Measure, estimate, mean, ratio, total
+from corridors.analytics.survey.estimator import (
+    Measure,
+    estimate,
+    estimate_prepared,
+    mean,
+    prepare,
+    ratio,
+    total,
+)
 from corridors.errors import InputError
 
 R = Path(__file__).resolve().parent / "r"
@@ -176,9 +184,9 @@ def run(case: Case, path: Path, write_mapping, engine_factory) -> dict:
     for item in case.estimates:  # one query per domain set, as a user would ask
         groups.setdefault((item.by, item.where), []).append(replace(item.measure, name=item.name))
     got = {}
+    prep = prepare(path, mapping, engine_factory())  # the file is read once per case
     for (by, where), measures in groups.items():
-        frame = estimate(path, mapping, measures, by=[by] if by else [], where=where,
-                         engine=engine_factory())
+        frame = estimate_prepared(prep, measures, [by] if by else [], where)
         for row in frame.to_dicts():
             got[(row["measure"], f"{by}={row[by]}" if by else "")] = (row["estimate"], row["se"])
     return got
