@@ -84,3 +84,37 @@ def test_negative_weights_are_refused(tmp_path, write_mapping):
     path.write_text("w,y\n1,2\n-1,3\n", encoding="utf-8")
     with pytest.raises(InputError, match="weight >= 0"):
         estimate(path, write_mapping({"design": {"weight": "w"}}), [mean("y")])
+
+
+@pytest.mark.parametrize(("design", "message"), [
+    ({"weight": "w", "stages": [{"psu": "a", "fpc": "f1"}, {"psu": "b"}]}, "every stage or on none"),
+    ({"weight": "w", "psu": "a", "stages": [{"psu": "a"}]}, "inside stages only"),
+    ({"weight": "w", "stages": [{"fpc": "f1"}, {"psu": "b"}]}, "unit column of this stage"),
+    ({"weight": "w", "stages": "a"}, "one per sampling stage"),
+    ({"weight": "w", "stages": [{"psu": "a", "cluster": "b"}]}, "psu, fpc and"),
+    ({"weight": "w", "psu": "a", "lonely_psu": "collapse"}, "adjust | average"),
+    ({"weight": "w", "psu": "a", "pps": "sampford"}, "brewer"),
+    ({"weight": "w", "pps": "brewer", "replicate": {"weights": ["r1"], "method": "jk1"}},
+     "replicate weights alone"),
+])
+def test_design_declarations_that_cannot_be_right_are_refused(design, message):
+    with pytest.raises(InputError, match=message):
+        parse({"design": design})
+
+
+def test_single_stage_mapping_is_the_one_stage_case():
+    one = parse({"design": {"weight": "w", "strata": "h", "psu": "a", "fpc": "n"}}).design
+    staged = parse({"design": {"weight": "w", "strata": "h",
+                               "stages": [{"psu": "a", "fpc": "n"}]}}).design
+    assert one.stages == staged.stages and len(one.stages) == 1
+    assert one.stages[0].strata == "h" and one.columns == ["w", "h", "a", "n"]
+
+
+def test_bootstrap_replicates_default_to_r_scale_and_centre():
+    reps = parse({"design": {"weight": "w", "replicate": {
+        "weights": ["r1", "r2"], "method": "bootstrap"}}}).design.replicates
+    assert reps.scale is None and reps.centre == "mean"  # scale from the data's PSUs per stratum
+    reps = parse({"design": {"weight": "w", "replicate": {
+        "weights": ["r1", "r2"], "method": "bootstrap", "scale": 0.5, "centre": "full"}}}
+    ).design.replicates
+    assert reps.scale == 0.5 and reps.centre == "full"

@@ -245,3 +245,25 @@ def test_lonely_units_fail_by_default_naming_stage_and_stratum(data_files, write
     assert "lonely_psu" in str(error.value)
     # region E has every district sampled (fpc1 = n): certainty by its fpc, never 'lonely'
     assert "stratum E" not in str(error.value)
+
+
+def test_design_errors_name_the_stage_the_stratum_and_the_fix(data_files, write_mapping):
+    three = data_files("three_stage")
+    stages = CASES["three_certainty"].design["stages"]
+    # lonely at the second stage only (region F dropped): named with the unit above it
+    mapping = write_mapping({"design": {"weight": "w", "strata": "region", "stages": stages},
+                             "read": {"keep": "region <> 'F'"}})
+    with pytest.raises(InputError, match="stage 2 stratum rural in district 4 .2 such strata"):
+        estimate(three, mapping, [mean("income")])
+    # an fpc that varies within a stratum: one fpc per stratum, or Brewer PPS
+    mapping = write_mapping({"design": {"weight": "w", "strata": "region", "psu": "area",
+                                        "fpc": "fpc3", "lonely_psu": "certainty"}})
+    with pytest.raises(InputError, match="one fpc value per stratum") as error:
+        estimate(three, mapping, [mean("income")])
+    assert "pps: brewer" in str(error.value)
+    # Brewer takes probabilities, not population counts
+    mapping = write_mapping({"design": {"weight": "w", "strata": "region", "psu": "area",
+                                        "fpc": "fpc2", "pps": "brewer",
+                                        "lonely_psu": "certainty"}})
+    with pytest.raises(InputError, match="inclusion probabilities <= 1"):
+        estimate(three, mapping, [mean("income")])
