@@ -43,6 +43,10 @@ class Engine(Protocol):
 
     def query(self, sql: str) -> pd.DataFrame: ...
 
+    def materialize(self, name: str, sql: str) -> None:
+        """Keep a (small) query result as the table ``name`` for later queries."""
+        ...
+
     def kinds(self, sql: str) -> dict[str, str]:
         """Column -> 'numeric' | 'string' of a query's result (without running it)."""
         ...
@@ -125,6 +129,9 @@ class DuckDBEngine:
     def query(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
 
+    def materialize(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
     def kinds(self, sql: str) -> dict[str, str]:
         relation = self.con.sql(sql)
         return {name: _kind(str(kind)) for name, kind in zip(relation.columns, relation.types,
@@ -179,6 +186,9 @@ class SparkEngine:
         frame = self.spark.sql(sql)
         rows = frame.collect()
         return pd.DataFrame([tuple(r) for r in rows], columns=frame.columns)
+
+    def materialize(self, name: str, sql: str) -> None:
+        self.spark.sql(sql).cache().createOrReplaceTempView(name)  # computed once, on first use
 
     def kinds(self, sql: str) -> dict[str, str]:
         return {name: _kind(kind) for name, kind in self.spark.sql(sql).dtypes}

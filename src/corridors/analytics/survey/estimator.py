@@ -41,6 +41,7 @@ from .variables import Source, check_codes, source
 Z95 = 1.959963984540054  # standard normal 97.5 % quantile
 MISSING = "(missing)"
 RESULT_COLUMNS = ("estimate", "se", "cv", "ci_low", "ci_high", "n", "flag")
+DESIGN_TABLE = "_corridors_design"  # per-stage strata and units, made once per prepared file
 LONELY_COLUMN = "lonely_psu"  # present when single-unit strata were handled by design.lonely_psu
 
 
@@ -170,7 +171,7 @@ def _stage_columns(prep: Prepared) -> list[str]:
     d, q = prep.mapping.design, prep.engine.quote
     cols = []
     for s, stage in enumerate(d.stages, start=1):
-        cols.append(f"{q(stage.strata)} AS _h{s}" if stage.strata else f"'1' AS _h{s}")
+        cols.append(f"{q(stage.strata)} AS _h{s}" if stage.strata else f"1 AS _h{s}")
         if stage.psu:
             cols.append(f"{q(stage.psu)} AS _c{s}")
         cols.append(f"CAST({q(stage.fpc)} AS DOUBLE) AS _p{s}" if stage.fpc
@@ -182,7 +183,8 @@ def _path(design, s: int) -> list[str]:
     """Key columns of a stage-s unit: stratum and unit of every stage down to s (nested)."""
     keys = []
     for t in range(1, s + 1):
-        keys.append(f"_h{t}")
+        if t == 1 or design.stages[t - 1].strata:  # (one stratum: no key to group on)
+            keys.append(f"_h{t}")
         if design.stages[t - 1].psu:
             keys.append(f"_c{t}")
     return keys
@@ -190,13 +192,14 @@ def _path(design, s: int) -> list[str]:
 
 def _parent(design, s: int) -> list[str]:
     """Key columns of a stage-s stratum: the unit above it and its own stratum."""
-    return _path(design, s - 1) + [f"_h{s}"]
+    own = [f"_h{s}"] if s == 1 or design.stages[s - 1].strata else []
+    return _path(design, s - 1) + own
 
 
 def _stratum_label(row: dict, design, s: int) -> str:
-    own = str(row[f"_h{s}"])
     if s == 1:
-        return own
+        return str(row["_h1"])
+    own = str(row[f"_h{s}"]) if design.stages[s - 1].strata else ""
     above = design.stages[s - 2]
     unit = f"{above.psu} {row[f'_c{s - 1}']}"
     return f"{own} in {unit}" if design.stages[s - 1].strata else unit
@@ -230,12 +233,18 @@ def _design_info(prep: Prepared) -> DesignInfo:
         if stage.psu:
             units = (f"SELECT {', '.join(path)}, MIN(_p{s}) AS _pmin, MAX(_p{s}) AS _pmax "
                      f"FROM {view} GROUP BY {', '.join(path)}")
+            if s < len(d.stages):  # the units above a later stage, with their fpc
+                prep.engine.materialize(f"{DESIGN_TABLE}_u{s}", units)
+                units = f"SELECT * FROM {DESIGN_TABLE}_u{s}"
         else:
             units = f"SELECT {', '.join(parent)}, _p{s} AS _pmin, _p{s} AS _pmax FROM {view}"
-        frame = prep.engine.query(
+        # the strata of stage s: sampled units n_h, fpc range and sum (over the whole file)
+        prep.engine.materialize(
+            f"{DESIGN_TABLE}_d{s}",
             f"SELECT {', '.join(parent)}, COUNT(*) AS n_h, MIN(_pmin) AS fmin, MAX(_pmax) AS fmax, "
-            f"SUM(CASE WHEN _pmin <> _pmax THEN 1 ELSE 0 END) AS varying FROM ({units}) _u "
-            f"GROUP BY {', '.join(parent)}")
+            f"SUM(_pmin) AS fsum, SUM(CASE WHEN _pmin <> _pmax THEN 1 ELSE 0 END) AS varying "
+            f"FROM ({units}) _u GROUP BY {', '.join(parent)}")
+        frame = prep.engine.query(f"SELECT * FROM {DESIGN_TABLE}_d{s}")
         if first is None:
             first = frame
         kind = _fpc_kind(prep, frame, s)
@@ -423,34 +432,28 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         parent, above = _parent(d, s), _path(d, s - 1)
         kind = kinds[s - 1]
         has_unit = d.stages[s - 1].psu is not None
-        # the design: units of stage s in each stratum, over all rows (not by domain)
-        if has_unit:
-            path = _path(d, s)
-            ctes.append(f"u{s} AS (SELECT {keys(path)}MAX(_p{s}) AS _p FROM psu "
-                        f"GROUP BY {', '.join(path)})")
-        else:
-            ctes.append(f"u{s} AS (SELECT {keys(parent)}_p{s} AS _p FROM base)")
+        # the design: units of stage s in each stratum, over all rows (from the design check)
+        table = f"{DESIGN_TABLE}_d{s}"
         if kind == "size":
-            f, G, zero = "(MAX(_p) - COUNT(*)) / MAX(_p)", "COUNT(*)", "(MAX(_p) - COUNT(*)) / MAX(_p)"
+            f, G, zero = "(fmax - n_h) / fmax", "n_h", "(fmax - n_h) / fmax"
         elif kind == "fraction":
-            f, G, zero = "1.0", "COUNT(*) - SUM(_p)", "1.0 - MIN(_p)"
+            f, G, zero = "1.0", "n_h - fsum", "1.0 - fmin"
         else:
-            f, G, zero = "1.0", "COUNT(*)", "1.0"
-        ctes.append(f"d{s}_ AS (SELECT {keys(parent)}COUNT(*) AS _nh, MAX(_p) AS _N, {f} AS _f, "
-                    f"{G} AS _G, CASE WHEN {zero} < 1e-7 THEN 1 ELSE 0 END AS _zero "
-                    f"FROM u{s} GROUP BY {', '.join(parent)})")
+            f, G, zero = "1.0", "n_h", "1.0"
         mult = "1.0"
         join_m = ""
         if s > 1:
             mult, join_m = "m._mult", f" JOIN m{s - 1} m ON {on(above, 'd', 'm')}"
-        ctes.append(f"d{s} AS (SELECT d.*, {mult} AS _mult FROM d{s}_ d{join_m})")
+        ctes.append(f"d{s} AS (SELECT {keys(parent, 'd.')}d.n_h AS _nh, {f} AS _f, {G} AS _G, "
+                    f"CASE WHEN {zero} < 1e-7 THEN 1 ELSE 0 END AS _zero, {mult} AS _mult "
+                    f"FROM {table} d{join_m})")
         if s < S:  # sampling fraction of each unit, carried to the stages below it
-            pi = "u._p" if kind == "fraction" else "d._nh / u._p"
+            pi = "u._pmin" if kind == "fraction" else "d._nh / u._pmin"
             ctes.append(f"m{s} AS (SELECT {keys(_path(d, s), 'u.')}d._mult * {pi} AS _mult "
-                        f"FROM u{s} u JOIN d{s} d ON {on(parent, 'u', 'd')})")
+                        f"FROM {DESIGN_TABLE}_u{s} u JOIN d{s} d ON {on(parent, 'u', 'd')})")
         # the domain's unit totals of z at stage s, their stratum means, and the spread
         level = _path(d, s) if has_unit else parent
-        if level == deep:
+        if s == S:  # z is already at the units of the last stage (or the rows)
             ctes.append(f"zs{s} AS (SELECT {keys(level + doms + present)}_p{s} AS _p, "
                         f"{', '.join(f'_z{k}' for k in K)} FROM z)")
         else:
@@ -458,24 +461,36 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
                         f"{keys([f'SUM({o}) AS {o}' for o in present])}"
                         f"{', '.join(f'SUM(_z{k}) AS _z{k}' for k in K)} FROM z "
                         f"GROUP BY {', '.join(level + doms)})")
-        ctes.append(f"st{s} AS (SELECT {keys(parent + doms)}"
-                    f"{keys([f'SUM({o}) AS {o}' for o in present])}"
-                    f"{', '.join(f'SUM(_z{k}) AS _s{k}' for k in K)} FROM zs{s} "
-                    f"GROUP BY {', '.join(parent + doms)})")
-        g = "1.0 - z._p" if kind == "fraction" else "1.0"
-        ctes.append(f"zc{s} AS (SELECT {keys(parent + doms, 'z.')}{g} AS _g, "
-                    + ", ".join(f"z._z{k} - t._s{k} / d._nh AS _e{k}" for k in K)
-                    + f" FROM zs{s} z JOIN st{s} t ON {on(parent, 'z', 't')} AND "
-                    f"{on(doms, 'z', 't', True)} JOIN d{s} d ON {on(parent, 'z', 'd')})")
-        ctes.append(f"sv{s} AS (SELECT {keys(parent + doms)}SUM(_g) AS _W, "
-                    + ", ".join(f"SUM(_g * _e{k} * _e{k}) AS _q{k}" for k in K)
-                    + f" FROM zc{s} GROUP BY {', '.join(parent + doms)})")
+        g = "(1.0 - _p)" if kind == "fraction" else "1.0"
+        if s == 1:  # two passes: deviations from the stratum mean (few units, exact)
+            ctes.append(f"st{s} AS (SELECT {keys(parent + doms)}"
+                        f"{keys([f'SUM({o}) AS {o}' for o in present])}"
+                        f"{', '.join(f'SUM(_z{k}) AS _s{k}' for k in K)} FROM zs{s} "
+                        f"GROUP BY {', '.join(parent + doms)})")
+            ctes.append(f"zc{s} AS (SELECT {keys(parent + doms, 'z.')}{g.replace('_p', 'z._p')} "
+                        "AS _g, " + ", ".join(f"z._z{k} - t._s{k} / d._nh AS _e{k}" for k in K)
+                        + f" FROM zs{s} z JOIN st{s} t ON {on(parent, 'z', 't')} AND "
+                        f"{on(doms, 'z', 't', True)} JOIN d{s} d ON {on(parent, 'z', 'd')})")
+            ctes.append(f"sv{s} AS (SELECT {keys(parent + doms)}SUM(_g) AS _W, "
+                        + ", ".join(f"SUM(_g * _e{k} * _e{k}) AS _q{k}" for k in K)
+                        + f" FROM zc{s} GROUP BY {', '.join(parent + doms)})")
+            spread = "v._q{k} + (d._G - v._W) * {a} * {a}"
+        else:
+            # below the first stage (households in areas: many units) one pass: the moments
+            # sum g z^2, sum g z, sum g, and sum g (z - a)^2 = q - 2 a r + a^2 W
+            ctes.append(f"st{s} AS (SELECT {keys(parent + doms)}"
+                        f"{keys([f'SUM({o}) AS {o}' for o in present])}SUM({g}) AS _W, "
+                        + ", ".join(f"SUM(_z{k}) AS _s{k}, SUM({g} * _z{k} * _z{k}) AS _q{k}, "
+                                    f"SUM({g} * _z{k}) AS _r{k}" for k in K)
+                        + f" FROM zs{s} GROUP BY {', '.join(parent + doms)})")
+            ctes.append(f"sv{s} AS (SELECT * FROM st{s})")
+            spread = "v._q{k} - 2.0 * {a} * v._r{k} + d._G * {a} * {a}"
         lonely = {"adjust": "d._mult * d._f * v._W * t._s{k} * t._s{k}"}.get(d.lonely_psu, "0.0")
         parts = []
         for k in K:
             a = f"t._s{k} / d._nh"
             parts.append(f"CASE WHEN d._zero = 1 THEN 0.0 WHEN d._nh > 1 THEN d._mult * d._f * "
-                         f"d._nh / (d._nh - 1.0) * (v._q{k} + (d._G - v._W) * {a} * {a}) "
+                         f"d._nh / (d._nh - 1.0) * ({spread.format(k=k, a=a)}) "
                          f"ELSE {lonely.format(k=k)} END AS _V{k}")
             if average:  # strata of this domain that can be averaged over
                 parts.append(f"CASE WHEN t._o{k} > 0 THEN 1 ELSE 0 END AS _np{k}, CASE WHEN "
