@@ -3,6 +3,8 @@ formula (tests/analytics/survey/conftest.py::taylor_variance), and domain = zero
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -203,3 +205,25 @@ def test_n_counts_only_rows_of_positive_weight(one_stage, write_mapping, tmp_pat
         expected = len(inside) if row["measure"] == "m" else int((inside["z"] != 0).sum())
         assert row["n"] == expected
     assert out.filter(measure="m")["n"].sum() < len(zeroed)
+
+
+def test_the_lonely_psu_note_is_not_a_domain_when_saved(write_mapping):
+    """The design note travels with the estimates but is not a domain of the stored rows."""
+    import duckdb
+
+    from corridors.analytics.survey.estimator import domain_columns, estimate_prepared, prepare
+    from corridors.analytics.survey.store import write_estimates
+
+    data = Path(__file__).resolve().parent / "r" / "three_stage.csv"
+    mapping = write_mapping({"survey": {"id": "three"}, "design": {
+        "weight": "w", "strata": "region", "lonely_psu": "certainty",
+        "stages": [{"psu": "district", "fpc": "fpc1"},
+                   {"psu": "area", "fpc": "fpc2", "strata": "zone"}, {"fpc": "fpc3"}]}})
+    prep = prepare(data, mapping)
+    out = estimate_prepared(prep, [mean("income")], ["sex"])
+    assert out["lonely_psu"][0] == ("certainty: stage 1 stratum F; stage 2 strata rural in "
+                                    "district 4, rural in district 8")
+    assert domain_columns(out.columns) == ["sex"]
+    con = duckdb.connect()
+    assert write_estimates(con, out, prep) == 2
+    assert {r[0] for r in con.execute("SELECT domain FROM survey_estimates").fetchall()} == {"{}"}

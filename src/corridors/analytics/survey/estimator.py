@@ -41,6 +41,13 @@ from .variables import Source, check_codes, source
 Z95 = 1.959963984540054  # standard normal 97.5 % quantile
 MISSING = "(missing)"
 RESULT_COLUMNS = ("estimate", "se", "cv", "ci_low", "ci_high", "n", "flag")
+def domain_columns(columns: Sequence[str]) -> list[str]:
+    """The domain columns of a table of estimates: all but the measure, its kind, the results
+    and the design note (one rule for every reader of the table)."""
+    return [c for c in columns
+            if c not in ("measure", "indicator", "kind", *RESULT_COLUMNS, LONELY_COLUMN)]
+
+
 DESIGN_TABLE = "_corridors_design"  # per-stage strata and units, made once per prepared file
 LONELY_COLUMN = "lonely_psu"  # present when single-unit strata were handled by design.lonely_psu
 

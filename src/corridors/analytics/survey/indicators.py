@@ -20,7 +20,16 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .estimator import LONELY_COLUMN, Measure, Prepared, estimate_prepared, mean, ratio, total
+from .estimator import (
+    LONELY_COLUMN,
+    Measure,
+    Prepared,
+    domain_columns,
+    estimate_prepared,
+    mean,
+    ratio,
+    total,
+)
 
 WA = "working_age = 1"
 
@@ -152,13 +161,11 @@ def icls(prep: Prepared, *, extra_by: tuple[str, ...] = (), where: str | None = 
     if not frames:
         return pl.DataFrame()
     out = pl.concat(frames, how="diagonal_relaxed")
-    domain_cols = [c for c in out.columns if c not in (
-        "measure", "kind", "estimate", "se", "cv", "ci_low", "ci_high", "n", "flag")]
+    domain_cols = domain_columns(out.columns)
     order = [i.id for i in INDICATORS]
     out = out.rename({"measure": "indicator"}).with_columns(
         pl.col("indicator").replace_strict(order, list(range(len(order))),
                                            return_dtype=pl.Int64).alias("_order"))
-    domain_cols = [c for c in domain_cols if c != LONELY_COLUMN]
     extra = [LONELY_COLUMN] if LONELY_COLUMN in out.columns else []
     return out.sort(["_order", *domain_cols], nulls_last=False).drop("_order").select(
         ["indicator", "kind", *domain_cols, "estimate", "se", "cv", "ci_low", "ci_high", "n",

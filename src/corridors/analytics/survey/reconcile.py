@@ -17,6 +17,8 @@ import polars as pl
 
 from corridors.errors import CorridorsError
 
+from .estimator import domain_columns
+
 #: survey indicators that have a UN DESA counterpart: indicator -> what UN DESA publishes
 COUNTERPARTS = {
     "migrants_foreign_born": "stock",
@@ -70,8 +72,7 @@ def reconcile(con: duckdb.DuckDBPyConnection, estimates: pl.DataFrame, *, iso3: 
 
     edition = default_edition(con, edition)
     name = "indicator" if "indicator" in estimates.columns else "measure"
-    domains = [c for c in estimates.columns if c not in (
-        name, "kind", "estimate", "se", "cv", "ci_low", "ci_high", "n", "flag")]
+    domains = domain_columns(estimates.columns)
     rows = []
     for record in estimates.to_dicts():
         what = COUNTERPARTS.get(record[name])

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
-from .estimator import RESULT_COLUMNS, Prepared
+from .estimator import Prepared, domain_columns
 
 DDL = """
 CREATE TABLE IF NOT EXISTS survey_estimates (
@@ -50,8 +50,7 @@ def write_estimates(con: duckdb.DuckDBPyConnection, estimates: pl.DataFrame,
     in ``provenance``. Returns the number of rows written."""
     create_table(con)
     name = "indicator" if "indicator" in estimates.columns else "measure"
-    domains = [c for c in estimates.columns
-               if c not in (name, "kind", *RESULT_COLUMNS)]
+    domains = domain_columns(estimates.columns)
     mapping, sid = prep.mapping, source_id(prep)
     rows = []
     for record in estimates.to_dicts():
