@@ -9,6 +9,12 @@ where z_hi is the PSU total of each person's influence value (total: w*y; mean o
 w*(y - R*x) / sum(w*x)), n_h the number of PSUs in stratum h and f_h = (N_h - n_h)/N_h when the
 population size N_h is given (or 1 - fpc when fpc is a sampling fraction), else 1.
 
+With several stages (``design.stages``, an fpc on each) every later stage adds the same sum over
+its units within each unit above, times the sampling fractions of the stages above (R's default
+multi-stage estimator, ``svyrecvar``). Brewer's PPS approximation (``design.pps: brewer``) puts
+1 - pi_i inside the sum unit by unit. Single-unit strata follow ``design.lonely_psu`` as R's
+``survey.lonely.psu``; strata whose fpc says every unit was taken add nothing.
+
 Domains (``by`` and ``where``) keep every row and zero the weight outside the domain, so a domain
 estimate equals the full-sample estimate with zeroed weights, and its SE accounts for the PSUs where
 the domain is absent. Missing values of y or x put a row outside the domain of that estimate
