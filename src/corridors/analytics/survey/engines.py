@@ -147,6 +147,7 @@ class SparkEngine:
     def __init__(self, session=None) -> None:
         self.spark = session or local_session()
         self._tmp: tempfile.TemporaryDirectory | None = None
+        self._kept: dict = {}  # name -> cached DataFrame of materialize()
 
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"
@@ -188,7 +189,12 @@ class SparkEngine:
         return pd.DataFrame([tuple(r) for r in rows], columns=frame.columns)
 
     def materialize(self, name: str, sql: str) -> None:
-        self.spark.sql(sql).cache().createOrReplaceTempView(name)  # computed once, on first use
+        frame = self.spark.sql(sql).cache()  # computed once, on first use
+        previous = self._kept.pop(name, None)
+        if previous is not None:
+            previous.unpersist()
+        frame.createOrReplaceTempView(name)
+        self._kept[name] = frame
 
     def kinds(self, sql: str) -> dict[str, str]:
         return {name: _kind(kind) for name, kind in self.spark.sql(sql).dtypes}
