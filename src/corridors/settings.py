@@ -25,9 +25,8 @@ class Settings(BaseSettings):
     - ``home``: ``CORRIDORS_HOME``; holds the download cache and the store.
     - ``mirror``: ``CORRIDORS_MIRROR``; a folder laid out like the publishers' sites
       (``un-desa/ims2020/...``), used by ``pull`` instead of the internet.
-    - ``reference``: ``CORRIDORS_REFERENCE``; the folder of curated reference facts (ratification
-      lists, community membership). Default: the pulled copy in the cache, else ``reference/``
-      beside the mirror.
+    - ``reference``: ``CORRIDORS_REFERENCE``; a folder of curated reference facts (ratification
+      lists, community membership) that replaces the copy shipped inside the package.
     - ``engine``: ``CORRIDORS_ENGINE``; the engine for survey microdata (``duckdb`` or ``spark``).
     """
 
@@ -58,11 +57,14 @@ class Settings(BaseSettings):
         return self.home / "corridors.duckdb"
 
     @property
-    def reference_dir(self) -> Path | None:
-        """Curated reference facts: the setting, else the pulled copy, else beside the mirror."""
-        candidates = [self.reference, self.cache_dir / "curated-reference",
-                      self.mirror.parent / "reference" if self.mirror else None]
-        return next((p for p in candidates if p is not None and p.is_dir()), None)
+    def reference_dir(self) -> Path:
+        """Curated reference facts: the user's folder (``CORRIDORS_REFERENCE``) when set, else the
+        copy shipped inside the package (``corridors/reference/``)."""
+        if self.reference is not None:
+            return self.reference
+        from corridors.reference import folder
+
+        return folder()
 
     @property
     def user_dir(self) -> Path:

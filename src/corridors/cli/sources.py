@@ -40,7 +40,15 @@ def sources_command(
             "required": source.required,
             "title": source.title,
             "url": source.primary.url or source.page,
+            "page": source.page,
+            "alternate_of": source.alternate_of,
+            "shipped": source.shipped,
+            "files": [{"name": f.name, "url": f.url, "member": f.member, "mirror": f.mirror,
+                       "also": [c.path for c in f.also], "sha256": f.sha256}
+                      for f in source.files],
         })
+    if fmt is Format.csv:  # one line per source: the file list is in the JSON
+        rows = [{k: v for k, v in r.items() if k != "files"} for r in rows]
     if fmt is Format.table:
         shown = [{k: r[k] for k in ("id", "edition", "state", "licence", "title")} for r in rows]
         emit(shown, fmt, title="Sources",
@@ -83,6 +91,25 @@ def pull_command(
                   f"{len(results) - pulled - fresh} skipped")
 
 
+def mirror_command(
+    folder: Path = typer.Argument(..., help="Folder to write the mirror into (created if missing)."),
+) -> None:
+    """Write every pulled file into FOLDER laid out like the publishers' sites: a mirror for a
+    colleague without internet, who runs `corridors --mirror FOLDER pull`.
+
+    Example: `corridors pull && corridors mirror /media/usb/sources`.
+    """
+    from corridors.sources.mirror import write_mirror
+
+    result = write_mirror(folder)
+    console.print(f"[green]mirror:[/] {result.files:,} files ({result.bytes / 1e6:,.1f} MB) of "
+                  f"{len(result.sources)} sources written to {result.folder}")
+    if result.not_pulled:
+        console.print(f"[yellow]not pulled, so not in the mirror:[/] {', '.join(result.not_pulled)}")
+    console.print(f"Offline: `corridors --mirror {result.folder} pull`")
+
+
 def register(app: typer.Typer) -> None:
     app.command("sources")(sources_command)
     app.command("pull")(pull_command)
+    app.command("mirror")(mirror_command)

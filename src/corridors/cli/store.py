@@ -9,6 +9,7 @@ from corridors import store
 from corridors.analytics.overview import store_summary
 from corridors.analytics.stocks import stock
 from corridors.cli._output import Format, console, emit
+from corridors.sources import registry
 from corridors.store.build import build
 
 ORDER = 20
@@ -29,8 +30,15 @@ def build_command() -> None:
         f"[green]build:[/] {report.path} in {report.seconds:.1f} s — "
         + ", ".join(f"{t} {n:,}" for t, n in report.rows.items() if n)
     )
-    if report.skipped:
-        console.print(f"[yellow]not pulled (optional):[/] {', '.join(report.skipped)}")
+    stand_ins = {s.alternate_of: s.id for s in registry().values()
+                 if s.alternate_of and s.id in report.read}
+    unread = [sid for sid in report.skipped
+              if sid not in stand_ins and registry()[sid].alternate_of not in report.read]
+    for sid in report.skipped:
+        if sid in stand_ins:
+            console.print(f"{sid}: read from its mirror copy {stand_ins[sid]}")
+    if unread:
+        console.print(f"[yellow]not pulled (optional):[/] {', '.join(unread)}")
     for warning in report.warnings:
         console.print(f"[yellow]note:[/] {warning}")
 

@@ -24,6 +24,7 @@ class FileProvenance:
     size: int
     fetched_at: str
     verified: bool  # True when the registry knew the checksum and it matched
+    mirror_path: str | None = None  # where the file lies in a mirror folder (`corridors mirror`)
 
 
 @dataclass

@@ -15,13 +15,31 @@ from pydantic import BaseModel, Field
 from corridors.errors import CorridorsError
 
 
+class MirrorCopy(BaseModel):
+    """Another place in a mirror folder where the same file, in the same layout, may lie: a copy
+    that a third party touched up (an added sheet), or another release of a file the publisher
+    renames on each release (``*`` in ``path`` matches any release number)."""
+
+    path: str
+    sha256: str | None = None
+
+
 class SourceFile(BaseModel):
     """One file of a publication, under the publisher's own name."""
 
     name: str
-    mirror: str = Field(description="path inside a mirror folder laid out like the publishers'")
-    url: str | None = None
+    mirror: str | None = Field(
+        default=None, description="path inside a mirror folder laid out like the publishers'")
+    url: str | None = Field(default=None, description="the file's direct address on the publisher's site")
+    member: str | None = Field(
+        default=None, description="when the url answers a ZIP archive: the file inside it (glob)")
     sha256: str | None = Field(default=None, description="expected checksum, where known")
+    also: list[MirrorCopy] = Field(default_factory=list)
+
+    def mirror_paths(self) -> list[MirrorCopy]:
+        """Where a mirror may hold this file, the publisher's own path first."""
+        own = [MirrorCopy(path=self.mirror, sha256=self.sha256)] if self.mirror else []
+        return own + self.also
 
 
 class Source(BaseModel):
@@ -35,6 +53,10 @@ class Source(BaseModel):
     page: str = ""
     reader: str | None = None
     required: bool = True
+    alternate_of: str | None = Field(
+        default=None, description="the source whose numbers this file carries in another layout; "
+        "read only when that source is not pulled")
+    shipped: bool = Field(default=False, description="the files ship with the package")
     files: list[SourceFile]
 
     @property
@@ -62,3 +84,8 @@ def get(source_id: str) -> Source:
         raise UnknownSourceError(
             f"unknown source {source_id!r}; known sources: {known} (see `corridors sources`)"
         ) from None
+
+
+def alternates(source_id: str) -> list[Source]:
+    """The sources that carry ``source_id``'s numbers in another layout (mirror copies)."""
+    return [s for s in registry().values() if s.alternate_of == source_id]

@@ -21,7 +21,7 @@ from corridors import codes
 from corridors.errors import CorridorsError
 from corridors.settings import settings
 from corridors.sources import cache
-from corridors.sources.registry import Source, registry
+from corridors.sources.registry import Source, alternates, registry
 from corridors.store import create_schema, lifecycle
 from corridors.store.loaders import LOADERS, reader_module
 from corridors.store.reconcile import carry_unknown_origin
@@ -48,6 +48,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)  # the source ids read
     flow_runs: list = field(default_factory=list)
     #: what the user should know (a damaged previous store set aside, ...)
     warnings: list[str] = field(default_factory=list)
@@ -55,14 +56,19 @@ class BuildReport:
 
 
 def _sources_to_read() -> tuple[list[Source], list[str]]:
+    """The pulled sources the build reads. A mirror-only alternate (the same numbers in another
+    layout) stands in for its source when that source is not pulled, and is left out when it is."""
+    pulled = {sid for sid, s in registry().items() if s.reader and cache.state(s) == "pulled"}
     chosen, skipped, missing = [], [], []
     for source in registry().values():
         if not source.reader:
             continue
-        state = cache.state(source)
-        if state == "pulled":
-            chosen.append(source)
-        elif source.required:
+        if source.id in pulled:
+            if source.alternate_of in pulled:
+                skipped.append(source.id)
+            else:
+                chosen.append(source)
+        elif source.required and not any(a.id in pulled for a in alternates(source.id)):
             missing.append(source.id)
         else:
             skipped.append(source.id)
@@ -154,7 +160,7 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
     started = time.perf_counter()
     cfg = settings()
     sources, skipped = _sources_to_read()
-    report = BuildReport(cfg.store_path, 0.0, skipped=skipped)
+    report = BuildReport(cfg.store_path, 0.0, skipped=skipped, read=[s.id for s in sources])
     parts: dict[str, list[pl.DataFrame]] = defaultdict(list)
     source_rows: dict[str, int] = {}
     total_steps = len(sources) + 1

@@ -22,8 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.linalg import lsqr
 
 from corridors.analytics.flows.matrices import check_pair
 from corridors.errors import CorridorsError
@@ -66,6 +64,11 @@ def rogers_von_rabenau(stock_start: np.ndarray, stock_end: np.ndarray,
     ``residual`` is the largest absolute gap (persons) left in the ``n^2`` stock equations; it is
     zero when the stocks are consistent with the model (equal birthplace totals up to ``g``).
     """
+    # SciPy (a declared dependency) is loaded only here: the sparse solver is this method's alone,
+    # and every other command starts without it.
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import lsqr
+
     s1, s2 = check_pair(stock_start, stock_end)
     n = s1.shape[0]
     residents = s1.sum(axis=0)

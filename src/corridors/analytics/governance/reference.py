@@ -1,8 +1,8 @@
 """Where the curated reference facts live (ratification lists, community membership).
 
-The folder comes from ``settings().reference_dir``: ``CORRIDORS_REFERENCE`` / ``--reference``, else
-the copy ``corridors pull`` made in the cache, else ``reference/`` beside the offline mirror. Every
-reader takes an explicit path and falls back to :func:`reference_dir`.
+They ship with the package (``corridors/reference/``); a user's own folder replaces them
+(``CORRIDORS_REFERENCE``). Every reader takes an explicit path and falls back to
+:func:`reference_dir`.
 """
 
 from __future__ import annotations
@@ -20,21 +20,15 @@ class ReferenceMissing(CorridorsError):
 def reference_dir(path: Path | str | None = None) -> Path:
     """The folder holding ``ilo_ratifications.csv``, ``rec_membership.csv``, ...
 
-    ``path`` wins; otherwise the setting, the pulled copy, or ``<mirror>/../reference``.
+    ``path`` wins; otherwise the user's folder (``CORRIDORS_REFERENCE``) or the shipped copy.
     """
-    if path is not None:
-        folder = Path(path)
-    else:
-        found = settings().reference_dir
-        if found is None:
-            raise ReferenceMissing(
-                "no reference folder: run `corridors pull` (it copies the curated reference "
-                "facts), set CORRIDORS_REFERENCE, or pass --reference DIR (the folder holding "
-                "ilo_ratifications.csv, ...)"
-            )
-        folder = found
+    folder = Path(path) if path is not None else settings().reference_dir
     if not folder.is_dir():
-        raise ReferenceMissing(f"reference folder {folder} does not exist")
+        raise ReferenceMissing(
+            f"reference folder {folder} does not exist: set CORRIDORS_REFERENCE to a folder "
+            "holding ilo_ratifications.csv, rec_membership.csv, ... or unset it to use the copy "
+            "shipped with corridors"
+        )
     return folder
 
 
