@@ -143,10 +143,35 @@ def read_geodatasource(path: Path) -> Borders:
     return Borders(_symmetric(pairs), sorted(listed), one_sided)
 
 
+def _cepii_workbook(path: Path) -> pl.DataFrame:
+    """The publisher's ``dist_cepii.xls`` (the one sheet, header in row 1) as the all-text table
+    the CSV export gives: whole numbers without a decimal point, empty cells as ``''``."""
+    from corridors.readers.workbook import expect_header, open_workbook, sheet_rows
+
+    sheet = open_workbook(path).sheet_names[0]
+    rows = sheet_rows(path, sheet)
+    expect_header(rows, path, sheet, 1, CEPII_HEADER)
+
+    def text(cell: object) -> str:
+        if cell is None:
+            return ""
+        if isinstance(cell, float) and cell.is_integer():
+            return str(int(cell))
+        return str(cell).strip()
+
+    body = [[text(c) for c in row[:len(CEPII_HEADER)]] for row in rows[1:]
+            if any(c not in (None, "") for c in row)]
+    return pl.DataFrame(body, schema={c: pl.String for c in CEPII_HEADER}, orient="row")
+
+
 def read_cepii(path: Path) -> Dyads:
-    """CEPII GeoDist ``dist_cepii.csv`` -> :class:`Dyads` (see the module doc)."""
+    """CEPII GeoDist -> :class:`Dyads` (see the module doc): the publisher's ``dist_cepii.xls``
+    (from ``dist_cepii.zip``) or its CSV export ``dist_cepii.csv``; the same columns either way."""
     path = Path(path)
-    frame = csv_table(path, CEPII_HEADER, what="CEPII GeoDist CSV")
+    if path.suffix.lower() in (".xls", ".xlsx"):
+        frame = _cepii_workbook(path)
+    else:
+        frame = csv_table(path, CEPII_HEADER, what="CEPII GeoDist CSV")
     problems: list[Problem] = []
     dropped: list[str] = []
     mapping: dict[str, str | None] = {}
