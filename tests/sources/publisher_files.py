@@ -9,15 +9,15 @@ from __future__ import annotations
 import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import polars as pl
+from fixtures_un_desa import YEARS_2020, write_long_workbook  # tests/readers (see conftest.py)
 
 from corridors import codes
 from corridors.readers.borders import CEPII_HEADER
 from corridors.sources.pull import find_in_mirror
 from corridors.sources.registry import Source, SourceFile
-from fixtures_un_desa import YEARS_2020, write_long_workbook  # tests/readers (see conftest.py)
 
 OTHER = ("Other", 2003)
 
@@ -72,7 +72,7 @@ def cepii_xls_from_csv(csv: Path, path: Path) -> Path:
 
 def url_path(root: Path, url: str) -> Path:
     """Where a URL's path lies under the served folder (the query is the server's business)."""
-    return root / urlsplit(url).path.lstrip("/")
+    return root / unquote(urlsplit(url).path).lstrip("/")
 
 
 def _constructed(source: Source, file: SourceFile, mirror: Path, work: Path) -> tuple[str, Path]:
