@@ -266,7 +266,9 @@ def pull_source(source: Source, *, force: bool = False,
                 fetched.append(_copy_shipped(source, file, target, progress))
             elif cfg.mirror is not None:
                 got = _copy_from_mirror(source, file, cfg.mirror, target, progress)
-                assert got is not None  # checked above
+                if got is None:  # removed from the mirror while we copied
+                    raise SourceError(f"{source.id}: {file.mirror} vanished from the mirror "
+                                      f"{cfg.mirror} during the pull; pull again.")
                 fetched.append(got)
             else:
                 fetched.append(_download(source, file, target, progress, archives))
@@ -275,8 +277,10 @@ def pull_source(source: Source, *, force: bool = False,
             archive.unlink(missing_ok=True)
     Provenance(source.id, source.publisher, source.title, source.edition, source.licence,
                source.page, fetched).write(folder)
-    where = ("package" if source.shipped and cfg.reference is None else "reference folder"
-             if source.shipped else "mirror" if cfg.mirror is not None else "publisher")
+    if source.shipped:
+        where = "reference folder" if cfg.reference is not None else "package"
+    else:
+        where = "mirror" if cfg.mirror is not None else "publisher"
     return PullResult(source.id, "pulled", f"from the {where}")
 
 
