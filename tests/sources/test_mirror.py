@@ -84,3 +84,17 @@ def test_mirror_copy_missing_one_required_file_names_it(tmp_path: Path, mirror: 
     assert result.exit_code != 0
     assert "world-bank/OGHIST.xlsx is not in the mirror" in str(result.exception)
     assert cache.Provenance.read(cache.folder_for(registry()["wb-oghist"])) is None
+
+
+def test_the_installed_command_prints_the_missing_folder_whole(tmp_path: Path):
+    """Through the real entry point: one message, non-zero exit, brackets in the path kept."""
+    import subprocess
+    import sys
+
+    missing = tmp_path / "stick[2]" / "sources"
+    command = Path(sys.executable).parent / "corridors"
+    run = subprocess.run([str(command), "--home", str(tmp_path / "h"), "--mirror", str(missing), "pull"],
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "300"})
+    assert run.returncode != 0
+    assert f"error: the mirror folder {missing} does not exist" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout

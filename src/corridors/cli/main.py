@@ -72,10 +72,13 @@ _register_all()
 
 def main() -> None:
     """Entry point: turns every CorridorsError into one clear message and a non-zero exit."""
+    from rich.markup import escape
+
     from corridors.cli._output import console_err
 
     try:
         app()
     except CorridorsError as error:
-        console_err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        # escaped: a message naming `corridors[spark]` or a sheet "[Table 1]" keeps its brackets
+        console_err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise SystemExit(error.exit_code) from None
