@@ -91,7 +91,7 @@ def test_the_installed_command_prints_the_missing_folder_whole(tmp_path: Path):
     import subprocess
     import sys
 
-    missing = tmp_path / "stick[2]" / "sources"
+    missing = tmp_path / "stick[usb]" / "sources"
     command = Path(sys.executable).parent / "corridors"
     run = subprocess.run([str(command), "--home", str(tmp_path / "h"), "--mirror", str(missing), "pull"],
                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "300"})
