@@ -299,7 +299,9 @@ def pull(ids: Iterable[str] | None = None, *, force: bool = False,
                 continue
             if not source.required:
                 # optional publications are fetched only when asked for by id when online
-                results.append(PullResult(source.id, "skipped", "optional; pull it by id"))
+                detail = ("optional; pull it by id" if all(f.url for f in source.files)
+                          else "optional; only in a mirror (no download address)")
+                results.append(PullResult(source.id, "skipped", detail))
                 continue
         results.append(pull_source(source, force=force, progress=progress))
     return results
