@@ -27,6 +27,7 @@ from corridors.store import connect
 NO_DIRECT_FILE = {
     "m49-methodology": "an older UNSD export; UNSD no longer publishes the Developed/Developing column",
     "ims2019-bilateral-wide": "a derived CSV; corridors has no reader yet for the official 2019 workbook",
+    "wb-rpw-filtered": "a third party's partial extract of Remittance Prices Worldwide",
 }
 
 
