@@ -349,7 +349,8 @@ def load(reference: Path | str | None = None, *, mirror: Path | str | None = Non
          user_dir: Path | str | None = None, include_imports: bool = True) -> Ratifications:
     """Load every ratification statement and compute each list's coverage.
 
-    ``reference``: the curated folder (default: beside the mirror); ``mirror``: the mirror (for
+    ``reference``: the curated folder (default: CORRIDORS_REFERENCE, else the copy shipped in the
+    package); ``mirror``: the mirror (for
     ``un-treaties/hr_status_icmw.csv``); ``user_dir``: where imports are kept.
     """
     result = Ratifications()
