@@ -16,10 +16,10 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-t0=$(date +%s.%N)
+t0=$(date +%s%N)
 step() {  # step NAME: print the seconds since the previous step
-  local t; t=$(date +%s.%N)
-  printf 'wheel smoke: %-34s %6.1f s\n' "$1" "$(echo "$t - $t0" | bc)"
+  local t; t=$(date +%s%N)
+  printf 'wheel smoke: %-34s %4d.%d s\n' "$1" $(((t - t0) / 1000000000)) $((((t - t0) / 100000000) % 10))
   t0=$t
 }
 
