@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 import httpx
 
+from corridors import __version__
 from corridors.errors import SourceError
 from corridors.settings import settings
 from corridors.sources.cache import FileProvenance, Provenance, folder_for, now, sha256_of
@@ -144,13 +145,19 @@ def _copy_shipped(source: Source, file: SourceFile, target: Path,
     return FileProvenance(file.name, str(origin), digest, size, now(), False, None)
 
 
+#: Some publishers' sites (un.org) refuse clients that do not say they are a browser: say both.
+_HEADERS = {"User-Agent": f"Mozilla/5.0 (compatible; corridors/{__version__}; "
+                          "South-South Mobility Observatory data pull)",
+            "Accept": "*/*"}
+
+
 def _fetch(url: str, part: Path, label: tuple[str, str], progress: ProgressFn | None) -> None:
     """Stream one address into ``part``, retrying; raises SourceError with what to do."""
     cfg = settings()
     last_error: Exception | None = None
     for attempt in range(1, cfg.download_retries + 1):
         try:
-            with httpx.stream("GET", url, follow_redirects=True,
+            with httpx.stream("GET", url, follow_redirects=True, headers=_HEADERS,
                               timeout=cfg.download_timeout) as response:
                 response.raise_for_status()
                 total = int(response.headers.get("content-length") or 0) or None
