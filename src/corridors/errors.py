@@ -11,6 +11,19 @@ class CorridorsError(Exception):
     exit_code = 2
 
 
+#: The most characters of a bad value an error message quotes.
+QUOTE_LIMIT = 80
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)``, cut to its first ``limit`` characters (with how long it was) so that a
+    huge bad input is never echoed back whole."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(str(value)):,} characters)"
+
+
 class NotBuiltError(CorridorsError):
     """No store yet: the user must run ``corridors pull`` and ``corridors build``."""
 
@@ -37,7 +50,7 @@ class Problem:
             where.append(f"row {self.row}")
         text = ", ".join(where)
         if self.value is not None:
-            text += f": value {self.value!r}"
+            text += f": value {quoted(self.value)}"
         if self.expected:
             text += f"; expected {self.expected}"
         return text

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     - ``reference``: ``CORRIDORS_REFERENCE``; a folder of curated reference facts (ratification
       lists, community membership) that replaces the copy shipped inside the package.
     - ``engine``: ``CORRIDORS_ENGINE``; the engine for survey microdata (``duckdb`` or ``spark``).
+    - ``cache_mb``: ``CORRIDORS_CACHE_MB``; megabytes of answers ``corridors serve`` keeps in memory
+      (default 128; 0 turns the response cache off).
     """
 
     model_config = SettingsConfigDict(env_prefix="CORRIDORS_", extra="ignore")
@@ -38,6 +40,7 @@ class Settings(BaseSettings):
     engine: Literal["duckdb", "spark"] = "duckdb"
     download_timeout: float = 60.0
     download_retries: int = 3
+    cache_mb: float = Field(default=128.0, ge=0, le=65536)
 
     @field_validator("home", "mirror", "reference", mode="before")
     @classmethod

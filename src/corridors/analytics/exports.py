@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from corridors import spreadsheets
 from corridors.analytics import datapackage, sdmx
 from corridors.analytics.corridors import (
     check_sex,
@@ -190,7 +191,7 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
         return [_excel(tables, path, sources)]
     if fmt == "sdmx-csv":  # the folder is made once every value has its code
         written = sdmx.write_folder(tables, path, sdmx_version)
-        _flat(sources).write_csv(path / f"{SOURCES_SHEET}.csv")
+        spreadsheets.write_csv(_flat(sources), path / f"{SOURCES_SHEET}.csv")
         return [*written, path / f"{SOURCES_SHEET}.csv"]
     path.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -206,7 +207,7 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
         return written
     for name, frame in tables.items():
         target = path / f"{name}.csv"
-        _flat(frame).write_csv(target)
+        spreadsheets.write_csv(_flat(frame), target)
         written.append(target)
     if fmt == "datapackage":
         editions = sorted({e for f in tables.values() if "edition" in f.columns
@@ -216,7 +217,7 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
         content = datapackage.descriptor(tables, dict(zip(tables, written, strict=True)), sources,
                                          title=title)
         return [*written, datapackage.write(path, content)]
-    _flat(sources).write_csv(path / f"{SOURCES_SHEET}.csv")
+    spreadsheets.write_csv(_flat(sources), path / f"{SOURCES_SHEET}.csv")
     return [*written, path / f"{SOURCES_SHEET}.csv"]
 
 
@@ -227,8 +228,8 @@ def _excel(tables: dict[str, pl.DataFrame], path: Path, sources: pl.DataFrame) -
         path = path.with_suffix(".xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
-    with xlsxwriter.Workbook(str(path)) as workbook:
+    with xlsxwriter.Workbook(str(path), spreadsheets.WORKBOOK_OPTIONS) as workbook:
         for name, frame in {**tables, SOURCES_SHEET: sources}.items():
-            _flat(frame).write_excel(workbook, worksheet=_sheet_name(name, used),
+            spreadsheets.write_frame(_flat(frame), workbook, _sheet_name(name, used),
                                      autofit=True, float_precision=6)
     return path

@@ -28,7 +28,7 @@ from fastapi import Depends, HTTPException, Query, Request
 
 from corridors import codes, store
 from corridors.analytics import corridors as corridor_facts
-from corridors.errors import NotBuiltError
+from corridors.errors import NotBuiltError, quoted
 
 #: The largest page a list endpoint returns.
 MAX_LIMIT = 1000
@@ -327,7 +327,7 @@ class Invalid(HTTPException):
     expected."""
 
     def __init__(self, name: str, value: object, expected: str):
-        super().__init__(422, f"{name}: expected {expected}; got {value!r}")
+        super().__init__(422, f"{name}: expected {expected}; got {quoted(value)}")
         self.name = name
 
 

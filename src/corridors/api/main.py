@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from corridors import __version__, web
 from corridors.api import security
@@ -44,11 +44,13 @@ def create_app(store_path: Path | None = None) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url=None,  # the interactive docs load scripts from a CDN: not offline, not CSP-safe
         redoc_url=None,
+        dependencies=[Depends(security.known_query)],  # every route: no undeclared query parameter
     )
     path = store_path or settings().store_path
     app.state.store = Store(path)
     app.add_middleware(ResponseCache, store_path=path,  # inside the security headers
-                       user_dir=settings().user_dir)
+                       user_dir=settings().user_dir,
+                       max_bytes=int(settings().cache_mb * 1024 * 1024))
     security.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in ROUTERS:

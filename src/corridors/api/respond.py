@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import duckdb
 import polars as pl
@@ -20,6 +21,7 @@ from fastapi import Request, Response
 
 from corridors.api import reference
 from corridors.api.deps import Fmt, lookup
+from corridors.spreadsheets import csv_text
 
 _PROVENANCE = (
     "SELECT source_id, publisher, title, edition, licence, url, file_name, sha256, fetched_at "
@@ -115,10 +117,49 @@ def to_json(data: Any) -> bytes:
     return text.encode("utf-8")
 
 
+def representation(accept: Iterable[str]) -> Fmt:
+    """``csv`` or ``json``: what the Accept header(s) ask for. Every Accept header a request
+    carries counts (a client may send several); CSV is chosen only when ``text/csv`` is acceptable
+    and preferred over JSON by its quality value (a named type beats a wildcard; a tie keeps JSON,
+    the default). The response and the response cache both decide through this one function, so
+    a cached answer is always the one the request would get."""
+    csv_q = json_q = wild_q = None
+    for header in accept:
+        for part in header.split(","):
+            media, *params = (p.strip() for p in part.split(";"))
+            q = 1.0
+            for param in params:
+                name, _, value = param.partition("=")
+                if name.strip().lower() == "q":
+                    try:
+                        q = float(value)
+                    except ValueError:
+                        q = 0.0
+            media = media.lower()
+            if media == "text/csv":
+                csv_q = max(csv_q or 0.0, q)
+            elif media == "application/json":
+                json_q = max(json_q or 0.0, q)
+            elif media in ("*/*", "application/*"):
+                wild_q = max(wild_q or 0.0, q)
+    if not csv_q:
+        return "json"
+    rival = json_q if json_q is not None else (wild_q or 0.0)
+    return "csv" if csv_q > rival or (json_q is None and csv_q == rival) else "json"
+
+
 def wants_csv(request: Request, fmt: Fmt | None) -> bool:
+    """CSV when ``?format=csv``, or when no format is given and the Accept header prefers it."""
     if fmt is not None:
         return fmt == "csv"
-    return "text/csv" in request.headers.get("accept", "")
+    return representation(request.headers.getlist("accept")) == "csv"
+
+
+def next_url(request: Request, offset: int) -> str:
+    """The next page's address, relative (path and query): never built from the request's Host
+    header, which a client can forge (and a cached answer would pass on to everyone)."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+    return f"{request.url.path}?{urlencode([*query, ('offset', str(offset))])}"
 
 
 def _sources_header(found: list[dict[str, Any]]) -> str:
@@ -144,7 +185,7 @@ def csv_response(rows: list[dict[str, Any]], found: list[dict[str, Any]], filena
         "X-Corridors-Sources": _sources_header(found),
         **(extra_headers or {}),
     }
-    return Response(frame.write_csv(), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(csv_text(frame), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def _records(data: pl.DataFrame | list[dict]) -> list[dict[str, Any]]:
@@ -159,7 +200,7 @@ def page(request: Request, data: pl.DataFrame | list[dict], found: list[dict[str
     rows = _records(chunk)
     following = None
     if offset + limit < total:
-        following = str(request.url.include_query_params(offset=offset + limit))
+        following = next_url(request, offset + limit)
     if wants_csv(request, fmt):
         headers = {"X-Total-Count": str(total)}
         if following:

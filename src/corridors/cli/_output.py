@@ -12,6 +12,8 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from corridors.spreadsheets import csv_text
+
 console = Console()
 console_err = Console(stderr=True)
 
@@ -97,7 +99,7 @@ def emit(data: pl.DataFrame | list[dict] | dict, fmt: Format, *, title: str | No
             elif dtype.is_nested():
                 frame = frame.with_columns(pl.col(column).map_elements(
                     lambda v: json.dumps(_jsonable(v), ensure_ascii=False), return_dtype=pl.String))
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write(csv_text(frame))
         return
     if isinstance(data, dict):
         table = Table(title=title, caption=caption, show_header=False)

@@ -50,13 +50,14 @@ def _ratio(text: str) -> est.Measure:
 def _write_xlsx(frame: pl.DataFrame, path: Path, about: dict[str, str]) -> None:
     import xlsxwriter
 
-    with xlsxwriter.Workbook(str(path)) as book:
-        frame.write_excel(workbook=book, worksheet="estimates", autofit=True,
-                          float_precision=6)
+    from corridors.spreadsheets import WORKBOOK_OPTIONS, write_cell, write_frame
+
+    with xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS) as book:
+        write_frame(frame, book, "estimates", autofit=True, float_precision=6)
         sheet = book.add_worksheet("about")
         for row, (key, value) in enumerate(about.items()):
-            sheet.write(row, 0, key)
-            sheet.write(row, 1, value)
+            write_cell(sheet, row, 0, key)
+            write_cell(sheet, row, 1, value)
 
 
 @survey_app.command("estimate")

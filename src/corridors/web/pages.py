@@ -140,11 +140,14 @@ def explore_json(con: Con, store: StoreDep, origin: CodeQ = None, destination: C
 def explore_xlsx(con: Con, store: StoreDep, origin: CodeQ = None, destination: CodeQ = None,
                  year: YearQ = None, sex: SexQ = "total", edition: EditionQ = None) -> Response:
     """The filtered corridor table as an Excel workbook with a sources-and-licences sheet."""
-    from corridors.web.excel import workbook
+    from corridors.web.excel import cached, workbook
 
     data = _explore(con, store, origin, destination, year, sex, edition, 1_000_000, 0)
+    # what the workbook holds: the selection, resolved, and the files its figures come from
+    key = (data["edition"], data["origin"], data["destination"], data["year"], data["sex"],
+           tuple((s["source_id"], s["sha256"]) for s in data["sources"]))
     return Response(
-        workbook(data["rows"], data["sources"]),
+        cached(key, lambda: workbook(data["rows"], data["sources"])),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="corridors.xlsx"'})
 

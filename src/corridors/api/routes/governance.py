@@ -185,7 +185,7 @@ def paged(request: Request, rows: list[dict], found: list[dict], *, limit: int, 
     total = len(rows)
     following = None
     if offset + limit < total:
-        following = str(request.url.include_query_params(offset=offset + limit))
+        following = respond.next_url(request, offset + limit)
     body = {"items": rows[offset:offset + limit], "total": total, "limit": limit,
             "offset": offset, "next": following, **extra, "sources": found}
     return Response(respond.to_json(body), media_type="application/json")
