@@ -145,12 +145,16 @@ def load_world_bank_bilateral(source: Source, folder: Path) -> Frames:
 def load_communities(source: Source, folder: Path) -> Frames:
     frame = pl.read_csv(folder / "rec_membership.csv", infer_schema=False,
                         empty_string_is_null=False)
-    from corridors import codes
+    from corridors import codes, links
     from corridors.errors import InputError, Problem
 
     problems = [
         Problem("rec_membership.csv", row=i + 2, value=iso3, expected="an ISO3 code of a country")
         for i, iso3 in enumerate(frame["iso3"]) if iso3 not in codes.countries()
+    ] + [
+        Problem("rec_membership.csv", row=i + 2, value=url,
+                expected=f"a source_url that is {links.EXPECTED}")
+        for i, url in enumerate(frame["source_url"]) if url and not links.is_web_address(url)
     ]
     if problems:
         raise InputError(problems)

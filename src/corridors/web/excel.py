@@ -1,8 +1,9 @@
 """The data explorer's Excel download: the table on one sheet, its sources and licences on another.
 
 A workbook takes seconds of CPU to write, so the last few are kept by what they hold (the resolved
-selection and the checksums of the files its figures come from), and one is written at a time: asking for the same table in other
-words (``origin=404`` or ``origin=ken``) or many times at once costs one build.
+selection and the checksums of the files its figures come from), and one is written at a time:
+asking for the same table in other words (``origin=404`` or ``origin=ken``) or many times at once
+costs one build.
 """
 
 from __future__ import annotations

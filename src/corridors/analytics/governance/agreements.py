@@ -45,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from corridors import codes
 from corridors.errors import InputError, Problem
+from corridors.links import web_address
 from corridors.settings import settings
 
 PROVISIONS: dict[str, str] = {
@@ -158,6 +159,11 @@ class Agreement(BaseModel):
             raise ValueError(f"unknown provision {unknown[0]!r}; expected one of "
                              + ", ".join(PROVISIONS))
         return {k: (v if isinstance(v, dict) else {"value": v}) for k, v in value.items()}
+
+    @field_validator("source_url")
+    @classmethod
+    def _source_url(cls, value: str | None) -> str | None:
+        return web_address(value)
 
     @field_validator("year_signed")
     @classmethod

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from corridors import codes
 from corridors.errors import InputError, Problem
+from corridors.links import web_address
 from corridors.settings import settings
 
 SEED_FILE = "practices.yaml"
@@ -137,9 +138,7 @@ class Practice(BaseModel):
     @field_validator("link")
     @classmethod
     def _link(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://", value):
-            raise ValueError(f"link {value!r} is not an http(s) address")
-        return value
+        return web_address(value, "link")
 
     def record(self) -> dict:
         data = self.model_dump()

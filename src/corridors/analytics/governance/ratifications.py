@@ -28,10 +28,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from corridors import codes
+from corridors import codes, links
 from corridors.analytics.governance.instruments import instruments, normalise_id
 from corridors.analytics.governance.reference import reference_file, un_treaties_dir
 from corridors.errors import InputError, Problem
+from corridors.links import is_web_address
 from corridors.settings import settings
 
 STATUSES = ("in force", "not in force", "denounced", "signed", "not ratified", "unknown")
@@ -552,6 +553,9 @@ def read_table(path: Path | str, instrument: str | None = None, *,
                     expected="a country name or code known to corridors (add the spelling to "
                     "codes/aliases_ilo_normlex.csv or use the ISO3 column)"))
                 continue
+        if item.source_url and not is_web_address(item.source_url):
+            problems.append(Problem(name, row=item.row, value=item.source_url,
+                                    expected=f"a source_url that is {links.EXPECTED}"))
         status = _status_of(item.status_text)
         if status is None:
             problems.append(Problem(name, row=item.row, value=item.status_text,
