@@ -36,6 +36,7 @@ from corridors.analytics import precomputed
 from corridors.codes import OTHER_ORIGIN
 from corridors.errors import CorridorsError, InputError
 from corridors.settings import settings
+from corridors.yamlfile import read_yaml
 
 INCOME_GROUPS = ("L", "LM", "UM", "H")
 INCOME_NAMES = {
@@ -276,7 +277,7 @@ def load_lenses(path: Path | str | None = None) -> dict[str, Lens]:
     for file in _lens_files(folder):
         name = str(file)
         try:
-            document = yaml.safe_load(file.read_text(encoding="utf-8"))
+            document = read_yaml(file, hint="See docs/lenses.md.")
         except yaml.YAMLError as error:
             raise InputError.one(name, "valid YAML (see docs/lenses.md)", value=str(error)) from None
         entries = document.get("lenses") if isinstance(document, dict) else None

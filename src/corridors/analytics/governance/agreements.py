@@ -47,6 +47,7 @@ from corridors import codes
 from corridors.errors import InputError, Problem
 from corridors.links import web_address
 from corridors.settings import settings
+from corridors.yamlfile import load_yaml
 
 PROVISIONS: dict[str, str] = {
     "reference_to_ils": "reference to international labour standards",
@@ -273,7 +274,7 @@ def read_file(path: Path | str) -> list[Agreement]:
     digest = hashlib.sha256(data).hexdigest()
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            records = yaml.safe_load(data.decode("utf-8")) or []
+            records = load_yaml(data.decode("utf-8"), str(path)) or []
         except yaml.YAMLError as error:
             raise InputError.one(str(path), "valid YAML", value=str(error).splitlines()[0]) \
                 from error

@@ -30,6 +30,7 @@ from corridors import codes
 from corridors.errors import InputError, Problem
 from corridors.links import web_address
 from corridors.settings import settings
+from corridors.yamlfile import read_yaml
 
 SEED_FILE = "practices.yaml"
 LEVELS = ("national", "bilateral", "regional", "inter-regional")
@@ -185,7 +186,7 @@ def seed() -> tuple[Practice, ...]:
 def read_file(path: Path | str) -> list[Practice]:
     path = Path(path)
     try:
-        records = yaml.safe_load(path.read_text(encoding="utf-8"))
+        records = read_yaml(path)
     except yaml.YAMLError as error:
         raise InputError.one(str(path), "valid YAML", value=str(error).splitlines()[0]) from error
     return parse_records(records, str(path))

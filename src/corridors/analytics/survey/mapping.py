@@ -30,6 +30,7 @@ import yaml
 
 from corridors import codes
 from corridors.errors import InputError
+from corridors.yamlfile import read_yaml
 
 from . import expression
 
@@ -365,7 +366,7 @@ def load_mapping(path: str | Path) -> Mapping:
         raise InputError.one(str(path), "an existing mapping file (YAML)",
                              hint="See docs/survey.md for the format and docs/examples/.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path, hint="See docs/survey.md for the format and docs/examples/.")
     except yaml.YAMLError as error:
         raise InputError.one(str(path), "valid YAML", hint=str(error)) from error
     return parse(data, path)
