@@ -43,6 +43,7 @@ from .engines import VIEW, Engine, engine_for
 from .mapping import Mapping, Reliability, load_mapping
 from .microdata import Microdata, open_microdata
 from .variables import Source, check_codes, source
+from .weights import check_microdata
 
 Z95 = 1.959963984540054  # standard normal 97.5 % quantile
 MISSING = "(missing)"
@@ -169,6 +170,9 @@ def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
                              value=missing[0], sheet="design",
                              hint=f"{mapping.where} names it; columns: "
                                   + ", ".join(sorted(types)[:80]) + _case_hint(missing[0], types))
+    check_microdata(engine, data, [w for w in [design.weight, *(
+        design.replicates.weights if design.replicates else ())] if w], mapping.keep,
+        main=design.weight)
     src = source(mapping, engine, types)
     if check:
         check_codes(mapping, engine, types, str(data.path))
