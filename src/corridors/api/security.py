@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 from fastapi import FastAPI, HTTPException, Request
@@ -119,15 +120,23 @@ async def known_query(request: Request) -> None:
                                  f"{accepted}")
 
 
-#: An absolute file-system path (POSIX or Windows drive), not the path part of a URL.
-_FILE_PATH = re.compile(r"(?<![\w.:/~-])(?:~|[A-Za-z]:)?[/\\](?:[^\s'\"`,;()<>|/\\]+[/\\])+"
-                        r"([^\s'\"`,;()<>|/\\]*)")
+#: An absolute file-system path (POSIX, home or Windows drive), not the path part of a URL.
+_FILE_PATH = re.compile(r"(?<![\w.:/~-])(~|[A-Za-z]:)?[/\\]([^\s'\"`,;()<>|/\\]+)[/\\]"
+                        r"(?:[^\s'\"`,;()<>|/\\]+[/\\])*([^\s'\"`,;()<>|/\\]*)")
+
+
+def _cut(match: re.Match) -> str:
+    root, top, name = match.groups()
+    if root is None and not os.path.isdir("/" + top):  # e.g. /api/v1/stocks: an address
+        return match.group(0)
+    return name or "(folder)"
 
 
 def without_paths(message: str) -> str:
-    """The message with each absolute file path cut to the file's name: an answer over HTTP
-    never shows where the server keeps its files."""
-    return _FILE_PATH.sub(lambda m: m.group(1) or "(folder)", message)
+    """The message with each absolute file path (one that starts in a folder of this machine's
+    root, the home folder or a drive) cut to the file's name: an answer over HTTP never shows
+    where the server keeps its files."""
+    return _FILE_PATH.sub(_cut, message)
 
 
 def _is_api(request: Request) -> bool:
