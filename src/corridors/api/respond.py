@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -93,15 +93,23 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, (datetime, date)):
-        return value.isoformat()
+        return timestamp(value)
     return value
+
+
+def timestamp(value: date) -> str:
+    """A date as ISO text; a date and time as RFC 3339 with its UTC offset. The store keeps
+    times in UTC without a zone (``fetched_at``), so a time without one is UTC."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return value.isoformat()
 
 
 def _dates(value: Any) -> Any:
     """What ``json.dumps`` calls for a value it cannot write: dates as ISO text (as
     :func:`_plain`); anything else is not JSON."""
     if isinstance(value, (datetime, date)):
-        return value.isoformat()
+        return timestamp(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 

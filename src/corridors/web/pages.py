@@ -187,12 +187,16 @@ def explore_page(request: Request, con: Con, store: StoreDep, origin: CodeQ = No
 # --- country jump ------------------------------------------------------------------------------
 
 @router.get("/country")
-def country_jump(request: Request, con: Con, store: StoreDep, code: CodeQ = None) -> Response:
-    """The country box in the header: any code or name -> the country's page."""
+def country_jump(con: Con, store: StoreDep, code: CodeQ = None, year: YearQ = None,
+                 lens: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9\-]+$")] = None,
+                 edition: EditionQ = None) -> Response:
+    """The country box in the header: any code or name -> the country's page (keeping the
+    year, lens and edition the box was sent with)."""
     iso3 = check_country(con, store.country_codes(con), "code", code)
     if iso3 is None:
         return RedirectResponse("/", status_code=303)
-    params = {k: v for k, v in request.query_params.items() if k in ("year", "lens", "edition")}
+    params = {k: v for k, v in {"year": year, "lens": lens, "edition": edition}.items()
+              if v is not None}
     return RedirectResponse(str(URL(f"/country/{iso3}").include_query_params(**params)),
                             status_code=303)
 
@@ -238,7 +242,9 @@ def _corridor(con, store, origin, destination, edition) -> dict[str, Any]:
 
 @router.get("/corridor/{origin}/{destination}.json")
 def corridor_json(con: Con, store: StoreDep, origin: str, destination: str,
-                  edition: EditionQ = None) -> Response:
+                  edition: EditionQ = None, lens: LensPage = "wb-lmic") -> Response:
+    """The corridor page's figures; it takes the page's query (``lens`` picks only the page's
+    labels, so the figures are the same under every lens)."""
     return _json(_corridor(con, store, origin, destination, edition))
 
 
