@@ -24,6 +24,11 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     return f"{text[:limit]}... ({len(str(value)):,} characters)"
 
 
+class NotFoundError(CorridorsError):
+    """A well-formed question about something the store does not hold (a year of an edition, a
+    corridor without figures, a lens, a region): answered over HTTP as 404."""
+
+
 class NotBuiltError(CorridorsError):
     """No store yet: the user must run ``corridors pull`` and ``corridors build``."""
 

@@ -27,7 +27,7 @@ from corridors.analytics import precomputed
 from corridors.analytics.governance.communities import FULL_MEMBERSHIP, in_force_sql
 from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
 from corridors.codes import OTHER_ORIGIN
-from corridors.errors import CorridorsError
+from corridors.errors import CorridorsError, NotFoundError
 from corridors.store.editions import NEWEST_FIRST_SQL
 
 SEXES = ("total", "male", "female")
@@ -70,7 +70,7 @@ rec AS (
 rec_active = in_force_sql
 
 
-class NoDataError(CorridorsError):
+class NoDataError(NotFoundError):
     """The store has no data for what was asked (edition, year, sex, country)."""
 
 

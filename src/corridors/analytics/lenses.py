@@ -34,7 +34,7 @@ import yaml
 from corridors import codes
 from corridors.analytics import precomputed
 from corridors.codes import OTHER_ORIGIN
-from corridors.errors import CorridorsError, InputError
+from corridors.errors import CorridorsError, InputError, NotFoundError
 from corridors.settings import settings
 from corridors.yamlfile import read_yaml
 
@@ -60,6 +60,10 @@ FIRST_CLASSIFIED_YEAR = 1987
 
 class LensError(CorridorsError):
     """An unknown lens id or a lens file that cannot be used."""
+
+
+class UnknownLensError(LensError, NotFoundError):
+    """A lens id that is neither built in nor among the user's lenses."""
 
 
 @dataclass(frozen=True)
@@ -324,7 +328,7 @@ def get_lens(lens_id: str, path: Path | str | None = None,
     """A lens by id; ``emerging`` replaces the emerging-destination list of ``gfmd-2018``."""
     lenses = available_lenses(path)
     if lens_id not in lenses:
-        raise LensError(
+        raise UnknownLensError(
             f"unknown lens {lens_id!r}; available: {', '.join(lenses)}. Custom lenses go in "
             f"{settings().user_dir / 'lenses'} (see docs/lenses.md)."
         )

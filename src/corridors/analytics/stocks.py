@@ -83,7 +83,7 @@ def stock(
     if year is not None:
         years = corridor_table.edition_years(con, edition)
         if year not in years:
-            raise QueryError(
+            raise corridor_table.NoDataError(
                 f"edition {edition} has no year {year}; it has: {', '.join(map(str, years))}"
             )
     frame = con.execute(

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import anyio.to_thread
 import duckdb
 from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
 
 from corridors import codes, store
 from corridors.analytics import corridors as corridor_facts
@@ -326,12 +327,24 @@ class Invalid(HTTPException):
     """A request value that is well-formed but not acceptable: answered as 422 with what was
     expected."""
 
+    status = 422
+
     def __init__(self, name: str, value: object, expected: str):
-        super().__init__(422, f"{name}: expected {expected}; got {quoted(value)}")
+        super().__init__(self.status, f"{name}: expected {expected}; got {quoted(value)}")
         self.name = name
 
 
-_CODE = re.compile(r"^[A-Za-z0-9 .,'()\-]{1,60}$")
+class Unknown(Invalid):
+    """A request value of the declared form that names nothing this store holds (a country
+    code, an edition, a lens, a period): answered as 404 with what there is. Values of the
+    wrong form are refused by the declared pattern, enum or bounds (422)."""
+
+    status = 404
+
+
+#: A country as a request may name it: ISO3 (KEN), M49 (404) or a name ("Kenya").
+CODE_PATTERN = r"^[A-Za-z0-9 .,'()\-]{1,60}$"
+_CODE = re.compile(CODE_PATTERN)
 
 
 def check_country(con: duckdb.DuckDBPyConnection, known: frozenset[str], name: str,
@@ -347,7 +360,7 @@ def check_country(con: duckdb.DuckDBPyConnection, known: frozenset[str], name: s
         return codes.OTHER_ORIGIN
     iso3 = codes.code_for(value)
     if iso3 is None or iso3 not in known:
-        raise Invalid(name, value, expected)
+        raise Unknown(name, value, expected)
     return iso3
 
 
@@ -357,7 +370,7 @@ def require_country(con: duckdb.DuckDBPyConnection, known: frozenset[str], name:
     ``ALL`` or an empty value is refused (there is no "all countries" profile)."""
     iso3 = check_country(con, known, name, value, allow_other=allow_other)
     if iso3 is None:
-        raise Invalid(name, value, "an ISO3 code (e.g. KEN) or M49 number (e.g. 404) of one "
+        raise Unknown(name, value, "an ISO3 code (e.g. KEN) or M49 number (e.g. 404) of one "
                                    "country in the store")
     return iso3
 
@@ -368,7 +381,7 @@ def check_edition(store_: Store, con: duckdb.DuckDBPyConnection,
         return None
     editions = store_.editions(con)
     if value not in editions:
-        raise Invalid("edition", value, "one of " + ", ".join(editions))
+        raise Unknown("edition", value, "one of " + ", ".join(editions))
     return value
 
 
@@ -393,5 +406,8 @@ LimitQ = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per page, 1
 OffsetQ = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
 CodeQ = Annotated[
     str | None,
-    Query(max_length=60, description="ISO3 code (e.g. KEN) or M49 number (e.g. 404); omit (or ALL) for all."),
+    Query(max_length=60, pattern=CODE_PATTERN,
+          description="ISO3 code (e.g. KEN) or M49 number (e.g. 404); omit (or ALL) for all."),
 ]
+CodeP = Annotated[str, PathParam(max_length=60, pattern=CODE_PATTERN,
+                            description="ISO3 (KEN) or M49 (404).")]

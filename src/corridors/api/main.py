@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, FastAPI
 
 from corridors import __version__, web
-from corridors.api import security
+from corridors.api import respond, security
 from corridors.api.cache import ResponseCache
 from corridors.api.deps import Store
 from corridors.api.routes import (
@@ -57,4 +57,17 @@ def create_app(store_path: Path | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     web.install(app)
+    _declare_answers(app)
     return app
+
+
+def _declare_answers(app: FastAPI) -> None:
+    """Generate the OpenAPI schema with every answer declared (CSV beside JSON, the errors)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = respond.document_answers(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -156,6 +156,48 @@ def representation(accept: Iterable[str]) -> Fmt:
     return "csv" if csv_q > rival or (json_q is None and csv_q == rival) else "json"
 
 
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_ERROR_SCHEMA = {
+    "title": "Error", "type": "object", "required": ["message"],
+    "properties": {
+        "message": {"type": "string", "description": "What was wrong and what was expected."},
+        "detail": {"type": "array", "items": {"type": "object"},
+                   "description": "422 only: each bad parameter (loc, msg, type, input)."},
+    },
+}
+_ERRORS = {
+    "404": "A value of the declared form that names nothing this store holds (a country, "
+           "edition, lens, period...); the message lists what there is.",
+    "422": "A value of the wrong form, or a query parameter the operation does not take.",
+    "503": "No store has been built yet, or it cannot be read: run `corridors build`.",
+}
+
+
+def document_answers(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI schema with every answer an operation gives declared: ``text/csv`` beside
+    JSON for operations that answer in CSV (those with a ``format`` parameter, with the headers
+    CSV answers carry), and the error answers (404, 422, 503) with their body."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    for operation in (op for item in schema.get("paths", {}).values() for op in item.values()):
+        responses = operation.setdefault("responses", {})
+        for status, description in _ERRORS.items():
+            responses[status] = {"description": description,
+                                 "content": {"application/json": {"schema": _ERROR}}}
+        ok = responses.get("200")
+        if ok is None or not any(p.get("name") == "format"
+                                 for p in operation.get("parameters", [])):
+            continue
+        ok.setdefault("content", {})["text/csv"] = {"schema": {
+            "type": "string", "description": "The rows as CSV (UTF-8, header row); text cells "
+            "that a spreadsheet would read as a formula begin with a quote (')."}}
+        ok.setdefault("headers", {})["X-Corridors-Sources"] = {
+            "description": "CSV answers: the sources (id, edition, licence).",
+            "schema": {"type": "string"}}
+    schema["components"]["schemas"].pop("HTTPValidationError", None)
+    schema["components"]["schemas"].pop("ValidationError", None)
+    return schema
+
+
 def wants_csv(request: Request, fmt: Fmt | None) -> bool:
     """CSV when ``?format=csv``, or when no format is given and the Accept header prefers it."""
     if fmt is not None:

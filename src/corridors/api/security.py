@@ -23,7 +23,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from corridors.errors import CorridorsError, NotBuiltError, quoted
+from corridors.errors import CorridorsError, NotBuiltError, NotFoundError, quoted
+from corridors.store.lifecycle import DamagedStoreError, StoreBusyError
 
 log = logging.getLogger("corridors.api")
 
@@ -193,7 +194,10 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
 
 
 async def _user(request: Request, exc: CorridorsError) -> Response:
-    status = 503 if isinstance(exc, NotBuiltError) else 422
+    if isinstance(exc, (NotBuiltError, DamagedStoreError, StoreBusyError)):
+        status = 503  # no store to read (yet, or for now): `corridors build` is the fix
+    else:
+        status = 404 if isinstance(exc, NotFoundError) else 422
     return _error(request, status, without_paths(str(exc)))
 
 

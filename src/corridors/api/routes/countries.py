@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from corridors.api import reference, respond
 from corridors.api.deps import (
+    CodeP,
     Con,
     FormatQ,
     LimitQ,
@@ -49,7 +50,7 @@ def list_countries(
             summary="One country: codes, names, groupings and income-group history")
 def get_country(
     request: Request, con: Con, store: StoreDep,
-    code: Annotated[str, Path(max_length=60, description="ISO3 (KEN) or M49 (404).")],
+    code: CodeP,
     format: FormatQ = None,
 ) -> Response:
     iso3 = require_country(con, store.country_codes(con), "code", code)

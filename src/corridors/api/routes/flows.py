@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 import duckdb
 import polars as pl
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from corridors import codes
 from corridors.analytics.flows import global_run
@@ -23,6 +23,7 @@ from corridors.analytics.flows.summaries import corridor
 from corridors.analytics.lenses import available_lenses, get_lens
 from corridors.api import respond
 from corridors.api.deps import (
+    CodeP,
     Con,
     EditionQ,
     FormatQ,
@@ -30,6 +31,7 @@ from corridors.api.deps import (
     LensQ,
     Store,
     StoreDep,
+    Unknown,
     lookup,
     require_country,
 )
@@ -37,7 +39,6 @@ from corridors.api.schemas import CorridorFlowsPublic, FlowCategoryPublic, Page
 
 router = APIRouter(tags=["flows"])
 
-CodeP = Annotated[str, Path(max_length=60, description="ISO3 (KEN) or M49 (404).")]
 PeriodQ = Annotated[str | None, Query(max_length=9, pattern=r"^\d{4}-\d{4}$",
                                       description="A period such as 2015-2020 (default: all).")]
 FlowSex = Literal["both", "male", "female"]
@@ -56,7 +57,7 @@ def flows_edition(store: Store, con: duckdb.DuckDBPyConnection, edition: str | N
         return lookup(con, ("flows-default-edition",), lambda: global_run.default_edition(con))
     editions = store.editions(con)
     if edition not in editions:
-        raise Invalid("edition", edition, "one of " + ", ".join(editions))
+        raise Unknown("edition", edition, "one of " + ", ".join(editions))
     return edition
 
 
@@ -120,14 +121,15 @@ def flow_summary(store: Store, con: duckdb.DuckDBPyConnection, lens: str, period
                  sex: FlowSex, edition: str | None) -> dict[str, Any]:
     """Flow totals and shares per category under a lens, as ``corridors flows lenses``."""
     if lens not in available_lenses():
-        raise Invalid("lens", lens, "one of " + ", ".join(available_lenses()))
+        raise Unknown("lens", lens, "one of " + ", ".join(available_lenses()))
     edition = flows_edition(store, con, edition)
     frame, settings = saved_flows(store, con, edition)
     if period is not None:
-        start, end = global_run.parse_period(period)
         held = flow_periods(con, edition)
-        if (start, end) not in held:
-            raise Invalid("period", period, "one of " + ", ".join(f"{a}-{b}" for a, b in held))
+        named = {f"{a}-{b}": (a, b) for a, b in held}
+        start, end = named.get(period.replace("–", "-"), (None, None))
+        if start is None:  # well-formed (the declared pattern) but not a period of the store
+            raise Unknown("period", period, "one of " + ", ".join(f"{a}-{b}" for a, b in held))
     summary = store.memo(("flow-summary", lens, edition),
                          lambda: lens_flows(con, frame, get_lens(lens)))
     if period is not None:

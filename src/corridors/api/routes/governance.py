@@ -20,7 +20,7 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 import duckdb
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from corridors import __version__, codes
 from corridors.analytics.governance import agreements as agreements_mod
@@ -33,16 +33,17 @@ from corridors.analytics.governance.reference import ReferenceMissing
 from corridors.analytics.lenses import available_lenses
 from corridors.api import respond
 from corridors.api.deps import (
+    CodeP,
     CodeQ,
     Con,
     EditionQ,
     FormatQ,
-    Invalid,
     LensQ,
     LimitQ,
     OffsetQ,
     Store,
     StoreDep,
+    Unknown,
     YearQ,
     check_country,
     check_edition,
@@ -64,7 +65,6 @@ from corridors.settings import settings
 
 router = APIRouter(tags=["governance"])
 
-CodeP = Annotated[str, Path(max_length=60, description="ISO3 (KEN) or M49 (404).")]
 #: Provenance rows of the store that governance figures come from.
 GOVERNANCE_SOURCE_IDS = ("curated-reference", "un-treaties-hr-status")
 #: The largest number of corridors a ranking considers.
@@ -200,14 +200,14 @@ def pick_year(con: duckdb.DuckDBPyConnection, edition: str, year: int | None) ->
     if year is None:
         return years[-1]
     if year not in years:
-        raise Invalid("year", year, f"a year of {edition}: " + ", ".join(map(str, years)))
+        raise Unknown("year", year, f"a year of {edition}: " + ", ".join(map(str, years)))
     return year
 
 
 def check_lens(lens: str) -> str:
     lenses = available_lenses()
     if lens not in lenses:
-        raise Invalid("lens", lens, "one of " + ", ".join(lenses))
+        raise Unknown("lens", lens, "one of " + ", ".join(lenses))
     return lens
 
 
@@ -250,7 +250,7 @@ def get_ratifications(request: Request, con: Con, store: StoreDep, country: Code
         only = [normalise_id(i) for i in instrument]
         for given, key in zip(instrument, only, strict=True):
             if key not in instruments():
-                raise Invalid("instrument", given, "one of " + ", ".join(instruments()))
+                raise Unknown("instrument", given, "one of " + ", ".join(instruments()))
     record = ratifications_record(store, con, iso3, only)
     found = record.pop("sources")
     return respond.one(request, record, found, fmt=format, filename=f"ratifications-{iso3}",
@@ -326,9 +326,9 @@ def practice_search(store: Store, con: duckdb.DuckDBPyConnection, q: str, countr
                     level: str | None, theme: str | None, gcm: int | None) -> dict[str, Any]:
     """Search results (all of them) and their facet counts."""
     if level and level not in practices_mod.LEVELS:
-        raise Invalid("level", level, "one of " + ", ".join(practices_mod.LEVELS))
+        raise Unknown("level", level, "one of " + ", ".join(practices_mod.LEVELS))
     if theme and theme not in practices_mod.THEMES:
-        raise Invalid("theme", theme, "one of " + ", ".join(practices_mod.THEMES))
+        raise Unknown("theme", theme, "one of " + ", ".join(practices_mod.THEMES))
     iso3 = check_country(con, store.country_codes(con), "country", country)
     gov = governance(store, con)
     member_of: dict[str, set[str]] = {

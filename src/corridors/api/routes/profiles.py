@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from corridors.analytics.lenses import get_lens
 from corridors.analytics.profiles import (
@@ -15,6 +15,7 @@ from corridors.analytics.profiles import (
 )
 from corridors.api import respond
 from corridors.api.deps import (
+    CodeP,
     Con,
     EditionQ,
     FormatQ,
@@ -31,7 +32,6 @@ from corridors.api.schemas import CorridorProfilePublic, CountryProfilePublic
 
 router = APIRouter(tags=["profiles"])
 
-CodeP = Annotated[str, Path(max_length=60, description="ISO3 (KEN) or M49 (404).")]
 MAX_TOP = 300
 TopQ = Annotated[int, Query(ge=1, le=MAX_TOP, description="Top origins/destinations listed.")]
 
