@@ -46,5 +46,5 @@ def test_corridor_profile_trend_equals_stocks(client):
 @pytest.mark.parametrize("path", ["/api/v1/countries/QQQ/profile", "/api/v1/corridors/KEN/QQQ"])
 def test_unknown_country_is_422(client, path):
     response = client.get(path)
-    assert response.status_code == 422
+    assert response.status_code == 404  # a well-formed code of no country in the store
     assert "expected" in response.json()["message"]

@@ -42,9 +42,9 @@ def test_summary_all_years_has_four_categories_per_year(client):
     assert len(body["items"]) == 4 * len(years)
 
 
-def test_unknown_lens_is_422_listing_the_lenses(client):
+def test_unknown_lens_is_404_listing_the_lenses(client):
     response = client.get("/api/v1/summary", params={"lens": "global-south"})
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert "wb-lmic" in response.json()["message"]
 
 

@@ -52,10 +52,11 @@ def test_twins_carry_the_api_figures(web_client):
 
 def test_bad_governance_page_input_is_an_html_page(web_client):
     response = web_client.get("/scorecard", params={"lens": "nope"})
-    assert response.status_code == 422 and "expected one of" in response.text
+    assert response.status_code == 404 and "expected one of" in response.text
     assert "<h1>" in response.text
-    assert web_client.get("/scorecard/NIC/QQQ").status_code == 422
-    assert web_client.get("/practices", params={"level": "cosmic"}).status_code == 422
+    assert web_client.get("/scorecard/NIC/QQQ").status_code == 404
+    assert web_client.get("/practices", params={"level": "cosmic"}).status_code == 404
+    assert web_client.get("/practices", params={"level": "x" * 30}).status_code == 422
 
 
 # --- in the browser -----------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_bad_page_input_is_an_html_page_saying_what_was_expected(web_client):
     assert response.status_code == 422
     assert "expected one of" in response.text and "<h1>" in response.text
     missing = web_client.get("/country/QQQ")
-    assert missing.status_code == 422 and "ISO3" in missing.text
+    assert missing.status_code == 404 and "ISO3" in missing.text
 
 
 def test_country_box_redirects_names_and_codes(web_client):

@@ -342,8 +342,9 @@ class Unknown(Invalid):
     status = 404
 
 
-#: A country as a request may name it: ISO3 (KEN), M49 (404) or a name ("Kenya").
-CODE_PATTERN = r"^[A-Za-z0-9 .,'()\-]{1,60}$"
+#: A country as a request may name it: ISO3 (KEN), M49 (404) or a name ("Kenya"); empty (a form's
+#: empty field) means all countries, as ``ALL`` does.
+CODE_PATTERN = r"^[A-Za-z0-9 .,'()\-]{0,60}$"
 _CODE = re.compile(CODE_PATTERN)
 
 

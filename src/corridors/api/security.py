@@ -160,6 +160,8 @@ def _error(request: Request, status: int, message: str, detail: list | None = No
 def _describe(error: dict) -> str:
     where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body"))
     text = f"{where}: {error.get('msg', 'invalid value')}"
+    if error.get("type") == "string_pattern_mismatch":
+        text = f"{where}: expected a value matching {(error.get('ctx') or {}).get('pattern')}"
     if "input" in error and error["input"] is not None and error.get("type") != "missing":
         text += f"; got {quoted(error['input'])}"
     return text
