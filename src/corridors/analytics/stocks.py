@@ -12,7 +12,7 @@ import polars as pl
 
 from corridors import codes
 from corridors.analytics import corridors as corridor_table
-from corridors.errors import CorridorsError
+from corridors.errors import CorridorsError, NotFoundError
 
 ALL = "ALL"
 SEXES = ("total", "male", "female")
@@ -20,6 +20,10 @@ SEXES = ("total", "male", "female")
 
 class QueryError(CorridorsError):
     """A filter the store cannot answer (unknown code, edition, sex or year)."""
+
+
+class YearNotHeldError(QueryError, NotFoundError):
+    """A year the edition does not hold (over HTTP: 404)."""
 
 
 def editions(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -83,7 +87,7 @@ def stock(
     if year is not None:
         years = corridor_table.edition_years(con, edition)
         if year not in years:
-            raise corridor_table.NoDataError(
+            raise YearNotHeldError(
                 f"edition {edition} has no year {year}; it has: {', '.join(map(str, years))}"
             )
     frame = con.execute(

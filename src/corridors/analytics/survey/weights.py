@@ -13,7 +13,7 @@ from corridors.errors import InputError
 from .engines import VIEW, Engine
 from .microdata import Microdata
 
-EXPECTED = "a finite number >= 0 (the sampling weight) on every row"
+EXPECTED = "a sampling weight >= 0 (a finite number) on every row"
 
 
 def _row_number(engine: Engine) -> str:
