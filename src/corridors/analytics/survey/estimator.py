@@ -170,6 +170,7 @@ def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
                              value=missing[0], sheet="design",
                              hint=f"{mapping.where} names it; columns: "
                                   + ", ".join(sorted(types)[:80]) + _case_hint(missing[0], types))
+    design = mapping.design
     check_microdata(engine, data, [w for w in [design.weight, *(
         design.replicates.weights if design.replicates else ())] if w], mapping.keep,
         main=design.weight)
