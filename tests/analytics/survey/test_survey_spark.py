@@ -1,11 +1,17 @@
-"""The same estimator SQL on Apache Spark (local mode) gives DuckDB's results to 1e-9."""
+"""The same estimator SQL on Apache Spark gives DuckDB's results to 1e-9: on the configured master
+(CI: a standalone cluster of one master and one worker), through Spark Connect, and from the CLI."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
 from corridors.analytics.survey.engines import DuckDBEngine, SparkEngine
 from corridors.analytics.survey.estimator import (
@@ -16,10 +22,12 @@ from corridors.analytics.survey.estimator import (
     ratio,
     total,
 )
+from corridors.cli.main import app
 
 pytestmark = pytest.mark.spark
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "eph_2016q4.yaml"
+CORRIDORS = str(Path(sys.executable).with_name("corridors"))
 
 
 def assert_identical(a: pl.DataFrame, b: pl.DataFrame, keys: list[str]) -> None:
@@ -66,3 +74,40 @@ def test_eph_messy_codes_and_rates_identical_on_duckdb_and_spark(microdata_oracl
     spark = estimate_prepared(prepare(path, EXAMPLE, SparkEngine(spark_session)), measures, by)
     assert_identical(duck, spark, ["measure", *by])
     assert set(duck["migrant_status"]) == {"foreign-born", "native-born", "(missing)"}
+
+
+def test_connect_server_gives_duckdbs_estimates(microdata_oracles, tmp_path):
+    """``--spark-master sc://...`` runs the CLI on a Spark Connect server (CI: the one
+    scripts/spark_cluster.sh starts on the standalone cluster), with DuckDB's results."""
+    url = os.environ.get("CORRIDORS_TEST_SPARK_CONNECT")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must start a Spark Connect server (scripts/spark_cluster.sh start) and "
+                        "set CORRIDORS_TEST_SPARK_CONNECT")
+        pytest.skip("set CORRIDORS_TEST_SPARK_CONNECT=sc://HOST:PORT (scripts/spark_cluster.sh)")
+    path = microdata_oracles / "eph_toybase_individual_2016_04.csv"
+    args = ["survey", "estimate", str(path), "--mapping", str(EXAMPLE), "--mean", "foreign_born",
+            "--ratio", "unemployed:in_labour_force", "--by", "sex", "--format", "json",
+            "--no-suppress"]
+    run = subprocess.run([CORRIDORS, *args, "--spark-master", url], capture_output=True, text=True,
+                         env={**os.environ, "CORRIDORS_HOME": str(tmp_path)}, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    spark = pl.DataFrame(json.loads(run.stdout))
+    duck = pl.DataFrame(json.loads(CliRunner().invoke(app, [*args, "--engine", "duckdb"]).stdout))
+    assert_identical(duck, spark, ["measure", "sex"])
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_a_bad_master_is_one_clear_message(microdata_oracles, tmp_path, how):
+    path = microdata_oracles / "eph_toybase_individual_2016_04.csv"
+    args = ["survey", "estimate", str(path), "--mapping", str(EXAMPLE), "--mean", "foreign_born"]
+    env = {**os.environ, "CORRIDORS_HOME": str(tmp_path)}
+    if how == "option":
+        args += ["--spark-master", "spark//10.0.0.5:7077"]
+    else:
+        env.update(CORRIDORS_ENGINE="spark", CORRIDORS_SPARK_MASTER="spark//10.0.0.5:7077")
+    run = subprocess.run([CORRIDORS, *args], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "Spark master 'spark//10.0.0.5:7077'" in run.stderr
+    assert "spark://HOST:PORT" in run.stderr
