@@ -40,9 +40,9 @@ def _worker(method: str, data: Path, mapping: Path) -> dict:
 
         engine = None
         if method == "spark":
-            from corridors.analytics.survey.engines import SparkEngine, local_session
+            from corridors.analytics.survey.engines import SparkEngine, spark_session
 
-            session = local_session(cores=2, shuffle_partitions=8)
+            session = spark_session("local[2]", **{"spark.sql.shuffle.partitions": "8"})
             timings["session_start"] = time.perf_counter() - start
             engine = SparkEngine(session)
         t0 = time.perf_counter()
