@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -97,17 +98,29 @@ def test_connect_server_gives_duckdbs_estimates(microdata_oracles, tmp_path):
     assert_identical(duck, spark, ["measure", "sex"])
 
 
-@pytest.mark.parametrize("how", ["option", "environment"])
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("how", ["option", "environment", "unreachable", "unreachable-connect"])
 def test_a_bad_master_is_one_clear_message(microdata_oracles, tmp_path, how):
     path = microdata_oracles / "eph_toybase_individual_2016_04.csv"
     args = ["survey", "estimate", str(path), "--mapping", str(EXAMPLE), "--mean", "foreign_born"]
     env = {**os.environ, "CORRIDORS_HOME": str(tmp_path)}
+    expected = ["Spark master 'spark//10.0.0.5:7077'", "spark://HOST:PORT"]
     if how == "option":
         args += ["--spark-master", "spark//10.0.0.5:7077"]
-    else:
+    elif how == "environment":
         env.update(CORRIDORS_ENGINE="spark", CORRIDORS_SPARK_MASTER="spark//10.0.0.5:7077")
+    else:  # nothing listens there: said at once, not after Spark's minute of retries
+        scheme, what = ("sc", "Connect server") if how == "unreachable-connect" else ("spark", "master")
+        url = f"{scheme}://127.0.0.1:{_closed_port()}"
+        args += ["--spark-master", url]
+        expected = [f"no Spark {what} answers at {url}", "Connection refused"]
     run = subprocess.run([CORRIDORS, *args], capture_output=True, text=True, env=env, timeout=120)
-    assert run.returncode == 2
-    assert "Traceback" not in run.stderr
-    assert "Spark master 'spark//10.0.0.5:7077'" in run.stderr
-    assert "spark://HOST:PORT" in run.stderr
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr and "WARN" not in run.stderr
+    for text in expected:
+        assert text in run.stderr

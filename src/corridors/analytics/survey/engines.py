@@ -8,7 +8,10 @@ in the SQL, and the SQL aggregates person records to PSU-level sums first, so Sp
 
 from __future__ import annotations
 
+import re
+import socket
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Protocol
 
@@ -206,6 +209,7 @@ _OUR_CONF = {  # for a session corridors starts itself; spark-submit's --conf ke
     "spark.sql.shuffle.partitions": "4",
     "spark.ui.showConsoleProgress": "false",
     "spark.driver.memory": "2g",
+    "spark.log.level": "ERROR",  # from the start: no JVM warnings on the user's terminal
 }
 
 
@@ -224,12 +228,18 @@ def spark_session(master: str | None = None, **conf: str):
     key = master or ""
     if key in _SESSIONS:
         return _SESSIONS[key]
+    # results come back as rows (collect), never through pandas: PySpark's warning about pandas
+    # versions does not concern the estimator and would only confuse a user
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                            category=FutureWarning)
     try:
         from pyspark.sql import SparkSession
     except ImportError as error:
         raise CorridorsError(
             "the Spark engine needs PySpark: pip install 'corridors[spark]' (and Java 17)."
         ) from error
+    if kind in ("standalone", "connect"):
+        _answers(master)
     if kind == "connect":
         session = _connect_session(master, conf)
     else:
@@ -242,11 +252,27 @@ def spark_session(master: str | None = None, **conf: str):
             for name, value in {**_OUR_CONF, **conf}.items():
                 builder = builder.config(name, value)
             session = _start(builder.config("spark.ui.enabled", "false"), master or "local[2]")
-            session.sparkContext.setLogLevel("ERROR")
         for name, value in _SQL_CONF.items():
             session.conf.set(name, value)
     _SESSIONS[key] = session
     return session
+
+
+def _answers(master: str, timeout: float = 10.0) -> None:
+    """Stop at once, in one line, when nothing listens at a spark:// or sc:// address (Spark
+    itself retries for a minute or more and then reports a Java stack)."""
+    hosts = re.sub(r"^(spark|sc)://", "", master).split("/")[0].split(",")
+    failures = []
+    for host in hosts:
+        name, _, port = host.partition(":")
+        try:
+            socket.create_connection((name, int(port or 15002)), timeout=timeout).close()
+            return
+        except OSError as error:
+            failures.append(f"{host}: {error.strerror or error}")
+    raise CorridorsError(f"no Spark {'Connect server' if master.startswith('sc:') else 'master'} "
+                         f"answers at {master} ({'; '.join(failures)}): start it, or check the "
+                         "host, the port and the firewall")
 
 
 def _start(builder, master: str):
