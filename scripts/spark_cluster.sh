@@ -10,8 +10,10 @@
 #   bash scripts/spark_cluster.sh stop       # stops what start started (by its process ids)
 #
 # Settings (environment): SPARK_CLUSTER_DIR (state, logs; default .spark-cluster),
-# SPARK_WORKER_CORES (2), SPARK_WORKER_MEMORY (2g), SPARK_CLUSTER_CONNECT (1: also start Spark
-# Connect; 0: not), SPARK_CLUSTER_TIMEOUT (seconds to wait for each daemon, 180).
+# SPARK_WORKER_CORES (3: one each for the Connect server, the tests' session and a spark-submit
+# test; a standalone master gives an application all free cores otherwise), SPARK_WORKER_MEMORY
+# (3g), SPARK_CLUSTER_CONNECT (1: also start Spark Connect; 0: not), SPARK_CLUSTER_TIMEOUT
+# (seconds to wait for each daemon, 180).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -65,7 +67,7 @@ start() {
 
   SPARK_DAEMON_MEMORY=$daemon nohup "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
     --host 127.0.0.1 --port "$(free_port)" --webui-port "$(free_port)" \
-    --cores "${SPARK_WORKER_CORES:-2}" --memory "${SPARK_WORKER_MEMORY:-2g}" \
+    --cores "${SPARK_WORKER_CORES:-3}" --memory "${SPARK_WORKER_MEMORY:-3g}" \
     --work-dir "$STATE/work" "$master" > "$STATE/logs/worker.log" 2>&1 &
   echo "$! worker" >> "$STATE/pids"
   wait_for "$STATE/logs/worker.log" "Successfully registered with master" "$!" "worker" || return 1
@@ -94,7 +96,7 @@ start() {
     if [ -n "$connect" ]; then echo "export CORRIDORS_TEST_SPARK_CONNECT=$connect"; fi
   } > "$STATE/env"
   echo "spark_cluster: master $master (web UI http://127.0.0.1:$ui), 1 worker" \
-       "(${SPARK_WORKER_CORES:-2} cores, ${SPARK_WORKER_MEMORY:-2g})${connect:+, Spark Connect $connect}," \
+       "(${SPARK_WORKER_CORES:-3} cores, ${SPARK_WORKER_MEMORY:-3g})${connect:+, Spark Connect $connect}," \
        "started in $((SECONDS - began)) s; environment in $STATE/env"
 }
 

@@ -75,7 +75,8 @@ def spark_session():
     if os.environ.get("CI") == "true" and not (master and spark_master_kind(master) == "standalone"):
         pytest.fail("CI runs the Spark tests on a standalone cluster: CORRIDORS_SPARK_MASTER must "
                     f"be spark://HOST:PORT (scripts/spark_cluster.sh start), not {master!r}")
-    session = spark_session(master)
+    # one core: the worker also serves the Spark Connect server and the spark-submit test
+    session = spark_session(master, **{"spark.cores.max": "1", "spark.executor.memory": "768m"})
     if master and spark_master_kind(master) == "standalone":
         assert session.sparkContext.master == master
         # on a standalone master tasks run only on executors: wait for the worker to give one

@@ -124,3 +124,53 @@ def test_a_bad_master_is_one_clear_message(microdata_oracles, tmp_path, how):
     assert "Traceback" not in run.stderr and "WARN" not in run.stderr
     for text in expected:
         assert text in run.stderr
+
+
+SUBMITTED = """
+import json, sys
+from corridors.analytics.survey.engines import SparkEngine, spark_session
+from corridors.analytics.survey.estimator import estimate, mean
+from corridors.errors import CorridorsError
+from corridors.settings import override
+
+session = spark_session()
+frame = estimate(sys.argv[1], sys.argv[2], [mean("foreign_born")], by=["sex"],
+                 engine=SparkEngine(session))
+try:
+    override(spark_master="local[3]")
+    spark_session()
+    conflict = ""
+except CorridorsError as error:
+    conflict = str(error)
+print("RESULT" + json.dumps({"master": session.sparkContext.master, "rows": frame.to_dicts(),
+                             "conflict": conflict}))
+"""
+
+
+def test_spark_submit_master_is_used_not_replaced(microdata_oracles, tmp_path):
+    """A script run by spark-submit gets spark-submit's master (CI: the standalone cluster), not
+    local[2]; a master setting that contradicts it is refused, not silently applied."""
+    import pyspark
+
+    from corridors.settings import settings, spark_master_kind
+
+    configured = settings().spark_master
+    master = configured if configured and spark_master_kind(configured) == "standalone" else "local[1]"
+    script = tmp_path / "submitted.py"
+    script.write_text(SUBMITTED, encoding="utf-8")
+    path = microdata_oracles / "eph_toybase_individual_2016_04.csv"
+    env = {k: v for k, v in os.environ.items() if k != "CORRIDORS_SPARK_MASTER"}
+    env.update(CORRIDORS_HOME=str(tmp_path), PYSPARK_PYTHON=sys.executable,
+               PYSPARK_DRIVER_PYTHON=sys.executable)
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    run = subprocess.run([str(submit), "--master", master, "--total-executor-cores", "1",
+                          "--executor-memory", "512m", "--conf", "spark.log.level=ERROR",
+                          str(script), str(path), str(EXAMPLE)],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(next(x for x in run.stdout.splitlines() if x.startswith("RESULT"))[6:])
+    assert result["master"] == master
+    assert f"already runs Spark on {master}" in result["conflict"]
+    assert "local[3]" in result["conflict"]
+    duck = estimate(path, EXAMPLE, [mean("foreign_born")], by=["sex"], engine=DuckDBEngine())
+    assert_identical(duck, pl.DataFrame(result["rows"]), ["measure", "sex"])
