@@ -52,8 +52,11 @@ def _worker(method: str, data: Path, mapping: Path, master: str, executor_memory
     if method == "spark-cluster":
         from corridors.analytics.survey.engines import SparkEngine, spark_session
 
+        # the synthetic file compresses to ~2 MB per million persons: without smaller splits
+        # Spark would scan a 50 M file with one task (one core)
         session = spark_session(master, **{"spark.executor.memory": executor_memory,
-                                           "spark.sql.shuffle.partitions": "8"})
+                                           "spark.sql.shuffle.partitions": "8",
+                                           "spark.sql.files.maxPartitionBytes": "8m"})
         session.range(1).collect()  # executors registered and reachable
         timings["session_start"] = time.perf_counter() - start
         engine = SparkEngine(session)

@@ -205,8 +205,8 @@ class SparkEngine:
 
 _SESSIONS: dict[str, object] = {}
 _SQL_CONF = {"spark.sql.ansi.enabled": "false"}  # a division by zero gives NULL, as in DuckDB
+_LOCAL_CONF = {"spark.sql.shuffle.partitions": "4"}  # PSU sums are small: few tasks on one machine
 _OUR_CONF = {  # for a session corridors starts itself; spark-submit's --conf keep precedence
-    "spark.sql.shuffle.partitions": "4",
     "spark.ui.showConsoleProgress": "false",
     "spark.driver.memory": "2g",
     "spark.log.level": "ERROR",  # from the start: no JVM warnings on the user's terminal
@@ -249,7 +249,8 @@ def spark_session(master: str | None = None, **conf: str):
             _same_master(session.sparkContext.master, master)
         else:
             builder = SparkSession.builder.master(master or "local[2]").appName("corridors-survey")
-            for name, value in {**_OUR_CONF, **conf}.items():
+            local = _LOCAL_CONF if kind in (None, "local") else {}  # a cluster: Spark's default
+            for name, value in {**local, **_OUR_CONF, **conf}.items():
                 builder = builder.config(name, value)
             session = _start(builder.config("spark.ui.enabled", "false"), master or "local[2]")
         for name, value in _SQL_CONF.items():
