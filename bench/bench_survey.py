@@ -6,11 +6,14 @@ foreign-born share and origins of the chosen country from UN DESA IMS 2020 in th
 with Taylor SEs, from the same Parquet file, in its own process; the parent samples the resident
 memory of that process and its children (the Spark JVM) for the peak.
 
-Methods: corridors on DuckDB (default engine), corridors on Spark local mode, and samplics
-(TaylorEstimator, the Python package a user would pick; data loaded with pandas).
+Methods: corridors on DuckDB (default engine), corridors on Spark local mode, samplics
+(TaylorEstimator, the Python package a user would pick; data loaded with pandas) and R's `survey`
+package (svydesign + svyby(svymean), the reference; data loaded with data.table::fread from a CSV
+copy of the Parquet file, since Debian's R has no Parquet reader; needs Debian r-cran-survey and
+r-cran-data.table).
 
     CORRIDORS_MIRROR=../shared/sources python bench/bench_survey.py --sizes 1M,10M
-    python bench/bench_survey.py --sizes 1M --methods duckdb,samplics     # quicker
+    python bench/bench_survey.py --sizes 1M --methods duckdb,samplics,r-survey     # quicker
 
 Goal (issue 6): <= 5 s on 10 M persons with DuckDB, >= 20x faster than samplics.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -40,9 +44,9 @@ def _worker(method: str, data: Path, mapping: Path) -> dict:
 
         engine = None
         if method == "spark":
-            from corridors.analytics.survey.engines import SparkEngine, local_session
+            from corridors.analytics.survey.engines import SparkEngine, spark_session
 
-            session = local_session(cores=2, shuffle_partitions=8)
+            session = spark_session("local[2]", **{"spark.sql.shuffle.partitions": "8"})
             timings["session_start"] = time.perf_counter() - start
             engine = SparkEngine(session)
         t0 = time.perf_counter()
@@ -72,10 +76,51 @@ def _worker(method: str, data: Path, mapping: Path) -> dict:
                      psu=df["psu"].to_numpy(), domain=domain.to_numpy())
         timings["estimate"] = time.perf_counter() - t1
         rows = [(str(k), float(v), float(est.stderror[k])) for k, v in est.point_est.items()]
+    elif method == "r-survey":
+        iso3 = mapping.read_text().split("country: ")[1].split(",")[0].strip()
+        if shutil.which("Rscript") is None:
+            raise SystemExit("Rscript not found: apt-get install r-cran-survey r-cran-data.table")
+        proc = subprocess.run(["Rscript", "-e", R_SCRIPT, str(data.with_suffix(".csv")), iso3],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise SystemExit(f"R failed: {proc.stderr.strip()[-2000:]}")
+        lines = proc.stdout.strip().splitlines()
+        timings.update(json.loads(lines[0]))
+        rows = []
+        for line in lines[1:]:
+            region, sex, estimate, se = line.split(",")
+            rows.append((f"{region}|{sex}", float(estimate), float(se)))
     else:
         raise SystemExit(f"unknown method {method}")
     timings["total"] = time.perf_counter() - start
     return {"method": method, "timings": timings, "rows": sorted(rows)}
+
+
+R_SCRIPT = r"""
+suppressMessages({library(survey); library(data.table)})
+args <- commandArgs(TRUE)
+t0 <- Sys.time()
+d <- fread(args[1], select = c("stratum", "psu", "region", "sex", "weight", "birth_iso3"))
+d[, foreign_born := as.numeric(birth_iso3 != args[2])]
+d[, sex := ifelse(sex == 1, "male", "female")]
+t1 <- Sys.time()
+des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = d, nest = TRUE)
+r <- svyby(~foreign_born, ~region + sex, des, svymean)
+t2 <- Sys.time()
+cat(sprintf('{"load": %.3f, "estimate": %.3f}\n', as.numeric(t1 - t0, units = "secs"),
+            as.numeric(t2 - t1, units = "secs")))
+cat(sprintf("%d,%s,%.17g,%.17g\n", as.integer(r$region), r$sex, coef(r), SE(r)), sep = "")
+"""
+
+
+def csv_copy(data: Path) -> Path:
+    """A CSV copy of the Parquet file for R (written once, by DuckDB; not timed)."""
+    target = data.with_suffix(".csv")
+    if not target.exists():
+        import duckdb
+
+        duckdb.execute(f"COPY (FROM read_parquet('{data}')) TO '{target}' (HEADER)")
+    return target
 
 
 # ---------------------------------------------------------------- memory of a process tree
@@ -175,7 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1M,10M")
     parser.add_argument("--country", default="ARG")
-    parser.add_argument("--methods", default="duckdb,spark,samplics")
+    parser.add_argument("--methods", default="duckdb,spark,samplics,r-survey")
     parser.add_argument("--workdir", default="/tmp/corridors-bench-survey")
     parser.add_argument("--worker")
     parser.add_argument("--data")
@@ -189,6 +234,8 @@ def main() -> None:
           f"{os.cpu_count()} cores")
     for size in (_size(s) for s in args.sizes.split(",")):
         data, mapping = dataset(size, args.country, Path(args.workdir), mirror)
+        if "r-survey" in args.methods:
+            csv_copy(data)
         results = {m: run(m, data, mapping) for m in args.methods.split(",")}
         print(f"\n{size:,} persons ({data.stat().st_size / 2**20:.0f} MB Parquet)")
         print(f"  {'method':<10} {'wall s':>8} {'estimate s':>11} {'peak MB':>9}  details")

@@ -6,6 +6,8 @@ command line. Nothing else in the package reads the environment or builds a path
 
 from __future__ import annotations
 
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +15,8 @@ from typing import Literal
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from corridors.errors import CorridorsError
 
 
 def _default_home() -> Path:
@@ -30,6 +34,9 @@ class Settings(BaseSettings):
     - ``engine``: ``CORRIDORS_ENGINE``; the engine for survey microdata (``duckdb`` or ``spark``).
     - ``cache_mb``: ``CORRIDORS_CACHE_MB``; megabytes of answers ``corridors serve`` keeps in memory
       (default 128; 0 turns the response cache off).
+    - ``spark_master``: ``CORRIDORS_SPARK_MASTER``; where the Spark engine runs: ``local[N]``,
+      ``spark://host:port`` (a standalone cluster), ``sc://host:port`` (a Spark Connect server),
+      ``yarn`` or ``k8s://...``. Unset: the master ``spark-submit`` was given, else ``local[2]``.
     """
 
     model_config = SettingsConfigDict(env_prefix="CORRIDORS_", extra="ignore")
@@ -38,6 +45,7 @@ class Settings(BaseSettings):
     mirror: Path | None = None
     reference: Path | None = None
     engine: Literal["duckdb", "spark"] = "duckdb"
+    spark_master: str | None = None
     download_timeout: float = 60.0
     download_retries: int = 3
     cache_mb: float = Field(default=128.0, ge=0, le=65536)
@@ -48,6 +56,20 @@ class Settings(BaseSettings):
         if value in (None, ""):
             return None
         return Path(str(value)).expanduser()
+
+    @field_validator("spark_master", mode="before")
+    @classmethod
+    def _master(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        spark_master_kind(str(value))
+        return str(value).strip()
+
+    @property
+    def spark_submitted(self) -> bool:
+        """True inside a Python application started by ``spark-submit`` (or the ``pyspark`` shell):
+        its JVM already runs with the master it was given."""
+        return "PYSPARK_GATEWAY_PORT" in os.environ
 
     @property
     def cache_dir(self) -> Path:
@@ -75,6 +97,28 @@ class Settings(BaseSettings):
         return self.home / "user"
 
 
+_MASTERS = (
+    ("local", re.compile(r"local(\[(\*|[1-9]\d*)(,\s*[1-9]\d*)?\])?")),
+    ("standalone", re.compile(r"spark://[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*")),
+    ("connect", re.compile(r"sc://[\w.-]+(:\d{1,5})?/?(;[^;=\s]+=[^;\s]*)*")),
+    ("yarn", re.compile(r"yarn")),
+    ("kubernetes", re.compile(r"k8s://\S+")),
+)
+
+
+def spark_master_kind(master: str) -> str:
+    """``local``, ``standalone``, ``connect``, ``yarn`` or ``kubernetes``; for anything else one
+    message that lists the accepted forms (a CorridorsError, which pydantic passes through)."""
+    text = master.strip()
+    for kind, pattern in _MASTERS:
+        if pattern.fullmatch(text):
+            return kind
+    raise CorridorsError(
+        f"Spark master {master!r} (--spark-master or CORRIDORS_SPARK_MASTER) is not one of local, "
+        "local[N], local[*], spark://HOST:PORT (standalone cluster), sc://HOST:PORT (Spark Connect), "
+        "yarn or k8s://URL; e.g. CORRIDORS_SPARK_MASTER=spark://10.0.0.5:7077")
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
@@ -82,6 +126,8 @@ def get_settings() -> Settings:
 
 def override(**changes: object) -> Settings:
     """Replace the process-wide settings (used by ``--mirror``/``--home`` options and tests)."""
+    if changes.get("spark_master"):
+        changes["spark_master"] = Settings._master(changes["spark_master"])
     current = get_settings().model_copy(update={k: v for k, v in changes.items() if v is not None})
     get_settings.cache_clear()
     _OVERRIDE.clear()

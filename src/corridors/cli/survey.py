@@ -14,6 +14,7 @@ from corridors.analytics.survey.indicators import INDICATORS, icls
 from corridors.analytics.survey.mapping import Reliability
 from corridors.cli._output import Format, console_err, emit
 from corridors.errors import CorridorsError
+from corridors.settings import override
 
 ORDER = 70
 
@@ -37,6 +38,23 @@ class SurveyFormat(StrEnum):
 class EngineName(StrEnum):
     duckdb = "duckdb"
     spark = "spark"
+
+
+SPARK_MASTER = typer.Option(
+    None, "--spark-master", metavar="URL",
+    help="Where Spark runs (implies --engine spark): local[N], spark://HOST:PORT (standalone "
+         "cluster), sc://HOST:PORT (Spark Connect), yarn, k8s://URL. Default: "
+         "CORRIDORS_SPARK_MASTER, else spark-submit's master, else local[2].")
+
+
+def _engine(engine: EngineName | None, spark_master: str | None) -> str | None:
+    """The engine name for ``prepare``; ``--spark-master`` goes to the settings (checked there)."""
+    if spark_master:
+        if engine is EngineName.duckdb:
+            raise CorridorsError("--spark-master is for the Spark engine: drop --engine duckdb")
+        override(spark_master=spark_master)
+        return EngineName.spark.value
+    return engine.value if engine else None
 
 
 def _ratio(text: str) -> est.Measure:
@@ -82,6 +100,7 @@ def estimate_command(
                                      "other rows keep their PSUs, so SEs stay design-based."),
     engine: EngineName | None = typer.Option(None, "--engine", help="duckdb (default, embedded) "
                                              "or spark; default from CORRIDORS_ENGINE."),
+    spark_master: str | None = SPARK_MASTER,
     fmt: SurveyFormat = typer.Option(SurveyFormat.table, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o",
                                        help="File for --format xlsx (default "
@@ -118,7 +137,7 @@ def estimate_command(
             status.update(text)
             console_err.print(f"[dim]{text}[/]", highlight=False)
 
-        prep = est.prepare(data, mapping, engine.value if engine else None)
+        prep = est.prepare(data, mapping, _engine(engine, spark_master))
         base = prep.mapping.reliability
         rel = Reliability(min_n=min_n if min_n is not None else base.min_n,
                           cv_caution=base.cv_caution,
@@ -192,6 +211,7 @@ def reconcile_command(
     edition: str = typer.Option(None, "--edition", help="UN DESA edition to compare with "
                                 "(default: the newest in the store)."),
     engine: EngineName | None = typer.Option(None, "--engine", help="duckdb or spark."),
+    spark_master: str | None = SPARK_MASTER,
     fmt: SurveyFormat = typer.Option(SurveyFormat.table, "--format", "-f", help="Output format."),
 ) -> None:
     """The survey's foreign-born total and share (with 95 % CI) beside the UN DESA international
@@ -200,7 +220,7 @@ def reconcile_command(
     from corridors.store import connect
 
     with console_err.status("estimating the foreign-born population"):
-        prep = est.prepare(data, mapping, engine.value if engine else None)
+        prep = est.prepare(data, mapping, _engine(engine, spark_master))
         if not prep.mapping.country or not prep.mapping.year:
             raise CorridorsError(f"{mapping}: set survey.country and survey.year to reconcile")
         measures = [est.total("foreign_born"), est.mean("foreign_born")]

@@ -3,6 +3,8 @@ and an independent (plain pandas/numpy) implementation of the Taylor variance fo
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -62,8 +64,26 @@ def independent_variance():
 
 @pytest.fixture(scope="session")
 def spark_session():
-    """One local Spark session for every Spark test (small shuffle partitions)."""
+    """One Spark session for every Spark test, on the configured master (CORRIDORS_SPARK_MASTER,
+    else local[2]). CI runs them on a standalone cluster (scripts/spark_cluster.sh, started by
+    .ci/run): there the session must really be on that cluster, never a local fallback."""
     pytest.importorskip("pyspark")
-    from corridors.analytics.survey.engines import local_session
+    from corridors.analytics.survey.engines import spark_session
+    from corridors.settings import settings, spark_master_kind
 
-    return local_session(cores=2, shuffle_partitions=2)
+    master = settings().spark_master
+    if os.environ.get("CI") == "true" and not (master and spark_master_kind(master) == "standalone"):
+        pytest.fail("CI runs the Spark tests on a standalone cluster: CORRIDORS_SPARK_MASTER must "
+                    f"be spark://HOST:PORT (scripts/spark_cluster.sh start), not {master!r}")
+    # one core: the worker also serves the Spark Connect server and the spark-submit test
+    session = spark_session(master, **{"spark.cores.max": "1", "spark.executor.memory": "768m"})
+    if master and spark_master_kind(master) == "standalone":
+        assert session.sparkContext.master == master
+        # on a standalone master tasks run only on executors: wait for the worker to give one
+        status = session.sparkContext._jsc.sc().getExecutorMemoryStatus
+        waited = 0.0
+        while status().size() < 2 and waited < 120:  # the driver counts as one
+            time.sleep(0.5)
+            waited += 0.5
+        assert status().size() >= 2, f"the cluster at {master} gave the tests no executor in 120 s"
+    return session

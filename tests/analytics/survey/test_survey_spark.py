@@ -1,11 +1,18 @@
-"""The same estimator SQL on Apache Spark (local mode) gives DuckDB's results to 1e-9."""
+"""The same estimator SQL on Apache Spark gives DuckDB's results to 1e-9: on the configured master
+(CI: a standalone cluster of one master and one worker), through Spark Connect, and from the CLI."""
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
 from corridors.analytics.survey.engines import DuckDBEngine, SparkEngine
 from corridors.analytics.survey.estimator import (
@@ -16,10 +23,12 @@ from corridors.analytics.survey.estimator import (
     ratio,
     total,
 )
+from corridors.cli.main import app
 
 pytestmark = pytest.mark.spark
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "eph_2016q4.yaml"
+CORRIDORS = str(Path(sys.executable).with_name("corridors"))
 
 
 def assert_identical(a: pl.DataFrame, b: pl.DataFrame, keys: list[str]) -> None:
@@ -66,3 +75,102 @@ def test_eph_messy_codes_and_rates_identical_on_duckdb_and_spark(microdata_oracl
     spark = estimate_prepared(prepare(path, EXAMPLE, SparkEngine(spark_session)), measures, by)
     assert_identical(duck, spark, ["measure", *by])
     assert set(duck["migrant_status"]) == {"foreign-born", "native-born", "(missing)"}
+
+
+def test_connect_server_gives_duckdbs_estimates(microdata_oracles, tmp_path):
+    """``--spark-master sc://...`` runs the CLI on a Spark Connect server (CI: the one
+    scripts/spark_cluster.sh starts on the standalone cluster), with DuckDB's results."""
+    url = os.environ.get("CORRIDORS_TEST_SPARK_CONNECT")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must start a Spark Connect server (scripts/spark_cluster.sh start) and "
+                        "set CORRIDORS_TEST_SPARK_CONNECT")
+        pytest.skip("set CORRIDORS_TEST_SPARK_CONNECT=sc://HOST:PORT (scripts/spark_cluster.sh)")
+    path = microdata_oracles / "eph_toybase_individual_2016_04.csv"
+    args = ["survey", "estimate", str(path), "--mapping", str(EXAMPLE), "--mean", "foreign_born",
+            "--ratio", "unemployed:in_labour_force", "--by", "sex", "--format", "json",
+            "--no-suppress"]
+    run = subprocess.run([CORRIDORS, *args, "--spark-master", url], capture_output=True, text=True,
+                         env={**os.environ, "CORRIDORS_HOME": str(tmp_path)}, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    spark = pl.DataFrame(json.loads(run.stdout))
+    duck = pl.DataFrame(json.loads(CliRunner().invoke(app, [*args, "--engine", "duckdb"]).stdout))
+    assert_identical(duck, spark, ["measure", "sex"])
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("how", ["option", "environment", "unreachable", "unreachable-connect"])
+def test_a_bad_master_is_one_clear_message(microdata_oracles, tmp_path, how):
+    path = microdata_oracles / "eph_toybase_individual_2016_04.csv"
+    args = ["survey", "estimate", str(path), "--mapping", str(EXAMPLE), "--mean", "foreign_born"]
+    env = {**os.environ, "CORRIDORS_HOME": str(tmp_path)}
+    expected = ["Spark master 'spark//10.0.0.5:7077'", "spark://HOST:PORT"]
+    if how == "option":
+        args += ["--spark-master", "spark//10.0.0.5:7077"]
+    elif how == "environment":
+        env.update(CORRIDORS_ENGINE="spark", CORRIDORS_SPARK_MASTER="spark//10.0.0.5:7077")
+    else:  # nothing listens there: said at once, not after Spark's minute of retries
+        scheme, what = ("sc", "Connect server") if how == "unreachable-connect" else ("spark", "master")
+        url = f"{scheme}://127.0.0.1:{_closed_port()}"
+        args += ["--spark-master", url]
+        expected = [f"no Spark {what} answers at {url}", "Connection refused"]
+    run = subprocess.run([CORRIDORS, *args], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr and "WARN" not in run.stderr
+    for text in expected:
+        assert text in run.stderr
+
+
+SUBMITTED = """
+import json, sys
+from corridors.analytics.survey.engines import SparkEngine, spark_session
+from corridors.analytics.survey.estimator import estimate, mean
+from corridors.errors import CorridorsError
+from corridors.settings import override
+
+session = spark_session()
+frame = estimate(sys.argv[1], sys.argv[2], [mean("foreign_born")], by=["sex"],
+                 engine=SparkEngine(session))
+try:
+    override(spark_master="local[3]")
+    spark_session()
+    conflict = ""
+except CorridorsError as error:
+    conflict = str(error)
+print("RESULT" + json.dumps({"master": session.sparkContext.master, "rows": frame.to_dicts(),
+                             "conflict": conflict}))
+"""
+
+
+def test_spark_submit_master_is_used_not_replaced(microdata_oracles, tmp_path):
+    """A script run by spark-submit gets spark-submit's master (CI: the standalone cluster), not
+    local[2]; a master setting that contradicts it is refused, not silently applied."""
+    import pyspark
+
+    from corridors.settings import settings, spark_master_kind
+
+    configured = settings().spark_master
+    master = configured if configured and spark_master_kind(configured) == "standalone" else "local[1]"
+    script = tmp_path / "submitted.py"
+    script.write_text(SUBMITTED, encoding="utf-8")
+    path = microdata_oracles / "eph_toybase_individual_2016_04.csv"
+    env = {k: v for k, v in os.environ.items() if k != "CORRIDORS_SPARK_MASTER"}
+    env.update(CORRIDORS_HOME=str(tmp_path), PYSPARK_PYTHON=sys.executable,
+               PYSPARK_DRIVER_PYTHON=sys.executable)
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    run = subprocess.run([str(submit), "--master", master, "--total-executor-cores", "1",
+                          "--executor-memory", "512m", "--conf", "spark.log.level=ERROR",
+                          str(script), str(path), str(EXAMPLE)],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(next(x for x in run.stdout.splitlines() if x.startswith("RESULT"))[6:])
+    assert result["master"] == master
+    assert f"already runs Spark on {master}" in result["conflict"]
+    assert "local[3]" in result["conflict"]
+    duck = estimate(path, EXAMPLE, [mean("foreign_born")], by=["sex"], engine=DuckDBEngine())
+    assert_identical(duck, pl.DataFrame(result["rows"]), ["measure", "sex"])

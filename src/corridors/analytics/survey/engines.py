@@ -8,7 +8,10 @@ in the SQL, and the SQL aggregates person records to PSU-level sums first, so Sp
 
 from __future__ import annotations
 
+import re
+import socket
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Protocol
 
@@ -16,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from corridors.errors import CorridorsError, InputError
-from corridors.settings import settings
+from corridors.settings import settings, spark_master_kind
 
 from .microdata import Microdata
 
@@ -139,13 +142,13 @@ class DuckDBEngine:
 
 
 class SparkEngine:
-    """Apache Spark through PySpark. Without a session, starts a local one (all cores, few shuffle
-    partitions, ANSI mode off so a division by zero gives NULL as in DuckDB)."""
+    """Apache Spark through PySpark: ``session``, else the one ``spark_session()`` finds or starts
+    on the configured master (local, a standalone cluster, Spark Connect, spark-submit's)."""
 
     name = "spark"
 
     def __init__(self, session=None) -> None:
-        self.spark = session or local_session()
+        self.spark = session or spark_session()
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._kept: dict = {}  # name -> cached DataFrame of materialize()
 
@@ -200,31 +203,115 @@ class SparkEngine:
         return {name: _kind(kind) for name, kind in self.spark.sql(sql).dtypes}
 
 
-_SESSION: list = []
+_SESSIONS: dict[str, object] = {}
+_SQL_CONF = {"spark.sql.ansi.enabled": "false"}  # a division by zero gives NULL, as in DuckDB
+_LOCAL_CONF = {"spark.sql.shuffle.partitions": "4"}  # PSU sums are small: few tasks on one machine
+_OUR_CONF = {  # for a session corridors starts itself; spark-submit's --conf keep precedence
+    "spark.ui.showConsoleProgress": "false",
+    "spark.driver.memory": "2g",
+    "spark.log.level": "ERROR",  # from the start: no JVM warnings on the user's terminal
+}
 
 
-def local_session(cores: int = 2, shuffle_partitions: int = 4):
-    """A local Spark session shared by the process (started once; about 5 s)."""
-    if _SESSION:
-        return _SESSION[0]
+def spark_session(master: str | None = None, **conf: str):
+    """The Spark session the survey engine runs on, started once per process and master.
+
+    The master is ``master``, else the setting (``--spark-master``, ``CORRIDORS_SPARK_MASTER``),
+    else what ``spark-submit`` (or the ``pyspark`` shell, or a session already active in this
+    process) was given, else ``local[2]``. ``sc://`` URLs open a Spark Connect client session. A
+    session started by someone else is never reconfigured: corridors takes a new session on its
+    Spark context (own SQL settings and views). ``conf`` adds Spark settings to a session started
+    here (e.g. ``spark.executor.memory``).
+    """
+    master = master or settings().spark_master
+    kind = spark_master_kind(master) if master else None
+    key = master or ""
+    if key in _SESSIONS:
+        return _SESSIONS[key]
+    # results come back as rows (collect), never through pandas: PySpark's warning about pandas
+    # versions does not concern the estimator and would only confuse a user
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                            category=FutureWarning)
     try:
         from pyspark.sql import SparkSession
     except ImportError as error:
         raise CorridorsError(
             "the Spark engine needs PySpark: pip install 'corridors[spark]' (and Java 17)."
         ) from error
-    session = (
-        SparkSession.builder.master(f"local[{cores}]")
-        .appName("corridors-survey")
-        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
-        .config("spark.sql.ansi.enabled", "false")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.memory", "2g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    _SESSION.append(session)
+    if kind in ("standalone", "connect"):
+        _answers(master)
+    if kind == "connect":
+        session = _connect_session(master, conf)
+    else:
+        active = SparkSession.getActiveSession()
+        if active is not None or settings().spark_submitted:
+            session = (active or SparkSession.builder.getOrCreate()).newSession()
+            _same_master(session.sparkContext.master, master)
+        else:
+            builder = SparkSession.builder.master(master or "local[2]").appName("corridors-survey")
+            local = _LOCAL_CONF if kind in (None, "local") else {}  # a cluster: Spark's default
+            for name, value in {**local, **_OUR_CONF, **conf}.items():
+                builder = builder.config(name, value)
+            session = _start(builder.config("spark.ui.enabled", "false"), master or "local[2]")
+        for name, value in _SQL_CONF.items():
+            session.conf.set(name, value)
+    _SESSIONS[key] = session
+    return session
+
+
+def _answers(master: str, timeout: float = 10.0) -> None:
+    """Stop at once, in one line, when nothing listens at a spark:// or sc:// address (Spark
+    itself retries for a minute or more and then reports a Java stack)."""
+    hosts = re.sub(r"^(spark|sc)://", "", master).split("/")[0].split(",")
+    failures = []
+    for host in hosts:
+        name, _, port = host.partition(":")
+        try:
+            socket.create_connection((name, int(port or 15002)), timeout=timeout).close()
+            return
+        except OSError as error:
+            failures.append(f"{host}: {error.strerror or error}")
+    raise CorridorsError(f"no Spark {'Connect server' if master.startswith('sc:') else 'master'} "
+                         f"answers at {master} ({'; '.join(failures)}): start it, or check the "
+                         "host, the port and the firewall")
+
+
+def _start(builder, master: str):
+    """``builder.getOrCreate()``, with a failure to reach the master said in one line."""
+    try:
+        return builder.getOrCreate()
+    except Exception as error:  # py4j / pyspark errors: the JVM's first line says what failed
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CorridorsError(f"could not start Spark on {master}: {first}. Check that the master "
+                             "is running and reachable (its web UI lists its workers).") from error
+
+
+def _same_master(running: str, wanted: str | None) -> None:
+    if wanted and running != wanted:
+        raise CorridorsError(
+            f"this process already runs Spark on {running} (spark-submit --master, or a session "
+            f"already started), but the Spark master setting asks for {wanted}: unset "
+            "CORRIDORS_SPARK_MASTER / drop --spark-master to use the running one")
+
+
+def _connect_session(url: str, conf: dict[str, str]):
+    try:
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+    except ImportError as error:
+        raise CorridorsError(
+            f"the Spark master {url} is a Spark Connect server, which needs the Connect client: "
+            "pip install 'pyspark[connect]' (grpcio, grpcio-status, googleapis-common-protos, "
+            "zstandard)") from error
+    try:
+        session = ConnectSession.builder.remote(url).getOrCreate()
+        for name, value in {**_SQL_CONF, **conf}.items():
+            session.conf.set(name, value)
+        session.range(1).collect()  # reach the server now, not in the middle of an estimate
+    except Exception as error:  # grpc errors carry pages of detail: keep the first line
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CorridorsError(f"could not reach the Spark Connect server {url}: {first}. Start it "
+                             "with $SPARK_HOME/sbin/start-connect-server.sh (see docs/survey.md)"
+                             ) from error
     return session
 
 
