@@ -116,8 +116,25 @@ def load_world_bank_income(source: Source, folder: Path) -> Frames:
         pl.lit(source.id).alias("source_id"))}
 
 
+def _wdi_code(source: Source) -> str | None:
+    """The WDI series code a source is registered for (the last code in its title)."""
+    import re
+
+    found = re.findall(r"\b[A-Z]{2}\.[A-Z0-9.]*[A-Z0-9]\b", source.title)
+    return found[-1] if found else None
+
+
 def load_world_bank_wdi(source: Source, folder: Path) -> Frames:
+    """A WDI indicator; the file must hold the series the source is registered for (a CSV of
+    another indicator in its place stops the build)."""
     indicator = read_source(source, folder)
+    expected = _wdi_code(source)
+    if expected and indicator.code != expected:
+        from corridors.errors import InputError
+
+        raise InputError.one(source.primary.name, f"the WDI series {expected} ({source.title})",
+                             value=f"{indicator.code} ({indicator.name})",
+                             hint="The file in the cache is another indicator: pull it again.")
     frame = indicator.values.with_columns(
         pl.lit("wdi").alias("dataset"), pl.lit(None, pl.Int32).alias("area_m49"),
         pl.lit("total").alias("sex"))
@@ -167,6 +184,11 @@ def load_communities(source: Source, folder: Path) -> Frames:
         year("until").alias("until"), "source_url", "note")}
 
 
+def load_world_bank_rpw(source: Source, folder: Path) -> Frames:
+    """Remittance Prices Worldwide corridor costs (origin = sending country)."""
+    return {"remittance_costs": _tag(read_source(source, folder), source)}
+
+
 LOADERS: dict[str, Loader] = {
     "un_desa_totals": load_un_desa_totals,
     "un_desa_annex": load_un_desa_annex,
@@ -178,4 +200,7 @@ LOADERS: dict[str, Loader] = {
     "borders": load_borders,
     "communities": load_communities,
     "world_bank_bilateral": load_world_bank_bilateral,
+    "world_bank_bilateral_csv": load_world_bank_bilateral,
+    "world_bank_gdp": load_world_bank_wdi,
+    "world_bank_rpw": load_world_bank_rpw,
 }

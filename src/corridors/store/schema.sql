@@ -105,3 +105,13 @@ CREATE TABLE survey_estimates (
     cv DOUBLE, ci_low DOUBLE, ci_high DOUBLE, n BIGINT, flag VARCHAR, unit VARCHAR,
     source_id VARCHAR
 );
+
+-- Remittance Prices Worldwide (SDG 10.c.1): average total cost of sending USD 200 in a corridor and
+-- quarter, in percent of the amount sent, as published. origin = the SENDING country (the
+-- migrants' host), destination = the receiving country. cost_pct_500, fx_margin_pct and providers
+-- only where the source publishes them.
+CREATE TABLE remittance_costs (
+    origin VARCHAR, destination VARCHAR, period VARCHAR, year INTEGER, quarter INTEGER,
+    cost_pct DOUBLE, cost_pct_500 DOUBLE, fx_margin_pct DOUBLE, providers INTEGER,
+    edition VARCHAR, source_id VARCHAR
+);
