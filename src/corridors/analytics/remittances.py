@@ -322,7 +322,7 @@ def cost_targets(con: duckdb.DuckDBPyConnection, period: str | None = None) -> p
     5 % and at most 3 %, and the two tests (average below 3 %; no corridor above 5 %).
 
     Columns: period, corridors, average_cost_pct, median_cost_pct, corridors_above_5_pct,
-    share_above_5_pct (0..1), corridors_at_most_3_pct, average_below_3_pct,
+    share_above_5 (0..1), corridors_at_most_3_pct, average_below_3_pct,
     no_corridor_above_5_pct, source_id."""
     wanted = _period(con, period)
     return query(con, f"""
@@ -330,7 +330,7 @@ def cost_targets(con: duckdb.DuckDBPyConnection, period: str | None = None) -> p
         SELECT period, count(*) AS corridors, avg(cost_pct) AS average_cost_pct,
                median(cost_pct) AS median_cost_pct,
                count(*) FILTER (cost_pct > {SDG_CORRIDOR_LIMIT_PCT}) AS corridors_above_5_pct,
-               corridors_above_5_pct / count(*) AS share_above_5_pct,
+               corridors_above_5_pct / count(*) AS share_above_5,
                count(*) FILTER (cost_pct <= {SDG_TARGET_PCT}) AS corridors_at_most_3_pct,
                average_cost_pct < {SDG_TARGET_PCT} AS average_below_3_pct,
                corridors_above_5_pct = 0 AS no_corridor_above_5_pct,
