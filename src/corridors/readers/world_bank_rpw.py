@@ -18,7 +18,8 @@ countries and names must resolve to them (``codes/aliases_world_bank.csv``); any
 value that is not a number and a corridor-quarter given twice stop the read, each listed with its
 row.
 
-Two codes of the DataBank export (the first also in the corridor-quarter file) are not current ISO3 codes: ``KSV`` is Kosovo (``XKX``), and
+Two codes of the DataBank export (the first also in the corridor-quarter file) are not
+current ISO3 codes: ``KSV`` is Kosovo (``XKX``), and
 ``ANT``, the Netherlands Antilles (dissolved in 2010), is a former economy with no code in
 ``corridors.codes``: its corridor (from the Netherlands, priced to 2014) is left out, named in
 :data:`FORMER_ECONOMIES`. Any other unknown code stops the read.
