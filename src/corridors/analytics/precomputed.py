@@ -9,6 +9,7 @@ each country's immigrants and emigrants. :func:`precompute` writes them once, at
 
 - ``ssm_stock_index``: edition, year, sex, source_id, rows of ``migrant_stock``;
 - ``ssm_lens_roles``: :func:`corridors.analytics.lenses.lens_roles` of every built-in lens for
+  the years of the bilateral remittance matrices and
   every year of every edition (the same rows, computed by the same code);
 - ``ssm_category_summary``: :func:`corridors.analytics.regions.category_summary` of every built-in
   lens, edition and sex, every year (the same rows, computed by that function);
@@ -108,7 +109,10 @@ def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     years = [r[0] for r in con.execute(
         f"SELECT DISTINCT year FROM {STOCK_INDEX} WHERE year IS NOT NULL ORDER BY 1").fetchall()]
     lenses = list(BUILTIN.values())
-    roles = lens_roles(con, lenses, years)
+    # the roles also serve the years of the bilateral remittance matrices (2017, 2018)
+    from corridors.analytics.remittances import bilateral_years
+
+    roles = lens_roles(con, lenses, sorted(set(years) | set(bilateral_years(con))))
     keys = pl.DataFrame({"lens": [lens.id for lens in lenses],
                          "lens_key": [lens_key(lens) for lens in lenses]})
     with registered(con, roles.join(keys, on="lens"), "roles") as name:

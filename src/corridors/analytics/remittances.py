@@ -96,34 +96,35 @@ def _country(code: str) -> str:
     return iso3
 
 
-def country_remittances(con: duckdb.DuckDBPyConnection, code: str,
+def country_remittances(con: duckdb.DuckDBPyConnection, code: str | None,
                         years: int | Iterable[int] | None = None) -> pl.DataFrame:
-    """Remittances received and paid, GDP and received / GDP for one country, one row per year
-    with either flow published (gaps null, never zero).
+    """Remittances received and paid, GDP and received / GDP for one country (``None``: every
+    country), one row per country and year with either flow published (gaps null, never zero).
 
     Columns: iso3, year, received_usd, paid_usd, gdp_usd, received_share_gdp (fraction 0..1),
     sources (the source ids of the figures in the row)."""
-    iso3 = _country(code)
+    iso3 = None if code is None else _country(code)
     wanted = None if years is None else ([years] if isinstance(years, int) else list(years))
     frame = query(con, """
         WITH v AS (
-            SELECT year, indicator, value, source_id FROM indicators
-            WHERE dataset = 'wdi' AND iso3 = $iso3 AND value IS NOT NULL
+            SELECT iso3, year, indicator, value, source_id FROM indicators
+            WHERE dataset = 'wdi' AND ($iso3 IS NULL OR iso3 = $iso3) AND value IS NOT NULL
               AND list_contains($series, indicator))
-        SELECT $iso3 AS iso3, year,
+        SELECT iso3, year,
             max(value) FILTER (indicator = $received) AS received_usd,
             max(value) FILTER (indicator = $paid) AS paid_usd,
             max(value) FILTER (indicator = $gdp) AS gdp_usd,
             received_usd / gdp_usd AS received_share_gdp,
             list_sort(list_distinct(list(source_id))) AS sources
-        FROM v GROUP BY year
+        FROM v GROUP BY iso3, year
         HAVING (received_usd IS NOT NULL OR paid_usd IS NOT NULL)
            AND ($years IS NULL OR list_contains($years, year))
-        ORDER BY year
+        ORDER BY iso3, year
     """, {"iso3": iso3, "series": [RECEIVED, PAID, GDP], "received": RECEIVED, "paid": PAID,
           "gdp": GDP, "years": wanted})
     if frame.is_empty() and wanted:
-        raise RemittanceDataError(f"no remittances of {iso3} in {', '.join(map(str, wanted))}")
+        raise RemittanceDataError(f"no remittances of {iso3 or 'any country'} in "
+                                  f"{', '.join(map(str, wanted))}")
     return frame
 
 

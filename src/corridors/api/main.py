@@ -21,6 +21,7 @@ from corridors.api.routes import (
     governance,
     lenses,
     profiles,
+    remittances,
     sources,
     stocks,
     summaries,
@@ -28,7 +29,8 @@ from corridors.api.routes import (
 from corridors.settings import settings
 
 API_PREFIX = "/api/v1"
-ROUTERS = (countries, stocks, profiles, corridors, lenses, summaries, sources, governance, flows)
+ROUTERS = (countries, stocks, profiles, corridors, lenses, summaries, sources, governance, flows,
+           remittances)
 
 
 def create_app(store_path: Path | None = None) -> FastAPI:
