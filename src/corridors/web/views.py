@@ -165,6 +165,9 @@ def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, year: in
     from corridors.web.governance_pages import country_ratifications
 
     record["ratifications"] = country_ratifications(store, con, iso3)
+    from corridors.web import remittance_views
+
+    record["remittances"] = remittance_views.country(store, con, iso3)
     return record
 
 
@@ -193,4 +196,7 @@ def corridor(store: Store, con: duckdb.DuckDBPyConnection, origin: str, destinat
     from corridors.web.governance_pages import corridor_flows
 
     record["flows"] = corridor_flows(store, con, origin, destination)
+    from corridors.web import remittance_views
+
+    record["remittances"] = remittance_views.corridor(store, con, origin, destination)
     return record
