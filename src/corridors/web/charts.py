@@ -68,11 +68,14 @@ def _y_grid(width: int, left: int, right: int, top_value: float,
 
 
 def line_chart(title: str, unit: str, source: str, x: Sequence[int],
-               series: dict[str, Sequence[float | None]], *, as_share: bool = False) -> Markup:
-    """Lines over years, one per series (e.g. immigrants and emigrants)."""
+               series: dict[str, Sequence[float | None]], *, as_share: bool = False,
+               label_every: int = 1) -> Markup:
+    """Lines over years, one per series (e.g. immigrants and emigrants); ``label_every``: print
+    every n-th x label only (quarters), each point keeps its own in its tooltip."""
     width, height, left, right, top, bottom = 640, 260, 64, 16, 14, 34
     values = [v for s in series.values() for v in s if v is not None]
-    top_value = 1.0 if as_share and values and max(values) > 0.5 else _nice_max(max(values or [1]))
+    top_value = 1.0 if as_share and values and 0.5 < max(values) <= 1 else _nice_max(
+        max(values or [1]))  # a share may pass 100 % (remittances of Lesotho, 1982-89: 2x GDP)
     if as_share and values and max(values) <= 0.5:
         top_value = _nice_max(max(values))
     span_x = max(len(x) - 1, 1)
@@ -86,6 +89,8 @@ def line_chart(title: str, unit: str, source: str, x: Sequence[int],
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
     parts += _y_grid(width, left, right, top_value, py, as_share)
     for i, year in enumerate(x):
+        if i % max(label_every, 1):
+            continue
         parts.append(f'<text x="{px(i):.1f}" y="{height - 12}" text-anchor="middle" '
                      f'class="tick">{year}</text>')
     legend = []

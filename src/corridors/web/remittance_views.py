@@ -37,8 +37,9 @@ def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str) -> dict[str
             trend = None
         if trend is None or trend.is_empty():
             return {"missing": "No WDI remittance figures for this country in the store."}
-        received = trend.filter(trend["received_usd"].is_not_null())
-        latest = (received if received.height else trend).tail(1).to_dicts()[0]
+        # the headline year: the latest with a share of GDP, else the latest with a figure
+        shared = trend.filter(trend["received_share_gdp"].is_not_null())
+        latest = (shared if shared.height else trend).tail(1).to_dicts()[0]
         costliest: list[dict[str, Any]] = []
         period = None
         costs_frame = None
