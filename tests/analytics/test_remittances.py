@@ -217,3 +217,20 @@ def test_a_wdi_csv_of_another_indicator_stops_the_build(mirror: Path, tmp_path: 
     message = str(caught.value)
     assert source.primary.name in message and "BM.TRF.PWKR.CD.DT" in message
     assert "expected the WDI series BX.TRF.PWKR.CD.DT" in message
+
+
+def test_exports_hold_the_remittance_tables(store_con, tmp_path: Path):
+    from corridors.analytics.datapackage import schema
+    from corridors.analytics.exports import ssm_tables
+
+    tables = ssm_tables(store_con, ["remittance-summary", "remittance-costs"])
+    costs = tables["remittance-costs"]
+    # one source per quarter: the DataBank export, then the quarter file after it ends
+    assert costs.height == store_con.execute(
+        "SELECT count(*) FROM remittance_costs WHERE source_id = 'wb-rpw' OR period NOT IN "
+        "(SELECT period FROM remittance_costs WHERE source_id = 'wb-rpw')").fetchone()[0]
+    assert tables["remittance-summary"].height == len(BUILTIN) * 2 * len(CATEGORIES)
+    for name, frame in tables.items():
+        key = schema(name, frame)["primaryKey"]
+        assert frame.select(key).is_duplicated().sum() == 0
+        assert all(f["description"] for f in schema(name, frame)["fields"])

@@ -37,6 +37,8 @@ PRIMARY_KEYS = {
     "top": ("edition", "lens", "year", "sex", "rank"),
     "regions": ("edition", "grouping", "group", "year", "sex"),
     "remittances": ("indicator", "area", "counterpart", "year"),
+    "remittance-summary": ("lens", "year", "category"),
+    "remittance-costs": ("origin", "destination", "period"),
     "survey": ("dataset", "indicator", "sex", "domain"),
 }
 
@@ -102,6 +104,35 @@ TABLE_FIELDS = {
         "obs_status": "A (as reported in the WDI) or E (estimate, KNOMAD)",
         "edition": "Edition of the source (WDI release, KNOMAD year)",
     },
+    "remittance-summary": {
+        "lens": "Definition of South (see docs/lenses.md)",
+        "year": "Year of the KNOMAD bilateral remittance matrix",
+        "category": "south-south, south-north, north-south or north-north in the direction of "
+                    "the money: the sending country (the migrants' host) first",
+        "value_usd": "Bilateral remittances of the category, US dollars",
+        "share": f"value_usd / classified_total_usd, {_SHARE}",
+        "classified_total_usd": "Remittances between countries both classified that year, US$",
+        "unclassified_usd": "Remittances with an end not classified that year, US$",
+        "world_usd": "Every published pair of the matrix, US$",
+        "edition": "KNOMAD matrix year",
+        "source_id": "corridors source id of the matrix",
+    },
+    "remittance-costs": {
+        "origin": "SENDING country (ISO3): the migrants' host",
+        "destination": "Receiving country (ISO3)",
+        "period": "Quarter, e.g. 2020Q3",
+        "year": "Year of the quarter",
+        "quarter": "Quarter 1..4",
+        "cost_pct": "Average total cost of sending USD 200, percent of the amount sent, as "
+                    "published by Remittance Prices Worldwide (SDG 10.c.1)",
+        "cost_pct_500": "Average total cost of sending USD 500, percent (where published)",
+        "fx_margin_pct": "Average exchange-rate margin on USD 200, percent (where published)",
+        "providers": "Number of providers priced (where published)",
+        "above_5_pct": "cost_pct above 5 % (SDG 10.c: no corridor above 5 %)",
+        "edition": "Edition of the RPW source",
+        "source_id": "corridors source id (wb-rpw: DataBank export; wb-rpw-filtered: quarters "
+                     "after 2020Q3)",
+    },
     "survey": {
         "dataset": "The survey (its mapping id, e.g. eph-2016q4)",
         "indicator": "ICLS-2018 indicator id or the estimated measure, e.g. mean(foreign_born)",
@@ -148,10 +179,11 @@ def field_type(dtype: pl.DataType) -> str:
 
 def schema(name: str, frame: pl.DataFrame) -> dict:
     """The Table Schema of an export table: fields with types and descriptions, primary key."""
-    fields = [{"name": c, "type": field_type(t), "description": describe(c, name.split("-")[0])}
+    table = name if name in PRIMARY_KEYS else name.split("-")[0]  # regions-<grouping>: regions
+    fields = [{"name": c, "type": field_type(t), "description": describe(c, table)}
               for c, t in frame.schema.items()]
     out: dict = {"fields": fields}
-    key = PRIMARY_KEYS.get(name.split("-")[0])
+    key = PRIMARY_KEYS.get(table)
     if key and set(key) <= set(frame.columns):
         out["primaryKey"] = list(key)
     return out

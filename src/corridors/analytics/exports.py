@@ -16,8 +16,10 @@
 
 The tables are ``summary``, ``regions``, ``contiguity``, ``top`` and ``corridors`` (the default),
 ``stock``, the bilateral stock as stored, ``remittances`` (WDI received and paid, KNOMAD bilateral;
-see :mod:`corridors.analytics.remittances`) and ``survey``, the survey estimates saved in the store
-(these three asked for by name; SDMX-CSV writes ``stock``, ``summary``, ``remittances`` and
+see :mod:`corridors.analytics.remittances`), ``remittance-summary`` (bilateral remittances by
+category, every lens and KNOMAD year), ``remittance-costs`` (Remittance Prices Worldwide, every
+corridor and quarter; origin = the sending country) and ``survey``, the survey estimates saved in
+the store (these asked for by name; SDMX-CSV writes ``stock``, ``summary``, ``remittances`` and
 ``survey`` by default). The sources are those of the store, without the files of other editions
 of the International Migrant Stock than the one exported.
 List columns (e.g. ``shared_recs``) are written as ``;``-separated text in CSV, Excel and data
@@ -52,11 +54,11 @@ from corridors.analytics.regions import (
     intra_group_shares,
     top_corridors,
 )
-from corridors.analytics.remittances import remittance_table
+from corridors.analytics.remittances import remittance_costs, remittance_summary, remittance_table
 
 FORMATS = ("xlsx", "csv", "parquet", "sdmx-csv", "datapackage")
 TABLES = ("summary", "regions", "contiguity", "top", "corridors")
-ALL_TABLES = (*TABLES, "stock", "remittances", "survey")
+ALL_TABLES = (*TABLES, "stock", "remittances", "remittance-summary", "remittance-costs", "survey")
 SOURCES_SHEET = "sources-and-licences"
 
 
@@ -130,6 +132,12 @@ def ssm_tables(
         key = f"regions-{grouping}" if name == "regions" else name
         if name == "remittances":
             out[key] = [remittance_table(con, years)]
+            continue
+        if name == "remittance-summary":  # KNOMAD years (2017, 2018), whatever --year says
+            out[key] = [remittance_summary(con, lenses=lens_list)]
+            continue
+        if name == "remittance-costs":  # every corridor and quarter (origin = sending country)
+            out[key] = [remittance_costs(con)]
             continue
         if name == "survey":
             # imported here: the survey package loads pandas, which other exports do not need
