@@ -41,7 +41,7 @@ def test_coverage_texts(real):
     assert real.coverage["TIP_PROTOCOL"].text == "14 of 182 known"
     assert real.coverage["SOM_PROTOCOL"].text == "40 of 152 known"
     assert real.coverage["C087"].text == "no ratification list loaded (0 known)"
-    assert len(real.coverage_table()) == len(instruments()) == 21
+    assert len(real.coverage_table()) == len(instruments()) == 29
 
 
 def test_absent_from_incomplete_list_is_unknown(real):
@@ -110,3 +110,19 @@ def test_bounds_when_only_entry_into_force_is_known(real):
     # Uruguay ICRMW: date truncated in the UNTC extract, year 2001 from the UN-treaties table
     assert real.status("URY", "ICRMW")["year"] == 2001
     assert real.ratified_by("URY", "ICRMW", 2000) == 0.0
+
+
+@pytest.mark.parametrize("instrument", ["ICCPR", "ICESCR", "ICERD", "CEDAW", "CAT", "CRC", "CRPD",
+                                        "CPED"])
+def test_core_un_treaties_come_from_the_status_files(mirror, shared, instrument):
+    """Every UN member state's status on each core treaty is the one in its hr_status file."""
+    file = mirror / "un-treaties" / r.HR_STATUS[instrument][0]
+    rows = list(csv.DictReader(file.open(encoding="utf-8-sig")))
+    parties = {row["iso2"] for row in rows if row["status"] == "state party"}
+    loaded = r.load(shared / "reference", mirror=mirror, include_imports=False)
+    assert len(loaded.parties(instrument)) == len(parties)
+    assert loaded.coverage[instrument].complete
+    kenya = next(row for row in rows if row["iso2"] == "KE")
+    expected = {"state party": "in force", "signatory state": "signed",
+                "no action": "not ratified"}[kenya["status"]]
+    assert loaded.status("KEN", instrument)["status"] == expected

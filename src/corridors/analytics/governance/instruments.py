@@ -33,7 +33,7 @@ class Instrument(BaseModel):
     subject: str
     group: Literal[
         "migrant workers", "fundamental", "social security", "recruitment and domestic work",
-        "trafficking and smuggling",
+        "trafficking and smuggling", "core human rights",
     ]
     migrant_specific: bool
     fundamental: bool

@@ -5,8 +5,9 @@ Sources, merged per instrument and country:
 
 - ``reference/ilo_ratifications.csv`` (C097, C143, C181, C189) and ``reference/un_treaty_parties.csv``
   (ICRMW, the Palermo trafficking and smuggling protocols): curated rows, each citing its page;
-- ``un-treaties/hr_status_icmw.csv`` in the mirror: ICRMW status of every UN member state (year of
-  ratification or accession, signatory, no action);
+- ``un-treaties/hr_status_*.csv`` in the mirror: the status of every UN member state (year of
+  ratification or accession, signatory, no action) on the ICRMW and the core UN human-rights
+  treaties (ICERD, ICCPR, ICESCR, CEDAW, CAT, CRC, CRPD, CPED), as of 2022 (:data:`HR_STATUS`);
 - ratification tables the user imported (:func:`import_table`), kept in ``<user_dir>/ratifications``.
 
 The lists are INCOMPLETE (``reference/coverage.csv``). A country absent from an incomplete list is
@@ -45,6 +46,15 @@ HOW_TO_COMPLETE = (
     "NORMLEX or the UN Treaty Collection, or the template in docs/governance.md)"
 )
 
+#: The UN-treaties status tables: instrument -> (file, UN Treaty Collection chapter IV number).
+HR_STATUS = {
+    "ICRMW": ("hr_status_icmw.csv", "IV-13"), "ICERD": ("hr_status_icerd.csv", "IV-2"),
+    "ICCPR": ("hr_status_iccpr.csv", "IV-4"), "ICESCR": ("hr_status_icescr.csv", "IV-3"),
+    "CEDAW": ("hr_status_cedaw.csv", "IV-8"), "CAT": ("hr_status_cat.csv", "IV-9"),
+    "CRC": ("hr_status_crc.csv", "IV-11"), "CRPD": ("hr_status_crpd.csv", "IV-15"),
+    "CPED": ("hr_status_cped.csv", "IV-16"),
+}
+UN_MEMBER_STATES = 193
 #: ISO2 codes in the UN-treaties status tables that are no longer assigned.
 _OBSOLETE_ISO2 = {"TP": "TLS"}  # East Timor -> Timor-Leste
 #: Participants of UN treaties that are not states (skipped on import, reported).
@@ -304,8 +314,9 @@ def _load_un_parties(result: Ratifications, path: Path) -> None:
         ))
 
 
-def _load_hr_status(result: Ratifications, path: Path) -> None:
-    """The UN human-rights treaty status table for the ICRMW (every UN member state)."""
+def _load_hr_status(result: Ratifications, path: Path, instrument: str = "ICRMW") -> None:
+    """A UN human-rights treaty status table (every UN member state) for one instrument."""
+    chapter = HR_STATUS[instrument][1]
     mapping = {"state party": "in force", "signatory state": "signed", "no action": "not ratified"}
     problems = []
     for row_no, row in enumerate(_rows(path), start=2):
@@ -319,9 +330,9 @@ def _load_hr_status(result: Ratifications, path: Path) -> None:
             continue
         year = row["year ratification or accession"].strip()
         result.add(Record(
-            instrument="ICRMW", iso3=iso3, status=status, year=int(year) if year else None,
+            instrument=instrument, iso3=iso3, status=status, year=int(year) if year else None,
             note=(row["note"] or None), source=f"un-treaties/{path.name}",
-            source_url="https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-13"
+            source_url=f"https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no={chapter}"
                        "&chapter=4&clang=_en",
             row=row_no, origin="un-treaties",
         ))
@@ -352,7 +363,7 @@ def load(reference: Path | str | None = None, *, mirror: Path | str | None = Non
 
     ``reference``: the curated folder (default: CORRIDORS_REFERENCE, else the copy shipped in the
     package); ``mirror``: the mirror (for
-    ``un-treaties/hr_status_icmw.csv``); ``user_dir``: where imports are kept.
+    ``un-treaties/hr_status_*.csv``); ``user_dir``: where imports are kept.
     """
     result = Ratifications()
     ilo = reference_file("ilo_ratifications.csv", reference)
@@ -363,9 +374,18 @@ def load(reference: Path | str | None = None, *, mirror: Path | str | None = Non
     result.sources += [str(ilo), str(un)]
     folder = un_treaties_dir(mirror if mirror is not None else (
         Path(reference).parent / "sources" if reference is not None else None))
-    if folder is not None and (folder / "hr_status_icmw.csv").is_file():
-        _load_hr_status(result, folder / "hr_status_icmw.csv")
-        result.sources.append(str(folder / "hr_status_icmw.csv"))
+    for instrument, (file, _) in HR_STATUS.items():
+        if folder is not None and (folder / file).is_file():
+            _load_hr_status(result, folder / file, instrument)
+            result.sources.append(str(folder / file))
+            states = sum(1 for (inst, _), _recs in result.records.items() if inst == instrument)
+            if instrument not in totals and states >= UN_MEMBER_STATES:
+                # a status (party, signatory or no action) for every UN member state: complete
+                # for the member states as of 2022
+                totals[instrument] = (None, f"UN Treaty Collection, status of the "
+                                      f"{UN_MEMBER_STATES} UN member states as of 2022 "
+                                      f"(un-treaties/{file})", None)
+                complete.add(instrument)
     if include_imports:
         imports = user_imports_dir(Path(user_dir) if user_dir else None)
         if imports.is_dir():
