@@ -125,6 +125,43 @@ def ratifications_parties(
         emit(rows, fmt)
 
 
+@ratifications_app.command("south")
+def ratifications_south(
+    instrument: str = typer.Argument(..., help="Instrument id, e.g. C097 or ICRMW."),
+    lens: str = typer.Option("wb-lmic", "--lens", "-l", help="Definition of South (see "
+                             "`corridors ssm lenses`)."),
+    year: int = typer.Option(None, "--year", "-y", help="Classification year (default: the "
+                             "latest year of the stock)."),
+    role: str = typer.Option("origin", "--role", help="Which rule of the lens decides South: "
+                             "origin (default) or destination (gfmd-2018 adds emerging hubs)."),
+    reference: Path = REFERENCE, fmt: Format = FORMAT,
+) -> None:
+    """Ratifiers of an instrument counted by lens category (South, North, unclassified), with
+    the completeness of the list: counts from an incomplete list are lower bounds.
+
+    Example: `corridors ratifications south C097 --lens wb-non-high --year 2020`
+    """
+    from corridors.analytics.corridors import default_edition, edition_years
+    from corridors.analytics.governance.ratifiers import ratifiers_by_category
+    from corridors.analytics.lenses import get_lens
+
+    chosen = get_lens(lens)
+    con = store.connect()
+    if year is None:
+        year = edition_years(con, default_edition(con))[-1]
+    frame = ratifiers_by_category(con, ratifications_mod.load(reference), instrument, chosen,
+                                  year, role)  # type: ignore[arg-type]
+    if fmt is Format.table:
+        first = frame.row(0, named=True)
+        emit([{"group": r["group"], "ratifiers": r["ratifiers"], "share": _pct(r["share"])}
+              for r in frame.iter_rows(named=True)], fmt,
+             title=f"{first['instrument']} ratifiers by category — lens {chosen.id}, {year}",
+             caption=f"List: {first['coverage']}" + ("" if first["list_complete"] else
+                                                      " (incomplete: counts are lower bounds)"))
+    else:
+        emit(frame, fmt)
+
+
 @ratifications_app.command("import")
 def ratifications_import(
     file: Path = typer.Argument(..., exists=True, dir_okay=False,
