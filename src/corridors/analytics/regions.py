@@ -113,8 +113,12 @@ def category_summary(
     edition: str | None = None,
     years: int | Iterable[int] | None = None,
     sex: str = "total",
+    region: str | None = None,
 ) -> pl.DataFrame:
     """Stock and share of each category per lens and year (4 rows per lens and year).
+
+    ``region``: only corridors within a region or community (both ends members that year; see
+    :func:`region_members`).
 
     Columns: edition, lens, year, sex, category, value, share, classified_total, unclassified,
     unknown_origin. ``share = value / classified_total``.
@@ -123,15 +127,22 @@ def category_summary(
     wanted = check_years(con, edition, years)
     sex = sex_for(con, edition, sex)
     lens_list = _lenses(lenses)
-    stored = _stored_summary(con, lens_list, edition, sex, wanted)
+    stored = None if region else _stored_summary(con, lens_list, edition, sex, wanted)
     if stored is not None:
         return stored
     roles = lens_roles(con, lens_list, wanted).select(
         "lens", "iso3", "year", "south_origin", "south_destination")
-    with registered(con, roles, "roles") as roles_name:
+    members = (region_members(con, region, wanted)[2] if region else
+               pl.DataFrame(schema={"iso3": pl.String, "year": pl.Int32}))
+    within = ("" if not region else """ AND EXISTS (SELECT 1 FROM {m} m WHERE m.iso3 = stock.origin
+                  AND m.year = stock.year) AND EXISTS (SELECT 1 FROM {m} m
+                  WHERE m.iso3 = stock.destination AND m.year = stock.year)""")
+    with registered(con, roles, "roles") as roles_name, \
+            registered(con, members, "members") as members_name:
         counts = query(con, f"""
             WITH {stock_cte(con, edition)},
-            s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)),
+            s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)
+                  {within.format(m=members_name)}),
             c AS ({_categorised(roles_name)})
             SELECT lens, year, category, sum(value) AS value FROM c GROUP BY ALL
         """, {"edition": edition, "sex": sex, "years": wanted})
@@ -162,6 +173,24 @@ def category_summary(
         "edition", "lens", "year", "sex", "category", "value", "share", "classified_total",
         "unclassified", "unknown_origin",
     )
+
+
+def region_members(con: duckdb.DuckDBPyConnection, region: str,
+                   years: Sequence[int]) -> tuple[str, str, pl.DataFrame]:
+    """The members (iso3, year) of a region or community named by its name or code, in each
+    year: a continent, UN sub-region, SDG region or UN DESA region (as in the countries table), or
+    a regional economic community (acronym such as ECOWAS, or its name). Returns (grouping, group
+    name, members)."""
+    wanted = region.strip().casefold()
+    for grouping in (*STATIC_GROUPINGS, "rec"):
+        frame = group_membership(con, grouping, years)
+        hit = frame.filter((pl.col("group").str.to_lowercase() == wanted)
+                           | (pl.col("group_code").cast(pl.String).str.to_lowercase() == wanted))
+        if hit.height:
+            return grouping, hit["group"][0], hit.select("iso3", pl.col("year").cast(pl.Int32))
+    raise LensError(f"unknown region or community {region!r}: give a continent (Africa), UN "
+                    "sub-region (Western Asia), SDG region (Sub-Saharan Africa) or community "
+                    "(ECOWAS); `corridors communities` lists the communities")
 
 
 def south_south_share_by_destination(

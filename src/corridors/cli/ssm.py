@@ -105,20 +105,26 @@ def lenses_command(lens_file: Path = LENS_FILE, fmt: Format = FORMAT) -> None:
 def summary_command(
     lens: str = lens_option(), year: int = YEAR, all_years: bool = ALL_YEARS, sex: str = SEX,
     edition: str = EDITION, lens_file: Path = LENS_FILE, emerging: str = EMERGING,
+    region: str = typer.Option(None, "--region", help="Only corridors within a region or "
+                               "community (both ends members): Africa, Western Asia, "
+                               "Sub-Saharan Africa, ECOWAS, ..."),
     fmt: Format = FORMAT,
 ) -> None:
     """Stock and share of South–South, South–North, North–South and North–North migration.
 
     Shares are of the classified stock: unknown origins and unclassified countries are reported
-    apart. Example: `corridors ssm summary --lens gfmd-2018 --year 2020 --format json`
+    apart. Example: `corridors ssm summary --lens gfmd-2018 --year 2020 --format json`;
+    within a community: `corridors ssm summary --region ECOWAS --year 2020`
     """
     chosen = get_lens(lens, lens_file, _split(emerging))
     con = store.connect()
     edition, years = _years(con, edition, year, all_years)
-    frame = category_summary(con, lenses=chosen, edition=edition, years=years, sex=sex)
+    frame = category_summary(con, lenses=chosen, edition=edition, years=years, sex=sex,
+                             region=region)
     if fmt is Format.table:
         emit(people(frame.drop("edition")), fmt,
-             title=f"Migrant stock by category — lens {chosen.id} ({chosen.title}), {sex}",
+             title=f"Migrant stock by category — lens {chosen.id} ({chosen.title}), {sex}"
+                   + (f", within {region}" if region else ""),
              caption=_caption(con, edition, chosen.citation))
     else:
         emit(frame, fmt)
