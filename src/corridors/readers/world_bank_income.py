@@ -295,6 +295,73 @@ def read_class(path: Path) -> Classification:
         aggregates, fiscal_year, data_year)
 
 
+THRESHOLDS_SHEET = "Thresholds"
+_THRESHOLD_ROWS = {"Low income": "L", "Lower middle income": "LM", "Upper middle income": "UM",
+                   "High income": "H"}
+_RANGE = re.compile(r"^\s*(?:(<=|>)\s*([\d,]+)|([\d,]+)\s*-\s*([\d,]+))\s*$")
+
+
+def read_thresholds(path: Path) -> pl.DataFrame:
+    """OGHIST "Thresholds" -> ``data_year, fiscal_year, income_group, gni_min, gni_max``: the GNI
+    per capita thresholds (US$, Atlas method) of the analytical classification for each data year
+    that has them (``<= 1,135`` -> min null, max 1135; ``> 13,935`` -> min 13936, max null; the
+    range ``1,136-4,495`` as written). A cell that is not such a range stops the read."""
+    path = Path(path)
+    file, sheet = path.name, THRESHOLDS_SHEET
+    rows = sheet_rows(path, sheet)
+    fiscal_row = next((i for i, r in enumerate(rows) if r and str(r[0]).startswith("Bank's fiscal")),
+                      None)
+    year_row = next((i for i, r in enumerate(rows) if r and str(r[0]).startswith("Data for calendar")),
+                    None)
+    if fiscal_row is None or year_row is None:
+        raise InputError.one(file, "rows \"Bank's fiscal year:\" and \"Data for calendar year :\"",
+                             sheet=sheet, value="not found",
+                             hint="This is not the World Bank OGHIST workbook.")
+    problems: list[Problem] = []
+    out: dict[str, list] = {k: [] for k in ("data_year", "fiscal_year", "income_group", "gni_min",
+                                              "gni_max")}
+    found = set()
+    for index, row in enumerate(rows):
+        label = str(row[0]).strip() if row else ""
+        group = _THRESHOLD_ROWS.get(label)
+        if group is None:
+            continue
+        found.add(group)
+        for col in range(1, len(row)):
+            text = str(row[col]).strip() if row[col] is not None else ""
+            if not text:
+                continue
+            match = _RANGE.match(text)
+            year = rows[year_row][col] if col < len(rows[year_row]) else None
+            if match is None or not isinstance(year, (int, float)):
+                problems.append(Problem(file, sheet, index + 1, text,
+                                        f"a range such as '<= 1,135', '1,136-4,495' or '> 13,935' "
+                                        f"under a data year (column {column_letter(col)})"))
+                continue
+            sign, bound, low, high = match.groups()
+
+            def number(value: str) -> float:
+                return float(value.replace(",", ""))
+
+            gni_min = (None if sign == "<=" else number(bound) + 1 if sign == ">" else number(low))
+            gni_max = (number(bound) if sign == "<=" else None if sign == ">" else number(high))
+            out["data_year"].append(int(year))
+            out["fiscal_year"].append(str(rows[fiscal_row][col]).strip() or None)
+            out["income_group"].append(group)
+            out["gni_min"].append(gni_min)
+            out["gni_max"].append(gni_max)
+    if found != set(_THRESHOLD_ROWS.values()):
+        problems.append(Problem(file, sheet, None, sorted(found),
+                                f"the rows {', '.join(_THRESHOLD_ROWS)}"))
+    if problems:
+        raise InputError(problems, hint="OGHIST Thresholds does not have the official content.")
+    return pl.DataFrame(out, schema={"data_year": pl.Int32, "fiscal_year": pl.String,
+                                     "income_group": pl.String, "gni_min": pl.Float64,
+                                     "gni_max": pl.Float64}).sort(
+        "data_year", pl.col("income_group").replace_strict({"L": 0, "LM": 1, "UM": 2, "H": 3},
+                                                           return_dtype=pl.Int8))
+
+
 def read(path: Path) -> pl.DataFrame | Classification:
     """OGHIST.xlsx -> income group per economy and data year (frame, see :func:`read_history`);
     CLASS.xlsx -> :class:`Classification`. Any other workbook stops with InputError."""

@@ -110,8 +110,10 @@ def load_m49(source: Source, folder: Path) -> Frames:
 
 def load_world_bank_income(source: Source, folder: Path) -> Frames:
     result = read_source(source, folder)
-    if isinstance(result, pl.DataFrame):
-        return {"income_groups": result.with_columns(pl.lit(source.id).alias("source_id"))}
+    if isinstance(result, pl.DataFrame):  # OGHIST: the history, and the thresholds behind it
+        thresholds = _reader("world_bank_income").read_thresholds(folder / source.primary.name)
+        return {"income_groups": result.with_columns(pl.lit(source.id).alias("source_id")),
+                "income_thresholds": thresholds.with_columns(pl.lit(source.id).alias("source_id"))}
     return {"wb_classification": result.economies.with_columns(
         pl.lit(source.id).alias("source_id"))}
 
