@@ -95,7 +95,8 @@ def country_command(
     frame = country_remittances(con, code, year)
     ids = [s for row in frame["sources"].to_list() for s in row]
     _show(frame, fmt, f"Remittances of {code.upper()} (current US$)",
-          "received_share_gdp = received / GDP (WDI BX.TRF.PWKR.CD.DT / NY.GDP.MKTP.CD). "
+          "received_share_gdp = received / GDP (WDI BX.TRF.PWKR.CD.DT / NY.GDP.MKTP.CD); paid = "
+          "sent abroad by the country (the origin of those remittances). "
           + _sources(con, ids), drop=("sources",))
 
 
@@ -187,7 +188,7 @@ def sdg_command(
     con = store.connect()
     frame = cost_targets(con, period)
     _show(frame, fmt, "SDG 10.c.1: cost of sending USD 200",
-          "Simple average over the corridors priced that quarter. "
+          DIRECTION + " Simple average over the corridors priced that quarter. "
           + _sources(con, frame["source_id"].to_list()), drop=("source_id",))
 
 
