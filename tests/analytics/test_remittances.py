@@ -62,7 +62,7 @@ def test_lesotho_2016_share_of_gdp_is_received_over_gdp(store_con, mirror: Path)
     assert row[0]["paid_usd"] == wdi_value(mirror / PAID, "LSO", 2016)
     assert row[0]["received_share_gdp"] == pytest.approx(received / gdp, rel=1e-12)
     assert 0.2 < row[0]["received_share_gdp"] < 0.23
-    assert row[0]["sources"] == ["wdi-gdp", "wdi-remittances-paid", "wdi-remittances-received"]
+    assert row[0]["sources"] == ["wdi-gdp-long", "wdi-remittances-paid", "wdi-remittances-received"]
 
 
 @pytest.mark.parametrize("iso3", ["NPL", "PHL", "MOZ"])
@@ -169,7 +169,7 @@ def test_costs_are_the_published_rpw_figures(store_con, mirror: Path):
     frame = remittance_costs(store_con, period="2020Q3")
     got = {(r["origin"], r["destination"]): r["cost_pct"] for r in frame.to_dicts()}
     assert got == published
-    assert set(frame["source_id"]) == {"wb-rpw"}
+    assert set(frame["source_id"]) == {"wb-rpw-databank"}
     one = remittance_costs(store_con, origin="ZAF", destination="Lesotho", period="2020q3")
     assert one["cost_pct"].to_list() == [published[("ZAF", "LSO")]]
 
@@ -227,8 +227,8 @@ def test_exports_hold_the_remittance_tables(store_con, tmp_path: Path):
     costs = tables["remittance-costs"]
     # one source per quarter: the DataBank export, then the quarter file after it ends
     assert costs.height == store_con.execute(
-        "SELECT count(*) FROM remittance_costs WHERE source_id = 'wb-rpw' OR period NOT IN "
-        "(SELECT period FROM remittance_costs WHERE source_id = 'wb-rpw')").fetchone()[0]
+        "SELECT count(*) FROM remittance_costs WHERE source_id = 'wb-rpw-databank' OR period NOT IN "
+        "(SELECT period FROM remittance_costs WHERE source_id = 'wb-rpw-databank')").fetchone()[0]
     assert tables["remittance-summary"].height == len(BUILTIN) * 2 * len(CATEGORIES)
     for name, frame in tables.items():
         key = schema(name, frame)["primaryKey"]

@@ -23,7 +23,7 @@ def test_country_twin(client, mirror: Path):
     assert row["gdp_usd"] == gdp
     assert row["received_share_gdp"] == pytest.approx(row["received_usd"] / gdp)
     assert {s["source_id"] for s in body["sources"]} == {
-        "wdi-gdp", "wdi-remittances-received", "wdi-remittances-paid"}
+        "wdi-gdp-long", "wdi-remittances-received", "wdi-remittances-paid"}
     assert all(s["sha256"] for s in body["sources"])
 
 
@@ -56,7 +56,7 @@ def test_corridors_costs_sdg_fees(client, store_con):
 
 def cost_above(con, period: str) -> int:
     return con.execute("SELECT count(*) FROM remittance_costs WHERE period = ? AND "
-                       "source_id = 'wb-rpw' AND cost_pct > 5", [period]).fetchone()[0]
+                       "source_id = 'wb-rpw-databank' AND cost_pct > 5", [period]).fetchone()[0]
 
 
 @pytest.mark.parametrize(("path", "params"), [

@@ -31,7 +31,7 @@ def test_country_page_shows_inflows_outflows_share_and_costliest(web_client, sto
     top = costs.filter(costs["period"] == period).sort("cost_pct", descending=True)
     assert twin["cost_period"] == period
     assert [c["origin"] for c in twin["costliest"]] == top["origin"].head(8).to_list()
-    assert {s["source_id"] for s in twin["sources"]} >= {"wdi-remittances-received", "wdi-gdp"}
+    assert {s["source_id"] for s in twin["sources"]} >= {"wdi-remittances-received", "wdi-gdp-long"}
 
 
 def test_corridor_page_shows_money_sent_home_and_its_cost(web_client, store_con):

@@ -130,7 +130,7 @@ TABLE_FIELDS = {
         "providers": "Number of providers priced (where published)",
         "above_5_pct": "cost_pct above 5 % (SDG 10.c: no corridor above 5 %)",
         "edition": "Edition of the RPW source",
-        "source_id": "corridors source id (wb-rpw: DataBank export; wb-rpw-filtered: quarters "
+        "source_id": "corridors source id (wb-rpw-databank: DataBank export; wb-rpw-filtered: quarters "
                      "after 2020Q3)",
     },
     "survey": {

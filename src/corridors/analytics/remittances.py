@@ -48,8 +48,9 @@ from corridors.errors import CorridorsError
 WDI_SERIES = ("BX.TRF.PWKR.CD.DT", "BM.TRF.PWKR.CD.DT")
 RECEIVED, PAID, GDP = "BX.TRF.PWKR.CD.DT", "BM.TRF.PWKR.CD.DT", "NY.GDP.MKTP.CD"
 #: RPW sources, preferred first: a quarter is read from the first source that publishes it (the
-#: official DataBank export to 2020Q3, then the corridor-quarter file).
-COST_SOURCES = ("wb-rpw", "wb-rpw-filtered")
+#: official dataset, which no reader reads yet; the official DataBank export to 2020Q3; then the
+#: corridor-quarter file).
+COST_SOURCES = ("wb-rpw", "wb-rpw-databank", "wb-rpw-filtered")
 #: SDG 10.c: average cost below 3 %, no corridor above 5 % (percent of the amount sent).
 SDG_TARGET_PCT = 3.0
 SDG_CORRIDOR_LIMIT_PCT = 5.0

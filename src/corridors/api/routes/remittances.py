@@ -203,7 +203,7 @@ def fees(request: Request, con: Con, store: StoreDep, origin: CountryQ = None,
                        lambda: remittances.remittance_fees(
                            con, lens=get_lens(lens), years=year, origin=origin,
                            destination=destination, limit=top))
-    found = _found(con, frame, "wb-rpw", "wb-rpw-filtered", "wb-bilateral-remittances-2017",
-                   "wb-bilateral-remittances-2018")
+    found = _found(con, frame, "wb-rpw-databank", "wb-rpw-filtered",
+                   "wb-bilateral-remittances-2017", "wb-bilateral-remittances-2018-csv")
     return respond.page(request, frame, found, limit=limit, offset=offset, fmt=format,
                         filename="remittance-fees")
