@@ -2,28 +2,48 @@
 
 Every setting can come from the environment (prefix ``CORRIDORS_``) and most can be overridden on the
 command line. Nothing else in the package reads the environment or builds a path to a data file.
+
+Plain standard library on purpose: every command reads the settings before it does anything, so
+reading them must cost nothing (a settings library would add a tenth of a second to each command).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from platformdirs import user_data_dir
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from corridors.errors import CorridorsError
+
+ENGINES = ("duckdb", "spark")
 
 
 def _default_home() -> Path:
+    from platformdirs import user_data_dir
+
     return Path(user_data_dir("corridors", appauthor=False))
 
 
-class Settings(BaseSettings):
+def _path(value: object) -> Path | None:
+    if value in (None, ""):
+        return None
+    return Path(str(value)).expanduser()
+
+
+def _number(name: str, value: object, kind: type) -> float | int:
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise CorridorsError(f"setting {name}: {value!r} is not a {kind.__name__}; "
+                             f"set CORRIDORS_{name.upper()} to a number") from None
+
+
+@dataclass(frozen=True)
+class Settings:
     """Where corridors keeps its files and how it runs.
 
     - ``home``: ``CORRIDORS_HOME``; holds the download cache and the store.
@@ -32,38 +52,56 @@ class Settings(BaseSettings):
     - ``reference``: ``CORRIDORS_REFERENCE``; a folder of curated reference facts (ratification
       lists, community membership) that replaces the copy shipped inside the package.
     - ``engine``: ``CORRIDORS_ENGINE``; the engine for survey microdata (``duckdb`` or ``spark``).
-    - ``cache_mb``: ``CORRIDORS_CACHE_MB``; megabytes of answers ``corridors serve`` keeps in memory
-      (default 128; 0 turns the response cache off).
     - ``spark_master``: ``CORRIDORS_SPARK_MASTER``; where the Spark engine runs: ``local[N]``,
       ``spark://host:port`` (a standalone cluster), ``sc://host:port`` (a Spark Connect server),
       ``yarn`` or ``k8s://...``. Unset: the master ``spark-submit`` was given, else ``local[2]``.
+    - ``cache_mb``: ``CORRIDORS_CACHE_MB``; megabytes of answers ``corridors serve`` keeps in memory
+      (default 128; 0 turns the response cache off).
     """
 
-    model_config = SettingsConfigDict(env_prefix="CORRIDORS_", extra="ignore")
-
-    home: Path = Field(default_factory=_default_home)
+    home: Path = field(default_factory=_default_home)
     mirror: Path | None = None
     reference: Path | None = None
     engine: Literal["duckdb", "spark"] = "duckdb"
     spark_master: str | None = None
     download_timeout: float = 60.0
     download_retries: int = 3
-    cache_mb: float = Field(default=128.0, ge=0, le=65536)
+    cache_mb: float = 128.0
 
-    @field_validator("home", "mirror", "reference", mode="before")
-    @classmethod
-    def _expand(cls, value: object) -> object:
-        if value in (None, ""):
-            return None
-        return Path(str(value)).expanduser()
+    def __post_init__(self) -> None:
+        fix = object.__setattr__
+        fix(self, "home", _path(self.home) or _default_home())
+        fix(self, "mirror", _path(self.mirror))
+        fix(self, "reference", _path(self.reference))
+        engine = str(self.engine).lower()
+        if engine not in ENGINES:
+            raise CorridorsError(f"setting engine: {self.engine!r} is not an engine; set "
+                                 f"CORRIDORS_ENGINE to one of {', '.join(ENGINES)}")
+        fix(self, "engine", engine)
+        if self.spark_master in (None, ""):
+            fix(self, "spark_master", None)
+        else:
+            spark_master_kind(str(self.spark_master))
+            fix(self, "spark_master", str(self.spark_master).strip())
+        fix(self, "download_timeout", _number("download_timeout", self.download_timeout, float))
+        fix(self, "download_retries", _number("download_retries", self.download_retries, int))
+        cache_mb = _number("cache_mb", self.cache_mb, float)
+        if not 0 <= cache_mb <= 65536:
+            raise CorridorsError(f"setting cache_mb: {cache_mb:g} is out of range; set "
+                                 "CORRIDORS_CACHE_MB to megabytes between 0 and 65536")
+        fix(self, "cache_mb", cache_mb)
 
-    @field_validator("spark_master", mode="before")
     @classmethod
-    def _master(cls, value: object) -> object:
-        if value in (None, ""):
-            return None
-        spark_master_kind(str(value))
-        return str(value).strip()
+    def from_environment(cls) -> Settings:
+        """Settings from the ``CORRIDORS_*`` environment variables (case-insensitive names)."""
+        env = {k.upper(): v for k, v in os.environ.items() if k.upper().startswith("CORRIDORS_")}
+        given = {f.name: env[f"CORRIDORS_{f.name.upper()}"] for f in dataclasses.fields(cls)
+                 if f"CORRIDORS_{f.name.upper()}" in env}
+        return cls(**given)
+
+    def replace(self, **changes: object) -> Settings:
+        """A copy with some settings changed."""
+        return dataclasses.replace(self, **changes)
 
     @property
     def spark_submitted(self) -> bool:
@@ -108,7 +146,7 @@ _MASTERS = (
 
 def spark_master_kind(master: str) -> str:
     """``local``, ``standalone``, ``connect``, ``yarn`` or ``kubernetes``; for anything else one
-    message that lists the accepted forms (a CorridorsError, which pydantic passes through)."""
+    message that lists the accepted forms."""
     text = master.strip()
     for kind, pattern in _MASTERS:
         if pattern.fullmatch(text):
@@ -121,14 +159,12 @@ def spark_master_kind(master: str) -> str:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return Settings.from_environment()
 
 
 def override(**changes: object) -> Settings:
     """Replace the process-wide settings (used by ``--mirror``/``--home`` options and tests)."""
-    if changes.get("spark_master"):
-        changes["spark_master"] = Settings._master(changes["spark_master"])
-    current = get_settings().model_copy(update={k: v for k, v in changes.items() if v is not None})
+    current = get_settings().replace(**{k: v for k, v in changes.items() if v is not None})
     get_settings.cache_clear()
     _OVERRIDE.clear()
     _OVERRIDE.append(current)

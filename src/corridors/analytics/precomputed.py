@@ -33,7 +33,6 @@ import hashlib
 from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
 
 from corridors.store.editions import newest_first
 
@@ -95,6 +94,8 @@ def precompute(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     Run it on a writable connection after ``migrant_stock``, ``income_groups`` and ``countries``
     are final (the build calls it last).
     """
+    import polars as pl
+
     from corridors.analytics.lenses import BUILTIN, CATEGORIES, lens_roles, registered
     from corridors.analytics.profiles import country_totals
     from corridors.analytics.regions import category_summary

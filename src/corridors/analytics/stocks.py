@@ -7,15 +7,23 @@ them, summed (including the UN's "Other" origins, so destination totals equal Ta
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import polars as pl
 
 from corridors import codes
-from corridors.analytics import corridors as corridor_table
-from corridors.errors import CorridorsError, NotFoundError
+from corridors.analytics import editions as corridor_table
+from corridors.errors import CorridorsError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 ALL = "ALL"
 SEXES = ("total", "male", "female")
+#: The columns of an answer, in order, with their polars types (see :func:`stock`).
+COLUMNS = {"origin": "String", "destination": "String", "year": "Int32", "sex": "String",
+           "value": "Int64", "edition": "String", "source": "String", "licence": "String",
+           "sha256": "String"}
 
 
 class QueryError(CorridorsError):
@@ -61,18 +69,20 @@ def check_edition(con: duckdb.DuckDBPyConnection, edition: str | None) -> str:
     return edition
 
 
-def stock(
+def stock_rows(
     con: duckdb.DuckDBPyConnection,
     origin: str | int | None = None,
     destination: str | int | None = None,
     year: int | None = None,
     sex: str = "total",
     edition: str | None = None,
-) -> pl.DataFrame:
-    """Migrant stock (persons) for one corridor, or summed over all origins and/or destinations.
+) -> list[dict]:
+    """Migrant stock (persons) for one corridor, or summed over all origins and/or destinations,
+    as plain records (no data-frame library: the command line answers with these).
 
-    Returns one row per year with ``origin``, ``destination`` (``ALL`` when summed), ``year``,
+    One record per year with ``origin``, ``destination`` (``ALL`` when summed), ``year``,
     ``sex``, ``value``, ``edition``, ``source`` (source id), ``licence`` and ``sha256`` of the file.
+    A year asked for that has no stock for the corridor answers 0.
     """
     if sex not in SEXES:
         raise QueryError(f"unknown sex {sex!r}; expected one of: {', '.join(SEXES)}")
@@ -90,10 +100,10 @@ def stock(
             raise YearNotHeldError(
                 f"edition {edition} has no year {year}; it has: {', '.join(map(str, years))}"
             )
-    frame = con.execute(
+    cursor = con.execute(
         """
         SELECT coalesce(?, 'ALL') AS origin, coalesce(?, 'ALL') AS destination, s.year, s.sex,
-               sum(s.value) AS value, s.edition, s.source_id AS source,
+               CAST(round(sum(s.value)) AS BIGINT) AS value, s.edition, s.source_id AS source,
                any_value(p.licence) AS licence, any_value(p.sha256) AS sha256
         FROM migrant_stock s LEFT JOIN provenance p USING (source_id)
         WHERE s.edition = ? AND s.sex = ?
@@ -104,17 +114,27 @@ def stock(
         """,
         [origin_code, destination_code, edition, sex, origin_code, origin_code,
          destination_code, destination_code, year, year],
-    ).pl()
-    if frame.is_empty():
-        years = [year] if year is not None else []
-        frame = pl.DataFrame(
-            {"origin": [origin_code or ALL] * len(years),
-             "destination": [destination_code or ALL] * len(years),
-             "year": years, "sex": [sex] * len(years), "value": [0.0] * len(years),
-             "edition": [edition] * len(years), "source": [None] * len(years),
-             "licence": [None] * len(years), "sha256": [None] * len(years)},
-            schema={"origin": pl.String, "destination": pl.String, "year": pl.Int32,
-                    "sex": pl.String, "value": pl.Float64, "edition": pl.String,
-                    "source": pl.String, "licence": pl.String, "sha256": pl.String},
-        )
-    return frame.with_columns(pl.col("value").round(0).cast(pl.Int64))
+    )
+    rows = [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    if not rows and year is not None:
+        rows = [{"origin": origin_code or ALL, "destination": destination_code or ALL,
+                 "year": year, "sex": sex, "value": 0, "edition": edition, "source": None,
+                 "licence": None, "sha256": None}]
+    return rows
+
+
+def stock(
+    con: duckdb.DuckDBPyConnection,
+    origin: str | int | None = None,
+    destination: str | int | None = None,
+    year: int | None = None,
+    sex: str = "total",
+    edition: str | None = None,
+) -> pl.DataFrame:
+    """:func:`stock_rows` as a data frame: one row per year with ``origin``, ``destination``
+    (``ALL`` when summed), ``year``, ``sex``, ``value``, ``edition``, ``source`` (source id),
+    ``licence`` and ``sha256`` of the file."""
+    import polars as pl
+
+    rows = stock_rows(con, origin, destination, year, sex, edition)
+    return pl.DataFrame(rows, schema={name: getattr(pl, kind) for name, kind in COLUMNS.items()})

@@ -1,4 +1,11 @@
-"""Shared output for every command: tables for people, CSV and JSON for machines."""
+"""Shared output for every command: tables for people, CSV and JSON for machines.
+
+Light on purpose: every command module imports it when the CLI starts, so it loads neither rich
+nor polars until something is printed in a way that needs them (JSON of plain records needs
+neither). Tables are never cropped: long cells wrap, and a table too wide for the terminal is
+printed one record at a time; headers read as words (``origin_view_share`` -> "origin view
+share"); lists read as text (``ASEAN, SADC``).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,34 @@ import json
 import math
 import sys
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    import polars as pl
+    from rich.console import Console
 
-from corridors.spreadsheets import csv_text
 
-console = Console()
-console_err = Console(stderr=True)
+class _LazyConsole:
+    """A rich Console created on first use (``.real`` for APIs that need the Console itself)."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._real: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        if self._real is None:
+            from rich.console import Console
+
+            self._real = Console(stderr=self._stderr)
+        return self._real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+console = _LazyConsole()
+console_err = _LazyConsole(stderr=True)
 
 
 class Format(StrEnum):
@@ -27,7 +52,22 @@ class Format(StrEnum):
 _PLAIN_INT = ("year", "since", "until", "m49", "code", "period", "rank", "row")
 
 
+def _is_frame(data: object) -> bool:
+    return type(data).__module__.startswith("polars") and hasattr(data, "iter_rows")
+
+
+def _is_series(data: object) -> bool:
+    return type(data).__module__.startswith("polars") and hasattr(data, "to_list")
+
+
+def heading(name: str) -> str:
+    """A column or field name as words: ``origin_view_share`` -> ``origin view share``."""
+    return str(name).replace("_", " ")
+
+
 def _fmt(value: Any, column: str = "") -> str:
+    if _is_series(value):
+        value = value.to_list()
     if isinstance(value, int) and not isinstance(value, bool) and any(
             key in column.lower() for key in _PLAIN_INT):
         return str(value)
@@ -47,11 +87,15 @@ def _fmt(value: Any, column: str = "") -> str:
         if abs(value) >= 1:
             return f"{value:,.2f}"
         return f"{value:.4f}"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(_fmt(v, column) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{heading(k)}: {_fmt(v, str(k))}" for k, v in value.items()) or "—"
     return str(value)
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, pl.Series):
+    if _is_series(value):
         value = value.to_list()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
@@ -64,66 +108,109 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _columns(rows: list[dict]) -> list[str]:
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    return list(names)
+
+
 def _records(names: list[str], cells: list[list[str]], title: str | None,
              caption: str | None) -> None:
     """A table too wide for the terminal, printed one record at a time (field: value)."""
+    out = console.real
     if title:
-        console.print(f"[bold]{title}[/]")
+        out.print(f"[bold]{title}[/]", highlight=False)
     width = max(len(n) for n in names)
     for row in cells:
-        console.rule(style="dim")
+        out.rule(style="dim")
         for name, value in zip(names, row, strict=True):
-            console.print(f"[bold]{name:<{width}}[/]  {value}", highlight=False)
-    console.rule(style="dim")
+            out.print(f"[bold]{name:<{width}}[/]  ", end="", highlight=False)
+            out.print(value, highlight=False, markup=False)
+    out.rule(style="dim")
     if caption:
-        console.print(caption, style="dim")
+        out.print(caption, style="dim", highlight=False)
+
+
+def _write_csv(data: pl.DataFrame | list[dict]) -> None:
+    import polars as pl
+
+    frame = data if _is_frame(data) else pl.DataFrame(data)
+    for column, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List) and not dtype.inner.is_nested():
+            # a list of plain values reads best in a spreadsheet as "a; b; c"
+            frame = frame.with_columns(
+                pl.col(column).list.eval(pl.element().cast(pl.String)).list.join("; "))
+        elif dtype.is_nested():
+            frame = frame.with_columns(pl.col(column).map_elements(
+                lambda v: json.dumps(_jsonable(v), ensure_ascii=False), return_dtype=pl.String))
+    from corridors.spreadsheets import csv_text
+
+    sys.stdout.write(csv_text(frame))
+
+
+def _field_table(data: dict, title: str | None, caption: str | None) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, caption=caption, show_header=False)
+    table.add_column("field", style="bold", overflow="fold")
+    table.add_column("value", overflow="fold")
+    for key, value in data.items():
+        table.add_row(heading(key), Text(_fmt(value, str(key))))
+    console.real.print(table)
 
 
 def emit(data: pl.DataFrame | list[dict] | dict, fmt: Format, *, title: str | None = None,
          caption: str | None = None) -> None:
     """Print a frame, a list of records or one record in the chosen format."""
     if fmt is Format.json:
-        if isinstance(data, pl.DataFrame):
+        if _is_frame(data):
             data = data.to_dicts()
         sys.stdout.write(json.dumps(_jsonable(data), ensure_ascii=False, indent=2) + "\n")
         return
     if isinstance(data, dict):
-        data = [data] if fmt is Format.csv else data
+        if fmt is Format.csv:
+            _write_csv([data])
+        else:
+            _field_table(data, title, caption)
+        return
     if fmt is Format.csv:
-        frame = data if isinstance(data, pl.DataFrame) else pl.DataFrame(data)
-        for column, dtype in frame.schema.items():
-            if isinstance(dtype, pl.List) and not dtype.inner.is_nested():
-                # a list of plain values reads best in a spreadsheet as "a; b; c"
-                frame = frame.with_columns(
-                    pl.col(column).list.eval(pl.element().cast(pl.String)).list.join("; "))
-            elif dtype.is_nested():
-                frame = frame.with_columns(pl.col(column).map_elements(
-                    lambda v: json.dumps(_jsonable(v), ensure_ascii=False), return_dtype=pl.String))
-        sys.stdout.write(csv_text(frame))
+        _write_csv(data)
         return
-    if isinstance(data, dict):
-        table = Table(title=title, caption=caption, show_header=False)
-        table.add_column("field", style="bold")
-        table.add_column("value")
-        for key, value in data.items():
-            if isinstance(value, (list, dict)):
-                value = json.dumps(_jsonable(value), ensure_ascii=False)[:200]
-            table.add_row(key, _fmt(value, key))
-        console.print(table)
-        return
-    frame = data if isinstance(data, pl.DataFrame) else pl.DataFrame(data)
-    names = frame.columns
-    cells = [[_fmt(v, c) for v, c in zip(row, names, strict=True)] for row in frame.iter_rows()]
+    if _is_frame(data):
+        names = data.columns
+        rows = list(data.iter_rows())
+        numeric = [dtype.is_numeric() for dtype in data.schema.values()]
+    else:
+        names = _columns(data)
+        rows = [[record.get(n) for n in names] for record in data]
+        numeric = [all(isinstance(row[i], (int, float)) and not isinstance(row[i], bool)
+                       for row in rows if row[i] is not None) and any(row[i] is not None for row in rows)
+                   for i in range(len(names))]
+    _table(names, rows, numeric, title, caption)
+
+
+def _table(names: list[str], rows: list, numeric: list[bool], title: str | None,
+           caption: str | None) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console.real
+    cells = [[_fmt(v, c) for v, c in zip(row, names, strict=True)] for row in rows]
+    headers = [heading(n) for n in names]
     widths = [max([len(row[i]) for row in cells] + [1]) for i in range(len(names))]
-    # short cells (numbers, codes, years, percentages) are never cut; long text may wrap
-    minimums = [w if w <= 14 else 14 for w in widths]
-    if sum(minimums) + 3 * len(names) + 1 > console.width and len(names) > 2:
-        _records(names, cells, title, caption)
+    # short cells (numbers, codes, years, percentages) are never cut; long text wraps; a header
+    # wraps at its spaces, so a column needs at least its longest word
+    minimums = [max(w if w <= 14 else 14, *(len(word) for word in h.split()))
+                for w, h in zip(widths, headers, strict=True)]
+    if sum(minimums) + 3 * len(names) + 1 > out.width and len(names) > 1:
+        _records(headers, cells, title, caption)
         return
     table = Table(title=title, caption=caption)
-    for i, (name, dtype) in enumerate(frame.schema.items()):
-        table.add_column(name, justify="right" if dtype.is_numeric() else "left",
+    for i, name in enumerate(headers):
+        table.add_column(name, justify="right" if numeric[i] else "left",
                          min_width=minimums[i], overflow="fold")
     for row in cells:
-        table.add_row(*row)
-    console.print(table)
+        table.add_row(*(Text(cell) for cell in row))  # values are text, never rich markup
+    out.print(table)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from corridors.errors import NotBuiltError
 from corridors.settings import settings
+
+if TYPE_CHECKING:  # duckdb loads when a store is opened, not when a command is registered
+    import duckdb
 
 
 def schema_sql() -> str:
@@ -34,6 +36,8 @@ def connect(path: Path | None = None, *, read_only: bool = True) -> duckdb.DuckD
             f"no store at {path}. Run `corridors pull` then `corridors build` "
             "(offline: `corridors --mirror DIR pull`)."
         )
+    import duckdb
+
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:  # a truncated or overwritten file: say so, and what repairs it
