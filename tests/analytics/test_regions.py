@@ -20,8 +20,8 @@ from corridors.analytics.regions import (
 from corridors.store import connect
 
 
-def _by_group(frame: pl.DataFrame, year: int = 2020) -> dict[str, dict]:
-    return {r["group"]: r for r in frame.filter(pl.col("year") == year).iter_rows(named=True)}
+def _by_group(frame: pl.DataFrame, year: int = 2020, key: str = "group") -> dict[str, dict]:
+    return {r[key]: r for r in frame.filter(pl.col("year") == year).iter_rows(named=True)}
 
 
 def test_continents_2020(con):
@@ -76,6 +76,7 @@ def test_custom_group(con):
                                        name="KEN+TZA"))["KEN+TZA"]
     assert row["emigrants"] == 220 and row["intra_group"] == 20
     assert row["destination_view_share"] == pytest.approx(20 / 85)
+    assert row["group_code"] is None  # a group of the user's has a name, no code
     with pytest.raises(LensError, match="needs members"):
         intra_group_shares(con, "custom", years=2020)
     with pytest.raises(LensError, match="unknown grouping"):
@@ -95,7 +96,8 @@ def test_top_corridors(con):
     top = top_corridors(con, lenses=BUILTIN["wb-lmic"], years=2020, n=3)
     assert top.select("origin", "destination", "stock").rows() == [
         ("IND", "SAU", 400), ("IND", "GBR", 200), ("KEN", "GBR", 100)]
-    growth = top_corridors(con, lenses=BUILTIN["wb-lmic"], years=2020, by="growth", n=2)
+    growth = top_corridors(con, lenses=BUILTIN["wb-lmic"], years=2020, by="growth", n=2,
+                           min_stock=0)
     assert growth["growth_rate"].to_list() == pytest.approx(
         [math.log(2) / 5, math.log(100 / 60) / 5])
     ss = top_corridors(con, lenses=BUILTIN["un-developing"], years=2020,
@@ -106,6 +108,19 @@ def test_top_corridors(con):
                            origin_region="Eastern Africa", destination_region="europe")
     assert africa.select("origin", "destination").rows() == [("KEN", "GBR")]
     assert "XXX" not in top_corridors(con, years=2020, n=50)["origin"].to_list()
+
+
+def test_growth_ranks_only_corridors_of_a_minimum_size(con):
+    # the constructed corridors hold at most a few hundred people: none reaches 10,000
+    assert top_corridors(con, lenses=BUILTIN["wb-lmic"], years=2020, by="growth").is_empty()
+    kept = top_corridors(con, lenses=BUILTIN["wb-lmic"], years=2020, by="growth", n=50,
+                         min_stock=100)
+    assert kept.height > 0
+    assert (kept["stock"] >= 100).all() and ((kept["stock"] - kept["change"]) >= 100).all()
+    every = top_corridors(con, lenses=BUILTIN["wb-lmic"], years=2020, by="growth", n=50,
+                          min_stock=0)
+    assert every.height > kept.height
+    assert top_corridors(con, lenses=BUILTIN["wb-lmic"], years=2020, n=3).height == 3  # stock: no minimum
 
 
 def test_south_south_share_by_destination_by_hand(con):

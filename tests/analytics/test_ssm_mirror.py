@@ -220,3 +220,18 @@ def test_female_categories_add_up_to_the_female_stock(store_con, stock_by_sex):
     for lens, part in frame.group_by("lens"):
         total = part["value"].sum() + part["unclassified"][0] + part["unknown_origin"][0]
         assert total == female, lens
+
+
+@pytest.mark.parametrize(("grouping", "group", "code"), [
+    ("continent", "Africa", "002"),
+    ("un-subregion", "Western Asia", "145"),
+    ("sdg-region", "Eastern and South-Eastern Asia", "1832"),
+    ("un-region", "Latin America and the Caribbean", "904"),
+    ("income", "Lower middle income", "LM"),
+    ("rec", "Economic Community of West African States", "ECOWAS"),
+])
+def test_group_holds_the_name_and_group_code_the_code(store_con, grouping, group, code):
+    frame = intra_group_shares(store_con, grouping, edition="ims2020", years=2020)
+    codes = dict(frame.select("group", "group_code").iter_rows())
+    assert codes[group] == code
+    assert None not in codes.values()

@@ -37,6 +37,7 @@ import polars as pl
 
 from corridors import spreadsheets
 from corridors.analytics import datapackage, sdmx
+from corridors.analytics.choices import ALL_TABLES, FORMATS, TABLES  # noqa: F401
 from corridors.analytics.corridors import (
     check_sex,
     check_years,
@@ -56,9 +57,6 @@ from corridors.analytics.regions import (
 )
 from corridors.analytics.remittances import remittance_costs, remittance_summary, remittance_table
 
-FORMATS = ("xlsx", "csv", "parquet", "sdmx-csv", "datapackage")
-TABLES = ("summary", "regions", "contiguity", "top", "corridors")
-ALL_TABLES = (*TABLES, "stock", "remittances", "remittance-summary", "remittance-costs", "survey")
 SOURCES_SHEET = "sources-and-licences"
 
 

@@ -21,6 +21,7 @@ import polars as pl
 
 from corridors import codes
 from corridors.analytics import precomputed
+from corridors.analytics.choices import GROUPINGS, MIN_GROWTH_STOCK, RANKINGS
 from corridors.analytics.corridors import (
     REC_CTE,
     NoDataError,
@@ -47,14 +48,16 @@ from corridors.analytics.lenses import (
 )
 from corridors.codes import OTHER_ORIGIN
 
-#: Groupings and the countries-table column that holds them (static over time).
+#: Groupings static over time: the countries-table column that names the group, and the SQL of
+#: its code (the M49 code, three digits; UN DESA's code for its geographic regions).
 STATIC_GROUPINGS = {
-    "continent": "continent",
-    "sdg-region": "sdg_region",
-    "un-subregion": "un_subregion",
-    "un-region": "ims_region",
+    "continent": ("continent", "continent_m49"),
+    "sdg-region": ("sdg_region", "sdg_region_m49"),
+    "un-subregion": ("un_subregion", "un_subregion_m49"),
+    "un-region": ("ims_region", "(SELECT a.m49 FROM areas a WHERE a.area_type = 'Geographic "
+                                "region' AND upper(a.name) = upper(c.ims_region) LIMIT 1)"),
 }
-GROUPINGS = (*STATIC_GROUPINGS, "income", "rec", "custom")
+assert tuple(STATIC_GROUPINGS) == GROUPINGS[:4]
 
 
 def _lenses(lenses: Sequence[Lens] | Lens | None) -> list[Lens]:
@@ -248,7 +251,9 @@ def group_membership(
     members: Iterable[str] | None = None,
     name: str | None = None,
 ) -> pl.DataFrame:
-    """Which countries belong to which group in each year: columns group, group_code, iso3, year.
+    """Which countries belong to which group in each year: columns group (its name), group_code
+    (its code: M49 for UN regions, the World Bank letter for income groups, the community's
+    acronym; none for a custom group), iso3, year.
 
     Static groupings come from the countries table; ``income`` from the World Bank group of the
     data year mapped to each year; ``rec`` from membership periods (members, and withdrawn or
@@ -257,10 +262,10 @@ def group_membership(
     """
     year_frame = pl.DataFrame({"year": list(years)}, schema={"year": pl.Int32})
     if grouping in STATIC_GROUPINGS:
-        column = STATIC_GROUPINGS[grouping]
+        column, code = STATIC_GROUPINGS[grouping]
         frame = query(con,
-            f"SELECT {column} AS \"group\", {column} AS group_code, iso3 FROM countries "
-            f"WHERE {column} IS NOT NULL"
+            f"SELECT c.{column} AS \"group\", printf('%03d', {code}) AS group_code, "
+            f"c.iso3 FROM countries c WHERE c.{column} IS NOT NULL"
         )
         return frame.join(year_frame, how="cross")
     if grouping == "income":
@@ -296,8 +301,9 @@ def group_membership(
         if not listed:
             raise LensError("a custom grouping needs members, e.g. --members KEN,UGA,TZA")
         label = name or "custom"
-        return pl.DataFrame({"group": label, "group_code": ",".join(listed), "iso3": listed}).join(
-            year_frame, how="cross")
+        return pl.DataFrame({"group": label, "group_code": None, "iso3": listed},
+                            schema={"group": pl.String, "group_code": pl.String,
+                                    "iso3": pl.String}).join(year_frame, how="cross")
     raise LensError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
 
 
@@ -414,9 +420,6 @@ def contiguity_share(
     )
 
 
-RANKINGS = {"stock": "stock", "change": "change", "growth": "growth_rate"}
-
-
 def _region_match(column_prefix: str, region: str) -> pl.Expr:
     wanted = region.casefold()
     return pl.any_horizontal(
@@ -437,8 +440,13 @@ def top_corridors(
     origin_region: str | None = None,
     destination_region: str | None = None,
     n: int = 10,
+    min_stock: int | None = None,
 ) -> pl.DataFrame:
     """The ``n`` largest corridors per lens and year, ranked by stock, change or growth rate.
+
+    ``min_stock`` keeps corridors with at least that many migrants in the year and in the
+    previous year of the edition (default: :data:`MIN_GROWTH_STOCK` when ranking by growth, so
+    a handful of people that doubles does not top the list; none otherwise).
 
     ``category`` keeps one category (e.g. 'south-south') under each lens; ``origin_region`` /
     ``destination_region`` keep corridors whose end lies in a continent, UN sub-region, SDG region
@@ -453,6 +461,12 @@ def top_corridors(
     table = corridor_table(con, edition=edition, years=years, sex=check_sex(sex),
                            lenses=lens_list, detail=False)
     table = table.filter((pl.col("origin") != OTHER_ORIGIN) & pl.col(rank).is_not_null())
+    if min_stock is None:
+        min_stock = MIN_GROWTH_STOCK if by == "growth" else 0
+    if min_stock > 0:
+        previous = pl.col("stock") - pl.col("change")
+        table = table.filter((pl.col("stock") >= min_stock)
+                             & (previous.is_null() | (previous >= min_stock)))
     places = query(con, "SELECT iso3, short_name AS name, continent, un_subregion, sdg_region, "
                         "ims_region FROM countries")
     for end, region in (("origin", origin_region), ("destination", destination_region)):

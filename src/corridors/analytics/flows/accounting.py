@@ -66,18 +66,13 @@ from typing import Literal
 
 import numpy as np
 
+from corridors.analytics.choices import DEFAULT_MAX_ITER, DEFAULT_RESCALE_TOL, DEFAULT_TOL
 from corridors.analytics.flows.matrices import check_pair
 from corridors.errors import CorridorsError
 
 BirthplaceMatch = Literal["rescale", "open", "open-dr", "native"]
 BIRTHPLACE_MATCHES: tuple[str, ...] = ("rescale", "open", "open-dr", "native")
 
-#: Default relative tolerance: the largest margin gap divided by the largest margin.
-DEFAULT_TOL = 1e-10
-DEFAULT_MAX_ITER = 1000
-#: The ``rescale`` fit stops when no cell moves by this many persons or more in a sweep: the
-#: stopping rule and value of the reference implementation (migest's ``ffs_demo``, Abel 2018).
-DEFAULT_RESCALE_TOL = 1e-3
 
 
 class NotConvergedError(CorridorsError):
