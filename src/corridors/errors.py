@@ -84,3 +84,29 @@ class InputError(CorridorsError):
     def one(cls, file: str, expected: str, *, sheet: str | None = None, row: int | None = None,
             value: object = None, hint: str = "") -> InputError:
         return cls([Problem(file, sheet, row, value, expected)], hint)
+
+
+def storage_error(error: OSError, what: str = "") -> CorridorsError:
+    """An operating-system error on a file (full disk, no permission, missing folder, ...) as
+    one message that says what to do. ``what`` names the file when the error does not."""
+    import errno
+
+    path = error.filename or what or "the file"
+    fixes = {
+        errno.ENOSPC: "the disk is full. Free some space or write to another disk, then run the "
+                      "command again.",
+        errno.EDQUOT: "your disk quota is used up. Free some space or write to another disk.",
+        errno.EACCES: "permission denied. Choose a folder you can write to (for an output: "
+                      "--out/--output; for the cache and store: --home or CORRIDORS_HOME).",
+        errno.EPERM: "operation not permitted. Choose a folder you can write to (for an output: "
+                     "--out/--output; for the cache and store: --home or CORRIDORS_HOME).",
+        errno.EROFS: "the file system is read-only. Write to another folder (--out/--output, "
+                     "--home).",
+        errno.ENOENT: "no such file or folder. Check the path; for an output, create its folder "
+                      "first.",
+        errno.ENOTDIR: "a part of the path is a file, not a folder. Check the path.",
+        errno.EISDIR: "this is a folder; give a file name.",
+        errno.EEXIST: "a file of that name is in the way of a folder. Choose another path.",
+    }
+    fix = fixes.get(error.errno, f"{error.strerror or error}. Check the path and the disk.")
+    return CorridorsError(f"{path}: {fix}")

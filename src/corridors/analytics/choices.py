@@ -1,5 +1,5 @@
-"""The named choices the analytics accept: export tables and formats, groupings, rankings and the
-defaults of the flow estimator.
+"""The named choices the analytics accept: export tables, formats and SDMX versions, groupings,
+rankings and the defaults of the flow estimator.
 
 Plain data that imports nothing: the command line lists these in its ``--help`` when it starts,
 before any data library is loaded. The modules that act on them import them from here.
@@ -17,10 +17,22 @@ RANKINGS = {"stock": "stock", "change": "change", "growth": "growth_rate"}
 #: a corridor of a few dozen people that doubles is not a fast-growing corridor.
 MIN_GROWTH_STOCK = 10_000
 
+
+def min_stock_for(by: str, min_stock: int | None = None) -> int:
+    """The minimum corridor size of a ranking: the one asked for, else MIN_GROWTH_STOCK when
+    ranking by growth and none (0) otherwise."""
+    if min_stock is not None:
+        return min_stock
+    return MIN_GROWTH_STOCK if by == "growth" else 0
+
 #: Export formats and tables of ``corridors.analytics.exports``.
 FORMATS = ("xlsx", "csv", "parquet", "sdmx-csv", "datapackage")
 TABLES = ("summary", "regions", "contiguity", "top", "corridors")
 ALL_TABLES = (*TABLES, "stock", "remittances", "remittance-summary", "remittance-costs", "survey")
+#: SDMX-CSV versions of ``--to sdmx-csv`` (the first is the default), and the export tables with
+#: an SDMX dataflow (``corridors.analytics.sdmx.structures`` declares one for each, in this order).
+SDMX_VERSIONS = ("2.0", "1.0")
+SDMX_TABLES = ("stock", "summary", "remittances", "survey")
 
 #: Iterative proportional fitting of demographic accounting: tolerance (largest margin gap
 #: relative to the largest margin) and iteration limit.

@@ -56,6 +56,7 @@ from corridors.analytics.regions import (
     top_corridors,
 )
 from corridors.analytics.remittances import remittance_costs, remittance_summary, remittance_table
+from corridors.outputs import replacing, staged_folder
 
 SOURCES_SHEET = "sources-and-licences"
 
@@ -187,7 +188,8 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
     """Write ``tables`` and ``sources`` to ``path`` in ``fmt``; returns the files written.
 
     For ``xlsx`` the path is the workbook; for the other formats it is a folder (created).
-    ``sdmx_version``: the SDMX-CSV version of ``sdmx-csv`` (2.0 or 1.0).
+    ``sdmx_version``: the SDMX-CSV version of ``sdmx-csv`` (2.0 or 1.0). Whole or not at all: a
+    failure (full disk, no permission) leaves ``path`` as it was.
     """
     if fmt not in FORMATS:
         raise LensError(f"export format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -195,11 +197,17 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
     path = Path(path)
     if fmt == "xlsx":
         return [_excel(tables, path, sources)]
-    if fmt == "sdmx-csv":  # the folder is made once every value has its code
+    with staged_folder(path) as staging:
+        written = _export_folder(tables, staging, fmt, sources, sdmx_version)
+    return [path / p.name for p in written]
+
+
+def _export_folder(tables: dict[str, pl.DataFrame], path: Path, fmt: str,
+                   sources: pl.DataFrame, sdmx_version: str) -> list[Path]:
+    if fmt == "sdmx-csv":
         written = sdmx.write_folder(tables, path, sdmx_version)
         spreadsheets.write_csv(_flat(sources), path / f"{SOURCES_SHEET}.csv")
         return [*written, path / f"{SOURCES_SHEET}.csv"]
-    path.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if fmt == "parquet":
         import pyarrow.parquet as pq  # imported here: slow to import and only exports need it
@@ -232,9 +240,9 @@ def _excel(tables: dict[str, pl.DataFrame], path: Path, sources: pl.DataFrame) -
 
     if path.suffix.lower() != ".xlsx":
         path = path.with_suffix(".xlsx")
-    path.parent.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
-    with xlsxwriter.Workbook(str(path), spreadsheets.WORKBOOK_OPTIONS) as workbook:
+    with (replacing(path) as tmp,
+          xlsxwriter.Workbook(str(tmp), spreadsheets.WORKBOOK_OPTIONS) as workbook):
         for name, frame in {**tables, SOURCES_SHEET: sources}.items():
             spreadsheets.write_frame(_flat(frame), workbook, _sheet_name(name, used),
                                      autofit=True, float_precision=6)

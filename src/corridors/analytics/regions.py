@@ -21,7 +21,7 @@ import polars as pl
 
 from corridors import codes
 from corridors.analytics import precomputed
-from corridors.analytics.choices import GROUPINGS, MIN_GROWTH_STOCK, RANKINGS
+from corridors.analytics.choices import GROUPINGS, RANKINGS, min_stock_for
 from corridors.analytics.corridors import (
     REC_CTE,
     NoDataError,
@@ -461,8 +461,7 @@ def top_corridors(
     table = corridor_table(con, edition=edition, years=years, sex=check_sex(sex),
                            lenses=lens_list, detail=False)
     table = table.filter((pl.col("origin") != OTHER_ORIGIN) & pl.col(rank).is_not_null())
-    if min_stock is None:
-        min_stock = MIN_GROWTH_STOCK if by == "growth" else 0
+    min_stock = min_stock_for(by, min_stock)
     if min_stock > 0:
         previous = pl.col("stock") - pl.col("change")
         table = table.filter((pl.col("stock") >= min_stock)

@@ -13,7 +13,7 @@ import duckdb
 
 from corridors import codes
 from corridors.analytics import editions as corridor_table
-from corridors.errors import CorridorsError
+from corridors.errors import CorridorsError, NotFoundError
 
 if TYPE_CHECKING:
     import polars as pl

@@ -8,20 +8,7 @@ from pathlib import Path
 import typer
 
 from corridors import store
-from corridors.analytics.corridors import default_edition
-from corridors.analytics.exports import (
-    ALL_TABLES,
-    FORMATS,
-    TABLES,
-    check_tables,
-    default_tables,
-    export,
-    provenance,
-    ssm_tables,
-)
-from corridors.analytics.lenses import get_lens
-from corridors.analytics.sdmx import TABLES as SDMX_TABLES
-from corridors.analytics.sdmx import VERSIONS as SDMX_VERSIONS
+from corridors.analytics.choices import ALL_TABLES, FORMATS, SDMX_TABLES, SDMX_VERSIONS, TABLES
 from corridors.cli._output import console
 from corridors.cli.ssm import EDITION, LENS_FILE
 
@@ -35,7 +22,7 @@ def export_command(
     to: str = typer.Option("xlsx", "--to", help="xlsx (one workbook); csv, parquet, sdmx-csv or "
                            "datapackage (a folder; datapackage adds datapackage.json, sdmx-csv "
                            "the SDMX-ML 2.1 structure message structure.xml)."),
-    sdmx_version: str = typer.Option("2.0", "--sdmx-version", help="SDMX-CSV version of "
+    sdmx_version: str = typer.Option(SDMX_VERSIONS[0], "--sdmx-version", help="SDMX-CSV version of "
                                      "--to sdmx-csv: 2.0 (SDMX 3.0; the version sdmx1 reads) or "
                                      "1.0 (SDMX 2.1)."),
     out: Path = typer.Option(..., "--out", "-o", help="Workbook path (xlsx) or folder (the other "
@@ -60,6 +47,16 @@ def export_command(
     `corridors export stock --to sdmx-csv --sdmx-version 1.0 --out sdmx-v1/ --year 2020`;
     `corridors export summary top --to datapackage --out ssm-package/`
     """
+    from corridors.analytics.corridors import default_edition
+    from corridors.analytics.exports import (
+        check_tables,
+        default_tables,
+        export,
+        provenance,
+        ssm_tables,
+    )
+    from corridors.analytics.lenses import get_lens
+
     if to not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--to")
     if sdmx_version not in SDMX_VERSIONS:

@@ -6,25 +6,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-import polars as pl
 import typer
 
 from corridors import store
-from corridors.analytics.flows.accounting import DEFAULT_MAX_ITER, DEFAULT_RESCALE_TOL, DEFAULT_TOL
-from corridors.analytics.flows.global_run import (
-    STORED,
-    FlowsQueryError,
-    default_edition,
-    global_flows,
-    load_flows,
-    parse_period,
-    periods,
-    write_flows,
-)
-from corridors.analytics.flows.lenses import lens_flows, south_south_flows
-from corridors.analytics.flows.own_matrices import estimate_own_flows
-from corridors.analytics.flows.summaries import corridor, period_totals, regional_flows
-from corridors.analytics.lenses import BUILTIN, get_lens
+from corridors.analytics.choices import DEFAULT_MAX_ITER, DEFAULT_RESCALE_TOL, DEFAULT_TOL
 from corridors.cli._output import Format, console, console_err, emit
 from corridors.cli.ssm import people
 from corridors.codes import code_for
@@ -77,6 +62,8 @@ MATCH_HELP = (
 
 
 def _source_text(source: str) -> str:
+    from corridors.analytics.flows.global_run import STORED
+
     return ("read from the store's saved `flows` table" if source == STORED
             else "estimated now (the store's `flows` table does not hold these settings)")
 
@@ -89,6 +76,8 @@ def _own_matrices(stock_start: Path, stock_end: Path, births: Path | None, death
                   seed: Path | None, method: Method, match: Match | None, stayers: bool,
                   total: float | None, tol: float, max_iter: int, rescale_tol: float,
                   fmt: Format) -> None:
+    from corridors.analytics.flows.own_matrices import estimate_own_flows
+
     result = estimate_own_flows(stock_start, stock_end, births, deaths, seed=seed,
                                 method=method.value, birthplace_match=match.value if match else None,
                                 stayers=stayers, total=total, tol=tol, max_iter=max_iter,
@@ -165,6 +154,18 @@ def estimate_command(
 
       corridors flows estimate --period 2015-2020 --sex female --top 10
     """
+    import polars as pl
+
+    from corridors.analytics.flows.global_run import (
+        default_edition,
+        global_flows,
+        load_flows,
+        parse_period,
+        periods,
+        write_flows,
+    )
+    from corridors.analytics.flows.summaries import period_totals
+
     if stock_start or stock_end:
         if not (stock_start and stock_end):
             raise CorridorsError("give both --stock-start and --stock-end")
@@ -228,6 +229,11 @@ def corridor_command(
     Uses the store's saved `flows` table when it holds this method and edition, otherwise
     estimates all periods on the fly (a few seconds).
     """
+    import polars as pl
+
+    from corridors.analytics.flows.global_run import FlowsQueryError, default_edition, load_flows
+    from corridors.analytics.flows.summaries import corridor
+
     codes_ = []
     for text in (origin, destination):
         code = code_for(text)
@@ -269,6 +275,18 @@ def regions_command(
 
     Example: `corridors flows regions --by continent --period 2015-2020 --lens wb-lmic`
     """
+    import polars as pl
+
+    from corridors.analytics.flows.global_run import (
+        default_edition,
+        load_flows,
+        parse_period,
+        periods,
+    )
+    from corridors.analytics.flows.lenses import south_south_flows
+    from corridors.analytics.flows.summaries import regional_flows
+    from corridors.analytics.lenses import get_lens
+
     chosen = get_lens(lens, lens_file) if lens else None
     con = store.connect()
     edition = edition or default_edition(con)
@@ -308,6 +326,17 @@ def lenses_command(
 
     Example: corridors flows lenses --lens wb-lmic --period 2015-2020 --format json
     """
+    import polars as pl
+
+    from corridors.analytics.flows.global_run import (
+        default_edition,
+        load_flows,
+        parse_period,
+        periods,
+    )
+    from corridors.analytics.flows.lenses import lens_flows
+    from corridors.analytics.lenses import BUILTIN, get_lens
+
     if method is Method.rates_rvr:
         raise CorridorsError("rates-rvr is for your own matrices: see `corridors flows estimate`")
     chosen = [get_lens(x, lens_file) for x in lens] if lens else list(BUILTIN.values())

@@ -14,13 +14,6 @@ import typer
 from typer.core import TyperGroup
 
 from corridors import codes, store
-from corridors.analytics.governance import agreements as agreements_mod
-from corridors.analytics.governance import communities as communities_mod
-from corridors.analytics.governance import practices as practices_mod
-from corridors.analytics.governance import ratifications as ratifications_mod
-from corridors.analytics.governance import scorecard as scorecard_mod
-from corridors.analytics.governance.instruments import instruments
-from corridors.analytics.governance.reference import ReferenceMissing
 from corridors.cli._output import Format, console, emit
 from corridors.errors import InputError
 
@@ -80,6 +73,8 @@ def ratifications_show(
 
     Example: `corridors ratifications PHL --format json`
     """
+    from corridors.analytics.governance import ratifications as ratifications_mod
+
     iso3 = _country(country)
     data = ratifications_mod.load(reference)
     rows = data.country(iso3, instrument or None)
@@ -96,6 +91,8 @@ def ratifications_show(
 @ratifications_app.command("coverage")
 def ratifications_coverage(reference: Path = REFERENCE, fmt: Format = FORMAT) -> None:
     """How complete each instrument's ratification list is (e.g. '39 of 54 known')."""
+    from corridors.analytics.governance import ratifications as ratifications_mod
+
     rows = ratifications_mod.load(reference).coverage_table()
     if fmt is Format.table:
         emit([{k: r[k] for k in ("instrument", "coverage", "complete", "missing")} for r in rows],
@@ -111,6 +108,9 @@ def ratifications_parties(
     reference: Path = REFERENCE, fmt: Format = FORMAT,
 ) -> None:
     """Countries with a ratification on record for one instrument, and the list's coverage."""
+    from corridors.analytics.governance import ratifications as ratifications_mod
+    from corridors.analytics.governance.instruments import instruments
+
     data = ratifications_mod.load(reference)
     key = ratifications_mod.normalise_id(instrument)
     if key not in instruments():
@@ -181,6 +181,8 @@ def ratifications_import(
     conflicting statuses, listing file, row, value and what was expected.
     Example: `corridors ratifications import c143-normlex.txt --instrument C143`
     """
+    from corridors.analytics.governance import ratifications as ratifications_mod
+
     result = ratifications_mod.import_table(file, instrument, complete=complete)
     emit(result, fmt, title="Imported")
 
@@ -188,6 +190,8 @@ def ratifications_import(
 @ratifications_app.command("template")
 def ratifications_template() -> None:
     """Print the import template (CSV header and two example rows)."""
+    from corridors.analytics.governance import ratifications as ratifications_mod
+
     typer.echo(ratifications_mod.template_csv(), nl=False)
 
 
@@ -199,6 +203,9 @@ practices_app = typer.Typer(
 
 
 def _member_of(reference: Path | None) -> dict[str, set[str]] | None:
+    from corridors.analytics.governance import communities as communities_mod
+    from corridors.analytics.governance.reference import ReferenceMissing
+
     try:
         rows = communities_mod.memberships(reference)
     except ReferenceMissing:
@@ -227,6 +234,8 @@ def practices_search(
 
     Example: `corridors practices search "social security" --level regional --format json`
     """
+    from corridors.analytics.governance import practices as practices_mod
+
     rows = practices_mod.search(query, country=country, level=level, theme=theme, gcm=gcm,
                                 member_of=_member_of(reference) if country else None,
                                 limit=limit)
@@ -253,12 +262,16 @@ def practices_search(
 def practices_show(practice_id: str = typer.Argument(..., help="Practice id (see search)."),
                    fmt: Format = FORMAT) -> None:
     """Everything recorded about one practice."""
+    from corridors.analytics.governance import practices as practices_mod
+
     emit(practices_mod.get(practice_id).record(), fmt)
 
 
 @practices_app.command("themes")
 def practices_themes(fmt: Format = FORMAT) -> None:
     """The themes, levels and GCM objectives used as facets."""
+    from corridors.analytics.governance import practices as practices_mod
+
     rows = ([{"facet": "level", "value": v, "title": v} for v in practices_mod.LEVELS]
             + [{"facet": "theme", "value": v, "title": v} for v in practices_mod.THEMES]
             + [{"facet": "gcm", "value": str(k), "title": v}
@@ -283,6 +296,8 @@ def agreements_list(
 
     Example: `corridors agreements list --country HND --format json`
     """
+    from corridors.analytics.governance import agreements as agreements_mod
+
     iso3 = _country(country, "--country") if country else None
     rows = [a.summary() for a in agreements_mod.registry()
             if iso3 is None or iso3 in a.parties]
@@ -304,6 +319,8 @@ def agreements_list(
 def agreements_show(agreement_id: str = typer.Argument(..., help="Agreement id."),
                     fmt: Format = FORMAT) -> None:
     """One agreement: its checklist with evidence, score and provenance."""
+    from corridors.analytics.governance import agreements as agreements_mod
+
     for item in agreements_mod.registry():
         if item.id == agreement_id:
             data = item.model_dump(mode="json") | {"score": item.score(),
@@ -325,6 +342,8 @@ def agreements_import(
     fmt: Format = FORMAT,
 ) -> None:
     """Validate an agreements file and copy it to <home>/user/agreements/."""
+    from corridors.analytics.governance import agreements as agreements_mod
+
     items = agreements_mod.read_file(file)
     folder = agreements_mod.user_agreements_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -345,6 +364,8 @@ def communities_command(
 
     Example: `corridors communities ECOWAS --year 2020`
     """
+    from corridors.analytics.governance import communities as communities_mod
+
     rows = communities_mod.memberships(reference)
     if rec is None:
         summary = communities_mod.summary(rows, communities_mod.free_movement(reference), year)
@@ -371,6 +392,8 @@ def communities_command(
 
 def instruments_command(fmt: Format = FORMAT) -> None:
     """The instruments tracked: id, title, year, subject, migrant-specific, fundamental."""
+    from corridors.analytics.governance.instruments import instruments
+
     emit([i.model_dump() for i in instruments().values()], fmt, title="Instruments")
 
 
@@ -396,6 +419,8 @@ def scorecard_command(
     `corridors scorecard --rank --lens wb-lmic --year 2020 --format json`
     """
     from corridors.analytics.corridors import default_edition, edition_years
+    from corridors.analytics.governance import ratifications as ratifications_mod
+    from corridors.analytics.governance import scorecard as scorecard_mod
 
     con = store.connect()
     try:

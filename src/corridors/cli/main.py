@@ -3,12 +3,18 @@
 Each module in ``corridors.cli`` that defines ``register(app)`` adds its commands; the modules stay
 thin and call the analytics core. Global options (``--home``, ``--mirror``) set the one Settings
 object before any command runs.
+
+Every command module is imported when the CLI starts, so they stay light: they import data
+libraries (polars, DuckDB, ...) and the analytics inside the command functions, and take the
+choices they list in ``--help`` from ``corridors.analytics.choices``. ``corridors --help`` and a
+quick query then start in a fraction of a second (tests/cli/test_cli_startup.py holds this).
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from pathlib import Path
 
 import typer
@@ -70,15 +76,54 @@ def _register_all() -> None:
 _register_all()
 
 
+def _user_error(error: BaseException) -> CorridorsError | None:
+    """The message for an error a user can act on, whatever command raised it: a CorridorsError
+    as it is, an operating-system error on a file (full disk, no permission, missing folder), a
+    store that cannot be read. None for a bug, which keeps its traceback."""
+    if isinstance(error, CorridorsError):
+        return error
+    if isinstance(error, OSError):
+        from corridors.errors import storage_error
+
+        return storage_error(error, "the output (standard output)")
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None and isinstance(error, (duckdb.IOException, duckdb.SerializationException,
+                                                 duckdb.InternalException)):
+        from corridors.store import unreadable
+
+        return unreadable(error)
+    return None
+
+
+def _drop_stdout() -> None:
+    """Send what is left of standard output nowhere, so that Python's own flush at exit cannot
+    fail a second time with a traceback."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main() -> None:
-    """Entry point: turns every CorridorsError into one clear message and a non-zero exit."""
-    from rich.markup import escape
-
-    from corridors.cli._output import console_err
-
+    """Entry point: turns every error a user can act on into one clear message (no traceback)
+    and a non-zero exit."""
     try:
         app()
-    except CorridorsError as error:
-        # escaped: a message naming `corridors[spark]` or a sheet "[Table 1]" keeps its brackets
-        console_err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
-        raise SystemExit(error.exit_code) from None
+        sys.stdout.flush()  # a full disk behind `> file` shows here, not at interpreter exit
+    except BrokenPipeError:  # `corridors ... | head`: the reader has all it wanted
+        _drop_stdout()
+        raise SystemExit(0) from None
+    except Exception as error:
+        found = _user_error(error)
+        if found is None:
+            raise
+        from corridors.cli._output import console_err
+
+        console_err.print(f"[bold red]error:[/] {found}", highlight=False, soft_wrap=True)
+        if isinstance(error, OSError) and error.filename is None:
+            _drop_stdout()
+        # files left open by the failed write complain again when garbage-collected: the user
+        # has the one message that matters
+        sys.unraisablehook = lambda _: None
+        raise SystemExit(found.exit_code) from None

@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from corridors import store
-from corridors.analytics.lenses import get_lens
-from corridors.analytics.profiles import corridor_profile, country_profile
 from corridors.cli._output import Format, emit
 from corridors.cli.ssm import EDITION, FORMAT, LENS_FILE, LENS_HELP, people
 
@@ -38,6 +36,9 @@ def profile_command(
     `--format json` gives everything; `--format csv` the trend table.
     Example: `corridors profile KEN --year 2020 --format json`
     """
+    from corridors.analytics.lenses import get_lens
+    from corridors.analytics.profiles import country_profile
+
     con = store.connect()
     profile = country_profile(con, country, edition=edition, year=year,
                               lens=get_lens(lens, lens_file), top=top)
@@ -86,6 +87,8 @@ def corridor_command(
     `--format json` gives everything; `--format csv` the trend by sex.
     Example: `corridors corridor IND ARE --format json`
     """
+    from corridors.analytics.profiles import corridor_profile
+
     con = store.connect()
     profile = corridor_profile(con, origin, destination, edition=edition)
     if fmt is Format.json:

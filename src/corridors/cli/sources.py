@@ -5,19 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from corridors import settings
 from corridors.cli._output import Format, console, emit
-from corridors.sources import cache, registry
-from corridors.sources.pull import pull
 
 ORDER = 10
 
@@ -26,6 +16,8 @@ def sources_command(
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ) -> None:
     """List every publication corridors knows, with its edition, licence and local state."""
+    from corridors.sources import cache, registry
+
     rows = []
     for source in registry().values():
         prov = cache.Provenance.read(cache.folder_for(source))
@@ -68,11 +60,22 @@ def pull_command(
     Records provenance for each file: where it came from, edition, licence, sha256 and time.
     Offline: `corridors pull --mirror /media/usb/sources` (or `CORRIDORS_MIRROR`).
     """
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from corridors.sources.pull import pull
+
     if mirror is not None:
         settings.override(mirror=mirror)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with Progress(*columns, console=console.real, transient=True) as bar:
         tasks: dict[tuple[str, str], int] = {}
 
         def progress(source_id: str, name: str, done: int, total: int | None) -> None:

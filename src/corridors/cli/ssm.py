@@ -6,23 +6,16 @@ Thin: every command calls ``corridors.analytics.regions`` and prints with ``emit
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 import typer
 
 from corridors import store
-from corridors.analytics.corridors import default_edition, edition_years
-from corridors.analytics.lenses import available_lenses, get_lens
-from corridors.analytics.profiles import caption
-from corridors.analytics.regions import (
-    GROUPINGS,
-    RANKINGS,
-    category_summary,
-    contiguity_share,
-    intra_group_shares,
-    top_corridors,
-)
+from corridors.analytics.choices import GROUPINGS, MIN_GROWTH_STOCK, RANKINGS, min_stock_for
 from corridors.cli._output import Format, emit
+
+if TYPE_CHECKING:
+    import polars as pl
 
 ORDER = 30
 
@@ -59,6 +52,8 @@ def _split(text: str | None) -> list[str] | None:
 
 
 def _years(con, edition: str | None, year: int | None, all_years: bool) -> tuple[str, list[int]]:
+    from corridors.analytics.corridors import default_edition, edition_years
+
     edition = default_edition(con, edition)
     if all_years:
         return edition, edition_years(con, edition)
@@ -69,6 +64,8 @@ def _years(con, edition: str | None, year: int | None, all_years: bool) -> tuple
 
 def people(frame: pl.DataFrame) -> pl.DataFrame:
     """A frame for reading: shares and rates as percentages, stocks as whole persons."""
+    import polars as pl
+
     out = []
     for name, dtype in frame.schema.items():
         column = pl.col(name)
@@ -87,6 +84,8 @@ def people(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _caption(con, edition: str, lens_citation: str | None = None) -> str:
+    from corridors.analytics.profiles import caption
+
     text = caption(con, edition) + f". Edition {edition}."
     if lens_citation:
         text += f" Lens: {lens_citation}"
@@ -96,6 +95,10 @@ def _caption(con, edition: str, lens_citation: str | None = None) -> str:
 @app.command("lenses")
 def lenses_command(lens_file: Path = LENS_FILE, fmt: Format = FORMAT) -> None:
     """The definitions of South available, with their rules and citations."""
+    import polars as pl
+
+    from corridors.analytics.lenses import available_lenses
+
     frame = pl.DataFrame([lens.describe() for lens in available_lenses(lens_file).values()])
     emit(frame, fmt, title="Lenses: definitions of 'South'",
          caption="Income groups are those of the World Bank for data year Y (FY Y+2).")
@@ -116,6 +119,9 @@ def summary_command(
     apart. Example: `corridors ssm summary --lens gfmd-2018 --year 2020 --format json`;
     within a community: `corridors ssm summary --region ECOWAS --year 2020`
     """
+    from corridors.analytics.lenses import get_lens
+    from corridors.analytics.regions import category_summary
+
     chosen = get_lens(lens, lens_file, _split(emerging))
     con = store.connect()
     edition, years = _years(con, edition, year, all_years)
@@ -147,6 +153,8 @@ def regions_command(
 
     Example: `corridors ssm regions --grouping rec --year 2020 --format json`
     """
+    from corridors.analytics.regions import intra_group_shares
+
     if grouping not in GROUPINGS:
         raise typer.BadParameter(f"use one of {', '.join(GROUPINGS)}", param_hint="--grouping")
     con = store.connect()
@@ -172,6 +180,9 @@ def contiguity_command(
     One object with `share_contiguous` for one year, one per year with --all-years.
     Example: `corridors ssm contiguity --lens wb-lmic --year 2020 --format json`
     """
+    from corridors.analytics.lenses import get_lens
+    from corridors.analytics.regions import contiguity_share
+
     chosen = get_lens(lens, lens_file, _split(emerging))
     con = store.connect()
     edition, years = _years(con, edition, year, all_years)
@@ -198,12 +209,22 @@ def top_command(
     destination_region: str = typer.Option(None, "--destination-region",
                                            help="Destination in this region."),
     n: int = typer.Option(10, "--top", "-n", help="How many corridors."),
+    min_stock: int = typer.Option(
+        None, "--min-stock", min=0,
+        help=f"Only corridors with at least this many migrants in the year and the previous "
+             f"year (default: {MIN_GROWTH_STOCK:,} with --by growth, none otherwise; 0 = all)."),
     lens_file: Path = LENS_FILE, emerging: str = EMERGING, fmt: Format = FORMAT,
 ) -> None:
     """The largest corridors by stock, change or growth.
 
+    Ranking by growth leaves out small corridors (fewer than 10,000 migrants in either year
+    compared), whose rates say little; --min-stock changes the threshold.
+
     Example: `corridors ssm top --lens wb-lmic --category south-south --year 2020 --top 5`
     """
+    from corridors.analytics.lenses import get_lens
+    from corridors.analytics.regions import top_corridors
+
     if by not in RANKINGS:
         raise typer.BadParameter(f"use one of {', '.join(RANKINGS)}", param_hint="--by")
     chosen = get_lens(lens, lens_file, _split(emerging))
@@ -211,14 +232,20 @@ def top_command(
     edition, years = _years(con, edition, year, all_years)
     frame = top_corridors(con, lenses=chosen, edition=edition, years=years, sex=sex, by=by,
                           category=category, origin_region=origin_region,
-                          destination_region=destination_region, n=n)
+                          destination_region=destination_region, n=n, min_stock=min_stock)
     if fmt is Format.table:
         emit(people(frame.drop("edition", "lens", "sex")), fmt,
              title=f"Top corridors by {by} — lens {chosen.id}"
                    + (f", {category}" if category else "") + f", {sex}",
-             caption=_caption(con, edition, chosen.citation))
+             caption=_caption(con, edition, chosen.citation) + _minimum(by, min_stock))
     else:
         emit(frame, fmt)
+
+
+def _minimum(by: str, min_stock: int | None) -> str:
+    min_stock = min_stock_for(by, min_stock)
+    return (f" Corridors of at least {min_stock:,} migrants in both years (--min-stock)."
+            if min_stock else "")
 
 
 def register(root: typer.Typer) -> None:

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from corridors import store
-from corridors.analytics.overview import store_summary
-from corridors.analytics.stocks import stock
 from corridors.cli._output import Format, console, emit
-from corridors.sources import registry
-from corridors.store.build import build
 
 ORDER = 20
 
 
 def build_command() -> None:
     """Read every pulled source into one DuckDB store (atomically: the old store keeps serving
-    until the new one is complete)."""
+    until the new one is complete; Ctrl+C stops it and keeps the old one)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from corridors.sources import registry
+    from corridors.store.build import build
+
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+                  console=console.real, transient=True) as bar:
         task = bar.add_task("building", total=None)
 
         def progress(step: str, done: int, total: int) -> None:
@@ -48,6 +48,8 @@ def summary_command(
 ) -> None:
     """What the store holds: the editions present (years, sexes) and the one every command uses
     by default, with the World Bank years its lenses apply; world totals by year; sources."""
+    from corridors.analytics.overview import store_summary
+
     con = store.connect()
     parts = store_summary(con)
     if fmt is Format.json:
@@ -91,14 +93,17 @@ def stock_command(
 
     Example: `corridors stock --origin VEN --destination COL --year 2020 --format json`
     """
+    from corridors.analytics.stocks import stock_rows
+
     con = store.connect()
-    frame = stock(con, origin, destination, year, sex, edition)
+    rows = stock_rows(con, origin, destination, year, sex, edition)
     if fmt is Format.table:
-        src = frame["source"][0] if frame.height else ""
-        emit(frame.drop("licence", "sha256"), fmt, title="International migrant stock (persons)",
+        src = rows[0]["source"] if rows else ""
+        emit([{k: v for k, v in row.items() if k not in ("licence", "sha256")} for row in rows],
+             fmt, title="International migrant stock (persons)",
              caption=f"Source: {src}, UN DESA (CC BY 3.0 IGO)")
     else:
-        emit(frame, fmt)
+        emit(rows, fmt)
 
 
 def countries_command(
@@ -106,10 +111,12 @@ def countries_command(
 ) -> None:
     """Countries and areas with their codes and groupings."""
     con = store.connect()
-    frame = con.execute(
+    cursor = con.execute(
         "SELECT iso3, m49, name, continent, un_subregion, sdg_region, development_group "
-        "FROM countries ORDER BY name").pl()
-    emit(frame, fmt, title="Countries and areas")
+        "FROM countries ORDER BY name")
+    names = [column[0] for column in cursor.description]
+    emit([dict(zip(names, row, strict=True)) for row in cursor.fetchall()], fmt,
+         title="Countries and areas")
 
 
 def register(app: typer.Typer) -> None:

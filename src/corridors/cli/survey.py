@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 import typer
 
-from corridors.analytics.survey import estimator as est
-from corridors.analytics.survey import expression
-from corridors.analytics.survey.indicators import INDICATORS, icls
-from corridors.analytics.survey.mapping import Reliability
 from corridors.cli._output import Format, console_err, emit
 from corridors.errors import CorridorsError
 from corridors.settings import override
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from corridors.analytics.survey import estimator as est
+    from corridors.analytics.survey.mapping import Reliability
 
 ORDER = 70
 
@@ -58,6 +60,8 @@ def _engine(engine: EngineName | None, spark_master: str | None) -> str | None:
 
 
 def _ratio(text: str) -> est.Measure:
+    from corridors.analytics.survey import estimator as est
+
     if text.count(":") != 1:
         raise CorridorsError(f"--ratio {text!r}: write NUMERATOR:DENOMINATOR, e.g. "
                              "unemployed:in_labour_force")
@@ -68,9 +72,10 @@ def _ratio(text: str) -> est.Measure:
 def _write_xlsx(frame: pl.DataFrame, path: Path, about: dict[str, str]) -> None:
     import xlsxwriter
 
+    from corridors.outputs import replacing
     from corridors.spreadsheets import WORKBOOK_OPTIONS, write_cell, write_frame
 
-    with xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS) as book:
+    with replacing(path) as tmp, xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS) as book:
         write_frame(frame, book, "estimates", autofit=True, float_precision=6)
         sheet = book.add_worksheet("about")
         for row, (key, value) in enumerate(about.items()):
@@ -121,6 +126,13 @@ def estimate_command(
     Example: corridors survey estimate eph.csv --mapping docs/examples/eph_2016q4.yaml
     --mean foreign_born --by sex --format json
     """
+    import polars as pl
+
+    from corridors.analytics.survey import estimator as est
+    from corridors.analytics.survey import expression
+    from corridors.analytics.survey.indicators import icls
+    from corridors.analytics.survey.mapping import Reliability
+
     measures = ([est.total(v) for v in total] + [est.mean(v) for v in mean]
                 + [_ratio(r) for r in ratio])
     if indicators is not None and indicators.lower() != "icls":
@@ -216,6 +228,9 @@ def reconcile_command(
 ) -> None:
     """The survey's foreign-born total and share (with 95 % CI) beside the UN DESA international
     migrant stock for the same country and year (interpolated between published years)."""
+    import polars as pl
+
+    from corridors.analytics.survey import estimator as est
     from corridors.analytics.survey.reconcile import reconcile
     from corridors.store import connect
 
@@ -246,6 +261,8 @@ def indicators_command(
     fmt: SurveyFormat = typer.Option(SurveyFormat.table, "--format", "-f", help="Output format."),
 ) -> None:
     """List the ICLS-2018 indicators `--indicators icls` produces, with their definitions."""
+    from corridors.analytics.survey.indicators import INDICATORS
+
     rows = [{"indicator": i.id, "title": i.title, "kind": i.measure.kind,
              "needs": ", ".join(i.needs),
              "domains": "; ".join(" x ".join(d) or "all" for d in i.domains),

@@ -7,6 +7,7 @@ and leaves the previous store answering exactly as before. Editions are kept sid
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -18,7 +19,7 @@ import duckdb
 import polars as pl
 
 from corridors import codes
-from corridors.errors import CorridorsError
+from corridors.errors import CorridorsError, storage_error
 from corridors.settings import settings
 from corridors.sources import cache
 from corridors.sources.registry import Source, alternates, registry
@@ -39,6 +40,42 @@ ProgressFn = Callable[[str, int, int], None]
 
 class NotPulledError(CorridorsError):
     pass
+
+
+class BuildInterrupted(CorridorsError):
+    """The user stopped the build (Ctrl+C, SIGINT): nothing was swapped in."""
+
+    exit_code = 130
+
+
+def _previous(path: Path) -> str:
+    return (f"the previous store {path} is untouched and keeps answering" if path.exists()
+            else f"no store was written to {path}")
+
+
+#: DuckDB reports a failed write (full disk, no permission) in several exception types.
+_WRITE_FAILURE = re.compile(r"could not write|no space left|disk is full|permission denied|read-only",
+                            re.IGNORECASE)
+
+
+def _write_failed(error: Exception, path: Path) -> CorridorsError:
+    """The new store could not be written (full disk, no permission, ...): say so, and that the
+    previous store still answers."""
+    if isinstance(error, OSError):
+        reason = str(storage_error(error, str(path.parent)))
+    else:
+        text = str(error).strip().splitlines()[0]
+        lowered = text.lower()
+        if "no space left" in lowered or "disk is full" in lowered:
+            reason = f"{path.parent}: the disk is full ({text}). Free some space or build " \
+                     "elsewhere (--home or CORRIDORS_HOME)"
+        elif "permission denied" in lowered or "read-only" in lowered:
+            reason = f"{path.parent}: cannot write there ({text}). Build in a folder you can " \
+                     "write to (--home or CORRIDORS_HOME)"
+        else:
+            reason = f"{path.parent}: {text}"
+    return CorridorsError(f"build stopped, the new store could not be written: {reason.rstrip('.')}."
+                          f" {_previous(path).capitalize()}.")
 
 
 @dataclass
@@ -156,9 +193,24 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
 
 def build(progress: ProgressFn | None = None) -> BuildReport:
     """Build the store from every pulled source and swap it in. Returns what was read and how
-    long each step took."""
-    started = time.perf_counter()
+    long each step took.
+
+    Interrupted (Ctrl+C) or unable to write (full disk, no permission), it stops with one message
+    saying so; the previous store is never touched before the final atomic swap.
+    """
     cfg = settings()
+    try:
+        return _build(cfg, progress)
+    except KeyboardInterrupt:
+        raise BuildInterrupted(f"build interrupted: {_previous(cfg.store_path)}. Run "
+                               "`corridors build` again to finish.") from None
+    except duckdb.InterruptException:
+        raise BuildInterrupted(f"build interrupted: {_previous(cfg.store_path)}. Run "
+                               "`corridors build` again to finish.") from None
+
+
+def _build(cfg, progress: ProgressFn | None) -> BuildReport:
+    started = time.perf_counter()
     sources, skipped = _sources_to_read()
     report = BuildReport(cfg.store_path, 0.0, skipped=skipped, read=[s.id for s in sources])
     parts: dict[str, list[pl.DataFrame]] = defaultdict(list)
@@ -221,8 +273,11 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
             if report.previous_damaged and cfg.store_path.exists():
                 lifecycle.set_aside(cfg.store_path)
             lifecycle.swap_in(tmp, cfg.store_path)
-        except BaseException:
+        except BaseException as error:
             lifecycle.discard(tmp)
+            if isinstance(error, (OSError, duckdb.IOException)) or (
+                    isinstance(error, duckdb.Error) and _WRITE_FAILURE.search(str(error))):
+                raise _write_failed(error, cfg.store_path) from None
             raise
     report.seconds = time.perf_counter() - started
     if progress:

@@ -18,12 +18,13 @@ from collections import defaultdict
 
 import polars as pl
 
+from corridors.analytics.choices import SDMX_VERSIONS
 from corridors.errors import CorridorsError
 
 from .structures import CODELISTS, DATAFLOWS, Code, Component, Dataflow
 
-VERSIONS = ("2.0", "1.0")
-DEFAULT_VERSION = "2.0"
+VERSIONS = SDMX_VERSIONS
+DEFAULT_VERSION = VERSIONS[0]
 
 
 class SdmxError(CorridorsError):

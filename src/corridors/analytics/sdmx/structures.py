@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from corridors import codes
+from corridors.analytics.choices import SDMX_TABLES
 
 AGENCY = "CORRIDORS"
 GLOBAL_AGENCY = "SDMX"
@@ -315,3 +316,4 @@ DATAFLOWS: dict[str, Dataflow] = {flow.table: flow for flow in (
              measure="estimate"),
 )}
 TABLES = tuple(DATAFLOWS)
+assert TABLES == SDMX_TABLES, "list the table of each dataflow in corridors.analytics.choices"
