@@ -1,8 +1,9 @@
 """The editions of the bilateral stock in the store: which are there, their years and sexes,
 and which one a question gets when it names none.
 
-Light on purpose (DuckDB only, no data-frame library): the quick answers of the command line, such as
-``corridors stock``, check their edition, year and sex here without loading polars.
+Light on purpose (DuckDB only, no data-frame library, values written into the SQL rather than bound:
+see :func:`corridors.store.literal`): the quick answers of the command line, such as
+``corridors stock``, check their edition, year and sex here without loading polars or pandas.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 import duckdb
 
 from corridors.analytics import precomputed
-from corridors.errors import CorridorsError, NotFoundError
+from corridors.store import literal
 from corridors.store.editions import NEWEST_FIRST_SQL
 
 SEXES = ("total", "male", "female")
@@ -41,15 +42,15 @@ def editions(con: duckdb.DuckDBPyConnection) -> list[str]:
 def has_sex(con: duckdb.DuckDBPyConnection, edition: str, sex: str) -> bool:
     """Whether the edition stores stock of ``sex`` ('total', 'male', 'female')."""
     return bool(con.execute(
-        f"SELECT 1 FROM {_stock_table(con)} WHERE edition = ? AND sex = ? LIMIT 1", [edition, sex]
-    ).fetchall())
+        f"SELECT 1 FROM {_stock_table(con)} WHERE edition = {literal(edition)} "
+        f"AND sex = {literal(sex)} LIMIT 1").fetchall())
 
 
 def stock_sources(con: duckdb.DuckDBPyConnection, edition: str) -> list[str]:
     """Source ids of the edition's stock."""
     return [r[0] for r in con.execute(
-        f"SELECT DISTINCT source_id FROM {_stock_table(con)} WHERE edition = ? ORDER BY 1",
-        [edition]).fetchall()]
+        f"SELECT DISTINCT source_id FROM {_stock_table(con)} WHERE edition = {literal(edition)} "
+        "ORDER BY 1").fetchall()]
 
 
 def default_edition(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> str:
@@ -68,8 +69,8 @@ def default_edition(con: duckdb.DuckDBPyConnection, edition: str | None = None) 
 
 def edition_years(con: duckdb.DuckDBPyConnection, edition: str) -> list[int]:
     return [r[0] for r in con.execute(
-        f"SELECT DISTINCT year FROM {_stock_table(con)} WHERE edition = ? ORDER BY 1", [edition]
-    ).fetchall()]
+        f"SELECT DISTINCT year FROM {_stock_table(con)} WHERE edition = {literal(edition)} "
+        "ORDER BY 1").fetchall()]
 
 
 def check_years(con: duckdb.DuckDBPyConnection, edition: str,

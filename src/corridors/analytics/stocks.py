@@ -13,7 +13,7 @@ import duckdb
 
 from corridors import codes
 from corridors.analytics import editions as corridor_table
-from corridors.errors import CorridorsError, NotFoundError
+from corridors.store import literal
 
 if TYPE_CHECKING:
     import polars as pl
@@ -100,21 +100,18 @@ def stock_rows(
             raise YearNotHeldError(
                 f"edition {edition} has no year {year}; it has: {', '.join(map(str, years))}"
             )
-    cursor = con.execute(
-        """
-        SELECT coalesce(?, 'ALL') AS origin, coalesce(?, 'ALL') AS destination, s.year, s.sex,
+    o, d, y = literal(origin_code), literal(destination_code), literal(year)
+    cursor = con.execute(f"""
+        SELECT coalesce({o}, 'ALL') AS origin, coalesce({d}, 'ALL') AS destination, s.year, s.sex,
                CAST(round(sum(s.value)) AS BIGINT) AS value, s.edition, s.source_id AS source,
                any_value(p.licence) AS licence, any_value(p.sha256) AS sha256
         FROM migrant_stock s LEFT JOIN provenance p USING (source_id)
-        WHERE s.edition = ? AND s.sex = ?
-          AND (? IS NULL OR s.origin = ?) AND (? IS NULL OR s.destination = ?)
-          AND (? IS NULL OR s.year = ?)
+        WHERE s.edition = {literal(edition)} AND s.sex = {literal(sex)}
+          AND ({o} IS NULL OR s.origin = {o}) AND ({d} IS NULL OR s.destination = {d})
+          AND ({y} IS NULL OR s.year = {y})
         GROUP BY s.year, s.sex, s.edition, s.source_id
         ORDER BY s.year
-        """,
-        [origin_code, destination_code, edition, sex, origin_code, origin_code,
-         destination_code, destination_code, year, year],
-    )
+    """)
     rows = [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
     if not rows and year is not None:
         rows = [{"origin": origin_code or ALL, "destination": destination_code or ALL,
