@@ -199,11 +199,12 @@ def _table(names: list[str], rows: list, numeric: list[bool], title: str | None,
     out = console.real
     cells = [[_fmt(v, c) for v, c in zip(row, names, strict=True)] for row in rows]
     headers = [heading(n) for n in names]
-    widths = [max([len(row[i]) for row in cells] + [1]) for i in range(len(names))]
-    # short cells (numbers, codes, years, percentages) are never cut; long text wraps; a header
-    # wraps at its spaces, so a column needs at least its longest word
-    minimums = [max(w if w <= 14 else 14, *(len(word) for word in h.split()))
-                for w, h in zip(widths, headers, strict=True)]
+    # text wraps at its spaces, so a column needs its longest word (codes, numbers, years,
+    # percentages are never split; a word longer than 14 characters may be); too wide for the
+    # terminal even so, the table is printed one record at a time
+    minimums = [max(1, *(len(word) for word in header.split()),
+                    *(min(len(word), 14) for row in cells for word in row[i].split()))
+                for i, header in enumerate(headers)]
     if sum(minimums) + 3 * len(names) + 1 > out.width and len(names) > 1:
         _records(headers, cells, title, caption)
         return
