@@ -1,4 +1,5 @@
-"""Errors a user can act on. Each names the file, sheet, row, value and what was expected."""
+"""Errors a user can act on. Each names the file, sheet (of a workbook) or place, row, value and what
+was expected."""
 
 from __future__ import annotations
 
@@ -37,20 +38,38 @@ class SourceError(CorridorsError):
     """A source could not be pulled (network, mirror, checksum)."""
 
 
+#: Files with sheets: only a problem in one of these names a sheet.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+
+
 @dataclass
 class Problem:
-    """One bad cell or row of an input file."""
+    """One bad cell or row of an input file.
+
+    ``sheet`` is a workbook's sheet; ``place`` is where else in a file the problem is (a YAML key,
+    a column of a CSV or Parquet file, a record), written as the reader should see it, e.g.
+    ``key 'design.weight'`` or ``column weight``. A sheet given for a file that is not a workbook
+    is shown as a place: messages about YAML, CSV or Parquet files never speak of sheets.
+    """
 
     file: str
     sheet: str | None = None
     row: int | None = None
     value: object = None
     expected: str = ""
+    place: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.sheet and not str(self.file).lower().endswith(WORKBOOK_SUFFIXES):
+            self.place = self.place or str(self.sheet)
+            self.sheet = None
 
     def __str__(self) -> str:
         where = [self.file]
         if self.sheet:
             where.append(f"sheet {self.sheet!r}")
+        if self.place:
+            where.append(self.place)
         if self.row is not None:
             where.append(f"row {self.row}")
         text = ", ".join(where)
@@ -82,8 +101,8 @@ class InputError(CorridorsError):
 
     @classmethod
     def one(cls, file: str, expected: str, *, sheet: str | None = None, row: int | None = None,
-            value: object = None, hint: str = "") -> InputError:
-        return cls([Problem(file, sheet, row, value, expected)], hint)
+            value: object = None, hint: str = "", place: str | None = None) -> InputError:
+        return cls([Problem(file, sheet, row, value, expected, place)], hint)
 
 
 def storage_error(error: OSError, what: str = "") -> CorridorsError:

@@ -126,7 +126,7 @@ def _codes(values: Iterable[str], what: str, file: str = "", lens: str = "") -> 
         if iso3 is None:
             raise InputError.one(
                 file or "lens definition", f"a country code (ISO3, M49 or name) in {what}",
-                sheet=lens or None, value=value,
+                place=f"lens {lens!r}" if lens else None, value=value,
             )
         found.append(iso3)
     return tuple(found)
@@ -221,22 +221,22 @@ _LENS_KEYS = {"id", "title", "citation", "note", "south", "origin", "destination
 def _rule(data: object, file: str, lens: str, role: str) -> Rule:
     if not isinstance(data, dict):
         raise InputError.one(file, f"a mapping under '{role}' with keys {sorted(_RULE_KEYS)}",
-                             sheet=lens, value=data)
+                             place=f"lens {lens!r}", value=data)
     unknown = set(data) - _RULE_KEYS
     if unknown:
-        raise InputError.one(file, f"only {sorted(_RULE_KEYS)} under '{role}'", sheet=lens,
+        raise InputError.one(file, f"only {sorted(_RULE_KEYS)} under '{role}'", place=f"lens {lens!r}",
                              value=sorted(unknown)[0])
     groups = tuple(str(g).upper() for g in data.get("income_groups") or ())
     for group in groups:
         if group not in INCOME_GROUPS:
-            raise InputError.one(file, f"income groups among {list(INCOME_GROUPS)}", sheet=lens,
+            raise InputError.one(file, f"income groups among {list(INCOME_GROUPS)}", place=f"lens {lens!r}",
                                  value=group)
     development = data.get("development_group")
     if development is not None and str(development).lower() not in (
         "less developed", "more developed"
     ):
         raise InputError.one(file, "development_group 'less developed' or 'more developed'",
-                             sheet=lens, value=development)
+                             place=f"lens {lens!r}", value=development)
     return Rule(
         income_groups=groups,
         development_group=str(development).lower() if development else None,
@@ -290,22 +290,22 @@ def load_lenses(path: Path | str | None = None) -> dict[str, Lens]:
         for index, entry in enumerate(entries, start=1):
             where = f"lens #{index}"
             if not isinstance(entry, dict) or not entry.get("id"):
-                raise InputError.one(name, "each lens to be a mapping with an 'id'", sheet=where,
+                raise InputError.one(name, "each lens to be a mapping with an 'id'", place=where,
                                      value=entry)
             lens_id = str(entry["id"]).strip()
             unknown = set(entry) - _LENS_KEYS
             if unknown:
-                raise InputError.one(name, f"only {sorted(_LENS_KEYS)} in a lens", sheet=lens_id,
+                raise InputError.one(name, f"only {sorted(_LENS_KEYS)} in a lens", place=f"lens {lens_id!r}",
                                      value=sorted(unknown)[0])
             if lens_id in BUILTIN or lens_id in found:
-                raise InputError.one(name, "a lens id not already used", sheet=where,
+                raise InputError.one(name, "a lens id not already used", place=where,
                                      value=lens_id)
             base = entry.get("south")
             origin = entry.get("origin", base)
             destination = entry.get("destination", base)
             if origin is None or destination is None:
                 raise InputError.one(name, "'south' or both 'origin' and 'destination'",
-                                     sheet=lens_id)
+                                     place=f"lens {lens_id!r}")
             found[lens_id] = Lens(
                 id=lens_id,
                 title=str(entry.get("title") or lens_id),

@@ -228,7 +228,7 @@ def _problems(file: str, row: int, record: dict, error: ValidationError) -> list
         value = record
         for part in item["loc"]:
             value = value.get(part) if isinstance(value, dict) else None
-        out.append(Problem(file, sheet=record.get("id") if isinstance(record, dict) else None,
+        out.append(Problem(file, place=f"agreement {record.get('id')!r}" if isinstance(record, dict) else None,
                            row=row, value=value if value is not None else where,
                            expected=f"{where}: {item['msg']}"))
     return out

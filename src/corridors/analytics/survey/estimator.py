@@ -167,7 +167,7 @@ def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
     missing = [c for c in mapping.design.columns if c not in types]
     if missing:
         raise InputError.one(str(data.path), "the design columns named in the mapping",
-                             value=missing[0], sheet="design",
+                             value=missing[0], place="key 'design'",
                              hint=f"{mapping.where} names it; columns: "
                                   + ", ".join(sorted(types)[:80]) + _case_hint(missing[0], types))
     design = mapping.design
@@ -238,11 +238,11 @@ def _design_info(prep: Prepared) -> DesignInfo:
     checks = prep.engine.query(f"SELECT COUNT(*) AS rows, {bad_w} AS bad_w, {nulls} AS nulls "
                                f"FROM {VIEW}").iloc[0]
     if checks["bad_w"] > 0:
-        raise InputError.one(file, "a weight >= 0 on every row", sheet=f"column {d.weight}",
+        raise InputError.one(file, "a weight >= 0 on every row", place=f"column {d.weight}",
                              value=f"{int(checks['bad_w'])} rows missing or negative",
                              hint="Drop those rows first or fix the weight column.")
     if checks["nulls"] > 0:
-        raise InputError.one(file, "a stratum, PSU and fpc on every row", sheet="design columns",
+        raise InputError.one(file, "a stratum, PSU and fpc on every row", place="design columns",
                              value=f"{int(checks['nulls'])} empty cells")
     view = f"(SELECT {', '.join(_stage_columns(prep))} FROM {VIEW}) _v"
     kinds, lonely, first = [], [], None
@@ -276,7 +276,7 @@ def _design_info(prep: Prepared) -> DesignInfo:
             label = _stratum_label(single.iloc[0].to_dict(), d, s)
             raise InputError.one(
                 file, f"at least 2 PSUs in every {where}stratum",
-                sheet=f"column {stage.strata or d.strata or stage.psu}",
+                place=f"column {stage.strata or d.strata or stage.psu}",
                 value=f"{where}stratum {label} ({len(single)} such strata)",
                 hint="Collapse strata, or set design.lonely_psu in the mapping: certainty or "
                      "remove (they add no variance), adjust (centred at zero) or average (the "
@@ -287,7 +287,7 @@ def _design_info(prep: Prepared) -> DesignInfo:
             counts = ok.groupby(calls)["ok"].sum() if calls else pd.Series([ok["ok"].sum()])
             if (counts == 0).any():
                 raise InputError.one(file, "a stratum with 2 or more units to average over",
-                                     sheet="design.lonely_psu", value="average",
+                                     place="key 'design.lonely_psu'", value="average",
                                      hint=f"Every {where}stratum in a unit has a single unit; "
                                           "use certainty, remove or adjust.")
         lonely += [(s, _stratum_label(r, d, s)) for r in single.to_dict("records")]
@@ -307,26 +307,26 @@ def _fpc_kind(prep: Prepared, frame: pd.DataFrame, s: int) -> str:
     if d.pps:
         if frame["varying"].sum() > 0:
             raise InputError.one(file, f"one inclusion probability per unit{at}",
-                                 sheet=f"column {stage.fpc}",
+                                 place=f"column {stage.fpc}",
                                  value=f"{int(frame['varying'].sum())} units with several")
     else:
         varying = frame[frame["fmin"] != frame["fmax"]]
         if len(varying):
-            raise InputError.one(file, f"one fpc value per stratum{at}", sheet=f"column {stage.fpc}",
+            raise InputError.one(file, f"one fpc value per stratum{at}", place=f"column {stage.fpc}",
                                  value=f"stratum {_stratum_label(varying.iloc[0].to_dict(), d, s)}",
                                  hint="For PSUs drawn with probability proportional to size, set "
                                       "design.pps: brewer and give each unit's probability.")
     if frame["fmin"].min() <= 0:
-        raise InputError.one(file, f"an fpc > 0{at}", sheet=f"column {stage.fpc}",
+        raise InputError.one(file, f"an fpc > 0{at}", place=f"column {stage.fpc}",
                              value=float(frame["fmin"].min()))
     kind = "fraction" if frame["fmax"].max() <= 1 else "size"
     if d.pps and kind == "size":
         raise InputError.one(file, f"inclusion probabilities <= 1{at} (design.pps: brewer)",
-                             sheet=f"column {stage.fpc}", value=float(frame["fmax"].max()))
+                             place=f"column {stage.fpc}", value=float(frame["fmax"].max()))
     if kind == "size" and (frame["fmin"] < frame["n_h"]).any():
         row = frame[frame["fmin"] < frame["n_h"]].iloc[0]
         raise InputError.one(file, "a population size N_h >= the sampled PSUs n_h",
-                             sheet=f"column {stage.fpc}",
+                             place=f"column {stage.fpc}",
                              value=f"stratum {_stratum_label(row.to_dict(), d, s)}: N_h "
                                    f"{row['fmin']}, n_h {row['n_h']}")
     return kind
@@ -633,7 +633,7 @@ def bootstrap_scale(prep: Prepared, replicates: int) -> float:
     if not nbar > 1 or replicates < 2:
         d = prep.mapping.design
         raise InputError.one(prep.mapping.where, "design.strata and design.psu of the bootstrap "
-                             "sample, or design.replicate.scale", sheet="design.replicate",
+                             "sample, or design.replicate.scale", place="key 'design.replicate'",
                              value=f"{nbar:g} PSU per stratum" if d.psu else "no psu",
                              hint="R's default scale needs the PSUs per stratum; give scale: "
                                   "explicitly otherwise.")

@@ -159,7 +159,8 @@ class Mapping:
 
 
 def _fail(path: str, key: str, value: object, expected: str, hint: str = "") -> InputError:
-    return InputError.one(path, expected, sheet=key, value=value, hint=hint)
+    return InputError.one(path, expected, place=f"key {key!r}" if key else None, value=value,
+                          hint=hint)
 
 
 def _rule(path: str, name: str, spec: Any) -> Rule:

@@ -70,8 +70,8 @@ def _rule_value(rule: Rule, mapping: Mapping, engine: Engine, types: dict[str, s
         return expression.render(rule.expr, names, engine.quote, engine.literal)
     column = rule.column or ""
     if column not in types:
-        raise InputError.one(mapping.where, "a column of the microdata file", sheet=f"variables."
-                             f"{variable}.column", value=column,
+        raise InputError.one(mapping.where, "a column of the microdata file", place=f"key 'variables."
+                             f"{variable}.column'", value=column,
                              hint="Columns: " + ", ".join(sorted(types)[:80]))
     col = engine.quote(column)
     numeric = types[column] == "numeric"
@@ -96,7 +96,7 @@ def _rule_value(rule: Rule, mapping: Mapping, engine: Engine, types: dict[str, s
             number = _number(raw_key)
             if number is None:
                 raise InputError.one(mapping.where, "a number (the column holds numbers)",
-                                     sheet=f"variables.{variable}.map", value=raw_key)
+                                     place=f"key 'variables.{variable}.map'", value=raw_key)
             whens.append(f"WHEN {key} = {number!r} THEN {out}")
         else:
             text = str(raw_key).strip()
@@ -226,7 +226,7 @@ def check_codes(mapping: Mapping, engine: Engine, types: dict[str, str], file: s
         from corridors.errors import Problem
 
         items = [
-            Problem(file, sheet=f"column {col}", value=value,
+            Problem(file, place=f"column {col}", value=value,
                     expected=f"a code listed under variables.{name}"
                              f"{'[' + str(i) + ']' if len(mapping.variables[name].rules) > 1 else ''}"
                              f".map in {mapping.where} ({rows} rows{where})")
