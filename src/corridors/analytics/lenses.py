@@ -220,16 +220,16 @@ _LENS_KEYS = {"id", "title", "citation", "note", "south", "origin", "destination
 
 def _rule(data: object, file: str, lens: str, role: str) -> Rule:
     if not isinstance(data, dict):
-        raise InputError.one(file, f"a mapping under '{role}' with keys {sorted(_RULE_KEYS)}",
+        raise InputError.one(file, f"a mapping under '{role}' with keys {', '.join(sorted(_RULE_KEYS))}",
                              place=f"lens {lens!r}", value=data)
     unknown = set(data) - _RULE_KEYS
     if unknown:
-        raise InputError.one(file, f"only {sorted(_RULE_KEYS)} under '{role}'", place=f"lens {lens!r}",
+        raise InputError.one(file, f"only {', '.join(sorted(_RULE_KEYS))} under '{role}'", place=f"lens {lens!r}",
                              value=sorted(unknown)[0])
     groups = tuple(str(g).upper() for g in data.get("income_groups") or ())
     for group in groups:
         if group not in INCOME_GROUPS:
-            raise InputError.one(file, f"income groups among {list(INCOME_GROUPS)}", place=f"lens {lens!r}",
+            raise InputError.one(file, f"income groups among {', '.join(INCOME_GROUPS)}", place=f"lens {lens!r}",
                                  value=group)
     development = data.get("development_group")
     if development is not None and str(development).lower() not in (
@@ -295,7 +295,7 @@ def load_lenses(path: Path | str | None = None) -> dict[str, Lens]:
             lens_id = str(entry["id"]).strip()
             unknown = set(entry) - _LENS_KEYS
             if unknown:
-                raise InputError.one(name, f"only {sorted(_LENS_KEYS)} in a lens", place=f"lens {lens_id!r}",
+                raise InputError.one(name, f"only {', '.join(sorted(_LENS_KEYS))} in a lens", place=f"lens {lens_id!r}",
                                      value=sorted(unknown)[0])
             if lens_id in BUILTIN or lens_id in found:
                 raise InputError.one(name, "a lens id not already used", place=where,

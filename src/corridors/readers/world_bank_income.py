@@ -257,7 +257,7 @@ def read_class(path: Path) -> Classification:
         _check_name(problems, file, CLASS_SHEET, line, code, name)
         if income and income not in INCOME_NAMES:
             problems.append(Problem(file, CLASS_SHEET, line, income,
-                                    f"one of {sorted(INCOME_NAMES)} or empty"))
+                                    f"one of {', '.join(sorted(INCOME_NAMES))} or empty"))
         if lending not in {"", "IDA", "IBRD", "Blend"}:
             problems.append(Problem(file, CLASS_SHEET, line, lending, "IDA, IBRD, Blend or empty"))
         economies["iso3"].append(code)

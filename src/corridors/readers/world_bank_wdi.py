@@ -215,7 +215,7 @@ def read_metadata(path: Path) -> pl.DataFrame:
                                     f"a name that resolves to {code} (codes/{ALIAS_FILE})"))
         if income and income not in INCOME_NAMES:
             problems.append(Problem(path.name, None, line, income,
-                                    f"one of {sorted(INCOME_NAMES)} or empty"))
+                                    f"one of {', '.join(sorted(INCOME_NAMES))} or empty"))
         rows["iso3"].append(code)
         rows["region"].append(region)
         rows["income_group"].append(INCOME_NAMES.get(income))

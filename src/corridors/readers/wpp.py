@@ -60,7 +60,7 @@ def read(path: Path, sheet: str = SHEET) -> pl.DataFrame:
         name = str(cells[2]).strip()
         if kind not in TYPES:
             problems.append(Problem(path.name, sheet, number, kind,
-                                    f"a Type in column F, one of {sorted(TYPES)}"))
+                                    f"a Type in column F, one of {', '.join(sorted(TYPES))}"))
             continue
         if kind == "Label/Separator":
             continue
