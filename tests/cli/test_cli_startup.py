@@ -93,3 +93,26 @@ def test_a_command_that_needs_polars_still_gets_it(home):
                              "json", home=home)
     assert "polars" in modules
     assert json.loads(out)[0]["category"] == "south-south"
+
+
+def _module_of(info) -> str:
+    instance = getattr(info, "typer_instance", None)
+    if instance is not None:  # a group: the module of its commands
+        info = instance.registered_commands[0]
+    return info.callback.__module__.rsplit(".", 1)[-1]
+
+
+def test_the_command_table_names_the_module_of_every_command():
+    from corridors.cli.main import COMMANDS, build_app, command_name
+
+    full = build_app()
+    registered = {(info.name or info.callback.__name__): _module_of(info)
+                  for info in [*full.registered_commands, *full.registered_groups]}
+    assert registered == COMMANDS
+    # `corridors COMMAND` builds only that module's commands, and they are the same
+    for name, module in COMMANDS.items():
+        alone = build_app(name)
+        names = {info.name for info in [*alone.registered_commands, *alone.registered_groups]}
+        assert name in names and set(names) == {n for n, m in COMMANDS.items() if m == module}
+    assert command_name(["--home", "/tmp/x", "--mirror", "m", "stock", "--year", "2020"]) == "stock"
+    assert command_name(["--help"]) is None

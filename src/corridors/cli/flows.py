@@ -10,14 +10,14 @@ import typer
 
 from corridors import store
 from corridors.analytics.choices import DEFAULT_MAX_ITER, DEFAULT_RESCALE_TOL, DEFAULT_TOL
-from corridors.cli._output import Format, console, console_err, emit
+from corridors.cli._output import Format, commands, console, console_err, emit
 from corridors.cli.ssm import people
 from corridors.codes import code_for
 from corridors.errors import CorridorsError
 
 ORDER = 60
 
-flows_app = typer.Typer(
+flows_app = commands(
     help="Migration flows estimated from changes in bilateral stocks (Abel 2013; Abel & Sander "
          "2014; Abel 2018; Abel & Cohen 2019): for every country pair in the store, or for your "
          "own census or sub-national matrices.",

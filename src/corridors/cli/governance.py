@@ -11,10 +11,9 @@ from pathlib import Path
 
 import click
 import typer
-from typer.core import TyperGroup
 
 from corridors import codes, store
-from corridors.cli._output import Format, console, emit
+from corridors.cli._output import CommandGroup, Format, commands, console, emit
 from corridors.errors import InputError
 
 ORDER = 80
@@ -26,7 +25,7 @@ REFERENCE = typer.Option(
          "Default: the reference/ folder beside the --mirror folder.")
 
 
-class DefaultCommandGroup(TyperGroup):
+class DefaultCommandGroup(CommandGroup):
     """A group whose first argument, when it is not a sub-command, goes to ``show``:
     ``corridors ratifications KEN`` = ``corridors ratifications show KEN``."""
 
@@ -50,7 +49,7 @@ def _pct(value: float | None) -> str:
 
 
 # -- ratifications -----------------------------------------------------------------------------
-ratifications_app = typer.Typer(
+ratifications_app = commands(
     cls=DefaultCommandGroup,
     help="Ratification status of a country on the migrant-worker, social-security, recruitment, "
          "domestic-work and fundamental ILO Conventions, the UN Migrant Workers Convention and the "
@@ -196,7 +195,7 @@ def ratifications_template() -> None:
 
 
 # -- practices ---------------------------------------------------------------------------------
-practices_app = typer.Typer(
+practices_app = commands(
     help="Good-practice catalogue (GFMD / ILO database fields): search with facets, show one.",
     no_args_is_help=True,
 )
@@ -280,7 +279,7 @@ def practices_themes(fmt: Format = FORMAT) -> None:
 
 
 # -- agreements --------------------------------------------------------------------------------
-agreements_app = typer.Typer(
+agreements_app = commands(
     help="Bilateral labour agreements, MoUs, programmes and social-security agreements, each "
          "scored on a 10-provision checklist (score over known provisions + coverage).",
     no_args_is_help=True,

@@ -20,18 +20,23 @@ from pathlib import Path
 import typer
 
 from corridors import __version__, settings
+from corridors.cli._output import commands
 from corridors.errors import CorridorsError
 
-app = typer.Typer(
-    name="corridors",
-    help=(
-        "The South-South Mobility Observatory: official migrant stocks, South-South lenses, "
-        "survey indicators, flows and governance - offline."
-    ),
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-)
+#: The module that registers each top-level command. `corridors COMMAND ...` imports and builds
+#: only that module's commands (a quick query then prepares one command, not forty); help, an
+#: unknown name or a command missing here registers every module, so this table only ever speeds
+#: things up (tests/cli/test_cli_startup.py keeps it complete).
+COMMANDS = {
+    "sources": "sources", "pull": "sources",
+    "build": "store", "summary": "store", "stock": "store", "countries": "store",
+    "ssm": "ssm", "profile": "profile", "corridor": "profile", "export": "export",
+    "flows": "flows", "survey": "survey", "serve": "serve",
+    "ratifications": "governance", "practices": "governance", "agreements": "governance",
+    "communities": "governance", "instruments": "governance", "scorecard": "governance",
+}
+#: Global options that take a value (the command name comes after them).
+_VALUED = ("--home", "--mirror")
 
 
 def _version(value: bool) -> None:
@@ -40,7 +45,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _global(
     home: Path | None = typer.Option(
         None, "--home", envvar="CORRIDORS_HOME", help="Folder for the download cache and the store."
@@ -59,7 +63,8 @@ def _global(
     settings.override(home=home, mirror=mirror)
 
 
-def _register_all() -> None:
+def _modules() -> list:
+    """Every module of ``corridors.cli`` that registers commands, in their ORDER."""
     import corridors.cli as package
 
     modules = []
@@ -69,11 +74,46 @@ def _register_all() -> None:
         module = importlib.import_module(f"corridors.cli.{info.name}")
         if hasattr(module, "register"):
             modules.append(module)
-    for module in sorted(modules, key=lambda m: (getattr(m, "ORDER", 50), m.__name__)):
-        module.register(app)
+    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))
 
 
-_register_all()
+def build_app(command: str | None = None) -> typer.Typer:
+    """The ``corridors`` app with every command, or with only the module that registers
+    ``command`` when COMMANDS knows it."""
+    root = commands(
+        name="corridors",
+        help=(
+            "The South-South Mobility Observatory: official migrant stocks, South-South lenses, "
+            "survey indicators, flows and governance - offline."
+        ),
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    root.callback()(_global)
+    module = COMMANDS.get(command or "")
+    for found in [importlib.import_module(f"corridors.cli.{module}")] if module else _modules():
+        found.register(root)
+    return root
+
+
+def command_name(args: list[str]) -> str | None:
+    """The command a command line asks for (the first word after the global options)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the whole CLI, for tests and embedding (built once, on first use)
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(name)
 
 
 def _user_error(error: BaseException) -> CorridorsError | None:
@@ -109,7 +149,7 @@ def main() -> None:
     """Entry point: turns every error a user can act on into one clear message (no traceback)
     and a non-zero exit."""
     try:
-        app()
+        build_app(command_name(sys.argv[1:]))()
         sys.stdout.flush()  # a full disk behind `> file` shows here, not at interpreter exit
     except BrokenPipeError:  # `corridors ... | head`: the reader has all it wanted
         _drop_stdout()

@@ -12,14 +12,14 @@ import typer
 
 from corridors import store
 from corridors.analytics.choices import GROUPINGS, MIN_GROWTH_STOCK, RANKINGS, min_stock_for
-from corridors.cli._output import Format, emit
+from corridors.cli._output import Format, commands, emit
 
 if TYPE_CHECKING:
     import polars as pl
 
 ORDER = 30
 
-app = typer.Typer(
+app = commands(
     help="South–South migration under a named definition of 'South' (a lens): category totals, "
          "intra-regional shares, contiguity and top corridors. Shares are fractions 0..1.",
     no_args_is_help=True,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from corridors.cli._output import Format, console_err, emit
+from corridors.cli._output import Format, commands, console_err, emit
 from corridors.errors import CorridorsError
 from corridors.settings import override
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 ORDER = 70
 
-survey_app = typer.Typer(
+survey_app = commands(
     help=(
         "Survey and census microdata -> ICLS-2018 labour-migration indicators with design-based "
         "standard errors, CVs, 95 % confidence intervals and disclosure control. "
