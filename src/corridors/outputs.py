@@ -7,6 +7,7 @@ moved into place once complete. An operating-system error names the file the use
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 
 def _named(error: BaseException, path: Path) -> BaseException:
     """The operating-system error behind ``error`` (libraries wrap it, or give only its text
-    "... (os error 28)"), with an error number and the file the user asked for."""
+    "... (os error 28)"), with its error number and the file the user asked for."""
     cause = error if isinstance(error, OSError) else error.__cause__ or error.__context__
     if not isinstance(cause, OSError):
         return error
@@ -25,10 +26,13 @@ def _named(error: BaseException, path: Path) -> BaseException:
     if code is None:
         found = re.search(r"os error (\d+)", str(cause))
         code = int(found.group(1)) if found else None
-    if cause.filename and code == cause.errno:
-        return cause
     text = cause.strerror or (os.strerror(code) if code else str(cause))
-    return OSError(code, text, cause.filename or str(path))
+    return OSError(code, text, str(path))  # the file asked for, not the temporary one
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):  # e.g. a read-only file system refuses even this
+        path.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -42,13 +46,13 @@ def replacing(path: Path) -> Iterator[Path]:
         yield tmp
         os.replace(tmp, path)
     except Exception as error:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         named = _named(error, path)
         if named is error:
             raise
         raise named from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
 
 

@@ -146,19 +146,25 @@ def _columns(rows: list[dict]) -> list[str]:
 
 def _records(names: list[str], cells: list[list[str]], title: str | None,
              caption: str | None) -> None:
-    """A table too wide for the terminal, printed one record at a time (field: value)."""
+    """A table too wide for the terminal, printed one record at a time (field: value), each
+    value wrapped beside its field name."""
+    from rich.table import Table
+    from rich.text import Text
+
     out = console.real
     if title:
-        out.print(f"[bold]{title}[/]", highlight=False)
-    width = max(len(n) for n in names)
+        out.print(Text(title, style="bold"))
     for row in cells:
         out.rule(style="dim")
+        record = Table.grid(padding=(0, 2))
+        record.add_column(style="bold", no_wrap=True)
+        record.add_column(overflow="fold")
         for name, value in zip(names, row, strict=True):
-            out.print(f"[bold]{name:<{width}}[/]  ", end="", highlight=False)
-            out.print(value, highlight=False, markup=False)
+            record.add_row(name, Text(value))
+        out.print(record)
     out.rule(style="dim")
     if caption:
-        out.print(caption, style="dim", highlight=False)
+        out.print(Text(caption, style="dim"))
 
 
 def _write_csv(data: pl.DataFrame | list[dict]) -> None:
