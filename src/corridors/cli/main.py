@@ -127,11 +127,18 @@ def _user_error(error: BaseException) -> CorridorsError | None:
 
         return storage_error(error, "the output (standard output)")
     duckdb = sys.modules.get("duckdb")
-    if duckdb is not None and isinstance(error, (duckdb.IOException, duckdb.SerializationException,
-                                                 duckdb.InternalException)):
-        from corridors.store import unreadable
+    if duckdb is None:
+        return None
+    store_path = str(settings.settings().store_path)
+    if isinstance(error, (duckdb.SerializationException, duckdb.InternalException)) or (
+            isinstance(error, duckdb.IOException) and store_path in str(error)):
+        from corridors.store import unreadable  # the store's own blocks cannot be read
 
         return unreadable(error)
+    if isinstance(error, duckdb.IOException):  # another file (an input, an output)
+        detail = str(error).strip().splitlines()[0]
+        return CorridorsError(f"{detail.removeprefix('IO Error: ')}. Check the path, the disk and "
+                              "your permissions.")
     return None
 
 
@@ -158,9 +165,12 @@ def main() -> None:
         found = _user_error(error)
         if found is None:
             raise
+        from rich.markup import escape
+
         from corridors.cli._output import console_err
 
-        console_err.print(f"[bold red]error:[/] {found}", highlight=False, soft_wrap=True)
+        console_err.print(f"[bold red]error:[/] {escape(str(found))}", highlight=False,
+                          soft_wrap=True)
         if isinstance(error, OSError) and error.filename is None:
             _drop_stdout()
         # files left open by the failed write complain again when garbage-collected: the user
