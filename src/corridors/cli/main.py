@@ -132,9 +132,9 @@ def _user_error(error: BaseException) -> CorridorsError | None:
     store_path = str(settings.settings().store_path)
     if isinstance(error, (duckdb.SerializationException, duckdb.InternalException)) or (
             isinstance(error, duckdb.IOException) and store_path in str(error)):
-        from corridors.store import unreadable  # the store's own blocks cannot be read
+        from corridors.store.lifecycle import damaged  # the store's own blocks cannot be read
 
-        return unreadable(error)
+        return damaged(settings.settings().store_path, error)
     if isinstance(error, duckdb.IOException):  # another file (an input, an output)
         detail = str(error).strip().splitlines()[0]
         return CorridorsError(f"{detail.removeprefix('IO Error: ')}. Check the path, the disk and "
