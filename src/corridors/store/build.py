@@ -201,10 +201,12 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
     cfg = settings()
     try:
         return _build(cfg, progress)
-    except KeyboardInterrupt:
-        raise BuildInterrupted(f"build interrupted: {_previous(cfg.store_path)}. Run "
-                               "`corridors build` again to finish.") from None
-    except duckdb.InterruptException:
+    except (KeyboardInterrupt, duckdb.InterruptException, RuntimeError) as error:
+        # Ctrl+C while DuckDB runs a statement comes back as its own error ("Query interrupted")
+        if isinstance(error, RuntimeError) and not (
+                isinstance(error.__context__, KeyboardInterrupt)
+                or "interrupted" in str(error).lower()):
+            raise
         raise BuildInterrupted(f"build interrupted: {_previous(cfg.store_path)}. Run "
                                "`corridors build` again to finish.") from None
 
