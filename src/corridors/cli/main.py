@@ -28,7 +28,7 @@ from corridors.errors import CorridorsError
 #: unknown name or a command missing here registers every module, so this table only ever speeds
 #: things up (tests/cli/test_cli_startup.py keeps it complete).
 COMMANDS = {
-    "sources": "sources", "pull": "sources",
+    "sources": "sources", "pull": "sources", "mirror": "sources",
     "build": "store", "summary": "store", "stock": "store", "countries": "store",
     "ssm": "ssm", "profile": "profile", "corridor": "profile", "export": "export",
     "flows": "flows", "survey": "survey", "serve": "serve",
