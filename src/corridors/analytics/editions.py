@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import duckdb
 
 from corridors.analytics import precomputed
+from corridors.errors import CorridorsError, NotFoundError
 from corridors.store import literal
 from corridors.store.editions import NEWEST_FIRST_SQL
 

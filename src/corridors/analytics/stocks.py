@@ -13,6 +13,7 @@ import duckdb
 
 from corridors import codes
 from corridors.analytics import editions as corridor_table
+from corridors.errors import CorridorsError, NotFoundError
 from corridors.store import literal
 
 if TYPE_CHECKING:
