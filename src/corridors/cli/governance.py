@@ -141,6 +141,7 @@ def ratifications_south(
     Example: `corridors ratifications south C097 --lens wb-non-high --year 2020`
     """
     from corridors.analytics.corridors import default_edition, edition_years
+    from corridors.analytics.governance import ratifications as ratifications_mod
     from corridors.analytics.governance.ratifiers import ratifiers_by_category
     from corridors.analytics.lenses import get_lens
 
