@@ -31,7 +31,8 @@ COMMANDS = {
     "sources": "sources", "pull": "sources", "mirror": "sources",
     "build": "store", "summary": "store", "stock": "store", "countries": "store",
     "ssm": "ssm", "profile": "profile", "corridor": "profile", "export": "export",
-    "flows": "flows", "survey": "survey", "serve": "serve",
+    "flows": "flows", "survey": "survey", "serve": "serve", "lenses": "lenses",
+    "remittances": "remittances",
     "ratifications": "governance", "practices": "governance", "agreements": "governance",
     "communities": "governance", "instruments": "governance", "scorecard": "governance",
 }
