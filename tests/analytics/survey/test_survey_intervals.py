@@ -2,7 +2,8 @@
 
 Expected values: r/expected_intervals.csv, written by r/expected_intervals.R (confint with
 df = degf, svyciprop logit and beta, svyquantile defaults) from the oracle files and from the
-constructed survey r/intervals_design.csv (with R's JKn replicate weights).
+constructed surveys r/intervals_design.csv (with R's JKn replicate weights) and r/three_stage.csv
+(three stages: the df counts first-stage PSUs).
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ def _cases(survey_oracles: Path) -> dict[str, tuple[Path, dict, list, str]]:
              "read": {"keep": "qn8 IS NOT NULL"},
              "variables": {"y": {"column": "qn8", "map": {1: 1, 2: 0}}}},
             [mean("y", "mean(y)")], ""),
+        "three_stage": (
+            R / "three_stage.csv",
+            {"design": {"weight": "w", "strata": "region", "lonely_psu": "adjust", "stages": [
+                {"psu": "district", "fpc": "fpc1"},
+                {"psu": "area", "fpc": "fpc2", "strata": "zone"}, {"fpc": "fpc3"}]}},
+            [mean("income", "mean(income)")], "sex"),
         "constructed": (
             R / "intervals_design.csv",
             {"design": {"weight": "w", "strata": "stratum", "psu": "psu"}}, constructed, "region"),

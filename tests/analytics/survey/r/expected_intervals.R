@@ -97,6 +97,16 @@ yrbs$y <- as.numeric(yrbs$qn8 == 1)
 ydes <- svydesign(id = ~psu, strata = ~stratum, weights = ~weight, nest = TRUE, data = yrbs)
 estimates("yrbs", ydes, "", props = "y")
 
+# ---- three_stage.csv (constructed for the multi-stage tests): df counts first-stage PSUs
+options(survey.lonely.psu = "adjust")
+three <- read.csv(file.path(here, "three_stage.csv"))
+three$row <- seq_len(nrow(three))
+three <- svydesign(id = ~district + area + row, strata = ~region + zone,
+                   fpc = ~fpc1 + fpc2 + fpc3, weights = ~w, data = three)
+by_domain(three, "sex", function(des, domain) estimates("three_stage", des, domain,
+                                                        means = "income"))
+options(survey.lonely.psu = "fail")
+
 # ---- constructed: written first, then read back, so both sides read the same numbers
 set.seed(20261205)
 psus <- c(2, 3, 4, 3, 5, 3)
