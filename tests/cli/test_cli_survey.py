@@ -33,7 +33,9 @@ def test_json_rows_carry_estimate_se_cv_ci_n_and_domains(eph):
     rows = json.loads(result.stdout)
     assert {r["sex"] for r in rows} == {"male", "female"}
     for row in rows:
-        assert {"estimate", "se", "cv", "ci_low", "ci_high", "n", "sex", "flag"} <= set(row)
+        assert {"estimate", "se", "cv", "ci_low", "ci_high", "df", "ci_method", "n", "sex",
+                "flag"} <= set(row)
+        assert row["ci_method"] == "logit" and row["df"] == row["n"] - 1  # persons are the PSUs
     api = estimate(eph, mapping, [mean("foreign_born")], by=["sex"]).to_dicts()
     assert [r["estimate"] for r in rows] == [r["estimate"] for r in api]
     assert [r["se"] for r in rows] == [r["se"] for r in api]
@@ -46,7 +48,8 @@ def test_ratio_with_where_and_csv(eph):
         "--by", "migrant_status", "--format", "csv", "--no-suppress"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("measure,kind,migrant_status,estimate,se,cv,ci_low,ci_high,n")
+    assert lines[0].startswith("measure,kind,migrant_status,estimate,se,cv,ci_low,ci_high,df,"
+                               "ci_method,n")
     native = next(line for line in lines if ",native-born," in line).split(",")
     assert 0.03 < float(native[3]) < 0.15  # Argentina 2016 Q4 unemployment: 7.6 %
 
@@ -89,10 +92,32 @@ def test_save_writes_the_survey_into_the_store(eph, built_store, tmp_path):
                                  "--by", "sex", "--save", "--format", "json"])
     assert result.exit_code == 0, result.output
     con = duckdb.connect(str(home / "corridors.duckdb"), read_only=True)
-    rows = con.execute("SELECT sex, estimate FROM survey_estimates WHERE dataset = 'eph-2016q4' "
-                       "ORDER BY sex").fetchall()
+    rows = con.execute("SELECT sex, estimate, df, ci_method, ci_low FROM survey_estimates "
+                       "WHERE dataset = 'eph-2016q4' ORDER BY sex").fetchall()
     assert [r[0] for r in rows] == ["female", "male"]
-    assert rows[0][1] == json.loads(result.stdout)[0]["estimate"]
+    shown = json.loads(result.stdout)[0]
+    assert rows[0][1:] == (shown["estimate"], shown["df"], "logit", shown["ci_low"])
+
+
+def test_quantiles_and_interval_choice(eph):
+    mapping = str(EXAMPLES / "eph_2016q4.yaml")
+    result = runner.invoke(app, ["survey", "estimate", str(eph), "-m", mapping, "--quantile",
+                                 "monthly_earnings:0.25,0.5", "--mean", "foreign_born",
+                                 "--by", "sex", "--ci", "beta", "--no-suppress", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    medians = [r for r in rows if r["measure"] == "quantile(monthly_earnings, 0.5)"]
+    assert {r["sex"] for r in medians} == {"male", "female"}
+    for row in medians:
+        assert row["kind"] == "quantile" and row["ci_method"] == "woodruff-t"
+        assert row["ci_low"] <= row["estimate"] <= row["ci_high"] and row["se"] > 0
+    assert {r["ci_method"] for r in rows if r["kind"] == "mean"} == {"beta"}
+    bad = runner.invoke(app, ["survey", "estimate", str(eph), "-m", mapping, "--quantile",
+                              "monthly_earnings:1.5"])
+    assert bad.exit_code != 0 and "strictly between 0 and 1" in str(bad.exception)
+    bad = runner.invoke(app, ["survey", "estimate", str(eph), "-m", mapping, "--mean",
+                              "foreign_born", "--ci", "exact"])
+    assert bad.exit_code == 2 and "exact" in bad.output
 
 
 def test_indicator_list_documents_each_definition():

@@ -142,7 +142,8 @@ def test_rebuild_keeps_the_users_survey_estimates(built_home: Path, tmp_path: Pa
     home = _copy_home(built_home, tmp_path)
     with duckdb.connect(str(home / "corridors.duckdb")) as con:
         con.execute("INSERT INTO survey_estimates VALUES ('eph-2016q4', 'migrant_share', 'mean', "
-                    "'ARG', 2016, 'female', '{}', 0.054, 0.009, 0.17, 0.036, 0.072, 1000, 'ok', "
+                    "'ARG', 2016, 'female', '{}', 0.054, 0.009, 0.17, 0.036, 0.072, 999, 'logit', "
+                    "1000, 'ok', "
                     "'proportion', 'survey-eph-2016q4')")
         con.execute("INSERT INTO provenance (source_id, publisher, title, edition, licence, "
                     "file_name, sha256) VALUES ('survey-eph-2016q4', 'INDEC', 'EPH', '2016', "

@@ -33,9 +33,10 @@ def _copy_home(built_home: Path, tmp_path: Path) -> Path:
 
 
 def _insert_estimate(con: duckdb.DuckDBPyConnection, dataset: str = "mine") -> int:
-    con.execute("INSERT INTO survey_estimates VALUES (?, 'migrant_share', 'mean', 'ARG', 2016, "
-                "'total', '{}', 0.05, 0.01, 0.2, 0.03, 0.07, 100, 'ok', 'proportion', 's')",
-                [dataset])
+    con.execute("INSERT INTO survey_estimates (dataset, indicator, kind, iso3, year, sex, domain, "
+                "estimate, se, cv, ci_low, ci_high, n, flag, unit, source_id) VALUES (?, "
+                "'migrant_share', 'mean', 'ARG', 2016, 'total', '{}', 0.05, 0.01, 0.2, 0.03, 0.07, "
+                "100, 'ok', 'proportion', 's')", [dataset])
     return 1
 
 

@@ -136,7 +136,7 @@ TABLE_FIELDS = {
     "survey": {
         "dataset": "The survey (its mapping id, e.g. eph-2016q4)",
         "indicator": "ICLS-2018 indicator id or the estimated measure, e.g. mean(foreign_born)",
-        "kind": "total, mean or ratio",
+        "kind": "total, mean, ratio or quantile",
         "iso3": "Country the survey covers (ISO3)",
         "year": "Reference year of the survey",
         "domain": "The subpopulation as JSON (domain column: value); {} for all persons",
@@ -145,9 +145,12 @@ TABLE_FIELDS = {
         "cv": "Coefficient of variation (se / estimate)",
         "ci_low": "Lower bound of the 95 % confidence interval",
         "ci_high": "Upper bound of the 95 % confidence interval",
+        "df": "Design degrees of freedom of the estimate (R's degf for its domain)",
+        "ci_method": "How the interval was made: wald, t, logit, beta (proportions), "
+                     "woodruff-t or woodruff-wald (quantiles)",
         "n": "Unweighted number of sample persons behind the estimate",
         "flag": "ok, caution or suppressed",
-        "unit": "persons, proportion or mean, or ratio",
+        "unit": "persons, proportion or mean, ratio, or value of the variable (quantiles)",
         "source_id": "corridors source id of the microdata file (see the package sources)",
     },
 }

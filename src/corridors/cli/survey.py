@@ -19,6 +19,14 @@ if TYPE_CHECKING:
     from corridors.analytics.survey.mapping import Reliability
 
 ORDER = 70
+CI_NOTE = {
+    "wald": "estimate +/- 1.96 SE",
+    "t": "estimate +/- t(0.975, df) SE",
+    "logit": "proportions: expit(logit(p) +/- t(0.975, df) SE_logit) as R's svyciprop; "
+             "other estimates: t",
+    "beta": "proportions: Korn-Graubard beta interval as R's svyciprop(method = 'beta'); "
+            "other estimates: t",
+}
 
 survey_app = commands(
     help=(
@@ -59,6 +67,33 @@ def _engine(engine: EngineName | None, spark_master: str | None) -> str | None:
     return engine.value if engine else None
 
 
+class Interval(StrEnum):
+    wald = "wald"
+    t = "t"
+    logit = "logit"
+    beta = "beta"
+
+
+def _quantiles(text: str) -> list[est.Measure]:
+    """``VAR:P[,P...]``, e.g. ``income:0.5`` or ``income:0.25,0.5,0.75``."""
+    var, _, probs = text.rpartition(":")
+    hint = "write VAR:P, e.g. income:0.5 or income:0.25,0.5,0.75"
+    if not var.strip() or not probs.strip():
+        raise CorridorsError(f"--quantile {text!r}: {hint}")
+    out = []
+    for part in probs.split(","):
+        try:
+            p = float(part)
+        except ValueError:
+            raise CorridorsError(f"--quantile {text!r}: {part!r} is not a probability; "
+                                 f"{hint}") from None
+        if not 0 < p < 1:
+            raise CorridorsError(f"--quantile {text!r}: probabilities lie strictly between 0 "
+                                 f"and 1 (got {part.strip()}); {hint}")
+        out.append(est.quantile(var.strip(), p))
+    return out
+
+
 def _ratio(text: str) -> est.Measure:
     from corridors.analytics.survey import estimator as est
 
@@ -95,6 +130,10 @@ def estimate_command(
                                    "when VAR is 0/1). Repeatable."),
     ratio: list[str] = typer.Option([], "--ratio", help="Estimate the ratio NUM:DEN, e.g. "
                                     "unemployed:in_labour_force. Repeatable."),
+    quantile: list[str] = typer.Option([], "--quantile", help="Estimate quantiles of VAR: "
+                                       "VAR:P[,P...], e.g. income:0.5 (median) or "
+                                       "income:0.25,0.5,0.75; SE and CI as R's svyquantile "
+                                       "(Woodruff). Repeatable."),
     indicators: str | None = typer.Option(None, "--indicators",
                                           help="'icls': every ICLS-2018 indicator the survey "
                                                "supports (see `corridors survey indicators`)."),
@@ -106,6 +145,11 @@ def estimate_command(
     engine: EngineName | None = typer.Option(None, "--engine", help="duckdb (default, embedded) "
                                              "or spark; default from CORRIDORS_ENGINE."),
     spark_master: str | None = SPARK_MASTER,
+    ci: Interval = typer.Option(Interval.logit, "--ci", help="95 % interval: logit (default: "
+                                "R's svyciprop default for proportions, t for the rest), beta "
+                                "(Korn-Graubard for proportions, t for the rest), t (estimate "
+                                "+/- t(df) SE) or wald (+/- 1.96 SE). df = the design's degrees "
+                                "of freedom, in the output."),
     fmt: SurveyFormat = typer.Option(SurveyFormat.table, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o",
                                        help="File for --format xlsx (default "
@@ -121,7 +165,8 @@ def estimate_command(
                               "(table survey_estimates, dataset = the mapping's survey id)."),
 ) -> None:
     """Design-based estimates (Taylor linearisation or replicate weights) with SE, CV, 95 % CI,
-    unweighted n and a reliability flag per domain.
+    design degrees of freedom, unweighted n and a reliability flag per domain; quantiles with
+    Woodruff intervals.
 
     Example: corridors survey estimate eph.csv --mapping docs/examples/eph_2016q4.yaml
     --mean foreign_born --by sex --format json
@@ -134,16 +179,16 @@ def estimate_command(
     from corridors.analytics.survey.mapping import Reliability
 
     measures = ([est.total(v) for v in total] + [est.mean(v) for v in mean]
-                + [_ratio(r) for r in ratio])
+                + [_ratio(r) for r in ratio] + [m for q in quantile for m in _quantiles(q)])
     if indicators is not None and indicators.lower() != "icls":
         raise CorridorsError(f"--indicators {indicators!r}: the only set is 'icls'")
     parts = [p for r in ratio for p in r.split(":", 1)]
-    for text in [where, *total, *mean, *parts]:
+    for text in [where, *total, *mean, *parts, *(m.y for m in measures if m.kind == "quantile")]:
         if text and not expression.bare_name(text):
             expression.tokens(text)
     if not measures and indicators is None:
-        raise CorridorsError("nothing to estimate: give --total VAR, --mean VAR, --ratio NUM:DEN "
-                             "or --indicators icls")
+        raise CorridorsError("nothing to estimate: give --total VAR, --mean VAR, --ratio NUM:DEN, "
+                             "--quantile VAR:P or --indicators icls")
     with console_err.status("reading the microdata and checking codes") as status:
         def say(text: str) -> None:
             status.update(text)
@@ -159,9 +204,10 @@ def estimate_command(
         frames = []
         if measures:
             say(f"estimating {len(measures)} measure(s) on {prep.engine.name}")
-            frames.append(est.estimate_prepared(prep, measures, by, where, progress=say))
+            frames.append(est.estimate_prepared(prep, measures, by, where, progress=say,
+                                                ci=ci.value))
         if indicators is not None:
-            frame = icls(prep, extra_by=tuple(by), where=where, progress=say)
+            frame = icls(prep, extra_by=tuple(by), where=where, progress=say, ci=ci.value)
             frames.append(frame.rename({"indicator": "measure"}))
     result = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
     suppressed = result.filter(pl.col("flag") == "suppressed").height
@@ -187,7 +233,9 @@ def estimate_command(
             "survey": prep.mapping.title, "file": str(prep.data.path),
             "sha256": prep.data.sha256(), "mapping": str(mapping), "engine": prep.engine.name,
             "variance": _variance_text(prep), "lonely_psu": note or "none",
-            "ci": "estimate +/- 1.96 SE", "suppression": caption,
+            "ci": f"95 %, --ci {ci.value}: " + CI_NOTE[ci.value] + "; quantiles: Woodruff "
+                  "(R's svyquantile); df = design degrees of freedom (R's degf)",
+            "suppression": caption,
         })
         console_err.print(f"wrote {result.height} estimates to {target}")
         return

@@ -97,13 +97,25 @@ CREATE TABLE indicators (
 );
 
 -- Estimates from a user's own survey or census microdata (`corridors survey estimate --save`), one
--- row per indicator and domain (DDL shared with corridors.analytics.survey.store). They are the
+-- row per indicator and domain (corridors.analytics.survey.store writes it from this DDL). They are the
 -- user's observations, not a publisher's: a rebuild carries them over from the previous store.
 CREATE TABLE survey_estimates (
-    dataset VARCHAR NOT NULL, indicator VARCHAR NOT NULL, kind VARCHAR NOT NULL, iso3 VARCHAR,
-    year INTEGER, sex VARCHAR NOT NULL, domain VARCHAR NOT NULL, estimate DOUBLE, se DOUBLE,
-    cv DOUBLE, ci_low DOUBLE, ci_high DOUBLE, n BIGINT, flag VARCHAR, unit VARCHAR,
-    source_id VARCHAR
+    dataset   VARCHAR NOT NULL,  -- the survey (mapping survey.id), e.g. 'eph-2016q4'
+    indicator VARCHAR NOT NULL,  -- ICLS indicator id or the measure, e.g. 'mean(foreign_born)'
+    kind      VARCHAR NOT NULL,  -- total | mean | ratio | quantile
+    iso3      VARCHAR,           -- the country the survey covers
+    year      INTEGER,           -- the survey's reference year
+    sex       VARCHAR NOT NULL,  -- total | male | female (the 'sex' domain, else total)
+    domain    VARCHAR NOT NULL,  -- the other domain columns as JSON, '{}' for all persons
+    estimate  DOUBLE,            -- NULL when suppressed
+    se DOUBLE, cv DOUBLE,
+    ci_low DOUBLE, ci_high DOUBLE,  -- 95 % interval of method ci_method
+    df        INTEGER,           -- design degrees of freedom (R's degf)
+    ci_method VARCHAR,           -- wald | t | logit | beta | woodruff-t | woodruff-wald
+    n         BIGINT,            -- unweighted sample persons behind the figure
+    flag      VARCHAR,           -- ok | caution | suppressed
+    unit      VARCHAR,           -- persons | proportion or mean | ratio | quantile
+    source_id VARCHAR            -- provenance row of the microdata file
 );
 
 -- Remittance Prices Worldwide (SDG 10.c.1): average total cost of sending USD 200 in a corridor and

@@ -101,3 +101,21 @@ def test_an_unmapped_code_stops_with_the_code_and_row_count(eph_file, tmp_path):
         prepare(eph_file, path)
     text = str(caught.value)
     assert "'URU'" in text and "2 rows" in text and "CH15_COD" in text and "eph.yaml" in text
+
+
+def test_median_monthly_earnings_of_native_born_employees(eph_file, eph):
+    """The ICLS earnings indicator is the weighted median of P21 over employees (CAT_OCUP 3,
+    P21 answered) of working age: recomputed here from the raw file with pandas."""
+    prep = prepare(eph_file, EXAMPLE)
+    out = icls(prep).filter(pl.col("indicator") == "median_monthly_earnings",
+                            pl.col("sex").is_null())
+    native = out.filter(migrant_status="native-born").to_dicts()[0]
+    rows = eph[(eph["CAT_OCUP"] == 3) & (eph["P21"] != -9) & eph["P21"].notna()
+               & (eph["ESTADO"] == 1) & (eph["CH06"] >= 15) & eph["CH15"].isin([1, 2, 3])]
+    rows = rows[rows["PONDERA"] > 0].sort_values("P21")
+    share = rows.groupby("P21")["PONDERA"].sum().cumsum() / rows["PONDERA"].sum()
+    assert native["estimate"] == share[share >= 0.5].index[0]
+    assert native["n"] == len(rows) and native["kind"] == "quantile"
+    assert native["ci_low"] <= native["estimate"] <= native["ci_high"] and native["se"] > 0
+    assert native["ci_method"] == "woodruff-t" and native["df"] == len(rows) - 1
+    assert out.filter(migrant_status="foreign-born")["flag"].to_list() == ["suppressed"]

@@ -38,7 +38,7 @@ def yrbs_mapping(write_mapping):
 
 def test_api_strat_mean_and_total_with_fpc(survey_oracles, api_mapping):
     out = estimate(survey_oracles / "api_strat.csv", api_mapping,
-                   [mean("api00", "api00"), total("enroll", "enroll")])
+                   [mean("api00", "api00"), total("enroll", "enroll")], ci="wald")
     rows = {r["measure"]: r for r in out.to_dicts()}
     assert rel(rows["api00"]["estimate"], 662.2874) < 1e-6
     assert rel(rows["api00"]["se"], 9.40894) < 1e-6

@@ -150,7 +150,9 @@ CODELISTS: dict[str, Codelist] = {cl.id: cl for cl in (
         Code("USD", "US dollars", ("current US$", "US$ millions"),
              "current US dollars; UNIT_MULT says whether in units or millions"),
         Code("PROPORTION", "Proportion or mean per person", ("proportion or mean",)),
-        Code("RATIO", "Ratio", ("ratio",)))),
+        Code("RATIO", "Ratio", ("ratio",)),
+        Code("VALUE", "In the unit of the variable (a quantile, e.g. median monthly earnings)",
+             ("value of the variable",)))),
     Codelist("CL_SSM_CATEGORY", "South–South category of a corridor", (
         Code("south-south", "South–South: origin and destination in the South"),
         Code("south-north", "South–North: origin in the South, destination in the North"),
@@ -210,6 +212,10 @@ CONCEPTS: dict[str, Concept] = {c.id: c for c in (
     Concept("CV", "Coefficient of variation"),
     Concept("CI_LOW", "Lower bound of the 95 % confidence interval"),
     Concept("CI_HIGH", "Upper bound of the 95 % confidence interval"),
+    Concept("DF", "Design degrees of freedom", "R's degf of the design restricted to the "
+            "estimate's domain: PSUs minus strata, or the rank of the replicate weights minus 1."),
+    Concept("CI_METHOD", "Confidence interval method", "wald, t, logit or beta; woodruff-t or "
+            "woodruff-wald for quantiles (see docs/survey.md)."),
     Concept("SAMPLE_SIZE", "Unweighted number of sample persons behind the estimate"),
     Concept("RELIABILITY", "Reliability flag"),
 )}
@@ -310,6 +316,7 @@ DATAFLOWS: dict[str, Dataflow] = {flow.table: flow for flow in (
               attr("SE", "se", text_type="Double"), attr("CV", "cv", text_type="Double"),
               attr("CI_LOW", "ci_low", text_type="Double"),
               attr("CI_HIGH", "ci_high", text_type="Double"),
+              attr("DF", "df", text_type="Integer"), attr("CI_METHOD", "ci_method"),
               attr("SAMPLE_SIZE", "n", text_type="Integer"),
               attr("RELIABILITY", "flag", "CL_RELIABILITY", mandatory=True),
               attr("SOURCE", "source_id")),

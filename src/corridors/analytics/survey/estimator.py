@@ -23,6 +23,10 @@ the domain is absent. Missing values of y or x put a row outside the domain of t
 The heavy work is one SQL text per table of estimates: person rows are summed to PSU x domain
 totals, then to strata, then to domains; the same text runs on DuckDB and Spark (``engines.py``).
 With replicate weights, the SQL sums each replicate's weighted totals by domain instead.
+
+The same query gives each estimate's design degrees of freedom (PSUs with a positive weight in
+its domain minus their strata, R's ``degf``) and whether it is a proportion; ``intervals.py``
+turns them into the 95 % interval chosen (``ci``). Quantiles: ``quantiles.py``.
 """
 
 from __future__ import annotations
@@ -38,16 +42,17 @@ import polars as pl
 
 from corridors.errors import CorridorsError, InputError
 
-from . import expression
+from . import expression, intervals
 from .engines import VIEW, Engine, engine_for
 from .mapping import Mapping, Reliability, load_mapping
 from .microdata import Microdata, open_microdata
 from .variables import Source, check_codes, source
 from .weights import check_microdata
 
-Z95 = 1.959963984540054  # standard normal 97.5 % quantile
 MISSING = "(missing)"
-RESULT_COLUMNS = ("estimate", "se", "cv", "ci_low", "ci_high", "n", "flag")
+RESULT_COLUMNS = ("estimate", "se", "cv", "ci_low", "ci_high", "df", "ci_method", "n", "flag")
+
+
 def domain_columns(columns: Sequence[str]) -> list[str]:
     """The domain columns of a table of estimates: all but the measure, its kind, the results
     and the design note (one rule for every reader of the table)."""
@@ -63,9 +68,10 @@ LONELY_COLUMN = "lonely_psu"  # present when single-unit strata were handled by 
 class Measure:
     """One quantity to estimate in every domain.
 
-    ``kind``: ``total`` (sum of w*y), ``mean`` (sum w*y / sum w; a proportion when y is 0/1) or
-    ``ratio`` (sum w*y / sum w*x). ``y``/``x`` are row expressions (column names or safe SQL).
-    ``universe`` restricts the measure to rows where it is true (e.g. ``working_age = 1``).
+    ``kind``: ``total`` (sum of w*y), ``mean`` (sum w*y / sum w; a proportion when y is 0/1),
+    ``ratio`` (sum w*y / sum w*x) or ``quantile`` (the ``p`` quantile of y, ``quantiles.py``).
+    ``y``/``x`` are row expressions (column names or safe SQL). ``universe`` restricts the
+    measure to rows where it is true (e.g. ``working_age = 1``).
     """
 
     name: str
@@ -74,12 +80,17 @@ class Measure:
     x: str | None = None
     universe: str | None = None
     description: str = ""
+    p: float | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in ("total", "mean", "ratio"):
-            raise CorridorsError(f"measure {self.name!r}: kind must be total, mean or ratio")
+        if self.kind not in ("total", "mean", "ratio", "quantile"):
+            raise CorridorsError(f"measure {self.name!r}: kind must be total, mean, ratio or "
+                                 "quantile")
         if self.kind == "ratio" and not self.x:
             raise CorridorsError(f"measure {self.name!r}: a ratio needs a denominator x")
+        if self.kind == "quantile" and not (self.p is not None and 0 < self.p < 1):
+            raise CorridorsError(f"measure {self.name!r}: a quantile needs a probability "
+                                 f"between 0 and 1 (got {self.p!r}), e.g. 0.5 for the median")
 
 
 def total(y: str, name: str | None = None, universe: str | None = None) -> Measure:
@@ -92,6 +103,10 @@ def mean(y: str, name: str | None = None, universe: str | None = None) -> Measur
 
 def ratio(y: str, x: str, name: str | None = None, universe: str | None = None) -> Measure:
     return Measure(name or f"ratio({y}/{x})", "ratio", y, x, universe)
+
+
+def quantile(y: str, p: float, name: str | None = None, universe: str | None = None) -> Measure:
+    return Measure(name or f"quantile({y}, {p:g})", "quantile", y, None, universe, p=p)
 
 
 @dataclass(frozen=True)
@@ -379,6 +394,32 @@ def _measure_parts(prep: Prepared, m: Measure, where: str | None) -> tuple[str, 
     return " AND ".join(ok), y, x
 
 
+def _proportion_test(y: str, x: str) -> str:
+    """True on a row that keeps the estimate a proportion: y and x are 0/1 and y <= x (for a mean
+    x is 1). A measure is a proportion when this holds on every row of its base."""
+    return f"({y} IN (0.0, 1.0) AND {x} IN (0.0, 1.0) AND {y} <= {x})"
+
+
+def _interval_columns(ok: str, y: str, x: str, w: str, k: int) -> list[str]:
+    """Row columns for the intervals: ``_dfin{k}`` (the row is in measure k's base with a positive
+    weight: its PSU counts in the design df) and ``_nb{k}`` (the row breaks the 0/1 test)."""
+    return [f"CASE WHEN {ok} AND {x} <> 0 AND {w} > 0 THEN 1 ELSE 0 END AS _dfin{k}",
+            f"CASE WHEN {ok} AND NOT {_proportion_test(y, x)} THEN 1 ELSE 0 END AS _nb{k}"]
+
+
+def _df_sums(design, stages: int, k: int) -> str:
+    """By domain, from the unit rows of the Taylor query: the design df (first-stage PSUs with a
+    positive weight in the base minus the first-stage strata they lie in: R's degf of the
+    subset) and the rows that are not 0/1."""
+    if stages > 1 and design.stages[0].psu:  # rows are later-stage units: count PSUs distinctly
+        psus = (f"COUNT(DISTINCT CASE WHEN _dfin{k} = 1 THEN CONCAT(CAST(_h1 AS STRING), '|', "
+                f"CAST(_c1 AS STRING)) END)")
+    else:  # one row per first-stage PSU (or per person when persons are the PSUs)
+        psus = f"SUM(_dfin{k})"
+    return (f"{psus} - COUNT(DISTINCT CASE WHEN _dfin{k} = 1 THEN _h1 END) AS _DF{k}, "
+            f"SUM(_nb{k}) AS _NB{k}")
+
+
 def _counted(m: Measure, y: str, x: str) -> str:
     """Which rows count in the unweighted n: for a total, rows that contribute (y <> 0, e.g. the
     sample migrants in a count of migrants); for a mean or ratio, rows in its base (x <> 0).
@@ -410,6 +451,7 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         cols.append(f"CASE WHEN {ok} THEN {w} * {y} ELSE 0.0 END AS _wy{k}")
         cols.append(f"CASE WHEN {ok} THEN {w} * {x} ELSE 0.0 END AS _wx{k}")
         cols.append(f"CASE WHEN {ok} AND {_counted(m, y, x)} AND {w} > 0 THEN 1 ELSE 0 END AS _n{k}")
+        cols += _interval_columns(ok, y, x, w, k)
         if average:  # rows in the estimate's domain: the strata R's subset designs keep
             cols.append(f"CASE WHEN {ok} THEN 1 ELSE 0 END AS _o{k}")
     ctes = [f"base AS (SELECT {', '.join(cols)} FROM ({prep.source.sql}) _s)"]
@@ -425,15 +467,17 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
     deep = _path(d, S) if d.stages[S - 1].psu else _parent(d, S)
     fpcs = [f"_p{s}" for s in range(1, S + 1)]
     if d.stages[S - 1].psu:
-        sums = ", ".join([f"SUM(_wy{k}) AS _ty{k}, SUM(_wx{k}) AS _tx{k}, SUM(_n{k}) AS _n{k}"
+        sums = ", ".join([f"SUM(_wy{k}) AS _ty{k}, SUM(_wx{k}) AS _tx{k}, SUM(_n{k}) AS _n{k}, "
+                          f"MAX(_dfin{k}) AS _dfin{k}, SUM(_nb{k}) AS _nb{k}"
                           for k in K] + [f"SUM({o}) AS {o}" for o in present])
         ctes.append(f"psu AS (SELECT {keys(deep + doms)}{keys([f'MAX({p}) AS {p}' for p in fpcs])}"
                     f"{sums} FROM base GROUP BY {', '.join(deep + doms)})")
     else:
-        sums = ", ".join([f"_wy{k} AS _ty{k}, _wx{k} AS _tx{k}, _n{k}" for k in K] + present)
+        sums = ", ".join([f"_wy{k} AS _ty{k}, _wx{k} AS _tx{k}, _n{k}, _dfin{k}, _nb{k}"
+                          for k in K] + present)
         ctes.append(f"psu AS (SELECT {keys(deep + doms + fpcs)}{sums} FROM base)")
-    dom_sums = ", ".join(f"SUM(_ty{k}) AS _Y{k}, SUM(_tx{k}) AS _X{k}, SUM(_n{k}) AS _N{k}"
-                         for k in K)
+    dom_sums = ", ".join(f"SUM(_ty{k}) AS _Y{k}, SUM(_tx{k}) AS _X{k}, SUM(_n{k}) AS _N{k}, "
+                         f"{_df_sums(d, S, k)}" for k in K)
     group_d = f" GROUP BY {', '.join(doms)}" if doms else ""
     ctes.append(f"dom AS (SELECT {keys(doms)}{dom_sums} FROM psu{group_d})")
     zs = []
@@ -534,7 +578,7 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
     labels = "".join(f"{_domain_label(prep, b, 'g.' + c)} AS {c}, "
                      for b, c in zip(by, doms, strict=True))
     final = (f"SELECT {labels}"
-             + ", ".join(f"g._Y{k}, g._X{k}, g._N{k}, v._V{k}" for k in K)
+             + ", ".join(f"g._Y{k}, g._X{k}, g._N{k}, v._V{k}, g._DF{k}, g._NB{k}" for k in K)
              + f" FROM dom g JOIN var v ON {on(doms, 'g', 'v', True)}")
     return "WITH " + ", ".join(ctes) + " " + final
 
@@ -555,7 +599,8 @@ def replicate_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str]
         cols.append(f"CASE WHEN {ok} THEN {x} ELSE 0.0 END AS _x{k}")
         cols.append(f"CASE WHEN {ok} AND {_counted(m, y, x)} AND {q(weights[0])} > 0 THEN 1 ELSE 0 END "
                     f"AS _n{k}")
-        sums.append(f"SUM(_n{k}) AS _N{k}")
+        cols.append(_interval_columns(ok, y, x, "1.0", k)[1])
+        sums.append(f"SUM(_n{k}) AS _N{k}, SUM(_nb{k}) AS _NB{k}")
         for r in range(len(weights)):
             sums.append(f"SUM(_r{r} * _y{k}) AS _Y{k}_{r}, SUM(_r{r} * _x{k}) AS _X{k}_{r}")
     cols += [f"CAST({q(wname)} AS DOUBLE) AS _r{r}" for r, wname in enumerate(weights)]
@@ -566,6 +611,62 @@ def replicate_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str]
              f"(SELECT {', '.join(cols)} FROM ({prep.source.sql}) _s) base{group}")
     names = ", ".join("g." + part.rsplit(" AS ", 1)[1] for item in sums for part in item.split(", "))
     return f"SELECT {labels}{names} FROM ({inner}) g"
+
+
+def replicate_df_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
+                     where: str | None) -> tuple[str, list[int]]:
+    """By domain, the Gram matrix of the replicate weights over each measure's base, whose rank
+    minus 1 is the design df (R's ``degf`` of a replicate design, recomputed on a subset: the
+    domain, with y and x present and x <> 0). Measures with the same base share one matrix;
+    returns the SQL and each measure's base index."""
+    q = prep.engine.quote
+    reps = prep.mapping.design.replicates
+    assert reps is not None
+    doms = [f"_d{j}" for j in range(len(by))]
+    cols = [f"{_domain_sql(prep, b)} AS {name}" for b, name in zip(by, doms, strict=True)]
+    bases: dict[str, int] = {}
+    index = []
+    for m in measures:
+        ok, _y, x = _measure_parts(prep, m, where)
+        index.append(bases.setdefault(f"{ok} AND {x} <> 0", len(bases)))
+    cols += [f"CASE WHEN {cond} THEN 1 ELSE 0 END AS _in{b}" for cond, b in bases.items()]
+    count = len(reps.weights)
+    cols += [f"CAST({q(r)} AS DOUBLE) AS _r{i}" for i, r in enumerate(reps.weights)]
+    sums = [f"SUM(CASE WHEN _in{b} = 1 THEN _r{i} * _r{j} ELSE 0.0 END) AS _g{b}_{i}_{j}"
+            for b in range(len(bases)) for i in range(count) for j in range(i, count)]
+    group = f" GROUP BY {', '.join(doms)}" if doms else ""
+    inner = (f"SELECT {''.join(c + ', ' for c in doms)}{', '.join(sums)} FROM "
+             f"(SELECT {', '.join(cols)} FROM ({prep.source.sql}) _s) base{group}")
+    labels = "".join(f"{_domain_label(prep, b, 'g.' + c)} AS {c}, "
+                     for b, c in zip(by, doms, strict=True))
+    return f"SELECT {labels}g.* FROM ({inner}) g", index
+
+
+def _attach_df(prep: Prepared, rows: list[dict], frame: pd.DataFrame,
+               measures: Sequence[Measure], by: Sequence[str], where: str | None) -> list[dict]:
+    """Give each row its design df and its count of rows that are not 0/1, from the estimator's
+    frame (``_DF{k}``, ``_NB{k}``) or, with replicate weights, ``replicate_df_sql``."""
+    reps = prep.mapping.design.replicates
+    key = lambda record: tuple(record[f"_d{j}"] for j in range(len(by)))  # noqa: E731
+    found = {key(r): {m.name: [int(r.get(f"_DF{k}") or 0), int(r[f"_NB{k}"] or 0)]
+                      for k, m in enumerate(measures)} for r in frame.to_dict("records")}
+    if reps:
+        sql, index = replicate_df_sql(prep, measures, by, where)
+        count = len(reps.weights)
+        for record in prep.engine.query(sql).to_dict("records"):
+            ranks = {}
+            for b in set(index):
+                gram = np.zeros((count, count))
+                for i in range(count):
+                    for j in range(i, count):
+                        gram[i, j] = gram[j, i] = float(record[f"_g{b}_{i}_{j}"] or 0.0)
+                ranks[b] = intervals.rank(gram) - 1
+            for k, m in enumerate(measures):
+                found.setdefault(key(record), {}).setdefault(m.name, [0, 0])[0] = ranks[index[k]]
+    for row in rows:
+        row["df"], row["_nonbinary"] = found.get(tuple(row[b] for b in by), {}).get(
+            row["measure"], (0, 0))
+    return rows
 
 
 # ---------------------------------------------------------------- results
@@ -590,15 +691,41 @@ def _present(rows: list[dict], by: Sequence[str]) -> list[dict]:
     return [r for r in rows if tuple(r[b] for b in by) in keep]
 
 
-def _finish(rows: list[dict], rel: Reliability) -> list[dict]:
+def _replicate_logit_se(row: dict, rscales: np.ndarray | None, centre: str) -> float | None:
+    """SE of logit(p) from the replicates' logits, as R's svyglm on replicate weights gives it
+    (the replicate scale cancels: SE_logit = SE * spread of logits / spread of estimates)."""
+    theta = row.get("_theta")
+    if theta is None or rscales is None or not row["se"] or not np.all((theta > 0) & (theta < 1)):
+        return None
+    logits = np.log(theta / (1 - theta))
+
+    def spread(values: np.ndarray) -> float:
+        middle = values[0] if centre == "full" else values[1:].mean()
+        return float(np.sum(rscales * (values[1:] - middle) ** 2))
+
+    return row["se"] * math.sqrt(spread(logits) / spread(theta))
+
+
+def _finish(rows: list[dict], rel: Reliability, ci: str = intervals.DEFAULT_CI,
+            replicates=None) -> list[dict]:
+    """CV, confidence interval (``ci``, see ``intervals.py``), reliability flag and suppression.
+    A measure is a proportion when no row of its base, in any domain, breaks the 0/1 test."""
+    rscales = np.asarray(replicates.rscales) if replicates else None
+    centre = replicates.centre if replicates else "full"
+    nonbinary: dict[str, int] = {}
+    for row in rows:
+        nonbinary[row["measure"]] = nonbinary.get(row["measure"], 0) + row.get("_nonbinary", 1)
     for row in rows:
         row.pop("_base", None)
+        row.pop("_nonbinary", None)
         est, se = row["estimate"], row["se"]
         row["cv"] = abs(se / est) if est not in (None, 0.0) and se is not None else None
-        if est is not None and se is not None:
-            row["ci_low"], row["ci_high"] = est - Z95 * se, est + Z95 * se
-        else:
-            row["ci_low"] = row["ci_high"] = None
+        if "ci_method" not in row:  # quantiles come with their own (Woodruff) interval
+            proportion = row["kind"] in ("mean", "ratio") and nonbinary[row["measure"]] == 0
+            row["ci_low"], row["ci_high"], row["ci_method"] = intervals.interval(
+                ci, est, se, row["df"], proportion=proportion, n=row["n"],
+                se_logit=_replicate_logit_se(row, rscales, centre))
+        row.pop("_theta", None)
         row["flag"] = flag(est, se, row["n"], rel)
         if rel.suppress and row["flag"] == "suppressed":
             for key in ("estimate", "se", "cv", "ci_low", "ci_high"):
@@ -661,23 +788,45 @@ def _replicate_rows(frame: pd.DataFrame, measures: Sequence[Measure], by: Sequen
                 centre = theta[0] if reps.centre == "full" else theta[1:].mean()
                 se = math.sqrt(scale * float(np.sum(rscales * (theta[1:] - centre) ** 2)))
             rows.append({"measure": m.name, "kind": m.kind, **domain, "estimate": est, "se": se,
-                         "n": int(record[f"_N{k}"] or 0), "_base": float(X[0])})
+                         "n": int(record[f"_N{k}"] or 0), "_base": float(X[0]), "_theta": theta})
     return rows
 
 
 def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[str] = (),
                       where: str | None = None, *, reliability: Reliability | None = None,
-                      progress: Callable[[str], None] | None = None) -> pl.DataFrame:
+                      progress: Callable[[str], None] | None = None,
+                      ci: str = intervals.DEFAULT_CI) -> pl.DataFrame:
     """Estimates for ``measures`` in every domain of ``by`` (cross-classified), one row each.
 
-    Columns: measure, kind, the ``by`` columns, estimate, se, cv, ci_low, ci_high, n (unweighted
-    sample persons of positive weight behind the figure: for a total those with y <> 0, for a
-    mean or ratio those in its base), flag (ok | caution | suppressed), and ``lonely_psu`` when
-    the design has single-unit strata (the rule and the strata it applied to).
+    Columns: measure, kind, the ``by`` columns, estimate, se, cv, ci_low, ci_high (95 %, method
+    ``ci``: wald | t | logit | beta, see ``intervals.py``), df (design degrees of freedom),
+    ci_method (the interval used on that row), n (unweighted sample persons of positive weight
+    behind the figure: for a total those with y <> 0, for a mean or ratio those in its base),
+    flag (ok | caution | suppressed), and ``lonely_psu`` when the design has single-unit strata
+    (the rule and the strata it applied to).
     """
+    check_ci(ci)
     if not measures:
-        raise CorridorsError("nothing to estimate: give --total, --mean, --ratio or --indicators")
-    rel = reliability or prep.mapping.reliability
+        raise CorridorsError("nothing to estimate: give --total, --mean, --ratio, --quantile or "
+                             "--indicators")
+    plain = [m for m in measures if m.kind != "quantile"]
+    rows = _estimate_rows(prep, plain, by, where, progress) if plain else []
+    wanted = [m for m in measures if m.kind == "quantile"]
+    if wanted:
+        from .quantiles import quantile_rows
+
+        rows += quantile_rows(prep, wanted, by, where, ci, progress)
+    return _table(prep, rows, by, reliability or prep.mapping.reliability, ci)
+
+
+def check_ci(ci: str) -> None:
+    if ci not in intervals.CI_METHODS:
+        raise CorridorsError(f"unknown interval {ci!r}: choose " + ", ".join(intervals.CI_METHODS))
+
+
+def _estimate_rows(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
+                   where: str | None, progress: Callable[[str], None] | None) -> list[dict]:
+    """The unfinished rows (estimate, se, df, n and the proportion test) of every measure."""
     by = list(by)
     if where:
         prep.render(where)
@@ -693,11 +842,16 @@ def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[
         say(f"design: {info.rows:,} rows, {info.strata:,} strata, {info.psus:,} PSUs")
         frame = prep.engine.query(taylor_sql(prep, measures, by, where, info))
         rows = _taylor_rows(frame, measures, by)
-    rows = _present(rows, by)
-    rows = _finish(rows, rel)
+    return _attach_df(prep, _present(rows, by), frame, measures, by, where)
+
+
+def _table(prep: Prepared, rows: list[dict], by: Sequence[str], rel: Reliability,
+           ci: str) -> pl.DataFrame:
+    rows = _finish(rows, rel, ci, prep.mapping.design.replicates)
     schema = {"measure": pl.String, "kind": pl.String, **{b: pl.String for b in by},
               "estimate": pl.Float64, "se": pl.Float64, "cv": pl.Float64, "ci_low": pl.Float64,
-              "ci_high": pl.Float64, "n": pl.Int64, "flag": pl.String}
+              "ci_high": pl.Float64, "df": pl.Int64, "ci_method": pl.String, "n": pl.Int64,
+              "flag": pl.String}
     out = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
     out = out.select(list(schema)).sort(["measure", *by])
     note = prep.design_info.lonely_note() if prep.design_info else None
@@ -709,11 +863,12 @@ def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[
 def estimate(data: Microdata | str | Path, mapping: Mapping | str | Path,
              measures: Sequence[Measure], *, by: Sequence[str] = (), where: str | None = None,
              engine: Engine | str | None = None, reliability: Reliability | None = None,
-             progress: Callable[[str], None] | None = None) -> pl.DataFrame:
+             progress: Callable[[str], None] | None = None,
+             ci: str = intervals.DEFAULT_CI) -> pl.DataFrame:
     """Read ``data`` with ``mapping`` and estimate ``measures`` by ``by`` on the chosen engine.
 
     >>> estimate("lfs.parquet", "lfs.yaml", [mean("foreign_born")], by=["sex"])  # doctest: +SKIP
     """
     prep = prepare(data, mapping, engine)
     return estimate_prepared(prep, measures, by, where, reliability=reliability,
-                             progress=progress)
+                             progress=progress, ci=ci)

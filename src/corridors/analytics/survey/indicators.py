@@ -1,10 +1,11 @@
 """ICLS-2018 labour-migration indicators (20th ICLS guidelines; ILO ILMS tables).
 
-Each indicator is a design-based estimate (total, proportion or rate) over named domains, built
-from the standard variables of the mapping file (``birth_country``, ``citizenship``,
-``residence_1y``/``residence_5y``, ``labour_status``, ``sex``, ``age``, ``education``, ``industry``,
-``occupation``, ``status_in_employment``). An indicator whose variables the survey lacks is skipped
-and listed as such. Definitions (``INDICATORS[i].definition``) are repeated in docs/survey.md.
+Each indicator is a design-based estimate (total, proportion, rate or median) over named domains,
+built from the standard variables of the mapping file (``birth_country``, ``citizenship``,
+``residence_1y``/``residence_5y``, ``labour_status``, ``sex``, ``age``, ``education``,
+``industry``, ``occupation``, ``status_in_employment``, ``monthly_earnings``). An indicator whose
+variables the survey lacks is skipped and listed as such. Definitions (``INDICATORS[i].definition``)
+are repeated in docs/survey.md.
 
 Derived variables (``variables.py``): ``foreign_born`` (born in a country other than the survey
 country; unknown birthplace = missing), ``foreign_citizen``, ``migrant_status``
@@ -22,14 +23,17 @@ import polars as pl
 
 from .estimator import (
     LONELY_COLUMN,
+    RESULT_COLUMNS,
     Measure,
     Prepared,
     domain_columns,
     estimate_prepared,
     mean,
+    quantile,
     ratio,
     total,
 )
+from .intervals import DEFAULT_CI
 
 WA = "working_age = 1"
 
@@ -47,7 +51,8 @@ class Indicator:
 def _i(id: str, title: str, definition: str, needs: tuple[str, ...], measure: Measure,
        domains: tuple[tuple[str, ...], ...]) -> Indicator:
     return Indicator(id, title, definition, needs,
-                     Measure(id, measure.kind, measure.y, measure.x, measure.universe, title),
+                     Measure(id, measure.kind, measure.y, measure.x, measure.universe, title,
+                             measure.p),
                      domains)
 
 
@@ -98,6 +103,14 @@ INDICATORS: tuple[Indicator, ...] = (
        "sex (ratio estimator).",
        FB + LS, ratio("unemployed", "in_labour_force", universe=WA),
        (("migrant_status",), ("migrant_status", "sex"))),
+    _i("median_monthly_earnings", "Median monthly earnings of employees by migrant status",
+       "Median of the mapping's monthly_earnings among employed persons of working age who "
+       "report earnings, by migrant status and sex (the ILO's earnings of migrant and non-migrant "
+       "employees: map monthly_earnings for employees only, missing for others). SE and 95 % CI "
+       "by Woodruff's method, as R's svyquantile.",
+       FB + LS + ("monthly_earnings",),
+       quantile("monthly_earnings", 0.5, universe=f"{WA} AND employed = 1"),
+       (("migrant_status",), ("migrant_status", "sex"))),
     _i("employed_by_industry", "Employed persons by industry and migrant status",
        "Employed persons of working age by the survey's industry code (weighted total).",
        FB + LS + ("industry",), total("employed", universe=f"{WA} AND employed = 1"),
@@ -137,12 +150,13 @@ def available(prep: Prepared) -> tuple[list[Indicator], list[Indicator]]:
 
 
 def icls(prep: Prepared, *, extra_by: tuple[str, ...] = (), where: str | None = None,
-         progress: Callable[[str], None] | None = None) -> pl.DataFrame:
+         progress: Callable[[str], None] | None = None, ci: str = DEFAULT_CI) -> pl.DataFrame:
     """Every ICLS indicator the survey supports, in every domain the indicator lists (domains
     whose variables the mapping lacks are left out). ``extra_by`` adds domain columns to all.
 
     One SQL query per distinct set of domain columns. Columns: indicator, kind, the domain
-    columns (empty where not a domain of that row), estimate, se, cv, ci_low, ci_high, n, flag.
+    columns (empty where not a domain of that row), then ``RESULT_COLUMNS`` (estimate, se, cv,
+    ci_low, ci_high, df, ci_method, n, flag); ``ci`` as in ``estimate_prepared``.
     """
     present = set(prep.source.columns)
     indicators, _skipped = available(prep)
@@ -157,7 +171,7 @@ def icls(prep: Prepared, *, extra_by: tuple[str, ...] = (), where: str | None = 
     for step, (by, measures) in enumerate(groups.items(), start=1):
         label = " x ".join(by) or "all persons"
         say(f"[{step}/{len(groups)}] {len(measures)} indicators by {label}")
-        frames.append(estimate_prepared(prep, measures, by, where))
+        frames.append(estimate_prepared(prep, measures, by, where, ci=ci))
     if not frames:
         return pl.DataFrame()
     out = pl.concat(frames, how="diagonal_relaxed")
@@ -168,5 +182,4 @@ def icls(prep: Prepared, *, extra_by: tuple[str, ...] = (), where: str | None = 
                                            return_dtype=pl.Int64).alias("_order"))
     extra = [LONELY_COLUMN] if LONELY_COLUMN in out.columns else []
     return out.sort(["_order", *domain_cols], nulls_last=False).drop("_order").select(
-        ["indicator", "kind", *domain_cols, "estimate", "se", "cv", "ci_low", "ci_high", "n",
-         "flag", *extra])
+        ["indicator", "kind", *domain_cols, *RESULT_COLUMNS, *extra])

@@ -13,7 +13,7 @@ Sections (see docs/survey.md for the full reference and examples):
   subpopulation use a domain, ``--where``, instead).
 - ``variables``: standard names (``sex``, ``age``, ``birth_country``, ``citizenship``,
   ``residence_1y``, ``residence_5y``, ``labour_status``, ``industry``, ``occupation``,
-  ``status_in_employment``, ``education``) or any name of your own, each from a ``column`` with an
+  ``status_in_employment``, ``education``, ``monthly_earnings``) or any name of your own, each from a ``column`` with an
   optional code ``map``, a constant ``value``, an ``expr``, age ``bands``, or a list of such rules with
   ``when:`` conditions (e.g. EPH: birth place codes 1-3 mean Argentina, 4-5 mean the country typed in
   ``CH15_COD``).

@@ -1,13 +1,15 @@
 """Survey estimates as observations in the store: table ``survey_estimates`` (dataset = the survey).
 
-Each row is one estimate in one domain, with its SE, CV, 95 % CI, unweighted n and reliability
-flag; ``source_id`` points at a ``provenance`` row for the microdata file (its SHA-256), so a
-survey figure is as traceable as a UN DESA one. Writing a survey again replaces its rows.
+Each row is one estimate in one domain, with its SE, CV, 95 % CI (its method and the design df),
+unweighted n and reliability flag; ``source_id`` points at a ``provenance`` row for the microdata
+file (its SHA-256), so a survey figure is as traceable as a UN DESA one. Writing a survey again
+replaces its rows. The table's DDL is the store schema's (``store/schema.sql``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import duckdb
@@ -15,29 +17,29 @@ import polars as pl
 
 from .estimator import Prepared, domain_columns
 
-DDL = """
-CREATE TABLE IF NOT EXISTS survey_estimates (
-    dataset   VARCHAR NOT NULL,  -- the survey (mapping survey.id), e.g. 'eph-2016q4'
-    indicator VARCHAR NOT NULL,  -- ICLS indicator id or the measure, e.g. 'mean(foreign_born)'
-    kind      VARCHAR NOT NULL,  -- total | mean | ratio
-    iso3      VARCHAR,           -- the country the survey covers
-    year      INTEGER,           -- the survey's reference year
-    sex       VARCHAR NOT NULL,  -- total | male | female (the 'sex' domain, else total)
-    domain    VARCHAR NOT NULL,  -- the other domain columns as JSON, '{}' for all persons
-    estimate  DOUBLE,            -- NULL when suppressed
-    se DOUBLE, cv DOUBLE, ci_low DOUBLE, ci_high DOUBLE,
-    n         BIGINT,            -- unweighted sample persons behind the figure
-    flag      VARCHAR,           -- ok | caution | suppressed
-    unit      VARCHAR,           -- persons | proportion | ratio | mean
-    source_id VARCHAR            -- provenance row of the microdata file
-)
-"""
+COLUMNS = ("dataset", "indicator", "kind", "iso3", "year", "sex", "domain", "estimate", "se", "cv",
+           "ci_low", "ci_high", "df", "ci_method", "n", "flag", "unit", "source_id")
+#: columns added since the first stores: a store saved before them gains them (NULL) on write
+ADDED = {"df": "INTEGER", "ci_method": "VARCHAR"}
 
-_UNITS = {"total": "persons", "mean": "proportion or mean", "ratio": "ratio"}
+
+def ddl() -> str:
+    """The table's DDL, as the store schema (``store/schema.sql``) declares it, IF NOT EXISTS."""
+    from corridors.store import schema_sql
+
+    match = re.search(r"CREATE TABLE survey_estimates \(.*?\n\);", schema_sql(), re.S)
+    assert match, "store/schema.sql declares survey_estimates"
+    return match.group(0).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1)
+
+
+_UNITS = {"total": "persons", "mean": "proportion or mean", "ratio": "ratio",
+          "quantile": "value of the variable"}
 
 
 def create_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
+    con.execute(ddl())
+    for column, kind in ADDED.items():
+        con.execute(f"ALTER TABLE survey_estimates ADD COLUMN IF NOT EXISTS {column} {kind}")
 
 
 def source_id(prep: Prepared) -> str:
@@ -58,14 +60,14 @@ def write_estimates(con: duckdb.DuckDBPyConnection, estimates: pl.DataFrame,
         rows.append((mapping.survey_id, record[name], record["kind"], mapping.country,
                      mapping.year, record.get("sex") or "total", json.dumps(other, sort_keys=True),
                      record["estimate"], record["se"], record["cv"], record["ci_low"],
-                     record["ci_high"], record["n"], record["flag"],
+                     record["ci_high"], record["df"], record["ci_method"], record["n"], record["flag"],
                      _UNITS.get(record["kind"], ""), sid))
     con.execute("BEGIN")
     try:
         con.execute("DELETE FROM survey_estimates WHERE dataset = ?", [mapping.survey_id])
         if rows:
-            con.executemany("INSERT INTO survey_estimates VALUES "
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.executemany(f"INSERT INTO survey_estimates ({', '.join(COLUMNS)}) VALUES "
+                            f"({', '.join('?' * len(COLUMNS))})", rows)
         if _has_table(con, "provenance"):
             con.execute("DELETE FROM provenance WHERE source_id = ?", [sid])
             con.execute(
@@ -102,8 +104,12 @@ def estimates_table(con: duckdb.DuckDBPyConnection, years: list[int] | None = No
     indicator, sex and domain, as exports write them."""
     if not _has_table(con, "survey_estimates"):
         return pl.DataFrame(schema=_SCHEMA)
+    present = {row[0] for row in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'survey_estimates'"
+    ).fetchall()}
+    columns = [c if c in present else f"NULL AS {c}" for c in _SCHEMA]  # a store saved before
     cursor = con.execute(
-        f"SELECT {', '.join(_SCHEMA)} FROM survey_estimates "
+        f"SELECT {', '.join(columns)} FROM survey_estimates "
         "WHERE ($years IS NULL OR list_contains($years, year)) "
         "AND ($sexes IS NULL OR list_contains($sexes, sex)) "
         "ORDER BY dataset, indicator, sex, domain", {"years": years, "sexes": sexes})
@@ -113,4 +119,5 @@ def estimates_table(con: duckdb.DuckDBPyConnection, years: list[int] | None = No
 _SCHEMA = {"dataset": pl.String, "indicator": pl.String, "kind": pl.String, "iso3": pl.String,
            "year": pl.Int32, "sex": pl.String, "domain": pl.String, "estimate": pl.Float64,
            "se": pl.Float64, "cv": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
-           "n": pl.Int64, "flag": pl.String, "unit": pl.String, "source_id": pl.String}
+           "df": pl.Int64, "ci_method": pl.String, "n": pl.Int64, "flag": pl.String,
+           "unit": pl.String, "source_id": pl.String}

@@ -53,7 +53,7 @@ def generate(persons: int, origins: Origins, population: float, path: Path, *,
 
     Columns: stratum, psu, region (1-20), urban (0/1), weight, sex (1 male, 2 female), age,
     education (1-4), birth_iso3 (home ISO3 for the native-born), status (1 employed,
-    2 unemployed, 3 outside the labour force, 0 under 15).
+    2 unemployed, 3 outside the labour force, 0 under 15), earnings (monthly, employed only).
     """
     rng = np.random.default_rng(seed)
     share = origins.total() / population
@@ -93,6 +93,8 @@ def generate(persons: int, origins: Origins, population: float, path: Path, *,
             unemployed = active & (rng.random(size) < np.where(migrant, 0.11, 0.08))
             status = np.where(age < 15, 0, np.where(~active, 3, np.where(unemployed, 2, 1)))
             stratum = psu_stratum[psu]
+            # monthly earnings of the employed (rounded to 10, so values tie); migrants earn less
+            earnings = np.round(rng.lognormal(np.where(migrant, 6.8, 6.9), 0.6, size), -1)
             table = pa.table({
                 "stratum": pa.array(stratum.astype(np.int32)),
                 "psu": pa.array(psu.astype(np.int32)),
@@ -104,6 +106,7 @@ def generate(persons: int, origins: Origins, population: float, path: Path, *,
                 "education": pa.array(education),
                 "birth_iso3": pa.array(birth.astype(str)).dictionary_encode(),
                 "status": pa.array(status.astype(np.int8)),
+                "earnings": pa.array(earnings, mask=status != 1),
             })
             if writer is None:
                 writer = pq.ParquetWriter(str(path), table.schema, compression="zstd")
@@ -126,6 +129,7 @@ variables:
   labour_status: {{column: status, map: {{0: null, 1: employed, 2: unemployed, 3: outside}}}}
   education: {{column: education, map: {{1: less than primary, 2: primary, 3: secondary,
                                        4: tertiary}}}}
+  monthly_earnings: earnings
 reliability: {{suppress: false}}
 """
 
