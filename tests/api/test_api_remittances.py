@@ -61,9 +61,19 @@ def cost_above(con, period: str) -> int:
 
 @pytest.mark.parametrize(("path", "params"), [
     ("/costs", {"period": "2020Q5"}),
-    ("/country/Atlantis", {}),
     ("/summary", {"year": 2016}),
 ])
 def test_bad_input_is_a_422(client, path: str, params: dict):
     response = client.get(PREFIX + path, params=params)
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(("path", "params"), [
+    ("/country/Atlantis", {}),
+    ("/sdg", {"period": "1999Q1"}),
+])
+def test_a_well_formed_value_the_store_lacks_is_a_404(client, path: str, params: dict):
+    """As every API endpoint: the right form, nothing held for it (see docs/api.md)."""
+    response = client.get(PREFIX + path, params=params)
+    assert response.status_code == 404
+    assert "Traceback" not in response.text

@@ -43,7 +43,7 @@ import polars as pl
 
 from corridors import codes
 from corridors.analytics.lenses import CATEGORIES, Lens, category_sql, lens_roles, query, registered
-from corridors.errors import CorridorsError
+from corridors.errors import NotFoundError
 
 WDI_SERIES = ("BX.TRF.PWKR.CD.DT", "BM.TRF.PWKR.CD.DT")
 RECEIVED, PAID, GDP = "BX.TRF.PWKR.CD.DT", "BM.TRF.PWKR.CD.DT", "NY.GDP.MKTP.CD"
@@ -81,7 +81,7 @@ def remittance_table(con: duckdb.DuckDBPyConnection,
                                    "unit_mult", "obs_status", "edition", "source_id")
 
 
-class RemittanceDataError(CorridorsError):
+class RemittanceDataError(NotFoundError):
     """The store cannot answer a remittance question (no such country, year or period)."""
 
 

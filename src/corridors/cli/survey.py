@@ -76,6 +76,8 @@ class Interval(StrEnum):
 
 def _quantiles(text: str) -> list[est.Measure]:
     """``VAR:P[,P...]``, e.g. ``income:0.5`` or ``income:0.25,0.5,0.75``."""
+    from corridors.analytics.survey import estimator as est
+
     var, _, probs = text.rpartition(":")
     hint = "write VAR:P, e.g. income:0.5 or income:0.25,0.5,0.75"
     if not var.strip() or not probs.strip():
