@@ -6,7 +6,6 @@ Each app here is created fresh (its own cache) over the store built from the mir
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import openpyxl
@@ -119,9 +118,7 @@ def test_workbook_is_built_once_per_content(fresh):
         assert first.status_code == 200
         book = openpyxl.load_workbook(io.BytesIO(first.content))
         assert book["corridors"].max_row > 1
-        started = time.perf_counter()
         same = client.get("/explore.xlsx", params={"destination": "404", "year": 2020})
-        assert time.perf_counter() - started < 5
         assert same.content == first.content  # the same table asked in other words: one build
         assert len(excel._kept) == min(kept + 1, excel.KEPT)
 
