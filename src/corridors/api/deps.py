@@ -30,6 +30,7 @@ from fastapi import Path as PathParam
 from corridors import codes, store
 from corridors.analytics import corridors as corridor_facts
 from corridors.errors import NotBuiltError, quoted
+from corridors.store import lifecycle
 
 #: The largest page a list endpoint returns.
 MAX_LIMIT = 1000
@@ -107,20 +108,10 @@ def sweep_serving_links(path: Path) -> list[Path]:
             pid = int(link.name.rsplit("-", 2)[-2])
         except ValueError:
             continue
-        if pid == os.getpid() or not _alive(pid):
+        if pid == os.getpid() or not lifecycle.pid_alive(pid):
             link.unlink(missing_ok=True)
             removed.append(link)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Store:

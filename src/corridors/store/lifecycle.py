@@ -85,14 +85,15 @@ def sweep_work_files(store: Path) -> list[Path]:
         if not pid_text.isdigit():
             continue
         pid = int(pid_text)
-        if pid != os.getpid() and _alive(pid):
+        if pid != os.getpid() and pid_alive(pid):
             continue
         path.unlink(missing_ok=True)
         removed.append(path)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id still runs (work files of dead ones may be swept)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
