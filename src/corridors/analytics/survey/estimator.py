@@ -32,6 +32,7 @@ turns them into the 95 % interval chosen (``ci``). Quantiles: ``quantiles.py``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,11 +138,17 @@ class DesignInfo:
             return None
         parts = []
         for stage in sorted({st for st, _ in self.lonely}):
-            labels = [label for st, label in self.lonely if st == stage]
+            # in a stable, natural order (the engine returns strata in any order: 2 before 10)
+            labels = sorted({label for st, label in self.lonely if st == stage}, key=natural_order)
             shown = ", ".join(labels[:10]) + (f" and {len(labels) - 10} more"
                                               if len(labels) > 10 else "")
             parts.append(f"stage {stage} {'stratum' if len(labels) == 1 else 'strata'} {shown}")
         return f"{self.lonely_rule}: " + "; ".join(parts)
+
+
+def natural_order(text: str) -> list:
+    """Sort key that puts "district 4" before "district 10" (stratum labels, shown to people)."""
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text)]
 
 
 @dataclass
@@ -288,7 +295,8 @@ def _design_info(prep: Prepared) -> DesignInfo:
         single = frame[(frame["n_h"] < 2) & ~f]
         where = f"stage {s} " if len(d.stages) > 1 else ""
         if len(single) and d.lonely_psu == "fail":
-            label = _stratum_label(single.iloc[0].to_dict(), d, s)
+            label = min((_stratum_label(row, d, s) for row in single.to_dict("records")),
+                        key=natural_order)  # the same stratum named whatever order the engine used
             raise InputError.one(
                 file, f"at least 2 PSUs in every {where}stratum",
                 place=f"column {stage.strata or d.strata or stage.psu}",
