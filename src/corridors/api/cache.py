@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from corridors import languages
 from corridors.api.respond import representation
 
 MAX_ENTRIES = 2048
@@ -36,12 +37,13 @@ _OVERHEAD = 512
 _SKIP = ("/static/",)
 
 
-def cache_key(scope: Scope) -> tuple[str, str, str]:
-    """What shapes the answer to a request: path, query parameters in a canonical order, and the
-    representation asked for in the Accept header(s)."""
+def cache_key(scope: Scope) -> tuple[str, str, str, str]:
+    """What shapes the answer to a request: path, query parameters in a canonical order, the
+    representation asked for in the Accept header(s) and the language (``?lang=`` or
+    Accept-Language, :func:`corridors.languages.of_request`)."""
     query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     accept = [v.decode("latin-1") for k, v in scope.get("headers") or [] if k.lower() == b"accept"]
-    return scope["path"], urlencode(sorted(query)), representation(accept)
+    return scope["path"], urlencode(sorted(query)), representation(accept), languages.of_request(scope)
 
 
 class ResponseCache:

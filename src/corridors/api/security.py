@@ -112,6 +112,8 @@ async def known_query(request: Request) -> None:
     if route is None:
         return
     allowed = declared_query(route)
+    if not request.url.path.startswith("/api/"):
+        allowed = (*allowed, "lang")  # every page speaks English, French and Spanish
     unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in allowed]
     if unknown:
         names = ", ".join(quoted(name, 40) for name in unknown[:5])

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from corridors import languages
 
 
 def static_dir() -> Path:
@@ -22,6 +25,32 @@ def install(app: FastAPI) -> None:
     """Mount the static files and the page routes on an app."""
     from corridors.web import pages
 
+    app.add_middleware(LanguageMiddleware)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     app.include_router(pages.router)
     app.state.render_error = pages.render_error
+
+
+class LanguageMiddleware:
+    """Answer every page in the language the request asks for, and say so
+    (``Content-Language``; ``Vary: Accept-Language`` for caches between us and the reader)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        language = languages.of_request(scope)
+
+        async def send_with_language(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                headers.append((b"content-language", language.encode()))
+                headers.append((b"vary", b"Accept-Language"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        with languages.using(language):
+            await self.app(scope, receive, send_with_language)

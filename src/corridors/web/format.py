@@ -1,4 +1,6 @@
-"""Numbers formatted for people: thousands separators, millions in words, shares as percentages.
+"""Numbers formatted for people: thousands separators, millions in words, shares as percentages,
+in the conventions of the reader's language (280,598,105 in English, 280 598 105 in French,
+280.598.105 in Spanish; Babel's CLDR data).
 
 Used as Jinja filters by the pages; the raw figure always travels beside it (``data-value``) so a
 reader or a test can check it against the API.
@@ -7,6 +9,11 @@ reader or a test can check it against the API.
 from __future__ import annotations
 
 import math
+
+from babel.numbers import format_decimal, format_percent
+
+from corridors import languages
+from corridors.languages import gettext as _
 
 
 def _missing(value: object) -> bool:
@@ -17,7 +24,7 @@ def people(value: float | int | None) -> str:
     """280598105 -> '280,598,105'."""
     if _missing(value):
         return "–"
-    return f"{round(float(value)):,}"
+    return format_decimal(round(float(value)), locale=languages.locale())
 
 
 def compact(value: float | int | None) -> str:
@@ -26,24 +33,28 @@ def compact(value: float | int | None) -> str:
         return "–"
     number = float(value)
     size = abs(number)
+    where = languages.locale()
     if size >= 1e9:
-        return f"{number / 1e9:,.1f} billion"
+        return _("{number} billion").format(number=format_decimal(number / 1e9, "#,##0.0", locale=where))
     if size >= 1e6:
-        return f"{number / 1e6:,.1f} million"
-    return f"{round(number):,}"
+        return _("{number} million").format(number=format_decimal(number / 1e6, "#,##0.0", locale=where))
+    return format_decimal(round(number), locale=where)
 
 
 def percent(value: float | None, digits: int = 1) -> str:
     """A share between 0 and 1 -> '62.3%'."""
     if _missing(value):
         return "–"
-    return f"{float(value) * 100:.{digits}f}%"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(float(value), pattern, locale=languages.locale())
 
 
 def signed_percent(value: float | None, digits: int = 1) -> str:
     if _missing(value):
         return "–"
-    return f"{float(value) * 100:+.{digits}f}%"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    text = format_percent(abs(float(value)), pattern, locale=languages.locale())
+    return ("+" if float(value) >= 0 else "-") + text
 
 
 FILTERS = {"people": people, "compact": compact, "percent": percent,

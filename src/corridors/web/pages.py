@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import URL
 
-from corridors import __version__
+from corridors import __version__, languages
 from corridors.api import reference, respond
 from corridors.api.deps import (
     CodeQ,
@@ -34,11 +34,23 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(
     directory=Path(str(resources.files(__package__).joinpath("templates"))))
 templates.env.filters.update(format.FILTERS)
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+    languages.gettext, languages.ngettext, newstyle=True)
+templates.env.globals["current_language"] = languages.current
+templates.env.globals["language_names"] = languages.NAMES
+templates.env.globals["language_url"] = lambda request, code: _language_url(request, code)
 templates.env.globals["static"] = lambda name: f"/static/{name}?v={__version__}"
 templates.env.globals["charts"] = charts
 templates.env.globals["category_labels"] = views.CATEGORY_LABELS
 
 LensPage = Annotated[str, Query(max_length=40, pattern=r"^[a-z0-9\-]+$")]
+
+
+def _language_url(request: Request, code: str) -> str:
+    """This page (path and query, relative) in another language."""
+    url = URL(request.url.path).include_query_params(**{**dict(request.query_params), "lang": code})
+    return str(url)
 
 
 def _json_url(request: Request, path: str) -> str:

@@ -1,0 +1,76 @@
+"""The dashboard's languages: which one answers a request, and catalogues complete for every
+message the pages and briefs can show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from corridors import languages
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ROOT / "src" / "corridors"
+METHODS = [("**.py", "python"), ("web/templates/**.html", "jinja2")]
+
+
+def _messages() -> set[str]:
+    """Every message id the code and templates mark for translation (``_()``, ``gettext``,
+    ``{% trans %}``), extracted the way ``pybabel extract -F babel.cfg`` does."""
+    found: set[str] = set()
+    options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            str(SOURCES), METHODS, options_map=options):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+@pytest.mark.parametrize(("asked", "accept", "expected"), [
+    ("fr", [], "fr"),
+    ("ES", [], "es"),
+    (None, ["fr-CH, fr;q=0.9, en;q=0.8"], "fr"),
+    (None, ["de-DE, es;q=0.5, fr;q=0.4"], "es"),  # the best language we serve, not the first
+    (None, ["en;q=0.1, fr;q=0.9"], "fr"),  # quality values, not order
+    ("xx", ["de"], "en"),  # nothing we speak: English
+    (None, ["fr;q=0"], "en"),  # q=0 means "not this one"
+    ("es", ["fr"], "es"),  # ?lang= beats the browser
+])
+def test_the_language_of_a_request(asked, accept, expected):
+    assert languages.negotiate(asked, accept) == expected
+
+
+@pytest.mark.parametrize("language", [code for code in languages.LANGUAGES if code != languages.DEFAULT])
+def test_every_message_is_translated(language):
+    wanted = _messages()
+    assert len(wanted) >= 4  # the extraction itself works
+    with languages.catalogue_path(language).open("rb") as handle:
+        catalogue = read_po(handle, locale=language)
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue
+                  if m.id and m.string and not m.fuzzy and (not isinstance(m.string, tuple) or all(m.string))}
+    missing = sorted(wanted - translated)
+    assert not missing, f"{len(missing)} messages lack a {language} translation, e.g. {missing[:10]}"
+
+
+def test_placeholders_survive_translation():
+    """A translation keeps every ``{name}`` its English message has (else .format() breaks)."""
+    import re
+
+    for language in languages.LANGUAGES[1:]:
+        with languages.catalogue_path(language).open("rb") as handle:
+            for message in read_po(handle, locale=language):
+                if not message.id or not message.string or isinstance(message.string, tuple):
+                    continue
+                source = message.id if isinstance(message.id, str) else message.id[0]
+                assert set(re.findall(r"\{\w+\}", source)) == set(re.findall(r"\{\w+\}", message.string)), \
+                    (language, source, message.string)
+
+
+def test_numbers_follow_the_language():
+    from corridors.web import format
+
+    expected = {"en": "280,598,105", "fr": "280\u202f598\u202f105", "es": "280.598.105"}
+    for code, text in expected.items():
+        with languages.using(code):
+            assert format.people(280598105) == text
