@@ -90,13 +90,59 @@ def _constructed(source: Source, file: SourceFile, mirror: Path, work: Path) -> 
         shutil.copyfile(mirror / "world-bank/Metadata_Country_API_BX.TRF.PWKR.CD.DT_DS2_en_csv_v2_38454.csv",
                         target)
         return target.name, target
-    if source.id in ("wb-bilateral-remittances-2018", "wb-rpw"):
-        # Nothing reads these two yet: the workbook carries the mirror's rows of the same
-        # publication so that the bytes served stand for it.
-        alt = {"wb-bilateral-remittances-2018": "world-bank/derived/Bilateralremittancematrix2018Oct2019.csv",
-               "wb-rpw": "world-bank/RPW_corridors_databank_36d1ed87-9a2d-41da-8eac-c1c25d45fa65_Data.csv"}
-        return file.name, _csv_as_workbook(mirror / alt[source.id], work / file.name)
+    if source.id == "wb-bilateral-remittances-2018":
+        csv = mirror / "world-bank/derived/Bilateralremittancematrix2018Oct2019.csv"
+        return file.name, knomad_workbook_from_csv(csv, work / file.name)
+    if source.id == "wb-rpw":
+        # Nothing reads the complete RPW dataset yet: the workbook carries the mirror's rows of
+        # the same publication so that the bytes served stand for it.
+        csv = mirror / "world-bank/RPW_corridors_databank_36d1ed87-9a2d-41da-8eac-c1c25d45fa65_Data.csv"
+        return file.name, _csv_as_workbook(csv, work / file.name)
     raise AssertionError(f"no constructor for {source.id}: {file.name}")
+
+
+def knomad_workbook_from_csv(csv: Path, path: Path, sheet_name: str = "Bilateral Remittances 2018") -> Path:
+    """The KNOMAD Bilateral Remittance Matrix 2018 workbook in the official layout, rebuilt from
+    the mirror's CSV (which is that workbook less its title and total rows): A1 the title, A2
+    'receiving (across) / sending (down)' and the receiving economies, then one row per sending
+    economy, the WORLD column and row (sums of the published cells), a notes line."""
+    import csv as csv_module
+
+    import xlsxwriter
+
+    with csv.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv_module.reader(handle))
+    names = rows[0][1:]
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet(sheet_name)
+    sheet.write(0, 0, "Bilateral Remittance Estimates for 2018 using Migrant Stocks, Host Country Incomes, "
+                      "and Origin Country Incomes (millions of US$) (October 2019 Version)")
+    sheet.write(1, 0, "receiving (across) / sending (down) ")
+    sheet.write_row(1, 1, [*names, "WORLD"])
+
+    def number(text: str) -> float | None:
+        text = text.strip().replace(",", "")
+        return None if text in ("", "N/A") else float(text)
+
+    columns = [0.0] * len(names)
+    for r, row in enumerate(rows[1:]):
+        sheet.write(2 + r, 0, row[0])
+        total = 0.0
+        for c, text in enumerate(row[1:]):
+            value = number(text)
+            if value is None:
+                sheet.write(2 + r, 1 + c, "-")
+            else:
+                sheet.write_number(2 + r, 1 + c, value)
+                total += value
+                columns[c] += value
+        sheet.write_number(2 + r, 1 + len(names), total)
+    last = 2 + len(rows) - 1
+    sheet.write(last, 0, "WORLD")
+    sheet.write_row(last, 1, [*columns, sum(columns)])
+    sheet.write(last + 2, 0, "Notes:")
+    book.close()
+    return path
 
 
 def _csv_as_workbook(csv: Path, path: Path) -> Path:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from publisher_files import cepii_xls_from_csv, ims_workbook_from_long
+from publisher_files import cepii_xls_from_csv, ims_workbook_from_long, knomad_workbook_from_csv
 
+from corridors.readers import world_bank_bilateral, world_bank_bilateral_csv
 from corridors.readers.borders import read_cepii
 from corridors.readers.un_desa_bilateral import read_long_csv, read_workbook
 from corridors.sources import get
@@ -52,3 +53,24 @@ def test_cepii_workbook_reads_like_its_csv_export(tmp_path: Path, mirror: Path):
     assert from_xls.dyads.equals(from_csv.dyads)
     assert from_xls.contiguity.equals(from_csv.contiguity)
     assert from_xls.dropped == from_csv.dropped
+
+
+KNOMAD_2018 = "world-bank/derived/Bilateralremittancematrix2018Oct2019.csv"
+
+
+@pytest.mark.parametrize("sheet", ["Bilateral Remittances 2018", "Sheet1"],
+                         ids=["named sheet", "sheet found by its title"])
+def test_official_2018_remittance_workbook_reads_like_its_csv(tmp_path: Path, mirror: Path, sheet: str):
+    """What an online pull downloads (the official 2018 workbook) gives the pairs the mirror's CSV
+    gives: the 2017 reader reads it, finding the matrix by sheet name or by its A1 title."""
+    book = knomad_workbook_from_csv(mirror / KNOMAD_2018, tmp_path / "Bilateralremittancematrix2018Oct2019.xlsx",
+                                    sheet_name=sheet)
+    from_book = world_bank_bilateral.read(book)
+    from_csv = world_bank_bilateral_csv.read(mirror / KNOMAD_2018)
+    assert (from_book.kind, from_book.year, from_book.unit) == ("remittances", 2018, "US$ millions")
+    assert (from_csv.kind, from_csv.year) == ("remittances", 2018)
+    keys = ["origin", "destination"]
+    assert from_book.pairs.height == from_csv.pairs.height > 5_000
+    assert from_book.pairs.sort(keys).equals(from_csv.pairs.sort(keys))
+    assert get("wb-bilateral-remittances-2018").reader == "world_bank_bilateral"
+    assert get("wb-bilateral-remittances-2018-csv").alternate_of == "wb-bilateral-remittances-2018"

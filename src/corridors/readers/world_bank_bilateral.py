@@ -1,7 +1,11 @@
-"""World Bank / KNOMAD bilateral matrices (2017 edition): migrant stocks and remittances.
+"""World Bank / KNOMAD bilateral matrices (2017 and 2018 editions): migrant stocks and remittances.
 
 Two official square layouts, one sheet each (other sheets, such as ``remshare`` or
-``countries-comparison`` added by third parties, are ignored):
+``countries-comparison`` added by third parties, are ignored). The matrix sheet is the one named
+``Bilateral_Migration_YYYY`` / ``Bilateral_Remittances_YYYY`` (also with spaces for underscores,
+any case), or else the one sheet whose A1 title starts as below and names the year ("... for
+2018 ..."): the 2018 remittance matrix (``Bilateralremittancematrix2018Oct2019.xlsx``) keeps the
+2017 layout, title, ``receiving (across) / sending (down)`` and ``WORLD`` row and column.
 
 - ``WB_Bilateral_Estimates_Migrant_Stocks_2017.xlsx``, sheet ``Bilateral_Migration_2017``: row 1
   the title "Bilateral Estimates of Migrant Stocks in 2017", row 2 the destination names (B..),
@@ -30,6 +34,7 @@ is listed with file, sheet and row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,19 +85,43 @@ def _value(cell: Any) -> float | None | str:
         return text
 
 
+_SHEET = re.compile(r"^bilateral[ _](migration|remittances)[ _]?((?:19|20)\d{2})$", re.IGNORECASE)
+_TITLE_YEAR = re.compile(r"\b(?:for|in)\s+((?:19|20)\d{2})\b")
+
+
+def _matrix_sheet(path: Path, sheets: list[str]) -> tuple[str, str, int] | None:
+    """(sheet, layout prefix, year) of the matrix: by the sheet's name, else by its A1 title."""
+    named = [(s, match) for s in sheets if (match := _SHEET.match(s.strip()))]
+    if len(named) == 1:
+        sheet, match = named[0]
+        prefix = "Bilateral_Migration_" if match.group(1).lower() == "migration" else "Bilateral_Remittances_"
+        return sheet, prefix, int(match.group(2))
+    if named:
+        return None
+    titled = []
+    for sheet in sheets:
+        rows = sheet_rows(path, sheet)
+        first = _text(rows[0][0]) if rows and rows[0] else ""
+        for prefix, (_kind, title, _unit, _origins) in LAYOUTS.items():
+            year = _TITLE_YEAR.search(first)
+            if first.startswith(title) and year:
+                titled.append((sheet, prefix, int(year.group(1))))
+    return titled[0] if len(titled) == 1 else None
+
+
 def read(path: Path) -> BilateralMatrix:
     """Read a World Bank/KNOMAD bilateral migration or remittance matrix (see the module doc)."""
     path = Path(path)
     file = path.name
     sheets = open_workbook(path).sheet_names
-    found = [(s, prefix) for s in sheets for prefix in LAYOUTS if s.startswith(prefix)]
-    if len(found) != 1 or not found[0][0][len(found[0][1]):].isdigit():
+    found = _matrix_sheet(path, sheets)
+    if found is None:
         raise InputError.one(file, "one sheet Bilateral_Migration_YYYY or "
-                             "Bilateral_Remittances_YYYY", value=f"sheets {sheets}",
+                             "Bilateral_Remittances_YYYY (or one sheet titled 'Bilateral "
+                             "Remittance Estimates for YYYY ...' in A1)", value=f"sheets {sheets}",
                              hint="This is not a World Bank bilateral matrix workbook.")
-    sheet, prefix = found[0]
+    sheet, prefix, year = found
     kind, title, unit, rows_are_origins = LAYOUTS[prefix]
-    year = int(sheet[len(prefix):])
     rows = sheet_rows(path, sheet)
     if not rows or not _text(rows[0][0]).startswith(title):
         raise InputError.one(file, f"the title {title!r} in A1", sheet=sheet, row=1,
