@@ -102,8 +102,8 @@ def test_cache_is_bounded_in_bytes(fresh, built_home):
         assert len(cache.entries) >= 2  # it still keeps what fits
         assert cache.size == sum(cache._cost(k, e[1], e[2]) for k, e in cache.entries.items())
         newest = next(reversed(cache.entries))
-        assert newest == ("/api/v1/corridors", "limit=1000&offset=19000", "json")
-        assert ("/api/v1/corridors", "limit=1000&offset=0", "json") not in cache.entries
+        assert newest == ("/api/v1/corridors", "limit=1000&offset=19000", "json", "en")
+        assert ("/api/v1/corridors", "limit=1000&offset=0", "json", "en") not in cache.entries
     with fresh(home=built_home, cache_mb=0) as client:
         client.get("/api/v1/countries")
         assert len(_cache(client.app).entries) == 0
