@@ -27,7 +27,8 @@ import duckdb
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 
-from corridors import codes, store
+import corridors.codes as codes
+import corridors.store as store
 from corridors.analytics import corridors as corridor_facts
 from corridors.errors import NotBuiltError, quoted
 from corridors.store import lifecycle

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from corridors import store
+import corridors.store as store
 from corridors.analytics.choices import ALL_TABLES, FORMATS, SDMX_TABLES, SDMX_VERSIONS, TABLES
 from corridors.cli._output import console
 from corridors.cli.ssm import EDITION, LENS_FILE

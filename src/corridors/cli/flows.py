@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from corridors import store
+import corridors.store as store
 from corridors.analytics.choices import DEFAULT_MAX_ITER, DEFAULT_RESCALE_TOL, DEFAULT_TOL
 from corridors.cli._output import Format, commands, console, console_err, emit
 from corridors.cli.ssm import people

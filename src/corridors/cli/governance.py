@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 import typer
 
-from corridors import codes, store
+import corridors.codes as codes
+import corridors.store as store
 from corridors.cli._output import CommandGroup, Format, commands, console, emit
 from corridors.errors import InputError
 

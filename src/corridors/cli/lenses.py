@@ -30,7 +30,7 @@ def thresholds_command(
 
     Example: `corridors lenses thresholds --lens wb-lmic --year 2020`
     """
-    from corridors import store
+    import corridors.store as store
     from corridors.analytics.corridors import default_edition, edition_years
     from corridors.analytics.lenses import available_lenses, get_lens
     from corridors.analytics.thresholds import lens_thresholds

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from corridors import store
+import corridors.store as store
 from corridors.cli._output import Format, emit
 from corridors.cli.ssm import EDITION, FORMAT, LENS_FILE, LENS_HELP, people
 

@@ -88,7 +88,7 @@ def country_command(
 
     Example: `corridors remittances country LSO --year 2016 --format json`
     """
-    from corridors import store
+    import corridors.store as store
     from corridors.analytics.remittances import country_remittances
 
     con = store.connect()
@@ -109,7 +109,7 @@ def summary_command(lens: str = LENS, year: int = MATRIX_YEAR, lens_file: Path =
 
     Example: `corridors remittances summary --lens wb-lmic --year 2017 --format json`
     """
-    from corridors import store
+    import corridors.store as store
     from corridors.analytics.lenses import get_lens
     from corridors.analytics.remittances import remittance_summary
 
@@ -134,7 +134,7 @@ def corridors_command(
 
     Example: `corridors remittances corridors --destination NPL --year 2017 --top 5`
     """
-    from corridors import store
+    import corridors.store as store
     from corridors.analytics.lenses import get_lens
     from corridors.analytics.remittances import remittance_corridors
 
@@ -160,7 +160,7 @@ def costs_command(
 
     Example: `corridors remittances costs --origin ZAF --destination LSO --format json`
     """
-    from corridors import store
+    import corridors.store as store
     from corridors.analytics.remittances import remittance_costs
 
     con = store.connect()
@@ -182,7 +182,7 @@ def sdg_command(
 
     Example: `corridors remittances sdg --period latest --format json`
     """
-    from corridors import store
+    import corridors.store as store
     from corridors.analytics.remittances import cost_targets
 
     con = store.connect()
@@ -202,7 +202,7 @@ def fees_command(
 
     Example: `corridors remittances fees --year 2017 --top 10`
     """
-    from corridors import store
+    import corridors.store as store
     from corridors.analytics.lenses import get_lens
     from corridors.analytics.remittances import remittance_fees
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from corridors import store
+import corridors.store as store
 from corridors.analytics.choices import GROUPINGS, MIN_GROWTH_STOCK, RANKINGS, min_stock_for
 from corridors.cli._output import Format, commands, emit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from corridors import store
+import corridors.store as store
 from corridors.cli._output import Format, console, emit
 
 ORDER = 20

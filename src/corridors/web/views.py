@@ -152,7 +152,7 @@ def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
 def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, year: int | None,
             lens: str, edition: str | None) -> dict[str, Any]:
     """A country profile with every origin and destination (for the map)."""
-    from corridors.api.routes.profiles import country_record, with_sources
+    from corridors.records.profiles import country_record, with_sources
 
     edition = default_edition(con, edition)
     year = _pick_year(edition_years(con, edition), year)
@@ -162,7 +162,7 @@ def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, year: in
     record["page"] = "country"
     record["income_group_name"] = INCOME_NAMES.get(record.get("income_group") or "", None)
     record["income_periods"] = income_periods(record.get("income_history") or [])
-    from corridors.web.governance_pages import country_ratifications
+    from corridors.records.governance import country_ratifications
 
     record["ratifications"] = country_ratifications(store, con, iso3)
     from corridors.web import remittance_views
@@ -187,15 +187,15 @@ def income_periods(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def corridor(store: Store, con: duckdb.DuckDBPyConnection, origin: str, destination: str, *,
              edition: str | None) -> dict[str, Any]:
-    from corridors.api.routes.profiles import corridor_record, with_sources
+    from corridors.records.profiles import corridor_record, with_sources
 
     edition = default_edition(con, edition)
     record = dict(corridor_record(store, con, origin, destination, edition))
     record["sources"] = with_sources(con, record)
     record["page"] = "corridor"
-    from corridors.web.governance_pages import corridor_flows
+    from corridors.records.flows import corridor_flows_or_missing
 
-    record["flows"] = corridor_flows(store, con, origin, destination)
+    record["flows"] = corridor_flows_or_missing(store, con, origin, destination)
     from corridors.web import remittance_views
 
     record["remittances"] = remittance_views.corridor(store, con, origin, destination)
