@@ -30,6 +30,7 @@ from fastapi import Path as PathParam
 import corridors.codes as codes
 import corridors.store as store
 from corridors.analytics import corridors as corridor_facts
+from corridors.analytics import reference
 from corridors.errors import NotBuiltError, quoted
 from corridors.store import lifecycle
 
@@ -223,7 +224,7 @@ class Store:
         found = self._countries
         if found is None:
             generation = self._generation
-            found = frozenset(r[0] for r in con.execute("SELECT iso3 FROM countries").fetchall())
+            found = reference.country_codes(con)
             if self._generation is generation:
                 self._countries = found
         return found

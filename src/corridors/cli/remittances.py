@@ -70,11 +70,10 @@ def _show(frame: pl.DataFrame, fmt: Format, title: str, caption: str,
 
 def _sources(con, ids) -> str:
     """'Source: title (edition), sha256 …' for the source ids used."""
-    rows = con.execute("SELECT source_id, title, edition, left(sha256, 12) FROM provenance "
-                       "WHERE list_contains($ids, source_id) ORDER BY source_id",
-                       {"ids": sorted(set(ids))}).fetchall()
-    return "Sources: " + "; ".join(f"{title} ({edition}, sha256 {sha}…)"
-                                   for _, title, edition, sha in rows) + "."
+    from corridors.analytics.reference import provenance
+
+    return "Sources: " + "; ".join(f"{r['title']} ({r['edition']}, sha256 {r['sha256'] and r['sha256'][:12]}…)"
+                                   for r in provenance(con, ids)) + "."
 
 
 @app.command("country")

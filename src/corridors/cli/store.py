@@ -111,12 +111,9 @@ def countries_command(
 ) -> None:
     """Countries and areas with their codes and groupings."""
     con = store.connect()
-    cursor = con.execute(
-        "SELECT iso3, m49, name, continent, un_subregion, sdg_region, development_group "
-        "FROM countries ORDER BY name")
-    names = [column[0] for column in cursor.description]
-    emit([dict(zip(names, row, strict=True)) for row in cursor.fetchall()], fmt,
-         title="Countries and areas")
+    from corridors.analytics.reference import country_table
+
+    emit(country_table(con), fmt, title="Countries and areas")
 
 
 def register(app: typer.Typer) -> None:

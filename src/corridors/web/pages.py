@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import URL
 
-from corridors.api import reference, respond
+from corridors.analytics import reference
+from corridors.api import respond
 from corridors.api.deps import (
     CodeQ,
     Con,

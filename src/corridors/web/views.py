@@ -11,11 +11,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from corridors.analytics import regions
+from corridors.analytics import reference, regions
 from corridors.analytics.corridors import corridor_table, default_edition, edition_years, editions
 from corridors.analytics.lenses import BUILTIN, INCOME_NAMES, available_lenses, get_lens
 from corridors.analytics.stocks import stock
-from corridors.api import reference, respond
+from corridors.api import respond
 from corridors.api.deps import Invalid, Store
 
 CATEGORY_LABELS = {

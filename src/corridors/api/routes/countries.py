@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from corridors.api import reference, respond
+from corridors.analytics import reference
+from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
     Con,
