@@ -52,14 +52,12 @@ def _split(text: str | None) -> list[str] | None:
 
 
 def _years(con, edition: str | None, year: int | None, all_years: bool) -> tuple[str, list[int]]:
-    from corridors.analytics.corridors import default_edition, edition_years
+    from corridors.analytics.selection import select
 
-    edition = default_edition(con, edition)
+    selection = select(con, edition)
     if all_years:
-        return edition, edition_years(con, edition)
-    if year is None:
-        return edition, [edition_years(con, edition)[-1]]
-    return edition, [year]
+        return selection.edition, list(selection.years)
+    return selection.edition, [selection.year if year is None else year]
 
 
 def people(frame: pl.DataFrame) -> pl.DataFrame:

@@ -25,6 +25,7 @@ from corridors.analytics.governance import scorecard as scorecard_mod
 from corridors.analytics.governance.instruments import instruments
 from corridors.analytics.governance.reference import ReferenceMissing
 from corridors.analytics.lenses import available_lenses
+from corridors.analytics.selection import default_year
 from corridors.api import respond
 from corridors.api.deps import (
     Store,
@@ -162,7 +163,7 @@ def known_country(store: Store, con: duckdb.DuckDBPyConnection, name: str, value
 def pick_year(con: duckdb.DuckDBPyConnection, edition: str, year: int | None) -> int:
     years = years_of(con, edition)
     if year is None:
-        return years[-1]
+        return default_year(years)
     if year not in years:
         raise Unknown("year", year, f"a year of {edition}: " + ", ".join(map(str, years)))
     return year

@@ -13,8 +13,7 @@ from corridors.web.render import render_error
 
 #: Every page route, in the order they are matched (the docs test reads this list).
 router = APIRouter(include_in_schema=False)
-router.include_router(pages.router)
-router.include_router(governance_pages.router)
+router.routes.extend([*pages.router.routes, *governance_pages.router.routes])
 
 
 def install(app: FastAPI) -> None:

@@ -14,6 +14,7 @@ import polars as pl
 from corridors.analytics import reference, regions
 from corridors.analytics.corridors import corridor_table, default_edition, edition_years, editions
 from corridors.analytics.lenses import BUILTIN, INCOME_NAMES, available_lenses, get_lens
+from corridors.analytics.selection import default_year
 from corridors.analytics.stocks import stock
 from corridors.api import respond
 from corridors.api.deps import Invalid, Store
@@ -28,7 +29,7 @@ CATEGORY_LABELS = {
 
 def _pick_year(years: list[int], year: int | None) -> int:
     if year is None:
-        return years[-1]
+        return default_year(years)
     if year not in years:
         raise Invalid("year", year, "one of " + ", ".join(map(str, years)))
     return year
@@ -129,7 +130,7 @@ def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
     if year is not None:
         _pick_year(edition_years(con, edition), year)
     if origin is None and destination is None and year is None:
-        year = edition_years(con, edition)[-1]
+        year = default_year(edition_years(con, edition))
 
     def compute() -> pl.DataFrame:
         return corridor_table(con, edition=edition, years=year, sex=sex, origin=origin,

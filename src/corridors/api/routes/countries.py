@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from corridors.analytics import reference
+from corridors.analytics.selection import default_year
 from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
@@ -77,7 +78,7 @@ def get_grouping(
     year: YearQ = None, limit: LimitQ = 100, offset: OffsetQ = 0, format: FormatQ = None,
 ) -> Response:
     if grouping in reference.TIMED_GROUPINGS and year is None:
-        year = years_of(con, edition_or_newest(con))[-1]  # the default edition's latest year
+        year = default_year(years_of(con, edition_or_newest(con)))
     rows = reference.groups(con, grouping, year)
     tables = ("income_groups",) if grouping == "income" else ("countries",)
     return respond.page(request, rows, _sources(con, *tables), limit=limit, offset=offset,
