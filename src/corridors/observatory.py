@@ -9,21 +9,28 @@
 Every frame converts with ``.to_pandas()`` or ``.to_arrow()``. Lenses are named by id
 (``wb-lmic``, ``wb-non-high``, ``un-developing``, ``gfmd-2018`` or a custom lens file's id).
 The CLI, the REST API and the dashboard call the same analytics functions, so numbers agree.
+
+The observatory owns the connection, the selection (:meth:`Observatory.select`: the edition,
+year, sex and lens a question is asked over, resolved by the one default rule of
+:mod:`corridors.analytics.selection`) and the provenance look-up (:meth:`Observatory.provenance`).
+Importing it loads DuckDB only; the data-frame libraries load with the first method that needs
+them, so the CLI's quick answers stay quick.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import polars as pl
 
 import corridors.store as store
 from corridors.analytics import reference, stocks
-from corridors.analytics.overview import store_summary
 from corridors.analytics.selection import Selection, select
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def _lens_list(lenses: str | Sequence[str] | None):
@@ -47,13 +54,13 @@ class Observatory:
     governance, and the provenance of every figure."""
 
     def __init__(self, path: Path | str | None = None, *,
-                 con: duckdb.DuckDBPyConnection | None = None):
-        """Open the store at ``path`` (default: the one ``corridors build`` made), or ask over a
-        connection already open (``con``: e.g. a served request's cursor; it stays the caller's
-        to close)."""
+                 con: duckdb.DuckDBPyConnection | None = None, read_only: bool = True):
+        """Open the store at ``path`` (default: the one ``corridors build`` made; read-only unless
+        ``read_only=False``, for saving flows into it), or ask over a connection already open
+        (``con``: e.g. a served request's cursor; it stays the caller's to close)."""
         self._owned = con is None
         self.con: duckdb.DuckDBPyConnection = (
-            store.connect(Path(path) if path else None) if con is None else con)
+            store.connect(Path(path) if path else None, read_only=read_only) if con is None else con)
 
     @classmethod
     def over(cls, con: duckdb.DuckDBPyConnection) -> Observatory:
@@ -227,6 +234,8 @@ class Observatory:
         return reference.groups(self.con, grouping, year)
 
     def summary(self) -> dict[str, pl.DataFrame]:
+        from corridors.analytics.overview import store_summary
+
         return store_summary(self.con)
 
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:

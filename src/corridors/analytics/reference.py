@@ -13,7 +13,6 @@ from typing import Any
 
 import duckdb
 
-from corridors.analytics.regions import group_membership
 from corridors.codes import OTHER_ORIGIN
 
 #: Grouping name -> column of ``countries`` that holds the group.
@@ -88,6 +87,9 @@ def groups(con: duckdb.DuckDBPyConnection, grouping: str, year: int | None) -> l
                f"WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY 1")
         rows = con.execute(sql).fetchall()
     else:
+        # regions loads polars: imported here so that reading countries or provenance stays light
+        from corridors.analytics.regions import group_membership
+
         # income and rec: the analytics' own membership rule (nearest World Bank data year;
         # full members of a community in force that year), never a second copy of it here
         frame = group_membership(con, grouping, [year])

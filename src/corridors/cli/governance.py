@@ -13,9 +13,9 @@ import click
 import typer
 
 import corridors.codes as codes
-import corridors.store as store
 from corridors.cli._output import CommandGroup, Format, commands, console, emit
 from corridors.errors import InputError
+from corridors.observatory import Observatory
 
 ORDER = 80
 
@@ -144,12 +144,12 @@ def ratifications_south(
     from corridors.analytics.governance import ratifications as ratifications_mod
     from corridors.analytics.governance.ratifiers import ratifiers_by_category
     from corridors.analytics.lenses import get_lens
-    from corridors.analytics.selection import select
 
     chosen = get_lens(lens)
-    con = store.connect()
+    obs = Observatory()
+    con = obs.con
     if year is None:
-        year = select(con).year
+        year = obs.select().year
     frame = ratifiers_by_category(con, ratifications_mod.load(reference), instrument, chosen,
                                   year, role)  # type: ignore[arg-type]
     if fmt is Format.table:
@@ -421,11 +421,11 @@ def scorecard_command(
     """
     from corridors.analytics.governance import ratifications as ratifications_mod
     from corridors.analytics.governance import scorecard as scorecard_mod
-    from corridors.analytics.selection import select
 
-    con = store.connect()
+    obs = Observatory()
+    con = obs.con
     try:
-        selection = select(con, edition)
+        selection = obs.select(edition)
         chosen = selection.edition
         if year is None:
             year = selection.year

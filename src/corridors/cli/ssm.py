@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
-import corridors.store as store
 from corridors.analytics.choices import GROUPINGS, MIN_GROWTH_STOCK, RANKINGS, min_stock_for
 from corridors.cli._output import Format, commands, emit
+from corridors.observatory import Observatory
 
 if TYPE_CHECKING:
     import polars as pl
@@ -51,10 +51,9 @@ def _split(text: str | None) -> list[str] | None:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _years(con, edition: str | None, year: int | None, all_years: bool) -> tuple[str, list[int]]:
-    from corridors.analytics.selection import select
-
-    selection = select(con, edition)
+def _years(obs: Observatory, edition: str | None, year: int | None,
+           all_years: bool) -> tuple[str, list[int]]:
+    selection = obs.select(edition)
     if all_years:
         return selection.edition, list(selection.years)
     return selection.edition, [selection.year if year is None else year]
@@ -121,8 +120,9 @@ def summary_command(
     from corridors.analytics.regions import category_summary
 
     chosen = get_lens(lens, lens_file, _split(emerging))
-    con = store.connect()
-    edition, years = _years(con, edition, year, all_years)
+    obs = Observatory()
+    con = obs.con
+    edition, years = _years(obs, edition, year, all_years)
     frame = category_summary(con, lenses=chosen, edition=edition, years=years, sex=sex,
                              region=region)
     if fmt is Format.table:
@@ -155,8 +155,9 @@ def regions_command(
 
     if grouping not in GROUPINGS:
         raise typer.BadParameter(f"use one of {', '.join(GROUPINGS)}", param_hint="--grouping")
-    con = store.connect()
-    edition, years = _years(con, edition, year, all_years)
+    obs = Observatory()
+    con = obs.con
+    edition, years = _years(obs, edition, year, all_years)
     frame = intra_group_shares(con, grouping, edition=edition, years=years, sex=sex,
                                members=_split(members), name=name)
     if fmt is Format.table:
@@ -182,8 +183,9 @@ def contiguity_command(
     from corridors.analytics.regions import contiguity_share
 
     chosen = get_lens(lens, lens_file, _split(emerging))
-    con = store.connect()
-    edition, years = _years(con, edition, year, all_years)
+    obs = Observatory()
+    con = obs.con
+    edition, years = _years(obs, edition, year, all_years)
     frame = contiguity_share(con, lenses=chosen, edition=edition, years=years, sex=sex)
     if fmt is Format.table:
         emit(people(frame.drop("edition")), fmt,
@@ -226,8 +228,9 @@ def top_command(
     if by not in RANKINGS:
         raise typer.BadParameter(f"use one of {', '.join(RANKINGS)}", param_hint="--by")
     chosen = get_lens(lens, lens_file, _split(emerging))
-    con = store.connect()
-    edition, years = _years(con, edition, year, all_years)
+    obs = Observatory()
+    con = obs.con
+    edition, years = _years(obs, edition, year, all_years)
     frame = top_corridors(con, lenses=chosen, edition=edition, years=years, sex=sex, by=by,
                           category=category, origin_region=origin_region,
                           destination_region=destination_region, n=n, min_stock=min_stock)

@@ -25,7 +25,6 @@ from corridors.analytics.governance import scorecard as scorecard_mod
 from corridors.analytics.governance.instruments import instruments
 from corridors.analytics.governance.reference import ReferenceMissing
 from corridors.analytics.lenses import available_lenses
-from corridors.analytics.selection import default_year
 from corridors.api import respond
 from corridors.api.deps import (
     Store,
@@ -33,7 +32,7 @@ from corridors.api.deps import (
     check_country,
     edition_or_newest,
     require_country,
-    years_of,
+    selection,
 )
 from corridors.settings import settings
 
@@ -161,9 +160,10 @@ def known_country(store: Store, con: duckdb.DuckDBPyConnection, name: str, value
 
 
 def pick_year(con: duckdb.DuckDBPyConnection, edition: str, year: int | None) -> int:
-    years = years_of(con, edition)
+    chosen = selection(con, edition)
+    years = list(chosen.years)
     if year is None:
-        return default_year(years)
+        return chosen.year
     if year not in years:
         raise Unknown("year", year, f"a year of {edition}: " + ", ".join(map(str, years)))
     return year

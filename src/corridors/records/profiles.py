@@ -13,12 +13,10 @@ from corridors.analytics.profiles import (
     country_profile,
     edition_facts,
 )
-from corridors.analytics.selection import default_year
 from corridors.api import respond
 from corridors.api.deps import (
-    edition_or_newest,
     lookup,
-    years_of,
+    selection,
 )
 
 MAX_TOP = 300
@@ -45,8 +43,9 @@ def country_record(store, con, iso3: str, year: int | None, lens: str, edition: 
     """The country profile as a JSON-ready dict with the ``top`` origins and destinations. Computed
     once per country, year, lens and edition with every origin and destination (the page's map
     needs them all) and memoised per store file."""
-    edition = edition_or_newest(con, edition)
-    year = year if year is not None else default_year(years_of(con, edition))
+    chosen = selection(con, edition)
+    edition = chosen.edition
+    year = year if year is not None else chosen.year
     full = store.memo(("country-profile", iso3, year, lens, edition), lambda: (
         country_profile(con, iso3, edition=edition, year=year, lens=get_lens(lens),
                         top=MAX_TOP, facts=facts_of(con, edition)).to_dict()))

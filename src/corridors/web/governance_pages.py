@@ -13,8 +13,7 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import URL
 
 import corridors.codes as codes
-from corridors.analytics.corridors import default_edition
-from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition
+from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition, selection
 from corridors.records import governance as gov_records
 from corridors.web import render, views
 
@@ -137,7 +136,7 @@ def practices_page(request: Request, con: Con, store: StoreDep, q: QueryPage = "
             query[name] = value
         return str(URL("/practices").include_query_params(**query))
 
-    edition = default_edition(con, None)
+    edition = selection(con).edition
     extra = {"state": state, "facet_url": facet_url,
              "api_url": str(URL("/api/v1/practices").include_query_params(**state)),
              "country_link": lambda iso3: f"/country/{iso3}?edition={edition}"}

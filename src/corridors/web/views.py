@@ -12,12 +12,12 @@ import duckdb
 import polars as pl
 
 from corridors.analytics import reference, regions
-from corridors.analytics.corridors import corridor_table, default_edition, edition_years, editions
+from corridors.analytics.corridors import corridor_table, edition_years, editions
 from corridors.analytics.lenses import BUILTIN, INCOME_NAMES, available_lenses, get_lens
-from corridors.analytics.selection import default_year
+from corridors.analytics.selection import Selection
 from corridors.analytics.stocks import stock
 from corridors.api import respond
-from corridors.api.deps import Invalid, Store
+from corridors.api.deps import Invalid, Store, selection
 
 CATEGORY_LABELS = {
     "south-south": "South–South",
@@ -27,9 +27,11 @@ CATEGORY_LABELS = {
 }
 
 
-def _pick_year(years: list[int], year: int | None) -> int:
+def _pick_year(chosen: Selection, year: int | None) -> int:
+    """The year asked for (checked against the edition's), else the selection's default year."""
+    years = list(chosen.years)
     if year is None:
-        return default_year(years)
+        return chosen.year
     if year not in years:
         raise Invalid("year", year, "one of " + ", ".join(map(str, years)))
     return year
@@ -60,9 +62,9 @@ def controls(store: Store, con: duckdb.DuckDBPyConnection, edition: str, year: i
 def overview(store: Store, con: duckdb.DuckDBPyConnection, *, year: int | None, lens: str,
              edition: str | None) -> dict[str, Any]:
     """The South-South picture for a year and a lens."""
-    edition = default_edition(con, edition)
-    years = edition_years(con, edition)
-    year = _pick_year(years, year)
+    chosen = selection(con, edition)
+    edition = chosen.edition
+    year = _pick_year(chosen, year)
     lens_obj = _lens(lens)
 
     def compute() -> dict[str, Any]:
@@ -126,11 +128,12 @@ def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
             destination: str | None, year: int | None, sex: str, edition: str | None,
             limit: int, offset: int) -> dict[str, Any]:
     """The corridor table filtered as asked: one page of rows."""
-    edition = default_edition(con, edition)
+    chosen = selection(con, edition)
+    edition = chosen.edition
     if year is not None:
-        _pick_year(edition_years(con, edition), year)
+        _pick_year(chosen, year)
     if origin is None and destination is None and year is None:
-        year = default_year(edition_years(con, edition))
+        year = chosen.year
 
     def compute() -> pl.DataFrame:
         return corridor_table(con, edition=edition, years=year, sex=sex, origin=origin,
@@ -155,8 +158,9 @@ def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, year: in
     """A country profile with every origin and destination (for the map)."""
     from corridors.records.profiles import country_record, with_sources
 
-    edition = default_edition(con, edition)
-    year = _pick_year(edition_years(con, edition), year)
+    chosen = selection(con, edition)
+    edition = chosen.edition
+    year = _pick_year(chosen, year)
     _lens(lens)
     record = country_record(store, con, iso3, year, lens, edition, 300)
     record["sources"] = with_sources(con, record)
@@ -190,7 +194,7 @@ def corridor(store: Store, con: duckdb.DuckDBPyConnection, origin: str, destinat
              edition: str | None) -> dict[str, Any]:
     from corridors.records.profiles import corridor_record, with_sources
 
-    edition = default_edition(con, edition)
+    edition = selection(con, edition).edition
     record = dict(corridor_record(store, con, origin, destination, edition))
     record["sources"] = with_sources(con, record)
     record["page"] = "corridor"
