@@ -21,12 +21,13 @@ from fastapi import Request, Response
 
 from corridors.analytics import reference
 from corridors.api.deps import Fmt, lookup
+from corridors.observatory import Observatory
 from corridors.spreadsheets import csv_text
 
 
 def _provenance(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], ...]:
     """Every provenance row, by source id: read once per store file (a few dozen rows)."""
-    return lookup(con, ("provenance",), lambda: tuple(reference.provenance(con)))
+    return lookup(con, ("provenance",), lambda: tuple(Observatory.over(con).provenance()))
 
 
 def sources(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),
