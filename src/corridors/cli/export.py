@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 
 from corridors.analytics.choices import ALL_TABLES, FORMATS, SDMX_TABLES, SDMX_VERSIONS, TABLES
+from corridors.cli._observatory import observatory
 from corridors.cli._output import console
 from corridors.cli.ssm import EDITION, LENS_FILE
-from corridors.observatory import Observatory
 
 ORDER = 40
 
@@ -62,7 +62,7 @@ def export_command(
         raise typer.BadParameter(f"use one of {', '.join(SDMX_VERSIONS)}",
                                  param_hint="--sdmx-version")
     check_tables(tables or [], to)
-    obs = Observatory()
+    obs = observatory()
     con = obs.con
     lenses = [get_lens(name, lens_file) for name in lens] if lens else None
     edition = obs.select(edition).edition

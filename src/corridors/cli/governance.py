@@ -13,9 +13,9 @@ import click
 import typer
 
 import corridors.codes as codes
+from corridors.cli._observatory import observatory
 from corridors.cli._output import CommandGroup, Format, commands, console, emit
 from corridors.errors import InputError
-from corridors.observatory import Observatory
 
 ORDER = 80
 
@@ -146,7 +146,7 @@ def ratifications_south(
     from corridors.analytics.lenses import get_lens
 
     chosen = get_lens(lens)
-    obs = Observatory()
+    obs = observatory()
     con = obs.con
     if year is None:
         year = obs.select().year
@@ -422,7 +422,7 @@ def scorecard_command(
     from corridors.analytics.governance import ratifications as ratifications_mod
     from corridors.analytics.governance import scorecard as scorecard_mod
 
-    obs = Observatory()
+    obs = observatory()
     con = obs.con
     try:
         selection = obs.select(edition)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, emit
-from corridors.observatory import Observatory
 
 ORDER = 31
 
@@ -34,7 +34,7 @@ def thresholds_command(
     from corridors.analytics.lenses import available_lenses, get_lens
     from corridors.analytics.thresholds import lens_thresholds
 
-    obs = Observatory()
+    obs = observatory()
     con = obs.con
     chosen = [get_lens(lens, lens_file)] if lens else list(available_lenses(lens_file).values())
     years = list(year) if year else list(obs.select().years)

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, emit
-from corridors.observatory import Observatory
 
 if TYPE_CHECKING:
     import polars as pl
@@ -90,7 +90,7 @@ def country_command(
     """
     from corridors.analytics.remittances import country_remittances
 
-    con = Observatory().con
+    con = observatory().con
     frame = country_remittances(con, code, year)
     ids = [s for row in frame["sources"].to_list() for s in row]
     _show(frame, fmt, f"Remittances of {code.upper()} (current US$)",
@@ -112,7 +112,7 @@ def summary_command(lens: str = LENS, year: int = MATRIX_YEAR, lens_file: Path =
     from corridors.analytics.remittances import remittance_summary
 
     chosen = get_lens(lens, lens_file)
-    con = Observatory().con
+    con = observatory().con
     frame = remittance_summary(con, lenses=[chosen], years=year)
     _show(frame, fmt, f"Bilateral remittances by category — lens {chosen.id} (US$)",
           DIRECTION + " Shares are of the classified total; unclassified pairs are apart. "
@@ -136,7 +136,7 @@ def corridors_command(
     from corridors.analytics.remittances import remittance_corridors
 
     chosen = get_lens(lens, lens_file)
-    con = Observatory().con
+    con = observatory().con
     frame = remittance_corridors(con, lens=chosen, years=year, origin=origin,
                                  destination=destination, category=category, limit=top)
     _show(frame, fmt, f"Remittance corridors — lens {chosen.id} (US$)",
@@ -159,7 +159,7 @@ def costs_command(
     """
     from corridors.analytics.remittances import remittance_costs
 
-    con = Observatory().con
+    con = observatory().con
     frame = remittance_costs(con, origin=origin, destination=destination, period=period)
     _show(frame, fmt, "Cost of sending USD 200 (percent of the amount sent)",
           DIRECTION + " SDG 10.c: no corridor above 5 %. "
@@ -180,7 +180,7 @@ def sdg_command(
     """
     from corridors.analytics.remittances import cost_targets
 
-    con = Observatory().con
+    con = observatory().con
     frame = cost_targets(con, period)
     _show(frame, fmt, "SDG 10.c.1: cost of sending USD 200",
           DIRECTION + " Simple average over the corridors priced that quarter. "
@@ -201,7 +201,7 @@ def fees_command(
     from corridors.analytics.remittances import remittance_fees
 
     chosen = get_lens(lens, lens_file)
-    con = Observatory().con
+    con = observatory().con
     frame = remittance_fees(con, lens=chosen, years=year, origin=origin, destination=destination,
                             limit=top)
     _show(frame, fmt, f"Money lost to fees (estimated, US$) — lens {chosen.id}",

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 import typer
 
 from corridors.analytics.choices import GROUPINGS, MIN_GROWTH_STOCK, RANKINGS, min_stock_for
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, commands, emit
-from corridors.observatory import Observatory
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from corridors.observatory import Observatory
 
 ORDER = 30
 
@@ -120,7 +122,7 @@ def summary_command(
     from corridors.analytics.regions import category_summary
 
     chosen = get_lens(lens, lens_file, _split(emerging))
-    obs = Observatory()
+    obs = observatory()
     con = obs.con
     edition, years = _years(obs, edition, year, all_years)
     frame = category_summary(con, lenses=chosen, edition=edition, years=years, sex=sex,
@@ -155,7 +157,7 @@ def regions_command(
 
     if grouping not in GROUPINGS:
         raise typer.BadParameter(f"use one of {', '.join(GROUPINGS)}", param_hint="--grouping")
-    obs = Observatory()
+    obs = observatory()
     con = obs.con
     edition, years = _years(obs, edition, year, all_years)
     frame = intra_group_shares(con, grouping, edition=edition, years=years, sex=sex,
@@ -183,7 +185,7 @@ def contiguity_command(
     from corridors.analytics.regions import contiguity_share
 
     chosen = get_lens(lens, lens_file, _split(emerging))
-    obs = Observatory()
+    obs = observatory()
     con = obs.con
     edition, years = _years(obs, edition, year, all_years)
     frame = contiguity_share(con, lenses=chosen, edition=edition, years=years, sex=sex)
@@ -228,7 +230,7 @@ def top_command(
     if by not in RANKINGS:
         raise typer.BadParameter(f"use one of {', '.join(RANKINGS)}", param_hint="--by")
     chosen = get_lens(lens, lens_file, _split(emerging))
-    obs = Observatory()
+    obs = observatory()
     con = obs.con
     edition, years = _years(obs, edition, year, all_years)
     frame = top_corridors(con, lenses=chosen, edition=edition, years=years, sex=sex, by=by,

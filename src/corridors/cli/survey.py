@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, commands, console_err, emit
 from corridors.errors import CorridorsError
-from corridors.observatory import Observatory
 from corridors.settings import override
 
 if TYPE_CHECKING:
@@ -291,7 +291,7 @@ def reconcile_command(
         measures = [est.total("foreign_born"), est.mean("foreign_born")]
         frame = pl.concat([est.estimate_prepared(prep, measures, []),
                            est.estimate_prepared(prep, measures, ["sex"])], how="diagonal")
-    obs = Observatory()
+    obs = observatory()
     con = obs.con
     try:
         edition = obs.select(edition).edition
