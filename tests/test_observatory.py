@@ -89,3 +89,55 @@ def test_estimate_flows_from_your_own_matrices_needs_no_store(tmp_path: Path):
     seeded = Observatory.estimate_flows(tmp_path / "s1.csv", tmp_path / "s2.csv", seed=distance)
     assert seeded.total == pytest.approx(100) and seeded.flows[2, 0] == pytest.approx(15)
     assert seeded.report()["notes"]["seed"].startswith("not used")
+
+
+def test_one_default_selection_rule(obs: Observatory):
+    from corridors.analytics.editions import NoDataError
+
+    chosen = obs.select()
+    assert chosen.edition == obs.default_edition() == obs.editions()[0] == "ims2020"
+    assert chosen.years == (1990, 1995, 2000, 2005, 2010, 2015, 2020)
+    assert (chosen.year, chosen.sex, chosen.lens) == (2020, "total", "wb-lmic")
+    named = obs.select(edition="ims2019", year=2010, sex="female", lens="un-developing")
+    assert (named.edition, named.year, named.sex, named.lens) == ("ims2019", 2010, "female", "un-developing")
+    assert obs.select(edition="ims2015").year == 2015  # the edition's own latest year
+    with pytest.raises(NoDataError, match="ims2020 has no year 2011; its years are 1990"):
+        obs.select(year=2011)
+    with pytest.raises(NoDataError, match="edition 'ims1999' is not in the store"):
+        obs.select(edition="ims1999")
+
+
+def test_every_interface_uses_the_default_selection(obs: Observatory, built_home: Path):
+    """The CLI, the REST API and the web pages answer for the Observatory's default year when
+    none is named (they used to decide it each on their own)."""
+    import json
+
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from corridors.api.main import create_app
+    from corridors.cli.main import app
+
+    chosen = obs.select()
+    result = CliRunner().invoke(app, ["--home", str(built_home), "ssm", "summary", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert {r["year"] for r in json.loads(result.stdout)} == {chosen.year}
+    with TestClient(create_app(built_home / "corridors.duckdb")) as client:
+        profile = client.get("/api/v1/countries/KEN/profile").json()
+        assert (profile["year"], profile["edition"]) == (chosen.year, chosen.edition)
+        overview = client.get("/overview.json").json()
+        assert (overview["year"], overview["edition"]) == (chosen.year, chosen.edition)
+        groups = client.get("/api/v1/groupings/rec", params={"limit": 100}).json()["items"]
+        assert [{k: g[k] for k in ("group", "members")} for g in groups] == [
+            {"group": g["group"], "members": g["members"]} for g in obs.groups("rec")]
+        assert obs.groups("rec") == obs.groups("rec", chosen.year)
+
+
+def test_over_an_open_connection_leaves_it_open(obs: Observatory):
+    other = Observatory.over(obs.con)
+    assert other.select() == obs.select()
+    other.close()
+    assert obs.con.execute("SELECT 1").fetchone() == (1,)  # still the owner's
+    records = obs.provenance(["ims2020-bilateral-long"])
+    assert [r["source_id"] for r in records] == ["ims2020-bilateral-long"]
+    assert len(records[0]["sha256"]) == 64 and records[0]["licence"]

@@ -2,9 +2,15 @@
 
 Data flows one way: sources -> readers -> reference -> store -> analytics -> interfaces.
 The Python API is :class:`corridors.Observatory`.
+
+This module is the package's facade, above everything: modules inside the package import
+submodules directly (``import corridors.codes as codes``, ``from corridors.store import ...``),
+never names from here, so no import leads back up to it (tests/test_imports.py).
 """
 
-__version__ = "0.2.0"  # the one place the version is written (pyproject.toml reads it)
+from corridors._version import __version__  # written once, in the leaf module _version.py
+
+__all__ = ["Observatory", "__version__"]
 
 
 def __getattr__(name: str):

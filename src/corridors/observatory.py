@@ -9,20 +9,28 @@
 Every frame converts with ``.to_pandas()`` or ``.to_arrow()``. Lenses are named by id
 (``wb-lmic``, ``wb-non-high``, ``un-developing``, ``gfmd-2018`` or a custom lens file's id).
 The CLI, the REST API and the dashboard call the same analytics functions, so numbers agree.
+
+The observatory owns the connection, the selection (:meth:`Observatory.select`: the edition,
+year, sex and lens a question is asked over, resolved by the one default rule of
+:mod:`corridors.analytics.selection`) and the provenance look-up (:meth:`Observatory.provenance`).
+Importing it loads DuckDB only; the data-frame libraries load with the first method that needs
+them, so the CLI's quick answers stay quick.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import polars as pl
 
-from corridors import store
-from corridors.analytics import stocks
-from corridors.analytics.overview import store_summary
+import corridors.store as store
+from corridors.analytics import reference, stocks
+from corridors.analytics.selection import Selection, select
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def _lens_list(lenses: str | Sequence[str] | None):
@@ -45,8 +53,19 @@ class Observatory:
     """Read-only access to a built store: stocks, South–South lenses, profiles, flows,
     governance, and the provenance of every figure."""
 
-    def __init__(self, path: Path | str | None = None):
-        self.con: duckdb.DuckDBPyConnection = store.connect(Path(path) if path else None)
+    def __init__(self, path: Path | str | None = None, *,
+                 con: duckdb.DuckDBPyConnection | None = None, read_only: bool = True):
+        """Open the store at ``path`` (default: the one ``corridors build`` made; read-only unless
+        ``read_only=False``, for saving flows into it), or ask over a connection already open
+        (``con``: e.g. a served request's cursor; it stays the caller's to close)."""
+        self._owned = con is None
+        self.con: duckdb.DuckDBPyConnection = (
+            store.connect(Path(path) if path else None, read_only=read_only) if con is None else con)
+
+    @classmethod
+    def over(cls, con: duckdb.DuckDBPyConnection) -> Observatory:
+        """The observatory over an open connection (the REST API's request cursor)."""
+        return cls(con=con)
 
     def __enter__(self) -> Observatory:
         return self
@@ -55,7 +74,16 @@ class Observatory:
         self.close()
 
     def close(self) -> None:
-        self.con.close()
+        if self._owned:
+            self.con.close()
+
+    # --- the selection (edition, year, sex, lens) -------------------------------------------
+    def select(self, edition: str | None = None, year: int | None = None, sex: str | None = None,
+               lens: str | None = None) -> Selection:
+        """The edition, year, sex and lens a question is asked over, each named one checked and
+        the rest resolved by the one default rule of :mod:`corridors.analytics.selection`
+        (newest edition, its latest year, total, ``wb-lmic``); ``.years``: the edition's years."""
+        return select(self.con, edition, year, sex, lens)
 
     # --- stocks ---------------------------------------------------------------------------
     def stock(self, origin: str | int | None = None, destination: str | int | None = None,
@@ -191,7 +219,23 @@ class Observatory:
         """Provenance of every file in the store: edition, licence, sha256, where it came from."""
         return self.con.execute("SELECT * FROM provenance ORDER BY source_id").pl()
 
+    def provenance(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """The provenance rows of the sources ``ids`` (default: every file in the store), as
+        records: source, publisher, title, edition, licence, url, file, sha256, fetched at."""
+        return reference.provenance(self.con, ids)
+
+    # --- reference ------------------------------------------------------------------------
+    def groups(self, grouping: str, year: int | None = None) -> list[dict[str, Any]]:
+        """The groups of a grouping (continent, un-subregion, sdg-region, ims-region,
+        development; income and rec in ``year``, default: the default selection's year) with
+        their member ISO3 codes (rec: full members only)."""
+        if grouping in reference.TIMED_GROUPINGS and year is None:
+            year = self.select().year
+        return reference.groups(self.con, grouping, year)
+
     def summary(self) -> dict[str, pl.DataFrame]:
+        from corridors.analytics.overview import store_summary
+
         return store_summary(self.con)
 
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:

@@ -16,7 +16,7 @@ def test_every_endpoint_is_documented(small_client):
 
 
 def test_every_page_is_documented(small_client):
-    from corridors.web.pages import router
+    from corridors.web.app import router
 
     text = (DOCS / "dashboard.md").read_text(encoding="utf-8")
     for route in router.routes:

@@ -19,9 +19,9 @@ from corridors.analytics import stocks
 from corridors.analytics.flows import global_run
 from corridors.api.deps import Store
 from corridors.api.main import create_app
-from corridors.api.routes.flows import flows_edition
 from corridors.cli.main import app
 from corridors.observatory import Observatory
+from corridors.records.flows import flows_edition
 from corridors.store import connect
 from corridors.store.editions import newest_first
 

@@ -31,7 +31,7 @@ import duckdb
 import polars as pl
 import yaml
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics import precomputed
 from corridors.codes import OTHER_ORIGIN
 from corridors.errors import CorridorsError, InputError, NotFoundError

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 import duckdb
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics import precomputed
 from corridors.analytics.corridors import (
     STOCK_CTE,

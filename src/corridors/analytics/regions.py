@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics import precomputed
 from corridors.analytics.choices import GROUPINGS, RANKINGS, min_stock_for
 from corridors.analytics.corridors import (

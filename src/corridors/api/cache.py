@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from corridors import languages
+import corridors.languages as languages
 from corridors.api.respond import representation
 
 MAX_ENTRIES = 2048

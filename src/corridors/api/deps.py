@@ -27,9 +27,13 @@ import duckdb
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 
-from corridors import codes, store
+import corridors.codes as codes
+import corridors.store as store
 from corridors.analytics import corridors as corridor_facts
+from corridors.analytics import reference
+from corridors.analytics.selection import Selection
 from corridors.errors import NotBuiltError, quoted
+from corridors.observatory import Observatory
 from corridors.store import lifecycle
 
 #: The largest page a list endpoint returns.
@@ -222,7 +226,7 @@ class Store:
         found = self._countries
         if found is None:
             generation = self._generation
-            found = frozenset(r[0] for r in con.execute("SELECT iso3 FROM countries").fetchall())
+            found = reference.country_codes(con)
             if self._generation is generation:
                 self._countries = found
         return found
@@ -296,18 +300,21 @@ def lookup(con: duckdb.DuckDBPyConnection, key: tuple, compute: Callable[[], T])
     return store_.fact(stamp, key, compute)
 
 
+def selection(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> Selection:
+    """The edition asked for (checked) or the default one, with its years and default year: the
+    Observatory's selection (:meth:`corridors.observatory.Observatory.select`, the one default
+    rule), resolved once per store file."""
+    return lookup(con, ("selection", edition), lambda: Observatory.over(con).select(edition))
+
+
 def edition_or_newest(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> str:
-    """The edition asked for (checked), else the newest in the store (as
-    ``analytics.corridors.default_edition``), looked up once per store file."""
-    return lookup(con, ("default-edition", edition),
-                  lambda: corridor_facts.default_edition(con, edition))
+    """The edition asked for (checked), else the newest in the store (:func:`selection`)."""
+    return selection(con, edition).edition
 
 
 def years_of(con: duckdb.DuckDBPyConnection, edition: str) -> list[int]:
-    """The years of an edition's bilateral stock (as ``analytics.corridors.edition_years``),
-    looked up once per store file."""
-    return list(lookup(con, ("edition-years", edition),
-                       lambda: tuple(corridor_facts.edition_years(con, edition))))
+    """The years of an edition's bilateral stock (:func:`selection`)."""
+    return list(selection(con, edition).years)
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from corridors import __version__, web
+import corridors.web.app as web
+from corridors._version import __version__
 from corridors.api import respond, security
 from corridors.api.cache import ResponseCache
 from corridors.api.deps import Store

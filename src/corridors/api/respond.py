@@ -19,24 +19,15 @@ import duckdb
 import polars as pl
 from fastapi import Request, Response
 
-from corridors.api import reference
+from corridors.analytics import reference
 from corridors.api.deps import Fmt, lookup
+from corridors.observatory import Observatory
 from corridors.spreadsheets import csv_text
-
-_PROVENANCE = (
-    "SELECT source_id, publisher, title, edition, licence, url, file_name, sha256, fetched_at "
-    "FROM provenance ORDER BY source_id"
-)
 
 
 def _provenance(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], ...]:
     """Every provenance row, by source id: read once per store file (a few dozen rows)."""
-    def read() -> tuple[dict[str, Any], ...]:
-        cursor = con.execute(_PROVENANCE)
-        names = [d[0] for d in cursor.description]
-        return tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
-
-    return lookup(con, ("provenance",), read)
+    return lookup(con, ("provenance",), lambda: tuple(Observatory.over(con).provenance()))
 
 
 def sources(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),

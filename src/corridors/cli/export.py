@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from corridors import store
 from corridors.analytics.choices import ALL_TABLES, FORMATS, SDMX_TABLES, SDMX_VERSIONS, TABLES
+from corridors.cli._observatory import observatory
 from corridors.cli._output import console
 from corridors.cli.ssm import EDITION, LENS_FILE
 
@@ -47,7 +47,6 @@ def export_command(
     `corridors export stock --to sdmx-csv --sdmx-version 1.0 --out sdmx-v1/ --year 2020`;
     `corridors export summary top --to datapackage --out ssm-package/`
     """
-    from corridors.analytics.corridors import default_edition
     from corridors.analytics.exports import (
         check_tables,
         default_tables,
@@ -63,9 +62,10 @@ def export_command(
         raise typer.BadParameter(f"use one of {', '.join(SDMX_VERSIONS)}",
                                  param_hint="--sdmx-version")
     check_tables(tables or [], to)
-    con = store.connect()
+    obs = observatory()
+    con = obs.con
     lenses = [get_lens(name, lens_file) for name in lens] if lens else None
-    edition = default_edition(con, edition)
+    edition = obs.select(edition).edition
     frames = ssm_tables(con, tables or default_tables(to), lenses=lenses, edition=edition,
                         years=year or None, sex=sex or "total", grouping=grouping, top=top)
     written = export(frames, out, to, provenance(con, edition), sdmx_version=sdmx_version)

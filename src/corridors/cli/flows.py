@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from corridors import store
 from corridors.analytics.choices import DEFAULT_MAX_ITER, DEFAULT_RESCALE_TOL, DEFAULT_TOL
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, commands, console, console_err, emit
 from corridors.cli.ssm import people
 from corridors.codes import code_for
@@ -183,7 +183,7 @@ def estimate_command(
         raise CorridorsError("rates-rvr solves one equation per pair and birthplace: use it on your "
                              "own matrices; over the store choose demo, diff-zero, diff-return or "
                              "rates-dennett")
-    con = store.connect(read_only=not save)
+    con = observatory(read_only=not save).con
     edition = edition or default_edition(con)
     period_list = [parse_period(period)] if period else periods(con, edition)
     options = {"edition": edition, "period_list": period_list, "sexes": _sexes(sex),
@@ -243,7 +243,7 @@ def corridor_command(
         codes_.append(code)
     if method is Method.rates_rvr:
         raise CorridorsError("rates-rvr is for your own matrices: see `corridors flows estimate`")
-    con = store.connect()
+    con = observatory().con
     edition = edition or default_edition(con)
     frame, source, _ = load_flows(con, edition=edition, sexes=_sexes(sex), method=method.value)
     source = _source_text(source)
@@ -288,7 +288,7 @@ def regions_command(
     from corridors.analytics.lenses import get_lens
 
     chosen = get_lens(lens, lens_file) if lens else None
-    con = store.connect()
+    con = observatory().con
     edition = edition or default_edition(con)
     period_list = [parse_period(period)] if period else periods(con, edition)
     frame, source, _ = load_flows(con, edition=edition, period_list=period_list, sexes=_sexes(sex))
@@ -340,7 +340,7 @@ def lenses_command(
     if method is Method.rates_rvr:
         raise CorridorsError("rates-rvr is for your own matrices: see `corridors flows estimate`")
     chosen = [get_lens(x, lens_file) for x in lens] if lens else list(BUILTIN.values())
-    con = store.connect()
+    con = observatory().con
     edition = edition or default_edition(con)
     period_list = [parse_period(period)] if period else periods(con, edition)
     frame, source, _ = load_flows(con, edition=edition, period_list=period_list, sexes=_sexes(sex),

@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 import typer
 
-from corridors import codes, store
+import corridors.codes as codes
+from corridors.cli._observatory import observatory
 from corridors.cli._output import CommandGroup, Format, commands, console, emit
 from corridors.errors import InputError
 
@@ -140,15 +141,15 @@ def ratifications_south(
 
     Example: `corridors ratifications south C097 --lens wb-non-high --year 2020`
     """
-    from corridors.analytics.corridors import default_edition, edition_years
     from corridors.analytics.governance import ratifications as ratifications_mod
     from corridors.analytics.governance.ratifiers import ratifiers_by_category
     from corridors.analytics.lenses import get_lens
 
     chosen = get_lens(lens)
-    con = store.connect()
+    obs = observatory()
+    con = obs.con
     if year is None:
-        year = edition_years(con, default_edition(con))[-1]
+        year = obs.select().year
     frame = ratifiers_by_category(con, ratifications_mod.load(reference), instrument, chosen,
                                   year, role)  # type: ignore[arg-type]
     if fmt is Format.table:
@@ -418,15 +419,16 @@ def scorecard_command(
     Examples: `corridors scorecard NIC CRI --year 2020`;
     `corridors scorecard --rank --lens wb-lmic --year 2020 --format json`
     """
-    from corridors.analytics.corridors import default_edition, edition_years
     from corridors.analytics.governance import ratifications as ratifications_mod
     from corridors.analytics.governance import scorecard as scorecard_mod
 
-    con = store.connect()
+    obs = observatory()
+    con = obs.con
     try:
-        chosen = default_edition(con, edition)
+        selection = obs.select(edition)
+        chosen = selection.edition
         if year is None:
-            year = edition_years(con, chosen)[-1]
+            year = selection.year
         gov = scorecard_mod.Governance.load(con, reference)
         if rank:
             rows = scorecard_mod.rank(con, lens, year, edition=chosen, top=top, gov=gov)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, emit
 
 ORDER = 31
@@ -30,14 +31,13 @@ def thresholds_command(
 
     Example: `corridors lenses thresholds --lens wb-lmic --year 2020`
     """
-    from corridors import store
-    from corridors.analytics.corridors import default_edition, edition_years
     from corridors.analytics.lenses import available_lenses, get_lens
     from corridors.analytics.thresholds import lens_thresholds
 
-    con = store.connect()
+    obs = observatory()
+    con = obs.con
     chosen = [get_lens(lens, lens_file)] if lens else list(available_lenses(lens_file).values())
-    years = list(year) if year else edition_years(con, default_edition(con))
+    years = list(year) if year else list(obs.select().years)
     frame = lens_thresholds(con, chosen, years)
     if fmt is Format.table:
         import polars as pl

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import typer
 
-from corridors import __version__, settings
+import corridors.settings as settings
+from corridors._version import __version__
 from corridors.cli._output import commands
 from corridors.errors import CorridorsError
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from corridors import store
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, emit
 from corridors.cli.ssm import EDITION, FORMAT, LENS_FILE, LENS_HELP, people
 
@@ -39,7 +39,7 @@ def profile_command(
     from corridors.analytics.lenses import get_lens
     from corridors.analytics.profiles import country_profile
 
-    con = store.connect()
+    con = observatory().con
     profile = country_profile(con, country, edition=edition, year=year,
                               lens=get_lens(lens, lens_file), top=top)
     if fmt is Format.json:
@@ -89,7 +89,7 @@ def corridor_command(
     """
     from corridors.analytics.profiles import corridor_profile
 
-    con = store.connect()
+    con = observatory().con
     profile = corridor_profile(con, origin, destination, edition=edition)
     if fmt is Format.json:
         emit(profile.to_dict(), fmt)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, emit
 
 if TYPE_CHECKING:
@@ -70,11 +71,10 @@ def _show(frame: pl.DataFrame, fmt: Format, title: str, caption: str,
 
 def _sources(con, ids) -> str:
     """'Source: title (edition), sha256 …' for the source ids used."""
-    rows = con.execute("SELECT source_id, title, edition, left(sha256, 12) FROM provenance "
-                       "WHERE list_contains($ids, source_id) ORDER BY source_id",
-                       {"ids": sorted(set(ids))}).fetchall()
-    return "Sources: " + "; ".join(f"{title} ({edition}, sha256 {sha}…)"
-                                   for _, title, edition, sha in rows) + "."
+    from corridors.analytics.reference import provenance
+
+    return "Sources: " + "; ".join(f"{r['title']} ({r['edition']}, sha256 {r['sha256'] and r['sha256'][:12]}…)"
+                                   for r in provenance(con, ids)) + "."
 
 
 @app.command("country")
@@ -88,10 +88,9 @@ def country_command(
 
     Example: `corridors remittances country LSO --year 2016 --format json`
     """
-    from corridors import store
     from corridors.analytics.remittances import country_remittances
 
-    con = store.connect()
+    con = observatory().con
     frame = country_remittances(con, code, year)
     ids = [s for row in frame["sources"].to_list() for s in row]
     _show(frame, fmt, f"Remittances of {code.upper()} (current US$)",
@@ -109,12 +108,11 @@ def summary_command(lens: str = LENS, year: int = MATRIX_YEAR, lens_file: Path =
 
     Example: `corridors remittances summary --lens wb-lmic --year 2017 --format json`
     """
-    from corridors import store
     from corridors.analytics.lenses import get_lens
     from corridors.analytics.remittances import remittance_summary
 
     chosen = get_lens(lens, lens_file)
-    con = store.connect()
+    con = observatory().con
     frame = remittance_summary(con, lenses=[chosen], years=year)
     _show(frame, fmt, f"Bilateral remittances by category — lens {chosen.id} (US$)",
           DIRECTION + " Shares are of the classified total; unclassified pairs are apart. "
@@ -134,12 +132,11 @@ def corridors_command(
 
     Example: `corridors remittances corridors --destination NPL --year 2017 --top 5`
     """
-    from corridors import store
     from corridors.analytics.lenses import get_lens
     from corridors.analytics.remittances import remittance_corridors
 
     chosen = get_lens(lens, lens_file)
-    con = store.connect()
+    con = observatory().con
     frame = remittance_corridors(con, lens=chosen, years=year, origin=origin,
                                  destination=destination, category=category, limit=top)
     _show(frame, fmt, f"Remittance corridors — lens {chosen.id} (US$)",
@@ -160,10 +157,9 @@ def costs_command(
 
     Example: `corridors remittances costs --origin ZAF --destination LSO --format json`
     """
-    from corridors import store
     from corridors.analytics.remittances import remittance_costs
 
-    con = store.connect()
+    con = observatory().con
     frame = remittance_costs(con, origin=origin, destination=destination, period=period)
     _show(frame, fmt, "Cost of sending USD 200 (percent of the amount sent)",
           DIRECTION + " SDG 10.c: no corridor above 5 %. "
@@ -182,10 +178,9 @@ def sdg_command(
 
     Example: `corridors remittances sdg --period latest --format json`
     """
-    from corridors import store
     from corridors.analytics.remittances import cost_targets
 
-    con = store.connect()
+    con = observatory().con
     frame = cost_targets(con, period)
     _show(frame, fmt, "SDG 10.c.1: cost of sending USD 200",
           DIRECTION + " Simple average over the corridors priced that quarter. "
@@ -202,12 +197,11 @@ def fees_command(
 
     Example: `corridors remittances fees --year 2017 --top 10`
     """
-    from corridors import store
     from corridors.analytics.lenses import get_lens
     from corridors.analytics.remittances import remittance_fees
 
     chosen = get_lens(lens, lens_file)
-    con = store.connect()
+    con = observatory().con
     frame = remittance_fees(con, lens=chosen, years=year, origin=origin, destination=destination,
                             limit=top)
     _show(frame, fmt, f"Money lost to fees (estimated, US$) — lens {chosen.id}",

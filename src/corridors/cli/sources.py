@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from corridors import settings
+import corridors.settings as settings
 from corridors.cli._output import Format, console, emit
 
 ORDER = 10

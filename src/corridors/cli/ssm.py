@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from corridors import store
 from corridors.analytics.choices import GROUPINGS, MIN_GROWTH_STOCK, RANKINGS, min_stock_for
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, commands, emit
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from corridors.observatory import Observatory
 
 ORDER = 30
 
@@ -51,15 +53,12 @@ def _split(text: str | None) -> list[str] | None:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _years(con, edition: str | None, year: int | None, all_years: bool) -> tuple[str, list[int]]:
-    from corridors.analytics.corridors import default_edition, edition_years
-
-    edition = default_edition(con, edition)
+def _years(obs: Observatory, edition: str | None, year: int | None,
+           all_years: bool) -> tuple[str, list[int]]:
+    selection = obs.select(edition)
     if all_years:
-        return edition, edition_years(con, edition)
-    if year is None:
-        return edition, [edition_years(con, edition)[-1]]
-    return edition, [year]
+        return selection.edition, list(selection.years)
+    return selection.edition, [selection.year if year is None else year]
 
 
 def people(frame: pl.DataFrame) -> pl.DataFrame:
@@ -123,8 +122,9 @@ def summary_command(
     from corridors.analytics.regions import category_summary
 
     chosen = get_lens(lens, lens_file, _split(emerging))
-    con = store.connect()
-    edition, years = _years(con, edition, year, all_years)
+    obs = observatory()
+    con = obs.con
+    edition, years = _years(obs, edition, year, all_years)
     frame = category_summary(con, lenses=chosen, edition=edition, years=years, sex=sex,
                              region=region)
     if fmt is Format.table:
@@ -157,8 +157,9 @@ def regions_command(
 
     if grouping not in GROUPINGS:
         raise typer.BadParameter(f"use one of {', '.join(GROUPINGS)}", param_hint="--grouping")
-    con = store.connect()
-    edition, years = _years(con, edition, year, all_years)
+    obs = observatory()
+    con = obs.con
+    edition, years = _years(obs, edition, year, all_years)
     frame = intra_group_shares(con, grouping, edition=edition, years=years, sex=sex,
                                members=_split(members), name=name)
     if fmt is Format.table:
@@ -184,8 +185,9 @@ def contiguity_command(
     from corridors.analytics.regions import contiguity_share
 
     chosen = get_lens(lens, lens_file, _split(emerging))
-    con = store.connect()
-    edition, years = _years(con, edition, year, all_years)
+    obs = observatory()
+    con = obs.con
+    edition, years = _years(obs, edition, year, all_years)
     frame = contiguity_share(con, lenses=chosen, edition=edition, years=years, sex=sex)
     if fmt is Format.table:
         emit(people(frame.drop("edition")), fmt,
@@ -228,8 +230,9 @@ def top_command(
     if by not in RANKINGS:
         raise typer.BadParameter(f"use one of {', '.join(RANKINGS)}", param_hint="--by")
     chosen = get_lens(lens, lens_file, _split(emerging))
-    con = store.connect()
-    edition, years = _years(con, edition, year, all_years)
+    obs = observatory()
+    con = obs.con
+    edition, years = _years(obs, edition, year, all_years)
     frame = top_corridors(con, lenses=chosen, edition=edition, years=years, sex=sex, by=by,
                           category=category, origin_region=origin_region,
                           destination_region=destination_region, n=n, min_stock=min_stock)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from corridors import store
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, console, emit
 
 ORDER = 20
@@ -50,7 +50,7 @@ def summary_command(
     by default, with the World Bank years its lenses apply; world totals by year; sources."""
     from corridors.analytics.overview import store_summary
 
-    con = store.connect()
+    con = observatory().con
     parts = store_summary(con)
     if fmt is Format.json:
         emit({k: v.to_dicts() for k, v in parts.items()}, fmt)
@@ -95,7 +95,7 @@ def stock_command(
     """
     from corridors.analytics.stocks import stock_rows
 
-    con = store.connect()
+    con = observatory().con
     rows = stock_rows(con, origin, destination, year, sex, edition)
     if fmt is Format.table:
         src = rows[0]["source"] if rows else ""
@@ -110,13 +110,10 @@ def countries_command(
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ) -> None:
     """Countries and areas with their codes and groupings."""
-    con = store.connect()
-    cursor = con.execute(
-        "SELECT iso3, m49, name, continent, un_subregion, sdg_region, development_group "
-        "FROM countries ORDER BY name")
-    names = [column[0] for column in cursor.description]
-    emit([dict(zip(names, row, strict=True)) for row in cursor.fetchall()], fmt,
-         title="Countries and areas")
+    con = observatory().con
+    from corridors.analytics.reference import country_table
+
+    emit(country_table(con), fmt, title="Countries and areas")
 
 
 def register(app: typer.Typer) -> None:

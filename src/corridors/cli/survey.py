@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from corridors.cli._observatory import observatory
 from corridors.cli._output import Format, commands, console_err, emit
 from corridors.errors import CorridorsError
 from corridors.settings import override
@@ -282,7 +283,6 @@ def reconcile_command(
 
     from corridors.analytics.survey import estimator as est
     from corridors.analytics.survey.reconcile import reconcile
-    from corridors.store import connect
 
     with console_err.status("estimating the foreign-born population"):
         prep = est.prepare(data, mapping, _engine(engine, spark_master))
@@ -291,11 +291,10 @@ def reconcile_command(
         measures = [est.total("foreign_born"), est.mean("foreign_born")]
         frame = pl.concat([est.estimate_prepared(prep, measures, []),
                            est.estimate_prepared(prep, measures, ["sex"])], how="diagonal")
-    con = connect()
+    obs = observatory()
+    con = obs.con
     try:
-        from corridors.analytics.corridors import default_edition
-
-        edition = default_edition(con, edition)
+        edition = obs.select(edition).edition
         table = reconcile(con, frame, iso3=prep.mapping.country, year=prep.mapping.year,
                           edition=edition)
     finally:

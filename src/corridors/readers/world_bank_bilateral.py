@@ -41,7 +41,7 @@ from typing import Any
 
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.errors import InputError, Problem
 from corridors.readers.workbook import column_letter, open_workbook, sheet_rows
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.errors import InputError, Problem
 from corridors.readers.workbook import column_letter
 from corridors.readers.world_bank_bilateral import ALIAS_FILE, BilateralMatrix

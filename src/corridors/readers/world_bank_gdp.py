@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.errors import InputError, Problem
 from corridors.readers.workbook import csv_table
 from corridors.readers.world_bank_wdi import AGGREGATES, ALIAS_FILE, Indicator

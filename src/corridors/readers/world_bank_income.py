@@ -34,7 +34,7 @@ from typing import Any
 
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.errors import InputError, Problem
 from corridors.readers.workbook import column_letter, expect_header, open_workbook, sheet_rows
 

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 import httpx
 
-from corridors import __version__
+from corridors._version import __version__
 from corridors.errors import SourceError
 from corridors.settings import settings
 from corridors.sources.cache import FileProvenance, Provenance, folder_for, now, sha256_of

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.errors import CorridorsError, storage_error
 from corridors.settings import settings
 from corridors.sources import cache

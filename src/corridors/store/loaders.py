@@ -164,7 +164,8 @@ def load_world_bank_bilateral(source: Source, folder: Path) -> Frames:
 def load_communities(source: Source, folder: Path) -> Frames:
     frame = pl.read_csv(folder / "rec_membership.csv", infer_schema=False,
                         empty_string_is_null=False)
-    from corridors import codes, links
+    import corridors.codes as codes
+    import corridors.links as links
     from corridors.errors import InputError, Problem
 
     problems = [

@@ -12,7 +12,7 @@ import math
 
 from babel.numbers import format_decimal, format_percent
 
-from corridors import languages
+import corridors.languages as languages
 from corridors.languages import gettext as _
 
 

@@ -26,7 +26,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from corridors import codes
+import corridors.codes as codes
 
 #: Where the outlines come from: npm package, version, file and its SHA-256.
 PACKAGE = "world-atlas"

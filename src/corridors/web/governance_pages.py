@@ -1,7 +1,7 @@
 """Governance pages: the corridor scorecard, the ranking "where should support go first?" and the
 good-practice catalogue; each HTML at ``/<page>`` and its JSON twin at ``/<page>.json``, state in
-the URL. The figures are those of the API (``corridors.api.routes.governance``), which calls
-``corridors.analytics.governance``.
+the URL. The figures are those of the API: both serve the records of ``corridors.records.governance``,
+which call ``corridors.analytics.governance``.
 """
 
 from __future__ import annotations
@@ -12,16 +12,15 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import URL
 
-from corridors import codes
-from corridors.analytics.corridors import default_edition
-from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition
-from corridors.api.routes import governance as gov_routes
-from corridors.web import views
+import corridors.codes as codes
+from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition, selection
+from corridors.records import governance as gov_records
+from corridors.web import render, views
 
 router = APIRouter(include_in_schema=False)
 
 LensPage = Annotated[str, Query(max_length=40, pattern=r"^[a-z0-9\-]+$")]
-TopPage = Annotated[int, Query(ge=1, le=gov_routes.MAX_TOP)]
+TopPage = Annotated[int, Query(ge=1, le=gov_records.MAX_TOP)]
 QueryPage = Annotated[str, Query(max_length=200)]
 LevelPage = Annotated[str | None, Query(max_length=20)]
 ThemePage = Annotated[str | None, Query(max_length=60)]
@@ -40,24 +39,18 @@ INDICATOR_LABELS = {
 }
 
 
-def _pages():
-    from corridors.web import pages  # the shared renderer (imported late: pages includes us)
-
-    return pages
-
-
 # --- ranking: where should support go first? ---------------------------------------------------
 
 def _ranking(con, store, lens, year, edition, top) -> dict[str, Any]:
     edition = check_edition(store, con, edition)
-    record = gov_routes.rank_record(store, con, lens, year, edition, top)
+    record = gov_records.rank_record(store, con, lens, year, edition, top)
     return {"page": "ranking", **record}
 
 
 @router.get("/scorecard.json")
 def ranking_json(con: Con, store: StoreDep, lens: LensPage = "wb-lmic", year: YearQ = None,
                  edition: EditionQ = None, top: TopPage = 50) -> Response:
-    return _pages()._json(_ranking(con, store, lens, year, edition, top))
+    return render._json(_ranking(con, store, lens, year, edition, top))
 
 
 @router.get("/scorecard", response_class=HTMLResponse)
@@ -69,7 +62,7 @@ def ranking_page(request: Request, con: Con, store: StoreDep, lens: LensPage = "
              "labels": INDICATOR_LABELS,
              "lens_title": next((x["title"] for x in views._lens_choices() if x["id"] == lens),
                                 lens)}
-    return _pages()._render(request, "ranking.html", data,
+    return render._render(request, "ranking.html", data,
                             title="Where should support go first?", json_path="/scorecard.json",
                             extra=extra)
 
@@ -77,9 +70,9 @@ def ranking_page(request: Request, con: Con, store: StoreDep, lens: LensPage = "
 # --- corridor scorecard ------------------------------------------------------------------------
 
 def _scorecard(con, store, origin, destination, year, lens, edition) -> dict[str, Any]:
-    o = gov_routes._known(store, con, "origin", origin)
-    d = gov_routes._known(store, con, "destination", destination)
-    record = gov_routes.scorecard_record(store, con, o, d, year, lens,
+    o = gov_records.known_country(store, con, "origin", origin)
+    d = gov_records.known_country(store, con, "destination", destination)
+    record = gov_records.scorecard_record(store, con, o, d, year, lens,
                                          check_edition(store, con, edition))
     return {"page": "scorecard", **record}
 
@@ -87,7 +80,7 @@ def _scorecard(con, store, origin, destination, year, lens, edition) -> dict[str
 @router.get("/scorecard/{origin}/{destination}.json")
 def scorecard_json(con: Con, store: StoreDep, origin: str, destination: str, year: YearQ = None,
                    lens: LensPage = "wb-lmic", edition: EditionQ = None) -> Response:
-    return _pages()._json(_scorecard(con, store, origin, destination, year, lens, edition))
+    return render._json(_scorecard(con, store, origin, destination, year, lens, edition))
 
 
 @router.get("/scorecard/{origin}/{destination}", response_class=HTMLResponse)
@@ -102,7 +95,7 @@ def scorecard_page(request: Request, con: Con, store: StoreDep, origin: str, des
                                          data["instruments"]["destination"], strict=True)),
              "category_labels": views.CATEGORY_LABELS}
     title = f"{c['origin_name']} → {c['destination_name']}: governance scorecard"
-    return _pages()._render(request, "scorecard.html", data, title=title,
+    return render._render(request, "scorecard.html", data, title=title,
                             json_path=f"/scorecard/{c['origin']}/{c['destination']}.json",
                             extra=extra)
 
@@ -110,7 +103,7 @@ def scorecard_page(request: Request, con: Con, store: StoreDep, origin: str, des
 # --- good-practice catalogue -------------------------------------------------------------------
 
 def _practices(con, store, q, country, level, theme, gcm) -> dict[str, Any]:
-    found = gov_routes.practice_search(store, con, q, country or None, level or None,
+    found = gov_records.practice_search(store, con, q, country or None, level or None,
                                        theme or None, int(gcm) if gcm else None)
     names = codes.countries()
     found["country_names"] = {c: names[c].name for c in found["facets"]["country"]
@@ -123,7 +116,7 @@ def _practices(con, store, q, country, level, theme, gcm) -> dict[str, Any]:
 def practices_json(con: Con, store: StoreDep, q: QueryPage = "", country: CodeQ = None,
                    level: LevelPage = None, theme: ThemePage = None,
                    gcm: GcmPage = None) -> Response:
-    return _pages()._json(_practices(con, store, q, country, level, theme, gcm))
+    return render._json(_practices(con, store, q, country, level, theme, gcm))
 
 
 @router.get("/practices", response_class=HTMLResponse)
@@ -143,35 +136,16 @@ def practices_page(request: Request, con: Con, store: StoreDep, q: QueryPage = "
             query[name] = value
         return str(URL("/practices").include_query_params(**query))
 
-    edition = default_edition(con, None)
+    edition = selection(con).edition
     extra = {"state": state, "facet_url": facet_url,
              "api_url": str(URL("/api/v1/practices").include_query_params(**state)),
              "country_link": lambda iso3: f"/country/{iso3}?edition={edition}"}
-    return _pages()._render(request, "practices.html", data, title="Good practices",
+    return render._render(request, "practices.html", data, title="Good practices",
                             json_path="/practices.json", extra=extra)
 
 
 # --- pieces of the country and corridor pages --------------------------------------------------
 
-def country_ratifications(store, con, iso3: str) -> dict[str, Any] | None:
-    """The country page's ratification table (None with a reason when the reference folder is
-    missing)."""
-    from fastapi import HTTPException
-
-    try:
-        return gov_routes.ratifications_record(store, con, iso3)
-    except HTTPException as error:
-        return {"missing": error.detail}
 
 
-def corridor_flows(store, con, origin: str, destination: str) -> dict[str, Any]:
-    """The corridor page's flows (both directions per period and sex), or why there are none."""
-    from fastapi import HTTPException
-
-    from corridors.api.routes.flows import corridor_flows as flows_record
-
-    try:
-        return flows_record(store, con, origin, destination, None)
-    except HTTPException as error:
-        return {"missing": error.detail}
 

@@ -5,17 +5,14 @@ State is in the URL (``?year=2020&lens=wb-lmic``), so every view can be shared a
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import URL
 
-from corridors import __version__, languages
-from corridors.api import reference, respond
+from corridors.analytics import reference
+from corridors.api import respond
 from corridors.api.deps import (
     CodeQ,
     Con,
@@ -28,56 +25,12 @@ from corridors.api.deps import (
     check_country,
     check_edition,
 )
-from corridors.web import charts, format, views
+from corridors.web import views
+from corridors.web.render import _json, _render
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(
-    directory=Path(str(resources.files(__package__).joinpath("templates"))))
-templates.env.filters.update(format.FILTERS)
-templates.env.add_extension("jinja2.ext.i18n")
-templates.env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
-    languages.gettext, languages.ngettext, newstyle=True)
-templates.env.globals["current_language"] = languages.current
-templates.env.globals["language_names"] = languages.NAMES
-templates.env.globals["language_url"] = lambda request, code: _language_url(request, code)
-templates.env.globals["static"] = lambda name: f"/static/{name}?v={__version__}"
-templates.env.globals["charts"] = charts
-templates.env.globals["category_labels"] = views.CATEGORY_LABELS
 
 LensPage = Annotated[str, Query(max_length=40, pattern=r"^[a-z0-9\-]+$")]
-
-
-def _language_url(request: Request, code: str) -> str:
-    """This page (path and query, relative) in another language."""
-    url = URL(request.url.path).include_query_params(**{**dict(request.query_params), "lang": code})
-    return str(url)
-
-
-def _json_url(request: Request, path: str) -> str:
-    return str(URL(path).include_query_params(**dict(request.query_params)))
-
-
-def _render(request: Request, template: str, data: dict[str, Any], *, title: str,
-            json_path: str | None, extra: dict | None = None, status: int = 200) -> Response:
-    context = {
-        "request": request, "data": data, "title": title, "page": data.get("page"),
-        "json_url": _json_url(request, json_path) if json_path else None,
-        "footer_sources": data.get("sources", [])[:6],
-        **(extra or {}),
-    }
-    return templates.TemplateResponse(request, template, context, status_code=status)
-
-
-def _json(data: dict[str, Any]) -> Response:
-    return Response(respond.to_json(data), media_type="application/json")
-
-
-def render_error(request: Request, status: int, message: str) -> Response:
-    titles = {404: "Not found", 422: "Not a valid request", 503: "No data yet",
-              500: "Something went wrong"}
-    data = {"page": "error", "sources": []}
-    return _render(request, "error.html", data, title=titles.get(status, "Error"),
-                   json_path=None, extra={"message": message}, status=status)
 
 
 def _country_link(year: int, lens: str):
@@ -270,10 +223,3 @@ def corridor_page(request: Request, con: Con, store: StoreDep, origin: str, dest
     return _render(request, "corridor.html", data, title=title,
                    json_path=f"/corridor/{data['origin']}/{data['destination']}.json",
                    extra=extra)
-
-
-# --- governance: scorecard, ranking, good practices (corridors.web.governance_pages) ------------
-
-from corridors.web import governance_pages  # noqa: E402  (it renders with this module's helpers)
-
-router.routes.extend(governance_pages.router.routes)  # one list of pages (docs test reads it)

@@ -11,12 +11,13 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from corridors.analytics import regions
-from corridors.analytics.corridors import corridor_table, default_edition, edition_years, editions
+from corridors.analytics import reference, regions
+from corridors.analytics.corridors import corridor_table, edition_years, editions
 from corridors.analytics.lenses import BUILTIN, INCOME_NAMES, available_lenses, get_lens
+from corridors.analytics.selection import Selection
 from corridors.analytics.stocks import stock
-from corridors.api import reference, respond
-from corridors.api.deps import Invalid, Store
+from corridors.api import respond
+from corridors.api.deps import Invalid, Store, selection
 
 CATEGORY_LABELS = {
     "south-south": "South–South",
@@ -26,9 +27,11 @@ CATEGORY_LABELS = {
 }
 
 
-def _pick_year(years: list[int], year: int | None) -> int:
+def _pick_year(chosen: Selection, year: int | None) -> int:
+    """The year asked for (checked against the edition's), else the selection's default year."""
+    years = list(chosen.years)
     if year is None:
-        return years[-1]
+        return chosen.year
     if year not in years:
         raise Invalid("year", year, "one of " + ", ".join(map(str, years)))
     return year
@@ -59,9 +62,9 @@ def controls(store: Store, con: duckdb.DuckDBPyConnection, edition: str, year: i
 def overview(store: Store, con: duckdb.DuckDBPyConnection, *, year: int | None, lens: str,
              edition: str | None) -> dict[str, Any]:
     """The South-South picture for a year and a lens."""
-    edition = default_edition(con, edition)
-    years = edition_years(con, edition)
-    year = _pick_year(years, year)
+    chosen = selection(con, edition)
+    edition = chosen.edition
+    year = _pick_year(chosen, year)
     lens_obj = _lens(lens)
 
     def compute() -> dict[str, Any]:
@@ -125,11 +128,12 @@ def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
             destination: str | None, year: int | None, sex: str, edition: str | None,
             limit: int, offset: int) -> dict[str, Any]:
     """The corridor table filtered as asked: one page of rows."""
-    edition = default_edition(con, edition)
+    chosen = selection(con, edition)
+    edition = chosen.edition
     if year is not None:
-        _pick_year(edition_years(con, edition), year)
+        _pick_year(chosen, year)
     if origin is None and destination is None and year is None:
-        year = edition_years(con, edition)[-1]
+        year = chosen.year
 
     def compute() -> pl.DataFrame:
         return corridor_table(con, edition=edition, years=year, sex=sex, origin=origin,
@@ -152,17 +156,18 @@ def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
 def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, year: int | None,
             lens: str, edition: str | None) -> dict[str, Any]:
     """A country profile with every origin and destination (for the map)."""
-    from corridors.api.routes.profiles import country_record, with_sources
+    from corridors.records.profiles import country_record, with_sources
 
-    edition = default_edition(con, edition)
-    year = _pick_year(edition_years(con, edition), year)
+    chosen = selection(con, edition)
+    edition = chosen.edition
+    year = _pick_year(chosen, year)
     _lens(lens)
     record = country_record(store, con, iso3, year, lens, edition, 300)
     record["sources"] = with_sources(con, record)
     record["page"] = "country"
     record["income_group_name"] = INCOME_NAMES.get(record.get("income_group") or "", None)
     record["income_periods"] = income_periods(record.get("income_history") or [])
-    from corridors.web.governance_pages import country_ratifications
+    from corridors.records.governance import country_ratifications
 
     record["ratifications"] = country_ratifications(store, con, iso3)
     from corridors.web import remittance_views
@@ -187,15 +192,15 @@ def income_periods(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def corridor(store: Store, con: duckdb.DuckDBPyConnection, origin: str, destination: str, *,
              edition: str | None) -> dict[str, Any]:
-    from corridors.api.routes.profiles import corridor_record, with_sources
+    from corridors.records.profiles import corridor_record, with_sources
 
-    edition = default_edition(con, edition)
+    edition = selection(con, edition).edition
     record = dict(corridor_record(store, con, origin, destination, edition))
     record["sources"] = with_sources(con, record)
     record["page"] = "corridor"
-    from corridors.web.governance_pages import corridor_flows
+    from corridors.records.flows import corridor_flows_or_missing
 
-    record["flows"] = corridor_flows(store, con, origin, destination)
+    record["flows"] = corridor_flows_or_missing(store, con, origin, destination)
     from corridors.web import remittance_views
 
     record["remittances"] = remittance_views.corridor(store, con, origin, destination)

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import duckdb
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics.governance import agreements as agreements_mod
 from corridors.analytics.governance import communities as communities_mod
 from corridors.analytics.governance import ratifications as ratifications_mod

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from corridors.api import reference, respond
+from corridors.analytics import reference
+from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
     Con,
@@ -15,9 +16,8 @@ from corridors.api.deps import (
     OffsetQ,
     StoreDep,
     YearQ,
-    edition_or_newest,
     require_country,
-    years_of,
+    selection,
 )
 from corridors.api.schemas import CountryPublic, GroupPublic, Page, Provenanced
 
@@ -76,7 +76,7 @@ def get_grouping(
     year: YearQ = None, limit: LimitQ = 100, offset: OffsetQ = 0, format: FormatQ = None,
 ) -> Response:
     if grouping in reference.TIMED_GROUPINGS and year is None:
-        year = years_of(con, edition_or_newest(con))[-1]  # the default edition's latest year
+        year = selection(con).year  # the default edition's latest year
     rows = reference.groups(con, grouping, year)
     tables = ("income_groups",) if grouping == "income" else ("countries",)
     return respond.page(request, rows, _sources(con, *tables), limit=limit, offset=offset,

@@ -9,18 +9,10 @@ saved flows, the answer says how to save them.
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-import duckdb
-import polars as pl
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from corridors import codes
-from corridors.analytics.flows import global_run
-from corridors.analytics.flows.lenses import lens_flows
-from corridors.analytics.flows.summaries import corridor
-from corridors.analytics.lenses import available_lenses, get_lens
 from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
@@ -29,117 +21,29 @@ from corridors.api.deps import (
     FormatQ,
     Invalid,
     LensQ,
-    Store,
     StoreDep,
-    Unknown,
-    lookup,
     require_country,
 )
 from corridors.api.schemas import CorridorFlowsPublic, FlowCategoryPublic, Page
+from corridors.records.flows import FlowSex, corridor_flows, flow_summary
 
 router = APIRouter(tags=["flows"])
 
 PeriodQ = Annotated[str | None, Query(max_length=9, pattern=r"^\d{4}-\d{4}$",
                                       description="A period such as 2015-2020 (default: all).")]
-FlowSex = Literal["both", "male", "female"]
-
-METHOD_NAMES = {
-    "demo": "demographic accounting (Abel 2013; Abel & Sander 2014): stayers and a "
-            "quasi-independence model fitted by iterative proportional fitting",
-    "diff-zero": "stock differencing, decreases ignored",
-    "diff-return": "stock differencing, decreases read as returns",
-    "rates-dennett": "Dennett migration rates",
-}
 
 
-def flows_edition(store: Store, con: duckdb.DuckDBPyConnection, edition: str | None) -> str:
-    if edition is None or edition == "":
-        return lookup(con, ("flows-default-edition",), lambda: global_run.default_edition(con))
-    editions = store.editions(con)
-    if edition not in editions:
-        raise Unknown("edition", edition, "one of " + ", ".join(editions))
-    return edition
 
 
-def flow_periods(con: duckdb.DuckDBPyConnection, edition: str) -> list[tuple[int, int]]:
-    """The edition's periods (consecutive stock years), looked up once per store file."""
-    return list(lookup(con, ("flow-periods", edition),
-                       lambda: tuple(global_run.periods(con, edition))))
 
 
-def saved_flows(store: Store, con: duckdb.DuckDBPyConnection,
-                edition: str) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """The store's saved flows of the edition (men and women, every period, the build's default
-    settings) and those settings; loaded once per store file."""
-
-    def compute() -> tuple[pl.DataFrame, dict[str, Any]] | None:
-        frame = global_run.stored_flows(con, edition=edition,
-                                        period_list=flow_periods(con, edition),
-                                        sexes=("male", "female"))
-        if frame is None:
-            return None
-        text = frame["settings"][0] if frame.height else "{}"
-        return frame.drop("settings"), json.loads(text)
-
-    found = store.memo(("saved-flows", edition), compute)
-    if found is None:
-        raise HTTPException(404, f"the store holds no saved flows for {edition}: run "
-                                 "`corridors build` (it saves the default run), or see "
-                                 "`corridors flows estimate --help`")
-    return found
 
 
-def _caption(method: str, settings: dict[str, Any]) -> str:
-    text = f"Estimated from changes in bilateral stocks by {METHOD_NAMES.get(method, method)}"
-    if settings.get("birthplace_match"):
-        text += f", birthplace match {settings['birthplace_match']}"
-    return (text + "; read from the store's saved flows table; no births or deaths in the store "
-            "(see docs/flows.md)")
 
 
-def corridor_flows(store: Store, con: duckdb.DuckDBPyConnection, origin: str, destination: str,
-                   edition: str | None, sex: FlowSex = "both") -> dict[str, Any]:
-    """Flows both ways along a corridor per period and sex, as ``corridors flows corridor``."""
-    edition = flows_edition(store, con, edition)
-    frame, settings = saved_flows(store, con, edition)
-    rows = store.memo(("corridor-flows", origin, destination, edition),
-                      lambda: corridor(frame, origin, destination).to_dicts())
-    if sex != "both":
-        rows = [r for r in rows if r["sex"] == sex]
-    method = rows[0]["method"] if rows else settings.get("method", "demo")
-    names = codes.countries()
-    return {
-        "origin": origin, "origin_name": names[origin].name,
-        "destination": destination, "destination_name": names[destination].name,
-        "edition": edition, "method": method, "method_name": METHOD_NAMES.get(method, method),
-        "settings": settings, "flows": rows, "caption": _caption(method, settings),
-        "sources": respond.sources(con, (), [edition]),
-    }
 
 
-def flow_summary(store: Store, con: duckdb.DuckDBPyConnection, lens: str, period: str | None,
-                 sex: FlowSex, edition: str | None) -> dict[str, Any]:
-    """Flow totals and shares per category under a lens, as ``corridors flows lenses``."""
-    if lens not in available_lenses():
-        raise Unknown("lens", lens, "one of " + ", ".join(available_lenses()))
-    edition = flows_edition(store, con, edition)
-    frame, settings = saved_flows(store, con, edition)
-    if period is not None:
-        held = flow_periods(con, edition)
-        named = {f"{a}-{b}": (a, b) for a, b in held}
-        start, end = named.get(period.replace("–", "-"), (None, None))
-        if start is None:  # well-formed (the declared pattern) but not a period of the store
-            raise Unknown("period", period, "one of " + ", ".join(f"{a}-{b}" for a, b in held))
-    summary = store.memo(("flow-summary", lens, edition),
-                         lambda: lens_flows(con, frame, get_lens(lens)))
-    if period is not None:
-        summary = summary.filter((pl.col("period_start") == start) & (pl.col("period_end") == end))
-    summary = summary.filter(pl.col("sex") == sex)
-    method = settings.get("method", "demo")
-    return {"lens": lens, "edition": edition, "method": method, "settings": settings,
-            "caption": _caption(method, settings) + "; a period takes each corridor's category "
-                       "in its start year", "rows": summary.to_dicts(),
-            "sources": respond.sources(con, respond.income_sources(con), [edition])}
+
 
 
 @router.get("/flows/summary", response_model=Page[FlowCategoryPublic],

@@ -12,25 +12,12 @@ complete the list is: a country absent from an incomplete list is ``unknown``, n
 
 from __future__ import annotations
 
-import hashlib
-import os
-from datetime import UTC, datetime
-from importlib import resources
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-import duckdb
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from corridors import __version__, codes
-from corridors.analytics.governance import agreements as agreements_mod
 from corridors.analytics.governance import communities as communities_mod
-from corridors.analytics.governance import practices as practices_mod
-from corridors.analytics.governance import ratifications as ratifications_mod
-from corridors.analytics.governance import scorecard as scorecard_mod
 from corridors.analytics.governance.instruments import instruments, normalise_id
-from corridors.analytics.governance.reference import ReferenceMissing
-from corridors.analytics.lenses import available_lenses
 from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
@@ -41,15 +28,11 @@ from corridors.api.deps import (
     LensQ,
     LimitQ,
     OffsetQ,
-    Store,
     StoreDep,
     Unknown,
     YearQ,
     check_country,
     check_edition,
-    edition_or_newest,
-    require_country,
-    years_of,
 )
 from corridors.api.schemas import (
     AgreementPublic,
@@ -61,118 +44,35 @@ from corridors.api.schemas import (
     RatificationsPublic,
     ScorecardPublic,
 )
-from corridors.settings import settings
+from corridors.records.governance import (
+    MAX_TOP,
+    agreement_rows,
+    governance,
+    governance_sources,
+    known_country,
+    practice_search,
+    rank_record,
+    ratifications_record,
+    scorecard_record,
+)
 
 router = APIRouter(tags=["governance"])
 
-#: Provenance rows of the store that governance figures come from.
-GOVERNANCE_SOURCE_IDS = ("curated-reference", "un-treaties-hr-status")
-#: The largest number of corridors a ranking considers.
-MAX_TOP = 200
-_PACKAGE = "corridors.analytics.governance"
-_PACKAGE_FILES = {
-    "instruments.yaml": "Instruments tracked (ILO and UN): title, year, subject, flags",
-    "agreements.yaml": "Bilateral labour agreements and MoUs named by the background paper, "
-                       "coded provision by provision",
-    "practices.yaml": "Good-practice catalogue seeded with the practices the background paper names",
-}
-_REFERENCE_FILES = {
-    "coverage.csv": "How complete each ratification list is (expected totals and their sources)",
-    "rec_membership.csv": "Regional economic communities: membership periods",
-    "rec_free_movement.csv": "Regional free-movement instruments and their status",
-}
-_LICENCE = "Facts compiled from cited public pages; see source_url per row"
 
 
 # -- loading -----------------------------------------------------------------------------------
-def _stamp(path: FilePath | None) -> tuple:
-    if path is None:
-        return ()
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return (str(path), None)
-    return (str(path), info.st_mtime_ns)
 
 
-def _user_stamp() -> tuple:
-    """Changes when the user imports ratifications, agreements or practices (or the reference
-    folder changes): the memoised governance facts are then read again."""
-    user = settings().user_dir
-    folders = [user / "ratifications", user / "agreements", user / "practices"]
-    files = [p for f in folders if f.is_dir() for p in sorted(f.iterdir())]
-    return (_stamp(settings().reference_dir), *(_stamp(p) for p in folders + files))
 
 
-def governance(store: Store, con: duckdb.DuckDBPyConnection) -> scorecard_mod.Governance:
-    """Ratifications, memberships, free movement and agreements, loaded once per store file and
-    state of the user's imports."""
-    try:
-        return store.memo(("governance", _user_stamp()),
-                          lambda: scorecard_mod.Governance.load(con))
-    except ReferenceMissing as error:
-        raise HTTPException(503, str(error)) from None
 
 
-def _sha256(path: FilePath) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
-def _file_source(store: Store, path: FilePath, source_id: str, title: str,
-                 publisher: str) -> dict[str, Any]:
-    def compute() -> dict[str, Any]:
-        stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        return {"source_id": source_id, "publisher": publisher, "title": title,
-                "edition": stamp.date().isoformat(), "licence": _LICENCE, "url": None,
-                "file_name": path.name, "sha256": _sha256(path), "fetched_at": None}
-
-    return store.memo(("governance-file", str(path), _stamp(path)), compute)
 
 
-def _package_source(name: str) -> dict[str, Any]:
-    data = resources.files(_PACKAGE).joinpath(name).read_bytes()
-    return {"source_id": f"package:{name}", "publisher": "corridors (coded from the sources "
-            "cited per record)", "title": _PACKAGE_FILES[name], "edition": __version__,
-            "licence": "Records cite their sources; see source per record", "url": None,
-            "file_name": name, "sha256": hashlib.sha256(data).hexdigest(), "fetched_at": None}
 
 
-def governance_sources(store: Store, con: duckdb.DuckDBPyConnection,
-                       gov: scorecard_mod.Governance | None = None, *,
-                       ratification_lists: bool = False, reference_files: tuple[str, ...] = (),
-                       package_files: tuple[str, ...] = (),
-                       agreements: list[agreements_mod.Agreement] | None = None) -> list[dict]:
-    """Sources of a governance answer: the store's provenance of the curated reference, then each
-    file the figures were read from, with its SHA-256."""
-    found = respond.sources(con, GOVERNANCE_SOURCE_IDS)
-    paths: list[FilePath] = []
-    if ratification_lists and gov is not None:
-        paths += [FilePath(p) for p in gov.ratifications.sources]
-        reference_files = ("coverage.csv", *reference_files)
-    folder = settings().reference_dir
-    if folder is not None:
-        paths += [folder / name for name in dict.fromkeys(reference_files)]
-    for path in paths:
-        if path.is_file():
-            title = _REFERENCE_FILES.get(path.name, "Ratification list (rows cite their pages)")
-            found.append(_file_source(store, path, f"reference:{path.name}", title,
-                                      "corridors curated reference"))
-    found += [_package_source(name) for name in package_files]
-    for item in agreements or []:
-        if item.provenance.file and not item.provenance.file.endswith(agreements_mod.SEED_FILE):
-            found.append({"source_id": f"user:{FilePath(item.provenance.file).name}",
-                          "publisher": "user import", "title": "Agreements imported by the user",
-                          "edition": item.provenance.coded_on or "", "licence": _LICENCE,
-                          "url": None, "file_name": FilePath(item.provenance.file).name,
-                          "sha256": item.provenance.sha256 or "", "fetched_at": None})
-    unique: dict[str, dict] = {}
-    for source in found:
-        unique.setdefault(source["source_id"], source)
-    return list(unique.values())
 
 
 def paged(request: Request, rows: list[dict], found: list[dict], *, limit: int, offset: int,
@@ -191,45 +91,13 @@ def paged(request: Request, rows: list[dict], found: list[dict], *, limit: int, 
     return Response(respond.to_json(body), media_type="application/json")
 
 
-def _known(store: Store, con: duckdb.DuckDBPyConnection, name: str, value: str) -> str:
-    return require_country(con, store.country_codes(con), name, value)
 
 
-def pick_year(con: duckdb.DuckDBPyConnection, edition: str, year: int | None) -> int:
-    years = years_of(con, edition)
-    if year is None:
-        return years[-1]
-    if year not in years:
-        raise Unknown("year", year, f"a year of {edition}: " + ", ".join(map(str, years)))
-    return year
 
 
-def check_lens(lens: str) -> str:
-    lenses = available_lenses()
-    if lens not in lenses:
-        raise Unknown("lens", lens, "one of " + ", ".join(lenses))
-    return lens
 
 
 # -- ratifications and instruments ------------------------------------------------------------
-def ratifications_record(store: Store, con: duckdb.DuckDBPyConnection, iso3: str,
-                         only: list[str] | None = None) -> dict[str, Any]:
-    """A country's status on every tracked instrument with each list's completeness."""
-    gov = governance(store, con)
-    rows = gov.ratifications.country(iso3, only or None)
-    incomplete = [r["instrument"] for r in rows if not r["list_complete"]]
-    return {
-        "iso3": iso3, "name": codes.countries()[iso3].name,
-        "instruments": rows,
-        "statuses": {s: sum(r["status"] == s for r in rows) for s in ratifications_mod.STATUSES},
-        "lists_complete": not incomplete,
-        "incomplete_lists": incomplete,
-        "completeness": (f"{len(rows) - len(incomplete)} of {len(rows)} lists complete; "
-                         "'unknown' = absent from an incomplete list, not 'not ratified'"),
-        "how_to_complete": None if not incomplete else ratifications_mod.HOW_TO_COMPLETE,
-        "sources": governance_sources(store, con, gov, ratification_lists=True,
-                                      package_files=("instruments.yaml",)),
-    }
 
 
 InstrumentQ = Annotated[list[str] | None, Query(
@@ -244,7 +112,7 @@ def get_ratifications(request: Request, con: Con, store: StoreDep, country: Code
     ratified, unknown), year, how it is known (``basis``), source URL, and ``coverage``: how
     complete the instrument's list is. ``unknown`` means absent from an incomplete list. CSV
     gives the rows."""
-    iso3 = _known(store, con, "country", country)
+    iso3 = known_country(store, con, "country", country)
     only = None
     if instrument:
         only = [normalise_id(i) for i in instrument]
@@ -298,9 +166,6 @@ def list_communities(request: Request, con: Con, store: StoreDep, year: YearQ = 
                         filename="communities")
 
 
-def agreement_rows(gov: scorecard_mod.Governance, iso3: str | None) -> list[dict]:
-    return [a.summary() | {"sectors": a.sectors, "checklist": a.checklist()}
-            for a in gov.agreements if iso3 is None or iso3 in a.parties]
 
 
 @router.get("/agreements", response_model=Page[AgreementPublic],
@@ -322,25 +187,6 @@ def list_agreements(request: Request, con: Con, store: StoreDep, country: CodeQ 
 
 
 # -- practices --------------------------------------------------------------------------------
-def practice_search(store: Store, con: duckdb.DuckDBPyConnection, q: str, country: str | None,
-                    level: str | None, theme: str | None, gcm: int | None) -> dict[str, Any]:
-    """Search results (all of them) and their facet counts."""
-    if level and level not in practices_mod.LEVELS:
-        raise Unknown("level", level, "one of " + ", ".join(practices_mod.LEVELS))
-    if theme and theme not in practices_mod.THEMES:
-        raise Unknown("theme", theme, "one of " + ", ".join(practices_mod.THEMES))
-    iso3 = check_country(con, store.country_codes(con), "country", country)
-    gov = governance(store, con)
-    member_of: dict[str, set[str]] = {
-        code: set(communities_mod.members(gov.memberships, code))
-        for code in communities_mod.communities(gov.memberships)}
-    rows = practices_mod.search(q, country=iso3, level=level, theme=theme, gcm=gcm,
-                                member_of=member_of)
-    return {"q": q, "country": iso3, "level": level, "theme": theme, "gcm": gcm, "rows": rows,
-            "facets": practices_mod.facets(rows),
-            "choices": {"level": list(practices_mod.LEVELS), "theme": list(practices_mod.THEMES),
-                        "gcm": {str(k): v for k, v in practices_mod.GCM_OBJECTIVES.items()}},
-            "sources": governance_sources(store, con, gov, package_files=("practices.yaml",))}
 
 
 QueryQ = Annotated[str, Query(max_length=200, description="Words to look for (empty: all).")]
@@ -365,45 +211,8 @@ def list_practices(request: Request, con: Con, store: StoreDep, q: QueryQ = "",
 
 
 # -- scorecard --------------------------------------------------------------------------------
-def scorecard_record(store: Store, con: duckdb.DuckDBPyConnection, origin: str,
-                     destination: str, year: int | None, lens: str,
-                     edition: str | None) -> dict[str, Any]:
-    """The scorecard of a corridor (see :mod:`corridors.analytics.governance.scorecard`), with
-    the category under ``lens`` and its sources."""
-    edition = edition_or_newest(con, edition)
-    year = pick_year(con, edition, year)
-    check_lens(lens)
-    gov = governance(store, con)
-    card = store.memo(("scorecard", origin, destination, year, edition, _user_stamp()),
-                      lambda: scorecard_mod.scorecard(con, origin, destination, year,
-                                                      edition=edition, gov=gov))
-    found = respond.sources(con, respond.income_sources(con), [edition])
-    covering = [a for a in gov.agreements if a.id in {x["id"] for x in card["agreements"]}]
-    found += governance_sources(store, con, gov, ratification_lists=True,
-                                reference_files=("rec_membership.csv", "rec_free_movement.csv"),
-                                package_files=("instruments.yaml", "agreements.yaml"),
-                                agreements=covering)
-    return {**card, "lens": lens, "category": card["stock"]["categories"].get(lens),
-            "formulas": scorecard_mod.FORMULAS, "sources": found}
 
 
-def rank_record(store: Store, con: duckdb.DuckDBPyConnection, lens: str, year: int | None,
-                edition: str | None, top: int) -> dict[str, Any]:
-    edition = edition_or_newest(con, edition)
-    year = pick_year(con, edition, year)
-    check_lens(lens)
-    gov = governance(store, con)
-    rows = store.memo(("scorecard-rank", lens, year, edition, top, _user_stamp()),
-                      lambda: scorecard_mod.rank(con, lens, year, edition=edition, top=top,
-                                                 gov=gov))
-    found = respond.sources(con, respond.income_sources(con), [edition])
-    found += governance_sources(store, con, gov, ratification_lists=True,
-                                reference_files=("rec_membership.csv", "rec_free_movement.csv"),
-                                package_files=("instruments.yaml", "agreements.yaml"))
-    return {"lens": lens, "year": year, "edition": edition, "top": top, "rows": rows,
-            "formulas": scorecard_mod.FORMULAS,
-            "lists": {k: gov.ratifications.coverage[k].text for k in instruments()},
-            "sources": found}
 
 
 TopQ = Annotated[int, Query(ge=1, le=MAX_TOP,
@@ -434,8 +243,8 @@ def get_scorecard(request: Request, con: Con, store: StoreDep, origin: CodeP, de
     """Stock, change and trend; both ends' status on the migrant-specific and fundamental
     instruments (with list completeness); shared communities and free movement; agreements and
     their scores; five coverage indicators with their formulas. CSV gives the indicators."""
-    o = _known(store, con, "origin", origin)
-    d = _known(store, con, "destination", destination)
+    o = known_country(store, con, "origin", origin)
+    d = known_country(store, con, "destination", destination)
     record = scorecard_record(store, con, o, d, year, lens, check_edition(store, con, edition))
     found = record.pop("sources")
     return respond.one(request, record, found, fmt=format,

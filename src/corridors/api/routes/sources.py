@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from corridors.api import reference, respond
+from corridors.analytics import reference
+from corridors.api import respond
 from corridors.api.deps import Con, FormatQ, LimitQ, OffsetQ
 from corridors.api.schemas import Page, SourcePublic
 

@@ -1,15 +1,18 @@
-"""Reference look-ups the API serves as they are stored: countries, groupings, provenance.
+"""Reference look-ups as they are stored: countries and areas, groupings and their members,
+income-group history, the provenance of every file, and the years of the bilateral stock.
 
-Plain parameterised reads of the store's reference tables (no analytics here).
+Plain parameterised reads of the store's reference tables, the one place the interfaces (CLI,
+REST API, web pages) read them from; the membership of the groupings that change over time
+(income, rec) is the analytics' own rule (:func:`corridors.analytics.regions.group_membership`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import duckdb
 
-from corridors.analytics.regions import group_membership
 from corridors.codes import OTHER_ORIGIN
 
 #: Grouping name -> column of ``countries`` that holds the group.
@@ -51,6 +54,18 @@ def countries(con: duckdb.DuckDBPyConnection, *, grouping: str | None = None,
     return _records(con.execute(sql, params))
 
 
+def country_table(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every country and area with its codes and groupings, by name (``corridors countries``)."""
+    return _records(con.execute(
+        "SELECT iso3, m49, name, continent, un_subregion, sdg_region, development_group "
+        "FROM countries ORDER BY name"))
+
+
+def country_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """ISO3 codes of the store's country table."""
+    return frozenset(r[0] for r in con.execute("SELECT iso3 FROM countries").fetchall())
+
+
 def country(con: duckdb.DuckDBPyConnection, iso3: str) -> dict[str, Any] | None:
     rows = _records(con.execute(f"SELECT {_COUNTRY_COLUMNS} FROM countries WHERE iso3 = ?",
                                 [iso3]))
@@ -72,6 +87,9 @@ def groups(con: duckdb.DuckDBPyConnection, grouping: str, year: int | None) -> l
                f"WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY 1")
         rows = con.execute(sql).fetchall()
     else:
+        # regions loads polars: imported here so that reading countries or provenance stays light
+        from corridors.analytics.regions import group_membership
+
         # income and rec: the analytics' own membership rule (nearest World Bank data year;
         # full members of a community in force that year), never a second copy of it here
         frame = group_membership(con, grouping, [year])
@@ -88,10 +106,14 @@ def income_history(con: duckdb.DuckDBPyConnection, iso3: str) -> list[dict[str, 
         "WHERE iso3 = ? ORDER BY data_year", [iso3]))
 
 
-def provenance(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def provenance(con: duckdb.DuckDBPyConnection,
+               ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Provenance of every file in the store (source, edition, licence, sha256, where from), by
+    source id; ``ids``: only those sources."""
     return _records(con.execute(
         "SELECT source_id, publisher, title, edition, licence, url, file_name, sha256, "
-        "fetched_at FROM provenance ORDER BY source_id"))
+        "fetched_at FROM provenance WHERE $ids IS NULL OR list_contains($ids, source_id) "
+        "ORDER BY source_id", {"ids": None if ids is None else sorted(set(ids))}))
 
 
 def source_ids_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
