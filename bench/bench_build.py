@@ -20,7 +20,7 @@ def corridors_pull_and_build(home: str, mirror_dir: str) -> dict:
 
     from corridors import settings
     from corridors.sources.pull import pull
-    from corridors.store.build import build
+    from corridors.pipeline import build
 
     settings.use(settings.Settings(home=Path(home), mirror=Path(mirror_dir)))
     t = time.perf_counter()

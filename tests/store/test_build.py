@@ -14,7 +14,7 @@ from corridors import settings as settings_module
 from corridors.cli.main import app
 from corridors.sources import cache, get
 from corridors.store import connect
-from corridors.store.build import build
+from corridors.pipeline import build
 
 
 def test_every_table_is_filled_and_traceable(store_con):

@@ -22,7 +22,7 @@ from corridors.cli.main import app
 from corridors.observatory import Observatory
 from corridors.sources.pull import pull
 from corridors.store import connect
-from corridors.store.build import build
+from corridors.pipeline import build
 
 _spec = importlib.util.spec_from_file_location(
     "fixtures_ims2024", Path(__file__).parents[1] / "readers" / "fixtures_ims2024.py")

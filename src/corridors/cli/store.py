@@ -16,7 +16,7 @@ def build_command() -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from corridors.sources import registry
-    from corridors.store.build import build
+    from corridors.pipeline import build
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=console.real, transient=True) as bar:
