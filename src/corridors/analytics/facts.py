@@ -31,7 +31,7 @@ from contextlib import contextmanager
 import duckdb
 import polars as pl
 
-from corridors.analytics.editions import STOCK_INDEX
+from corridors.analytics.editions import STOCK_INDEX, NoDataError
 from corridors.analytics.governance.communities import full_member_sql, listed_sql
 from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
 from corridors.analytics.rules import category_sql, change_sql, growth_sql
@@ -200,8 +200,6 @@ def present(con: duckdb.DuckDBPyConnection) -> bool:
 def require(con: duckdb.DuckDBPyConnection) -> None:
     """Stop with what to run when the store has no fact table (a store from an older version)."""
     if not present(con):
-        from corridors.analytics.editions import NoDataError
-
         raise NoDataError("the store has no corridor fact table (built by an older version). "
                           "Run `corridors build` again.")
 
