@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from corridors import store
+import corridors.store as store
 from corridors.analytics import stocks
 from corridors.analytics.overview import store_summary
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from corridors import spreadsheets
+import corridors.spreadsheets as spreadsheets
 from corridors.analytics import datapackage, sdmx
 from corridors.analytics.choices import ALL_TABLES, FORMATS, TABLES  # noqa: F401
 from corridors.analytics.corridors import (

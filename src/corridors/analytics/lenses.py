@@ -31,7 +31,7 @@ import duckdb
 import polars as pl
 import yaml
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics.rules import CATEGORIES as CATEGORIES  # the corridor vocabulary
 from corridors.analytics.rules import category_sql as _category_sql
 from corridors.analytics.rules import four_categories_sql

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import duckdb
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics import facts as corridor_facts
 from corridors.analytics.corridors import (
     NoDataError,

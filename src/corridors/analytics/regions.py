@@ -20,7 +20,7 @@ from contextlib import contextmanager
 import duckdb
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics import facts
 from corridors.analytics.choices import GROUPINGS, RANKINGS, min_stock_for
 from corridors.analytics.corridors import (

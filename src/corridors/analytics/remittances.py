@@ -41,7 +41,7 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics.lenses import CATEGORIES, Lens, category_sql, lens_roles, query, registered
 from corridors.errors import NotFoundError
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics import editions as corridor_table
 from corridors.errors import CorridorsError, NotFoundError
 from corridors.store import literal

@@ -26,7 +26,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.errors import InputError, Problem
 from corridors.links import web_address
 from corridors.settings import settings

@@ -29,7 +29,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from corridors import codes, links
+import corridors.codes as codes
+import corridors.links as links
 from corridors.analytics.governance.instruments import instruments, normalise_id
 from corridors.analytics.governance.reference import reference_file, un_treaties_dir
 from corridors.errors import InputError, Problem

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import duckdb
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics.corridors import (
     NoDataError,
     check_years,

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics.choices import SDMX_TABLES
 
 AGENCY = "CORRIDORS"

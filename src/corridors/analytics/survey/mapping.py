@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.errors import InputError
 from corridors.yamlfile import read_yaml
 
