@@ -38,12 +38,8 @@ from corridors.analytics.editions import (  # noqa: F401  (the corridor table's 
     stock_sources,
 )
 from corridors.analytics.facts import safe, wide_roles  # noqa: F401  (re-exported)
-from corridors.analytics.governance.communities import FULL_MEMBERSHIP, in_force_sql
 from corridors.analytics.lenses import BUILTIN, Lens, query
 from corridors.analytics.rules import category_sql
-
-#: REC member types that count as membership: the one rule of the communities module.
-REC_MEMBER_TYPES = FULL_MEMBERSHIP
 
 #: Bilateral stock of one edition, with totals derived as male + female when the edition stores
 #: only the sexes. Parameter: $edition.
@@ -69,16 +65,6 @@ stock AS (
 )"""
     return STOCK_CTE
 
-
-#: Regional economic community full memberships (rows; joined with a year through ``rec_active``).
-REC_CTE = f"""
-rec AS (
-    SELECT DISTINCT rec_code, rec_name, iso3, since, until FROM rec_membership
-    WHERE member_type IN ({", ".join(f"'{t}'" for t in FULL_MEMBERSHIP)})
-)"""
-
-#: SQL condition: membership row ``alias`` is in force in ``year`` (the communities module's rule).
-rec_active = in_force_sql
 
 #: The columns of the corridor table, in order (``detail=False`` keeps :data:`BRIEF`).
 DETAIL = ("edition", "origin", "destination", "year", "sex", "stock", "origin_share",

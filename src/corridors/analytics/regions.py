@@ -24,17 +24,16 @@ import corridors.codes as codes
 from corridors.analytics import facts
 from corridors.analytics.choices import GROUPINGS, RANKINGS, min_stock_for
 from corridors.analytics.corridors import (
-    REC_CTE,
     NoDataError,
     check_sex,
     check_years,
     corridor_table,
     default_edition,
     edition_years,
-    rec_active,
     safe,
     sex_for,
 )
+from corridors.analytics.governance.communities import full_member_sql
 from corridors.analytics.lenses import (
     BUILTIN,
     CATEGORIES,
@@ -250,10 +249,10 @@ def group_membership(
     if grouping == "rec":
         with registered(con, year_frame, "years") as years_name:
             return query(con, f"""
-                WITH {REC_CTE.strip()}
                 SELECT DISTINCT rec.rec_name AS "group", rec.rec_code AS group_code, rec.iso3,
                        y.year::INTEGER AS year
-                FROM rec JOIN {years_name} y ON {rec_active('rec', 'y.year')}
+                FROM rec_membership rec JOIN {years_name} y
+                  ON {full_member_sql('rec', 'y.year')}
             """)
     if grouping == "custom":
         listed = []
