@@ -19,8 +19,8 @@ def corridors_pull_and_build(home: str, mirror_dir: str) -> dict:
     import time
 
     from corridors import settings
-    from corridors.sources.pull import pull
     from corridors.pipeline import build
+    from corridors.sources.pull import pull
 
     settings.use(settings.Settings(home=Path(home), mirror=Path(mirror_dir)))
     t = time.perf_counter()

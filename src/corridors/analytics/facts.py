@@ -105,10 +105,14 @@ def _facts_sql(lenses: Sequence[Lens]) -> str:
                total
         FROM paired WHERE female IS NOT NULL
     ),
+    out_totals AS (SELECT edition, origin, year, sex, sum(value) AS out_total FROM long
+                   GROUP BY ALL),
+    in_totals AS (SELECT edition, destination, year, sex, sum(value) AS in_total FROM long
+                  GROUP BY ALL),
     ends AS (
-        SELECT *, sum(value) OVER (PARTITION BY edition, origin, year, sex) AS out_total,
-               sum(value) OVER (PARTITION BY edition, destination, year, sex) AS in_total
-        FROM long
+        SELECT l.*, o.out_total, i.in_total FROM long l
+        JOIN out_totals o USING (edition, origin, year, sex)
+        JOIN in_totals i USING (edition, destination, year, sex)
     ),
     s AS (
         SELECT edition, origin, destination, year, sex, value AS stock,
@@ -124,23 +128,23 @@ def _facts_sql(lenses: Sequence[Lens]) -> str:
     roles AS (SELECT iso3, year, {flags} FROM {ROLES} GROUP BY iso3, year),
     neighbours AS (SELECT DISTINCT iso3_a, iso3_b FROM contiguity),
     years AS (SELECT DISTINCT year FROM {STOCK_INDEX} WHERE year IS NOT NULL),
+    full_years AS (SELECT DISTINCT m.rec_code, m.iso3, y.year FROM rec_membership m
+                   JOIN years y ON {full_member_sql('m', 'y.year')}),
     recpairs AS (
-        SELECT a.iso3 AS origin, b.iso3 AS destination, y.year,
-               list(DISTINCT a.rec_code ORDER BY a.rec_code) AS recs
-        FROM rec_membership a JOIN rec_membership b ON b.rec_code = a.rec_code AND b.iso3 <> a.iso3
-        JOIN years y ON {full_member_sql('a', 'y.year')} AND {full_member_sql('b', 'y.year')}
+        SELECT a.iso3 AS origin, b.iso3 AS destination, a.year,
+               list_sort(list(a.rec_code)) AS recs
+        FROM full_years a JOIN full_years b
+          ON b.rec_code = a.rec_code AND b.year = a.year AND b.iso3 <> a.iso3
         GROUP BY ALL
     ),
+    role_years AS (SELECT DISTINCT m.rec_code, m.iso3, m.member_type, y.year
+                   FROM rec_membership m JOIN years y ON {listed_sql('m', 'y.year')}),
     rolepairs AS (
-        SELECT origin, destination, year,
-               list({{'rec_code': rec_code, 'origin_role': origin_role,
-                      'destination_role': destination_role}}
-                    ORDER BY rec_code, origin_role, destination_role) AS communities
-        FROM (SELECT DISTINCT a.iso3 AS origin, b.iso3 AS destination, y.year, a.rec_code,
-                     a.member_type AS origin_role, b.member_type AS destination_role
-              FROM rec_membership a JOIN rec_membership b
-                ON b.rec_code = a.rec_code AND b.iso3 <> a.iso3
-              JOIN years y ON {listed_sql('a', 'y.year')} AND {listed_sql('b', 'y.year')})
+        SELECT a.iso3 AS origin, b.iso3 AS destination, a.year,
+               list_sort(list({{'rec_code': a.rec_code, 'origin_role': a.member_type,
+                     'destination_role': b.member_type}})) AS communities
+        FROM role_years a JOIN role_years b
+          ON b.rec_code = a.rec_code AND b.year = a.year AND b.iso3 <> a.iso3
         GROUP BY ALL
     )
     SELECT s.edition, s.origin, s.destination, s.year, s.sex, s.stock, s.origin_share,
@@ -164,7 +168,6 @@ def _facts_sql(lenses: Sequence[Lens]) -> str:
                          AND rp.year = s.year
     LEFT JOIN rolepairs rl ON rl.origin = s.origin AND rl.destination = s.destination
                           AND rl.year = s.year
-    ORDER BY s.edition, s.origin, s.destination, s.year, s.sex
     """
 
 

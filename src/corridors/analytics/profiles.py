@@ -197,7 +197,7 @@ def _top(rows: list[tuple[str, str, float]], column: str, n: int, total: float) 
 #: ``{joins}``). Parameters: $iso3, $year, $edition, $years, $lens (a built-in lens id: whose
 #: stored roles give the income group, the same for every lens).
 COUNTRY_FACTS = """
-WITH c AS (
+WITH c AS MATERIALIZED (
     SELECT f.origin, f.destination, f.year, f.sex, f.stock, {category} AS category
     FROM {facts} f{joins}
     WHERE f.edition = $edition AND (f.origin = $iso3 OR f.destination = $iso3)

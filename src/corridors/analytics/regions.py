@@ -15,7 +15,7 @@ unknown (UN "Other", ``XXX``) or whose origin or destination has no group that y
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import duckdb
 import polars as pl
@@ -102,14 +102,15 @@ def category_summary(
     sex = sex_for(con, edition, sex)
     lens_list = _lenses(lenses)
     facts.require(con)
-    members = (region_members(con, region, wanted)[2] if region else
-               pl.DataFrame(schema={"iso3": pl.String, "year": pl.Int32}))
-    within = ("" if not region else """ AND EXISTS (SELECT 1 FROM {m} m WHERE m.iso3 = f.origin
-                  AND m.year = f.year) AND EXISTS (SELECT 1 FROM {m} m
-                  WHERE m.iso3 = f.destination AND m.year = f.year)""")
-    with registered(con, members, "members") as members_name, _categorised(
-            con, lens_list, wanted, "f.edition = $edition AND f.sex = $sex AND "
-            f"list_contains($years, f.year){within.format(m=members_name)}") as categorised:
+    where = "f.edition = $edition AND f.sex = $sex AND list_contains($years, f.year)"
+    with ExitStack() as stack:
+        if region:  # both ends members that year
+            members = stack.enter_context(registered(
+                con, region_members(con, region, wanted)[2], "members"))
+            where += f""" AND EXISTS (SELECT 1 FROM {members} m WHERE m.iso3 = f.origin
+                  AND m.year = f.year) AND EXISTS (SELECT 1 FROM {members} m
+                  WHERE m.iso3 = f.destination AND m.year = f.year)"""
+        categorised = stack.enter_context(_categorised(con, lens_list, wanted, where))
         counts = query(con, f"""
             WITH c AS ({categorised})
             SELECT lens, year, category, sum(value) AS value FROM c GROUP BY ALL
