@@ -49,7 +49,7 @@ def pandas_openpyxl_read(mirror_dir: str) -> dict:
 
     rows = 0
     for source in registry().values():
-        if not source.reader:
+        if not source.reader or not source.primary.mirror:  # an online-only file: not in the mirror
             continue
         path = Path(mirror_dir) / source.primary.mirror
         if not path.is_file():
@@ -92,8 +92,6 @@ def main() -> None:
           f"{ours['peak_mib'] <= 1024}")
     print("load average before / after:", [round(x, 2) for x in load_before],
           [round(x, 2) for x in os.getloadavg()])
-    print(f"goal: build <= 10 s and <= 1024 MiB -> "
-          f"{'met' if ours['wall_s'] <= 10 and ours['peak_mib'] <= 1024 else 'NOT met'}")
 
 
 if __name__ == "__main__":
