@@ -18,7 +18,12 @@
 
 Every loop is bounded in count and time; the server is started here and stopped at the end.
 
-    python bench/bench_api.py [--home DIR | --store PATH]
+``--first-calls``: only the first-call mode (issue 11), each question never asked before, 20
+concurrent clients, p95 <= 50 ms for the summary, the country profile, the corridor profile, the
+scorecard and the ranking; every URL differs (country, corridor, lens, year or sex) and the
+server starts fresh. The load average of the machine is reported beside the numbers.
+
+    python bench/bench_api.py [--home DIR | --store PATH] [--first-calls]
     # default: pull + build from the mirror in a temp home; --home: an existing pulled and built
     # CORRIDORS_HOME; --store: only a store file (the governance endpoints then answer 503)
 """
@@ -54,6 +59,8 @@ PAIRS = [("IND", "ARE"), ("SYR", "TUR"), ("AFG", "IRN"), ("KAZ", "RUS"), ("IND",
          ("AFG", "PAK"), ("IND", "PAK"), ("PAK", "SAU"), ("BFA", "CIV"), ("IND", "OMN"),
          ("BGD", "SAU"), ("IDN", "MYS"), ("IND", "KWT"), ("UZB", "RUS"), ("MEX", "USA")]
 GOVERNANCE = ("scorecard", "rank", "flows_corridor")
+#: The five answers of the first-call goal (issue 11).
+FIRST_CALLS = ("summary", "profile", "corridor_profile", "scorecard", "rank")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -195,8 +202,42 @@ def render_overview(base: str) -> dict:
     return out
 
 
+def first_call_urls() -> dict[str, list[str]]:
+    """Questions never asked before, per answer: each URL once (a country, corridor, lens, year
+    or sex not asked in any other URL of the list)."""
+    sexes = ("total", "female", "male")
+    return {
+        "summary": [f"/api/v1/summary?lens={lens}&year={y}&sex={sex}" for lens in LENSES
+                    for y in YEARS for sex in sexes[:2]],
+        "profile": [f"/api/v1/countries/{c}/profile?year={y}&lens={lens}"
+                    for c in COUNTRIES for lens in LENSES[:2] for y in (2020, 2000)],
+        "corridor_profile": [f"/api/v1/corridors/{o}/{d}"
+                             + (f"?edition={edition}" if edition else "")
+                             for o, d in PAIRS for edition in (None, "ims2019", "ims2015")],
+        "scorecard": [f"/api/v1/scorecard/{o}/{d}?year={y}" for o, d in PAIRS
+                      for y in (2020, 2010)],
+        "rank": [f"/api/v1/scorecard/rank?lens={lens}&year={y}" for lens in LENSES
+                 for y in YEARS],
+    }
+
+
+def first_calls(server: Server) -> dict:
+    """The first-call mode: each answer's never-asked URLs over 20 concurrent clients."""
+    before = os.getloadavg()
+    results = {name: asyncio.run(load(server.url, urls))
+               for name, urls in first_call_urls().items()}
+    results["load_average_before"] = [round(x, 2) for x in before]
+    results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    results["server_peak_mib"] = round(server.peak_mib(), 1)
+    results["goals"] = {f"{name} first calls p95 <= 50 ms": results[name]["p95_ms"] <= 50
+                        for name in FIRST_CALLS}
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--first-calls", action="store_true",
+                        help="only the first-call mode: five answers, each question never asked")
     parser.add_argument("--home", type=Path, help="an existing CORRIDORS_HOME, pulled and built")
     parser.add_argument("--store", type=Path, help="an existing corridors.duckdb to serve")
     args = parser.parse_args()
@@ -209,6 +250,12 @@ def main() -> None:
         home = build_home()
 
     server = Server(home)
+    if args.first_calls:
+        try:
+            print(json.dumps(first_calls(server), indent=2))
+        finally:
+            server.stop()
+        return
     started = time.perf_counter()
     try:
         render = render_overview(server.url)  # first: the server has computed nothing yet

@@ -6,9 +6,8 @@ Each side runs in a fresh Python process (bench/_measure.py) over the same store
 mirror, and answers questions never asked before in that process (every call a different country,
 lens or year; nothing is memoised by the analytics):
 
-- ``precomputed``: the store with the tables ``precompute(con)`` adds at the end of the build
-  (corridors.analytics.precomputed);
-- ``plain``: the same store without them (the analytics compute everything from the stock);
+- ``facts``: the functions, over the corridor fact table the build writes
+  (corridors.analytics.facts);
 - ``whole table``: what a user without the profile and summary functions would run: the corridor
   table of every year (``corridor_table``), filtered to the country and summed in polars, and for
   the summary the corridor table of the year grouped by category; for a scorecard, the corridor
@@ -20,7 +19,8 @@ The scorecard and the ranking need the curated reference facts (``--reference``,
 ``reference/`` folder beside the mirror); without it they are left out.
 
 Reported per side: median and 95th percentile of one call (ms), wall time and peak memory of the
-process, and the ratio of each alternative's median over ``precomputed``.
+process, the ratio of the alternative's median over ``facts``, and what writing the fact table
+costs (seconds of ``build_facts`` and the store's growth).
 
     CORRIDORS_MIRROR=../shared/sources python bench/bench_profiles.py [--store PATH]
         [--reference DIR]
@@ -161,43 +161,42 @@ def main() -> None:
                            capture_output=True)
             subprocess.run(["corridors", "build"], env=env, check=True, capture_output=True)
             source = work / "home" / "corridors.duckdb"
-        plain, pre = work / "plain.duckdb", work / "pre.duckdb"
-        shutil.copy(source, plain)
-        shutil.copy(source, pre)
+        built, bare = work / "facts.duckdb", work / "bare.duckdb"
+        shutil.copy(source, built)
+        shutil.copy(source, bare)
         import duckdb
 
-        from corridors.analytics import precomputed
+        from corridors.analytics import facts
 
-        for path, keep in ((plain, False), (pre, True)):
-            con = duckdb.connect(str(path))
-            if keep:
-                started = time.perf_counter()
-                rows = precomputed.precompute(con)
-                precompute_s = time.perf_counter() - started
-            else:
-                for table in precomputed.TABLES:
-                    con.execute(f"DROP TABLE IF EXISTS {table}")
-            con.execute("CHECKPOINT")
-            con.close()
-        results: dict = {"precompute": {"seconds": round(precompute_s, 2), "rows": rows,
-                                        "store_growth_mib": round(
-                                            (pre.stat().st_size - plain.stat().st_size) / 2**20,
-                                            1)}}
+        con = duckdb.connect(str(bare))
+        for table in facts.TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("CHECKPOINT")
+        con.close()
+        con = duckdb.connect(str(built))
+        started = time.perf_counter()
+        rows = facts.build_facts(con)
+        build_s = time.perf_counter() - started
+        con.execute("CHECKPOINT")
+        con.close()
+        results: dict = {"build_facts": {"seconds": round(build_s, 2), "rows": rows,
+                                         "store_growth_mib": round(
+                                             (built.stat().st_size - bare.stat().st_size) / 2**20,
+                                             1)}}
         reference = args.reference or mirror().parent / "reference"
         reference_arg = str(reference) if (reference / "ilo_ratifications.csv").is_file() else ""
-        for name, path, how in (("precomputed", pre, "profile"), ("plain", plain, "profile"),
-                                ("whole table", plain, "whole table")):
-            out = run_isolated("bench_profiles", "side", str(path), how, reference_arg)
+        for name, how in (("facts", "profile"), ("whole table", "whole table")):
+            out = run_isolated("bench_profiles", "side", str(built), how, reference_arg)
             results[name] = {**{k: v for k, v in out.items() if isinstance(v, dict)},
                              "wall_s": round(out["wall_s"], 2),
                              "peak_mib": round(out["peak_mib"], 1)}
-        results["ratio_median_over_precomputed"] = {
-            name: {what: round(results[name][what]["median_ms"]
-                               / results["precomputed"][what]["median_ms"], 1)
-                   for what in ("country_profile", "corridor_profile", "category_summary",
-                                "scorecard", "rank") if what in results[name]}
-            for name in ("plain", "whole table")
+        results["ratio_median_over_facts"] = {
+            "whole table": {what: round(results["whole table"][what]["median_ms"]
+                                        / results["facts"][what]["median_ms"], 1)
+                            for what in ("country_profile", "corridor_profile", "category_summary",
+                                         "scorecard", "rank") if what in results["whole table"]}
         }
+        results["load_average"] = [round(x, 2) for x in os.getloadavg()]
         print(json.dumps(results, indent=2))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -54,8 +54,8 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 def built_home(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A corridors home with every source pulled from the mirror and the store built, once per
     test session. Use it read-only; tests that change a store make their own."""
+    from corridors.pipeline import build
     from corridors.sources.pull import pull
-    from corridors.store.build import build
 
     home = tmp_path_factory.mktemp("built-home")
     settings_module.reset()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from corridors.analytics.facts import build_facts
 from corridors.store import create_schema
 
 COUNTRIES = [
@@ -111,5 +112,6 @@ def build(path: Path) -> Path:
         "('test-oghist', 'World Bank', 'Constructed income groups', 'FY22', 'CC BY 4.0', NULL, "
         "'constructed', 'OGHIST.xlsx', 'def456', NULL, 21)"
     )
+    build_facts(con)  # the derived tables, as the build writes them
     con.close()
     return path

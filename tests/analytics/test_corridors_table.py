@@ -10,6 +10,7 @@ import pytest
 import ssm_store
 
 from corridors.analytics.corridors import NoDataError, corridor_table, default_edition
+from corridors.analytics.facts import build_facts
 from corridors.analytics.lenses import BUILTIN
 from corridors.store import connect
 
@@ -125,6 +126,7 @@ def test_totals_kept_when_the_edition_stores_them(tmp_path: Path):
     raw = duckdb.connect(str(path))
     create_schema(raw)
     raw.execute("INSERT INTO migrant_stock VALUES ('ims2019', 'KEN', 'UGA', 2019, 'total', 9, 's')")
+    build_facts(raw)
     raw.close()
     con = connect(path)
     table = corridor_table(con, lenses=[])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from corridors.analytics.facts import build_facts
 from corridors.store import create_schema
 
 #: Our own constructed figures (persons): origin, destination, year, male, female.
@@ -55,5 +56,6 @@ def make_small_store(path: Path) -> Path:
         for sex, value in (("male", male), ("female", female), ("total", male + female)):
             con.execute("INSERT INTO migrant_stock VALUES ('ims2020', ?, ?, ?, ?, ?, 'test-ims')",
                         [origin, destination, year, sex, float(value)])
+    build_facts(con)  # the derived tables, as the build writes them
     con.close()
     return path

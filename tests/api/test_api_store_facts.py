@@ -11,6 +11,7 @@ import duckdb
 from fastapi.testclient import TestClient
 from small_store import make_small_store
 
+from corridors.analytics.facts import build_facts
 from corridors.api.deps import Store, lookup
 from corridors.api.main import create_app
 
@@ -21,6 +22,7 @@ def _rebuilt(tmp_path, *statements: str):
     con = duckdb.connect(str(fresh))
     for sql in statements:
         con.execute(sql)
+    build_facts(con)  # the store changed: its derived tables again, as a build writes them
     con.close()
     return fresh
 

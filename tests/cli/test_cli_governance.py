@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from corridors.analytics.facts import build_facts
 from corridors.cli.main import app
 from corridors.errors import InputError
 from corridors.store import create_schema
@@ -114,6 +115,7 @@ def home(tmp_path):
     con.executemany("INSERT INTO income_groups VALUES (?, 2020, 'FY22', ?, 't')",
                     [("NIC", "LM"), ("CRI", "UM"), ("BFA", "L"), ("CIV", "LM"), ("NPL", "LM"),
                      ("IND", "LM")])
+    build_facts(con)  # the derived tables, as the build writes them
     con.close()
     return folder
 

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from corridors import settings as settings_module
 from corridors.cli.main import app
+from corridors.pipeline import build
 from corridors.sources import cache, get
 from corridors.store import connect
-from corridors.store.build import build
 
 
 def test_every_table_is_filled_and_traceable(store_con):

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from corridors import settings as settings_module
 from corridors.analytics import corridors as corridor_facts
 from corridors.analytics import stocks
+from corridors.analytics.facts import build_facts
 from corridors.analytics.flows import global_run
 from corridors.api.deps import Store
 from corridors.api.main import create_app
@@ -54,6 +55,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for year in IMS2019_YEARS:
         con.execute("INSERT INTO migrant_stock VALUES ('ims2019', 'UGA', 'KEN', ?, 'total', ?, "
                     "'test-ims2019')", [year, 100 + year - 1990])
+    build_facts(con)  # the store changed: its derived tables again
     con.close()
     return home
 

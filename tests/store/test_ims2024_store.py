@@ -20,9 +20,9 @@ from corridors import settings as settings_module
 from corridors.api.main import create_app
 from corridors.cli.main import app
 from corridors.observatory import Observatory
+from corridors.pipeline import build
 from corridors.sources.pull import pull
 from corridors.store import connect
-from corridors.store.build import build
 
 _spec = importlib.util.spec_from_file_location(
     "fixtures_ims2024", Path(__file__).parents[1] / "readers" / "fixtures_ims2024.py")

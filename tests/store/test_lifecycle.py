@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from corridors import settings as settings_module
 from corridors.cli.main import app
+from corridors.pipeline import build
 from corridors.store import connect, lifecycle
-from corridors.store.build import build
 
 CORRIDORS = str(Path(sys.executable).with_name("corridors"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

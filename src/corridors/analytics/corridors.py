@@ -1,4 +1,5 @@
-"""The corridor table: one row per (origin, destination, year, sex) of an IMS edition.
+"""The corridor table: one row per (origin, destination, year, sex) of an IMS edition, read from
+the corridor fact table the build writes (:mod:`corridors.analytics.facts`).
 
 Each row carries the stock, its share of the origin's emigrants and of the destination's immigrants,
 the change and annualised growth since the previous year of the edition, the female share, the
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import polars as pl
 
+from corridors.analytics import facts
 from corridors.analytics.editions import (  # noqa: F401  (the corridor table's vocabulary)
     SEXES,
     NoDataError,
@@ -35,12 +37,9 @@ from corridors.analytics.editions import (  # noqa: F401  (the corridor table's 
     sex_for,
     stock_sources,
 )
-from corridors.analytics.governance.communities import FULL_MEMBERSHIP, in_force_sql
-from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
-from corridors.codes import OTHER_ORIGIN
-
-#: REC member types that count as membership: the one rule of the communities module.
-REC_MEMBER_TYPES = FULL_MEMBERSHIP
+from corridors.analytics.facts import safe, wide_roles  # noqa: F401  (re-exported)
+from corridors.analytics.lenses import BUILTIN, Lens, query
+from corridors.analytics.rules import category_sql
 
 #: Bilateral stock of one edition, with totals derived as male + female when the edition stores
 #: only the sexes. Parameter: $edition.
@@ -55,6 +54,7 @@ stock AS (
     GROUP BY origin, destination, year
 )"""
 
+
 def stock_cte(con: duckdb.DuckDBPyConnection, edition: str) -> str:
     """The ``stock`` CTE for an edition: the stored rows, plus totals derived as male + female
     when the edition stores only the sexes (the simpler form when it stores totals)."""
@@ -66,96 +66,14 @@ stock AS (
     return STOCK_CTE
 
 
-#: Regional economic community full memberships (rows; joined with a year through ``rec_active``).
-REC_CTE = f"""
-rec AS (
-    SELECT DISTINCT rec_code, rec_name, iso3, since, until FROM rec_membership
-    WHERE member_type IN ({", ".join(f"'{t}'" for t in FULL_MEMBERSHIP)})
-)"""
-
-#: SQL condition: membership row ``alias`` is in force in ``year`` (the communities module's rule).
-rec_active = in_force_sql
-
-
-def safe(lens_id: str) -> str:
-    """A column-name form of a lens id: 'wb-lmic' -> 'wb_lmic'."""
-    return "".join(ch if ch.isalnum() else "_" for ch in lens_id)
-
-
-def wide_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
-               years: Iterable[int], roles: pl.DataFrame | None = None) -> pl.DataFrame:
-    """One row per (iso3, year) with so_<i> / sd_<i> South flags for lens number i.
-
-    ``roles``: the :func:`lens_roles` frame of these lenses and years when the caller already has
-    it (it is then not computed again)."""
-    if roles is None:
-        roles = lens_roles(con, lenses, years)
-    frame = roles.select("iso3", "year").unique()
-    for i, lens in enumerate(lenses):
-        part = roles.filter(pl.col("lens") == lens.id).select(
-            "iso3", "year", pl.col("south_origin").alias(f"so_{i}"),
-            pl.col("south_destination").alias(f"sd_{i}"),
-        )
-        frame = frame.join(part, on=["iso3", "year"], how="left")
-    return frame
-
-
-def category_case(i: int, origin: str = "origin") -> str:
-    """SQL for lens i's category given joined role tables ``ro`` and ``rd``."""
-    return f"""CASE
-        WHEN {origin} = '{OTHER_ORIGIN}' THEN 'unknown-origin'
-        WHEN ro.so_{i} IS NULL OR rd.sd_{i} IS NULL THEN 'unclassified'
-        WHEN ro.so_{i} AND rd.sd_{i} THEN 'south-south'
-        WHEN ro.so_{i} THEN 'south-north'
-        WHEN rd.sd_{i} THEN 'north-south'
-        ELSE 'north-north' END"""
-
-
-#: Every corridor-year-sex of the selected years with the previous year's stock and the female
-#: share: stock pivoted by sex, joined to itself at the previous year of the edition (a corridor
-#: missing that year had 0). Parameters: $edition, $years, $sex (NULL = every sex).
-#: Parameters also: $all_years (every year of the edition: the previous year of a year is the
-#: edition's, whatever corridors are selected); ``{where}`` selects corridors of ``{source}``
-#: (the stock CTE or a part of it) before any join.
-BASE_CTES = """
-wide AS (
-    SELECT origin, destination, year,
-        sum(value) FILTER (WHERE sex = 'total') AS total,
-        sum(value) FILTER (WHERE sex = 'male') AS male,
-        sum(value) FILTER (WHERE sex = 'female') AS female
-    FROM {source} {where} GROUP BY origin, destination, year
-),
-yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
-        FROM (SELECT unnest($all_years) AS year)),
-paired AS (
-    SELECT w.origin, w.destination, w.year, yrs.prev_year, w.total, w.male, w.female,
-        p.total AS p_total, p.male AS p_male, p.female AS p_female
-    FROM wide w JOIN yrs ON yrs.year = w.year
-    LEFT JOIN wide p ON p.origin = w.origin AND p.destination = w.destination
-                    AND p.year = yrs.prev_year
-    WHERE list_contains($years, w.year)
-),
-long AS (
-    SELECT origin, destination, year, prev_year, 'total' AS sex, total AS value,
-        p_total AS lagged, female, total
-    FROM paired WHERE total IS NOT NULL AND ($sex IS NULL OR $sex = 'total')
-    UNION ALL
-    SELECT origin, destination, year, prev_year, 'male', male, p_male, female, total
-    FROM paired WHERE male IS NOT NULL AND ($sex IS NULL OR $sex = 'male')
-    UNION ALL
-    SELECT origin, destination, year, prev_year, 'female', female, p_female, female, total
-    FROM paired WHERE female IS NOT NULL AND ($sex IS NULL OR $sex = 'female')
-),
-base AS (
-    SELECT origin, destination, year, sex, value AS stock, prev_year,
-        CASE WHEN prev_year IS NOT NULL THEN coalesce(lagged, 0) END AS previous_stock,
-        CASE WHEN prev_year IS NOT NULL THEN value - coalesce(lagged, 0) END AS change,
-        CASE WHEN lagged > 0 AND value > 0
-             THEN ln(value / lagged) / (year - prev_year) END AS growth_rate,
-        female / nullif(total, 0) AS female_share
-    FROM long
-),
-neighbours AS (SELECT DISTINCT iso3_a, iso3_b FROM contiguity)"""
+#: The columns of the corridor table, in order (``detail=False`` keeps :data:`BRIEF`).
+DETAIL = ("edition", "origin", "destination", "year", "sex", "stock", "origin_share",
+          "destination_share", "prev_year", "previous_stock", "change", "growth_rate",
+          "female_share")
+BRIEF = ("edition", "origin", "destination", "year", "sex", "stock", "prev_year",
+         "previous_stock", "change", "growth_rate", "female_share")
+PLACES = ("contiguous", "same_continent", "same_un_subregion", "same_sdg_region", "shared_recs",
+          "same_rec")
 
 
 def corridor_table(
@@ -180,116 +98,40 @@ def corridor_table(
     ``detail=False`` leaves out the shares, the same-region flags and the shared communities
     (what ranking needs is kept: stock, change, growth, female share, categories, contiguity)
     and returns the rows unsorted. ``roles``: the :func:`lens_roles` frame of these lenses and
-    years when the caller already has it.
+    years when the caller already has it (used for a lens that is not built in).
     """
+    facts.require(con)
     edition = default_edition(con, edition)
     known = edition_years(con, edition)
     wanted = check_years(con, edition, years, known)
     sex_value = sex_for(con, edition, sex) if sex else None
     lenses = list(lenses) if lenses is not None else list(BUILTIN.values())
-    roles = wide_roles(con, lenses, wanted, roles)
-    # Corridors are selected in the first scan of the stock, before any join. A share is of
-    # every corridor of the origin (or destination) that year, so a selection reads those
-    # totals apart.
-    filters = []  # on the ends {o} and {d}
-    if origin is not None:
-        filters.append("{o} = $origin")
-    if destination is not None:
-        filters.append("{d} = $destination")
-    if country is not None:
-        filters.append("({o} = $country OR {d} = $country)")
-    selection = " AND ".join(filters)
-    where = "WHERE " + selection.format(o="origin", d="destination") if filters else ""
-    rec_where = "AND " + selection.format(o="a.iso3", d="b.iso3") if filters else ""
-    end_totals = bool(filters) and detail
-    categories = "".join(
-        f"{category_case(i, 's.origin')} AS \"category_{safe(lens.id)}\",\n"
-        for i, lens in enumerate(lenses)
-    )
-    role_cols = "".join(f", so_{i}, sd_{i}" for i in range(len(lenses)))
-    geography = """,
-            co.continent = cd.continent AS same_continent,
-            co.un_subregion = cd.un_subregion AS same_un_subregion,
-            co.sdg_region = cd.sdg_region AS same_sdg_region,
-            coalesce(rp.recs, []) AS shared_recs,
-            rp.recs IS NOT NULL AS same_rec""" if detail else ""
-    geography_joins = """
-        LEFT JOIN countries co ON co.iso3 = s.origin
-        LEFT JOIN countries cd ON cd.iso3 = s.destination
-        LEFT JOIN recpairs rp ON rp.origin = s.origin AND rp.destination = s.destination
-                             AND rp.year = s.year""" if detail else ""
-    totals_ctes = totals_cols = totals_joins = ""
-    source, pair = "stock", ""
-    if end_totals:
-        # the totals of the selected corridors' origins and destinations; with both ends asked
-        # for, the stock is read once for the corridor and both totals
-        if origin is not None and destination is not None:
-            source = "pair_stock"
-            pair = """,
-        pair_stock AS MATERIALIZED (SELECT origin, destination, year, sex, value FROM stock
-                                    WHERE origin = $origin OR destination = $destination)"""
-        kept = ("sex IN ('total', 'male', 'female') AND value IS NOT NULL "
-                "AND list_contains($years, year) AND ($sex IS NULL OR sex = $sex)")
-        out_end = " AND origin = $origin" if origin is not None else ""
-        in_end = " AND destination = $destination" if destination is not None else ""
-        totals_ctes = f""",
-        out_total AS (SELECT origin, year, sex, sum(value) AS v FROM {source}
-                      WHERE {kept}{out_end} GROUP BY ALL),
-        in_total AS (SELECT destination, year, sex, sum(value) AS v FROM {source}
-                     WHERE {kept}{in_end} GROUP BY ALL)"""
-        totals_cols = ", ot.v AS _origin_total, it.v AS _destination_total"
-        totals_joins = """
-        LEFT JOIN out_total ot ON ot.origin = s.origin AND ot.year = s.year AND ot.sex = s.sex
-        LEFT JOIN in_total it ON it.destination = s.destination AND it.year = s.year
-                             AND it.sex = s.sex"""
-    with registered(con, roles, "roles") as roles_name:
-        sql = f"""
-        WITH {stock_cte(con, edition).replace("stock AS (", "stock AS NOT MATERIALIZED (", 1)}{pair},
-        {BASE_CTES.format(where=where, source=source)},
-        {REC_CTE.strip()},
-        recpairs AS (
-            SELECT a.iso3 AS origin, b.iso3 AS destination, y.year,
-                   list(DISTINCT a.rec_code ORDER BY a.rec_code) AS recs
-            FROM rec a JOIN rec b ON b.rec_code = a.rec_code AND b.iso3 <> a.iso3 {rec_where}
-            JOIN (SELECT unnest($years) AS year) y
-              ON {rec_active('a', 'y.year')} AND {rec_active('b', 'y.year')}
-            GROUP BY ALL
-        ),
-        roles AS (SELECT iso3, year{role_cols} FROM {roles_name}){totals_ctes}
-        SELECT
-            $edition AS edition, s.origin, s.destination, s.year, s.sex, s.stock,
-            s.prev_year, s.previous_stock, s.change, s.growth_rate, s.female_share,
-            {categories}
-            nb.iso3_a IS NOT NULL AS contiguous{geography}{totals_cols}
-        FROM base s
-        LEFT JOIN neighbours nb ON nb.iso3_a = s.origin AND nb.iso3_b = s.destination
-        LEFT JOIN roles ro ON ro.iso3 = s.origin AND ro.year = s.year
-        LEFT JOIN roles rd ON rd.iso3 = s.destination AND rd.year = s.year{geography_joins}{totals_joins}
-        """
-        params = {"edition": edition, "years": wanted, "sex": sex_value, "all_years": known}
-        params |= {name: value for name, value in (("origin", origin), ("destination", destination),
-                                                    ("country", country)) if value is not None}
-        frame = query(con, sql, params)
-    if end_totals:
-        # shares over every corridor of the year and sex, read apart for a selection
-        frame = frame.with_columns(
-            (pl.col("stock") / pl.col("_origin_total")).alias("origin_share"),
-            (pl.col("stock") / pl.col("_destination_total")).alias("destination_share"),
-        ).drop("_origin_total", "_destination_total")
-    elif detail:
-        # shares over every corridor of the year and sex
-        frame = frame.with_columns(
-            (pl.col("stock") / pl.col("stock").sum().over("origin", "year", "sex"))
-            .alias("origin_share"),
-            (pl.col("stock") / pl.col("stock").sum().over("destination", "year", "sex"))
-            .alias("destination_share"),
-        )
-    if detail:
-        columns = frame.columns
-        at = columns.index("prev_year")
-        frame = frame.select(columns[:at] + ["origin_share", "destination_share"]
-                             + columns[at:-2])
+    where = ["f.edition = $edition", "list_contains($years, f.year)"]
+    params: dict = {"edition": edition, "years": wanted}
+    if sex_value is not None:
+        where.append("f.sex = $sex")
+        params["sex"] = sex_value
+    for name, value, condition in (("origin", origin, "f.origin = $origin"),
+                                   ("destination", destination, "f.destination = $destination"),
+                                   ("country", country,
+                                    "(f.origin = $country OR f.destination = $country)")):
+        if value is not None:
+            where.append(condition)
+            params[name] = value
+    with facts.categories(con, lenses, wanted, frame=roles) as (joins, categories):
+        columns = [f"f.{c}" for c in (DETAIL if detail else BRIEF)]
+        columns += [f'{expr} AS "category_{safe(lens.id)}"'
+                    for lens, expr in zip(lenses, categories, strict=True)]
+        columns += [f"f.{c}" for c in (PLACES if detail else PLACES[:1])]
+        frame = query(con, f"SELECT {', '.join(columns)} FROM {facts.FACTS} f{joins} "
+                           f"WHERE {' AND '.join(where)}", params)
     if not detail:
         return frame  # unsorted: the caller ranks it
     return frame.sort(["year", "sex", "stock", "origin", "destination"],
                       descending=[False, False, True, False, False])
+
+
+def category_case(i: int, origin: str = "origin") -> str:
+    """SQL for lens i's category given joined role tables ``ro`` and ``rd`` with so_<i> / sd_<i>
+    flags: the rule of :func:`corridors.analytics.rules.category_sql`."""
+    return category_sql(origin, f"ro.so_{i}", f"rd.sd_{i}")

@@ -12,12 +12,15 @@ from collections.abc import Iterable
 
 import duckdb
 
-from corridors.analytics import precomputed
 from corridors.errors import CorridorsError, NotFoundError
 from corridors.store import literal
 from corridors.store.editions import NEWEST_FIRST_SQL
 
 SEXES = ("total", "male", "female")
+
+#: The index of the stock the build writes with the corridor facts (edition, year, sex,
+#: source_id, rows; :func:`corridors.analytics.facts.build_facts`).
+STOCK_INDEX = "stock_index"
 
 
 class NoDataError(NotFoundError):
@@ -25,10 +28,13 @@ class NoDataError(NotFoundError):
 
 
 def _stock_table(con: duckdb.DuckDBPyConnection) -> str:
-    """Where to read which editions, years and sexes the stock has: the precomputed index when
-    the store has it (a few hundred rows), else the stock itself."""
-    return precomputed.STOCK_INDEX if precomputed.present(con, precomputed.STOCK_INDEX) \
-        else "migrant_stock"
+    """Where to read which editions, years and sexes the stock has: the index built with the
+    corridor facts (a few hundred rows), else the stock itself (a store without stock)."""
+    try:
+        con.table(STOCK_INDEX)  # a catalog look-up, no query
+    except duckdb.CatalogException:
+        return "migrant_stock"
+    return STOCK_INDEX
 
 
 def editions(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -36,7 +36,7 @@ import duckdb
 import polars as pl
 
 import corridors.spreadsheets as spreadsheets
-from corridors.analytics import datapackage, sdmx
+from corridors.analytics import datapackage, facts, sdmx
 from corridors.analytics.choices import ALL_TABLES, FORMATS, TABLES  # noqa: F401
 from corridors.analytics.corridors import (
     check_sex,
@@ -45,7 +45,6 @@ from corridors.analytics.corridors import (
     default_edition,
     editions,
     sex_for,
-    stock_cte,
     stock_sources,
 )
 from corridors.analytics.lenses import BUILTIN, Lens, LensError, query
@@ -95,10 +94,10 @@ def stock_table(con: duckdb.DuckDBPyConnection, edition: str, years: list[int],
                 sex: str) -> pl.DataFrame:
     """The bilateral stock of an edition as stored (totals derived as male + female when the
     edition stores only the sexes), with its source id."""
+    facts.require(con)
     frame = query(con, f"""
-        WITH {stock_cte(con, edition)}
-        SELECT $edition AS edition, origin, destination, year, sex, value FROM stock
-        WHERE sex = $sex AND list_contains($years, year)
+        SELECT edition, origin, destination, year, sex, stock AS value FROM {facts.FACTS}
+        WHERE edition = $edition AND sex = $sex AND list_contains($years, year)
         ORDER BY year, destination, origin
     """, {"edition": edition, "sex": sex, "years": years})
     return frame.with_columns(source_id=pl.lit(";".join(stock_sources(con, edition))))

@@ -32,8 +32,10 @@ import polars as pl
 import yaml
 
 import corridors.codes as codes
-from corridors.analytics import precomputed
-from corridors.codes import OTHER_ORIGIN
+from corridors.analytics.rules import CATEGORIES as CATEGORIES  # the corridor vocabulary
+from corridors.analytics.rules import category_sql as _category_sql
+from corridors.analytics.rules import four_categories_sql
+from corridors.analytics.rules import pair_category as pair_category
 from corridors.errors import CorridorsError, InputError, NotFoundError
 from corridors.settings import settings
 from corridors.yamlfile import read_yaml
@@ -45,7 +47,6 @@ INCOME_NAMES = {
     "UM": "Upper middle income",
     "H": "High income",
 }
-CATEGORIES = ("south-south", "south-north", "north-south", "north-north")
 
 #: Gulf Cooperation Council states (the paper's "GCC countries").
 GCC = ("BHR", "KWT", "OMN", "QAT", "SAU", "ARE")
@@ -393,14 +394,10 @@ def lens_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
     Columns: lens, iso3, year, data_year, income_group, development_group, south_origin,
     south_destination. One block of rows per lens, in the order of ``lenses``.
 
-    Built-in lenses are read from the store's precomputed roles when it has them for every year
-    asked (:mod:`corridors.analytics.precomputed`: the same rows, computed by this function at
-    build time).
+    The build stores these rows for the built-in lenses (:mod:`corridors.analytics.facts`,
+    whose ``roles`` reads them).
     """
     years = sorted(set(years))
-    stored = _stored_roles(con, lenses, years)
-    if stored is not None:
-        return stored
     mapping = year_mapping(con, years)
     countries = query(con,
         "SELECT iso3, lower(development_group) AS development_group FROM countries "
@@ -428,34 +425,6 @@ def lens_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
               "income_group": pl.String, "development_group": pl.String,
               "south_origin": pl.Boolean, "south_destination": pl.Boolean}
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
-
-
-def _stored_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
-                  years: list[int]) -> pl.DataFrame | None:
-    """:func:`lens_roles` from the precomputed table, or None when it cannot answer (a lens that
-    is not built-in, a year it does not hold, or no such table)."""
-    if not lenses or not years or not precomputed.present(con, precomputed.LENS_ROLES):
-        return None
-    keys = list(dict.fromkeys(precomputed.lens_key(lens) for lens in lenses))
-    frame = query(con, f"""
-        SELECT lens_key, lens, iso3, year, data_year, income_group, development_group,
-               south_origin, south_destination
-        FROM {precomputed.LENS_ROLES}
-        WHERE list_contains($keys, lens_key) AND list_contains($years, year)
-        ORDER BY lens_key, iso3, year
-    """, {"keys": keys, "years": years})
-    if len(keys) == 1:
-        blocks = {keys[0]: frame.drop("lens_key")}
-    else:
-        blocks = {key: part.drop("lens_key")
-                  for (key,), part in frame.partition_by("lens_key", as_dict=True).items()}
-    if len(blocks) != len(keys) or any(
-            block.is_empty() or block["year"].n_unique() != len(years)
-            for block in blocks.values()):
-        return None  # a lens or a year the build did not precompute
-    if len(lenses) == 1:
-        return blocks[keys[0]]
-    return pl.concat([blocks[key] for key in (precomputed.lens_key(lens) for lens in lenses)])
 
 
 _counter = itertools.count()
@@ -486,28 +455,18 @@ def registered(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
         con.unregister(name)
 
 
-CATEGORY_SQL = """CASE
-    WHEN {o} IS NULL OR {d} IS NULL THEN NULL
-    WHEN {o} AND {d} THEN 'south-south'
-    WHEN {o} THEN 'south-north'
-    WHEN {d} THEN 'north-south'
-    ELSE 'north-north' END"""
-
-
-def pair_category(origin: str, south_origin: bool | None, south_destination: bool | None) -> str:
-    """One corridor's category from both ends' South flags, as :data:`CATEGORY_SQL` decides it;
-    ``unknown-origin`` for UN DESA's "Other" origins, ``unclassified`` when either end is."""
-    if origin == OTHER_ORIGIN:
-        return "unknown-origin"
-    if south_origin is None or south_destination is None:
-        return "unclassified"
-    if south_origin and south_destination:
-        return "south-south"
-    if south_origin:
-        return "south-north"
-    return "north-south" if south_destination else "north-north"
+#: The four-category rule (NULL when either end is unclassified), written once in
+#: :mod:`corridors.analytics.rules`; ``{o}`` / ``{d}`` are the two South flags.
+CATEGORY_SQL = four_categories_sql("{o}", "{d}")
 
 
 def category_sql(origin_flag: str, destination_flag: str) -> str:
-    """SQL for the four categories from two South flags (NULL when either is unclassified)."""
-    return CATEGORY_SQL.format(o=origin_flag, d=destination_flag)
+    """SQL for the four categories from two South flags (NULL when either is unclassified): the
+    rule of :func:`corridors.analytics.rules.four_categories_sql`."""
+    return four_categories_sql(origin_flag, destination_flag)
+
+
+def corridor_category_sql(origin: str, origin_flag: str, destination_flag: str) -> str:
+    """SQL for a corridor's category with ``unknown-origin`` and ``unclassified``
+    (:func:`corridors.analytics.rules.category_sql`)."""
+    return _category_sql(origin, origin_flag, destination_flag)

@@ -11,39 +11,29 @@ Shares are fractions (0..1). Immigrants include those of unknown origin (UN "Oth
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 
 import duckdb
 import polars as pl
 
 import corridors.codes as codes
-from corridors.analytics import precomputed
+from corridors.analytics import facts as corridor_facts
 from corridors.analytics.corridors import (
-    STOCK_CTE,
     NoDataError,
-    category_case,
     check_years,
-    corridor_table,
     default_edition,
-    edition_years,
-    safe,
     stock_cte,
-    stock_sources,
 )
-from corridors.analytics.governance.communities import in_force
+from corridors.analytics.editions import STOCK_INDEX
 from corridors.analytics.lenses import (
     BUILTIN,
     CATEGORIES,
     INCOME_NAMES,
     Lens,
     LensError,
-    lens_roles,
-    pair_category,
-    query,
-    registered,
 )
 from corridors.codes import OTHER_ORIGIN
+from corridors.store import literal
 
 
 def resolve_country(con: duckdb.DuckDBPyConnection, text: str) -> str:
@@ -86,7 +76,7 @@ def sources(con: duckdb.DuckDBPyConnection, source_ids: list[str] | None = None)
 
 def caption(con: duckdb.DuckDBPyConnection, edition: str) -> str:
     """'Source: <publisher>, <title> (<edition>), <licence>' for the stock of an edition."""
-    return _caption(sources(con, stock_sources(con, edition)), edition)
+    return _caption(sources(con, edition_facts(con, edition).source_ids), edition)
 
 
 def _caption(rows: pl.DataFrame, edition: str) -> str:
@@ -98,18 +88,11 @@ def _caption(rows: pl.DataFrame, edition: str) -> str:
     return "Source: " + "; ".join(parts)
 
 
-#: The stock CTE of an edition that stores totals (what :func:`stock_cte` gives then).
-STORED_STOCK = """
-stock AS (
-    SELECT origin, destination, year, sex, value FROM migrant_stock WHERE edition = $edition
-)"""
-
-
 @dataclass
 class EditionFacts:
-    """What an answer needs to know about an edition of the stock, read in one query when the
-    store has the precomputed index: the edition (checked, or the newest), its years, its stock
-    CTE, whether it stores totals (else they are male + female) and the source ids of its stock.
+    """What an answer needs to know about an edition of the stock, read in one query of the
+    stock index: the edition (checked, or the newest), its years, its stock CTE, whether it
+    stores totals (else they are male + female) and the source ids of its stock.
 
     A caller that answers many questions about one store (the REST API) may keep them, with the
     provenance rows of those sources (``sources``, see :meth:`with_sources`), and pass them to
@@ -134,18 +117,17 @@ class EditionFacts:
 def edition_facts(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> EditionFacts:
     """:class:`EditionFacts` of ``edition`` (default: the newest); errors as
     :func:`default_edition`'s."""
-    rows = precomputed.stock_editions(con)
-    found = None
-    if rows:
-        found = rows[0] if edition is None else next((r for r in rows if r[0] == edition), None)
-    if found is None:  # no index, an unknown edition or an empty store: the general way
-        edition = default_edition(con, edition)
-        stock = stock_cte(con, edition)
-        return EditionFacts(edition, edition_years(con, edition), stock,
-                            stock_sources(con, edition), stock is not STOCK_CTE)
-    name, years, sexes, ids = found
+    corridor_facts.require(con)
+    edition = default_edition(con, edition)
+    years, sexes, ids = con.execute(
+        f"SELECT list(DISTINCT year ORDER BY year), list(DISTINCT sex), "
+        f"list(DISTINCT source_id ORDER BY source_id) FROM {STOCK_INDEX} "
+        f"WHERE edition = {literal(edition)}").fetchone()
     total = "total" in sexes
-    return EditionFacts(name, years, STORED_STOCK if total else stock_cte(con, name), ids, total)
+    return EditionFacts(edition, list(years), stock_cte(con, edition) if not total else """
+stock AS (
+    SELECT origin, destination, year, sex, value FROM migrant_stock WHERE edition = $edition
+)""", list(ids), total)
 
 
 @dataclass
@@ -206,71 +188,20 @@ def _top(rows: list[tuple[str, str, float]], column: str, n: int, total: float) 
     )
 
 
-#: Every corridor of an edition (one row per origin, destination, year and sex, as in the corridor
-#: table) with its category under one lens: roles registered as ``{roles}`` with so_0 / sd_0
-#: flags; ``{where}`` selects corridors. Parameter: $edition.
-CATEGORISED = """
-WITH {stock},
-s AS (SELECT origin, destination, year, sex, sum(value) AS stock FROM stock
-      WHERE sex IN ('total', 'male', 'female') {where}
-      GROUP BY origin, destination, year, sex HAVING sum(value) IS NOT NULL),
-c AS (SELECT s.origin, s.destination, s.year, s.sex, s.stock, {category} AS category
-      FROM s LEFT JOIN {roles} ro ON ro.iso3 = s.origin AND ro.year = s.year
-      LEFT JOIN {roles} rd ON rd.iso3 = s.destination AND rd.year = s.year)"""
-
-
-def _flags(roles: pl.DataFrame) -> pl.DataFrame:
-    return roles.select("iso3", "year", pl.col("south_origin").alias("so_0"),
-                        pl.col("south_destination").alias("sd_0"))
-
-
-def _categorised(con: duckdb.DuckDBPyConnection, edition: str, roles: str, where: str,
-                 stock: str | None = None) -> str:
-    return CATEGORISED.format(stock=stock or stock_cte(con, edition), where=where, roles=roles,
-                              category=category_case(0, "s.origin"))
-
-
-def _country_corridors(con: duckdb.DuckDBPyConnection, iso3: str, edition: str,
-                       roles: pl.DataFrame, column: str, stock: str | None = None
-                       ) -> pl.DataFrame:
-    """The rows of the corridor table with ``iso3`` at one end, every year and sex of the edition:
-    origin, destination, year, sex, stock and the category under the one lens of ``roles`` (the
-    :func:`lens_roles` frame of that lens), named ``column``. Only those corridors are read."""
-    with registered(con, _flags(roles), "roles") as name:
-        return query(con, _categorised(
-            con, edition, name, "AND (origin = $iso3 OR destination = $iso3)", stock) + f"""
-            SELECT origin, destination, year, sex, stock, category AS "{column}" FROM c
-        """, {"edition": edition, "iso3": iso3})
-
-
-def country_totals(con: duckdb.DuckDBPyConnection, edition: str, lens: Lens) -> pl.DataFrame:
-    """Immigrants (direction 'in') and emigrants ('out') of every country of an edition per year
-    and sex, with the classified and the South–South part under ``lens``: what a profile sums
-    from its corridors, for every country at once (:mod:`corridors.analytics.precomputed`).
-    Columns: iso3, direction, year, sex, stock, classified, south_south."""
-    roles = lens_roles(con, [lens], edition_years(con, edition))
-    cats = ", ".join(f"'{c}'" for c in CATEGORIES)
-    with registered(con, _flags(roles), "roles") as name:
-        return query(con, _categorised(con, edition, name, "") + f""",
-            sums AS (SELECT *, category IN ({cats}) AS classified,
-                            category = 'south-south' AS south_south FROM c)
-            SELECT destination AS iso3, 'in' AS direction, year, sex, sum(stock) AS stock,
-                   coalesce(sum(stock) FILTER (WHERE classified), 0) AS classified,
-                   coalesce(sum(stock) FILTER (WHERE south_south), 0) AS south_south
-            FROM sums GROUP BY destination, year, sex
-            UNION ALL
-            SELECT origin, 'out', year, sex, sum(stock),
-                   coalesce(sum(stock) FILTER (WHERE classified), 0),
-                   coalesce(sum(stock) FILTER (WHERE south_south), 0)
-            FROM sums GROUP BY origin, year, sex
-        """, {"edition": edition})
-
-
-#: What a country profile reads besides its sums, in one query of tagged rows (part, s1..s5,
-#: y, v1..v3): the population in the year (the profile's edition first, else the newest), the
-#: country's groupings and its World Bank income-group history. Parameters: $iso3, $year,
-#: $edition.
+#: What a country profile reads, in one query of tagged rows (part, s1..s5, y, v1..v3): the
+#: population in the year (the profile's edition first, else the newest), the country's
+#: groupings, its World Bank income-group history, its income group in each year of the edition
+#: ('own'), its immigrants ('in') and emigrants ('out') per year and sex with their classified and
+#: South-South parts under the lens ('sum'), and its corridors' total stock in the year
+#: ('partner'); all from the corridor facts. ``{category}``: the lens's category (with its
+#: ``{joins}``). Parameters: $iso3, $year, $edition, $years, $lens (a built-in lens id: whose
+#: stored roles give the income group, the same for every lens).
 COUNTRY_FACTS = """
+WITH c AS MATERIALIZED (
+    SELECT f.origin, f.destination, f.year, f.sex, f.stock, {category} AS category
+    FROM {facts} f{joins}
+    WHERE f.edition = $edition AND (f.origin = $iso3 OR f.destination = $iso3)
+)
 (SELECT 'population' AS part, NULL::VARCHAR AS s1, NULL::VARCHAR AS s2, NULL::VARCHAR AS s3,
         NULL::VARCHAR AS s4, NULL::VARCHAR AS s5, NULL::INTEGER AS y, value AS v1,
         NULL::DOUBLE AS v2, NULL::DOUBLE AS v3
@@ -281,32 +212,26 @@ SELECT 'place', continent, un_subregion, sdg_region, ims_region, development_gro
        NULL, NULL FROM countries WHERE iso3 = $iso3
 UNION ALL
 SELECT 'history', fiscal_year, income_group, NULL, NULL, NULL, data_year, NULL, NULL, NULL
-FROM income_groups WHERE iso3 = $iso3"""
-
-#: With the precomputed tables, also in the same query: the country's sums per direction, year
-#: and sex under the lens ($key), its income group per year (from the precomputed roles) and
-#: both sexes' stock of its corridors in the year. ``{stock}``: the stock CTE. Parameters also:
-#: $key, $years.
-STORED_COUNTRY = """
-WITH {stock}
-{facts}
-UNION ALL
-SELECT 'sum', direction, sex, NULL, NULL, NULL, year, stock, classified, south_south
-FROM {totals} WHERE edition = $edition AND lens_key = $key AND iso3 = $iso3
+FROM income_groups WHERE iso3 = $iso3
 UNION ALL
 SELECT 'own', income_group, NULL, NULL, NULL, NULL, year, NULL, NULL, NULL FROM {roles}
-WHERE lens_key = $key AND iso3 = $iso3 AND list_contains($years, year)
+WHERE lens = $lens AND iso3 = $iso3 AND list_contains($years, year)
 UNION ALL
-SELECT 'partner', origin, destination, NULL, NULL, NULL, NULL, sum(value), NULL, NULL
-FROM stock WHERE sex = 'total' AND year = $year AND (origin = $iso3 OR destination = $iso3)
-GROUP BY origin, destination HAVING sum(value) IS NOT NULL"""
+SELECT 'sum', direction, sex, NULL, NULL, NULL, year, sum(stock),
+       coalesce(sum(stock) FILTER (WHERE category IN ({categories})), 0),
+       coalesce(sum(stock) FILTER (WHERE category = 'south-south'), 0)
+FROM (SELECT 'in' AS direction, * FROM c WHERE destination = $iso3
+      UNION ALL SELECT 'out', * FROM c WHERE origin = $iso3)
+GROUP BY direction, year, sex
+UNION ALL
+SELECT 'partner', origin, destination, NULL, NULL, NULL, NULL, stock, NULL, NULL
+FROM c WHERE sex = 'total' AND year = $year"""
 
 PLACE = ("continent", "un_subregion", "sdg_region", "ims_region", "development_group")
 
 
-def _stored_sums(rows: list[tuple]) -> dict[str, dict[tuple[int, str], dict]]:
-    """The country's sums per direction, year and sex from the tagged rows of precomputed
-    totals."""
+def _sums(rows: list[tuple]) -> dict[str, dict[tuple[int, str], dict]]:
+    """The country's sums per direction, year and sex from the tagged 'sum' rows."""
     sums: dict[str, dict[tuple[int, str], dict]] = {"immigrants": {}, "emigrants": {}}
     for _, direction, sex, _, _, _, y, stock, classified, south_south in rows:
         label = "immigrants" if direction == "in" else "emigrants"
@@ -321,6 +246,11 @@ def _parts(rows: list[tuple]) -> dict[str, list[tuple]]:
     for row in rows:
         out.setdefault(row[0], []).append(row)
     return out
+
+
+#: The built-in lens whose stored roles give each country's groups per year (income group, UN
+#: development group and the World Bank data year do not depend on the lens).
+GROUPS_LENS = next(iter(BUILTIN))
 
 
 def country_profile(
@@ -343,49 +273,20 @@ def country_profile(
     all_years = facts.years
     year = check_years(con, edition, year, all_years)[0] if year is not None else all_years[-1]
     lens = lens or BUILTIN["wb-lmic"]
-    column = f"category_{safe(lens.id)}"
-    params = {"iso3": iso3, "year": year, "edition": edition}
+    params = {"iso3": iso3, "year": year, "edition": edition, "years": all_years,
+              "lens": GROUPS_LENS}
     # per direction, year and sex: stock, classified stock and South-South stock (sums of whole
-    # persons, exact in any order), precomputed by the build or summed here from the corridors
-    sums = None
-    if precomputed.present(con, precomputed.COUNTRY_TOTALS):
-        key = precomputed.lens_key(lens)
-        parts = _parts(con.execute(STORED_COUNTRY.format(
-            stock=facts.stock, facts=COUNTRY_FACTS.strip(), totals=precomputed.COUNTRY_TOTALS,
-            roles=precomputed.LENS_ROLES), params | {"key": key, "years": all_years}).fetchall())
-        if "sum" in parts or con.execute(
-                f"SELECT 1 FROM {precomputed.COUNTRY_TOTALS} WHERE edition = ? AND lens_key = ? "
-                "LIMIT 1", [edition, key]).fetchall():
-            sums = _stored_sums(parts.get("sum", []))
-            own = sorted(((r[6], r[1]) for r in parts.get("own", [])), key=lambda r: r[0])
-            partners = [(r[1], r[2], r[7]) for r in parts.get("partner", [])]
-            in_year = [r for r in partners if r[1] == iso3]
-            out_year = [r for r in partners if r[0] == iso3]
-    else:
-        parts = _parts(con.execute(COUNTRY_FACTS, params).fetchall())
-    if sums is None:
-        roles = lens_roles(con, [lens], all_years)
-        own = roles.filter(pl.col("iso3") == iso3).select("year", "income_group").rows()
-        table = _country_corridors(con, iso3, edition, roles, column, facts.stock)
-        inbound = table.filter(pl.col("destination") == iso3)
-        outbound = table.filter(pl.col("origin") == iso3)
-        in_year, out_year = (
-            part.filter((pl.col("year") == year) & (pl.col("sex") == "total"))
-            .select("origin", "destination", "stock").rows()
-            for part in (inbound, outbound))
-        sums = {
-            label: {
-                (row["year"], row["sex"]): row
-                for row in frame.group_by("year", "sex").agg(
-                    pl.col("stock").sum().alias("all"),
-                    pl.col("stock").filter(pl.col(column).is_in(list(CATEGORIES))).sum()
-                    .alias("classified"),
-                    pl.col("stock").filter(pl.col(column) == "south-south").sum()
-                    .alias("south_south"),
-                ).iter_rows(named=True)
-            }
-            for label, frame in (("immigrants", inbound), ("emigrants", outbound))
-        }
+    # persons, exact in any order) of the country's corridor facts
+    with corridor_facts.categories(con, [lens], all_years) as (joins, (category,)):
+        parts = _parts(con.execute(COUNTRY_FACTS.format(
+            facts=corridor_facts.FACTS, roles=corridor_facts.ROLES, joins=joins,
+            category=category, categories=", ".join(f"'{c}'" for c in CATEGORIES)),
+            params).fetchall())
+    sums = _sums(parts.get("sum", []))
+    own = sorted(((r[6], r[1]) for r in parts.get("own", [])), key=lambda r: r[0])
+    partners = [(r[1], r[2], r[7]) for r in parts.get("partner", [])]
+    in_year = [r for r in partners if r[1] == iso3]
+    out_year = [r for r in partners if r[0] == iso3]
     if not sums["immigrants"] and not sums["emigrants"]:
         raise NoDataError(f"{_name(iso3)} ({iso3}) has no migrant stock in {edition}")
     unknown = float(sum(r[2] for r in in_year if r[0] == OTHER_ORIGIN))
@@ -478,71 +379,6 @@ class CorridorProfile:
                 for k, v in self.__dict__.items()}
 
 
-#: Everything a corridor profile reads, in one query of tagged rows (part, year, t1..t4, i1,
-#: v1..v7, b1..b3) when the store has the precomputed tables:
-#: 'year': per year of the corridor (as the corridor table, whose stock CTE and arithmetic this
-#: follows): v1..v3 its total, male and female stock, and for the total v4 the change since the
-#: edition's previous year (a corridor missing that year had 0), v5 UN DESA's exponential annual
-#: growth rate, v6 the female share;
-#: 'total': the origin's emigrants ('out') and the destination's immigrants ('in') in total per
-#: year from the precomputed totals (t1 direction, v1; sums of whole persons: the corridor
-#: table's sums exactly);
-#: 'role': both ends' roles per lens (t1 lens key, t2 iso3, t3 income group, t4 development
-#: group, i1 data year, b1/b2 South as origin/destination);
-#: 'member': both ends' memberships that count (t1 community, t2 iso3, i1 since, v1 until);
-#: 'contiguous': a row when they are; 'place': each end's continent, UN sub-region and SDG
-#: region (t1 iso3, t2..t4).
-#: ``{stock}``: the stock CTE. Parameters: $edition, $origin, $destination, $all_years, $keys,
-#: $key (of the lens whose totals are read).
-STORED_CORRIDOR = """
-WITH {stock},
-pair AS MATERIALIZED (
-    SELECT year, sex, value FROM stock WHERE origin = $origin AND destination = $destination
-),
-wide AS (
-    SELECT year, sum(value) FILTER (WHERE sex = 'total') AS total,
-           sum(value) FILTER (WHERE sex = 'male') AS male,
-           sum(value) FILTER (WHERE sex = 'female') AS female
-    FROM pair GROUP BY year
-),
-yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
-        FROM (SELECT unnest($all_years) AS year)),
-paired AS (
-    SELECT w.year, yrs.prev_year, w.total, w.male, w.female, p.total AS lagged
-    FROM wide w JOIN yrs ON yrs.year = w.year LEFT JOIN wide p ON p.year = yrs.prev_year
-),
-{rec}
-SELECT 'year' AS part, year, NULL::VARCHAR AS t1, NULL::VARCHAR AS t2, NULL::VARCHAR AS t3,
-       NULL::VARCHAR AS t4, NULL::INTEGER AS i1, total AS v1, male AS v2, female AS v3,
-       CASE WHEN prev_year IS NOT NULL THEN total - coalesce(lagged, 0) END AS v4,
-       CASE WHEN lagged > 0 AND total > 0 THEN ln(total / lagged) / (year - prev_year) END
-           AS v5,
-       female / nullif(total, 0) AS v6, NULL::DOUBLE AS v7, NULL::BOOLEAN AS b1,
-       NULL::BOOLEAN AS b2, NULL::BOOLEAN AS b3
-FROM paired
-UNION ALL
-SELECT 'total', year, direction, NULL, NULL, NULL, NULL, stock, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL
-FROM {totals} WHERE edition = $edition AND lens_key = $key AND sex = 'total'
-     AND ((iso3 = $origin AND direction = 'out') OR (iso3 = $destination AND direction = 'in'))
-UNION ALL
-SELECT 'role', year, lens_key, iso3, income_group, development_group, data_year, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, south_origin, south_destination, NULL
-FROM {roles} WHERE list_contains($keys, lens_key) AND (iso3 = $origin OR iso3 = $destination)
-     AND list_contains($all_years, year)
-UNION ALL
-SELECT 'member', NULL, rec_code, iso3, NULL, NULL, since, until, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL
-FROM rec WHERE iso3 = $origin OR iso3 = $destination
-UNION ALL
-(SELECT 'contiguous', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        NULL, NULL, NULL, NULL
- FROM contiguity WHERE iso3_a = $origin AND iso3_b = $destination LIMIT 1)
-UNION ALL
-SELECT 'place', NULL, iso3, continent, un_subregion, sdg_region, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL
-FROM countries WHERE iso3 = $origin OR iso3 = $destination"""
-
 #: A corridor profile's trend, groups (then one column per lens and the fiscal year) and shared
 #: communities, in the types the corridor table gives them.
 TREND = {"year": pl.Int32, "total": pl.Float64, "male": pl.Float64, "female": pl.Float64,
@@ -555,8 +391,8 @@ SHARED = {"rec_code": pl.String, "years": pl.List(pl.Int32)}
 
 
 @dataclass
-class _StoredPair:
-    """What a corridor profile shows, worked out from the stored rows (:func:`_stored_pair`)."""
+class _Pair:
+    """What a corridor profile shows, read from the corridor facts (:func:`_pair`)."""
 
     trend: pl.DataFrame
     groups: pl.DataFrame
@@ -565,159 +401,64 @@ class _StoredPair:
     same: tuple[bool | None, bool | None, bool | None]
 
 
-def _shared_recs(members: list[tuple], o: str, d: str, years: list[int]) -> dict[int, list[str]]:
-    """Per year, the communities both ends are members of that year ('member' rows: community,
-    iso3, since, until; as the corridor table's ``shared_recs``)."""
-    if o == d:
-        return {}
-    spans: dict[str, dict[str, list[tuple]]] = {}
-    for _, _, code, iso3, _, _, since, until, *_ in members:
-        spans.setdefault(code, {}).setdefault(iso3, []).append((since, until))
-
-    def active(rows: list[tuple], year: int) -> bool:
-        return any(in_force(since, until, year) for since, until in rows)
-
-    shared: dict[int, list[str]] = {}
-    for code in sorted(spans):
-        ends = spans[code]
-        for year in years:
-            if active(ends.get(o, []), year) and active(ends.get(d, []), year):
-                shared.setdefault(year, []).append(code)
-    return shared
-
-
-def _stored_pair(con: duckdb.DuckDBPyConnection, o: str, d: str, facts: EditionFacts,
-                 lens_list: list[Lens]) -> _StoredPair | None:
-    """The trend, groups, shared communities, contiguity and places of a corridor profile, as
-    the corridor table gives them, from the corridor's own rows and the precomputed tables; None
-    when the store lacks them (or they do not hold every lens, year and total asked)."""
-    if not (precomputed.present(con, precomputed.LENS_ROLES)
-            and precomputed.present(con, precomputed.COUNTRY_TOTALS)):
-        return None
-    from corridors.analytics.corridors import REC_CTE
-
-    keys = [precomputed.lens_key(lens) for lens in lens_list]
+def _pair(con: duckdb.DuckDBPyConnection, o: str, d: str, facts: EditionFacts,
+          lens_list: list[Lens]) -> _Pair:
+    """The trend, groups, shared communities, contiguity and places of a corridor profile: the
+    corridor's own facts (every year and sex of the edition) and both ends' groups by year."""
     years = facts.years
-    sql = STORED_CORRIDOR.format(
-        stock=facts.stock.strip().replace("stock AS (", "stock AS NOT MATERIALIZED (", 1),
-        rec=REC_CTE.strip(), totals=precomputed.COUNTRY_TOTALS, roles=precomputed.LENS_ROLES)
-    parts = _parts(con.execute(sql, {
-        "edition": facts.edition, "origin": o, "destination": d, "all_years": years,
-        "keys": list(dict.fromkeys(keys)),
-        "key": precomputed.lens_key(next(iter(BUILTIN.values()))),
-    }).fetchall())
-    flags = {(r[2], r[3], r[1]): (r[14], r[15]) for r in parts.get("role", [])}
-    # every lens's roles for every year (an end in the country table has a row each year)
-    wanted = set(years)
-    for key in keys:
-        if {y for (k, _, y) in flags if k == key} != wanted:
-            return None  # a lens or a year the build did not precompute
-    totals = {(r[2], r[1]): r[7] for r in parts.get("total", [])}
-    shared = _shared_recs(parts.get("member", []), o, d, years)
-    places = {r[2]: r[3:6] for r in parts.get("place", [])}
-    if len(parts.get("place", [])) != len(places):
-        return None  # a country twice in the country table: the corridor table's joins decide
-
-    def same(i: int) -> bool | None:  # as SQL's co.x = cd.x after LEFT JOINs: NULL if unknown
-        a, b = places.get(o, (None,) * 3)[i], places.get(d, (None,) * 3)[i]
-        return None if a is None or b is None else a == b
-
-    trend, categories = [], {}
-    for _, year, *_, total, male, female, change, growth, female_share, _, _, _, _ in sorted(
-            parts.get("year", []), key=lambda r: r[1]):
-        if total is None and male is None and female is None:
-            continue  # as the corridor table: no row for a year without a figure
-        shares = (None, None)
+    with corridor_facts.categories(con, lens_list, years) as (joins, categories):
+        rows = con.execute(f"""
+            SELECT f.year, f.sex, f.stock, f.female_share, f.origin_share, f.destination_share,
+                   f.change, f.growth_rate, f.contiguous, f.same_continent, f.same_un_subregion,
+                   f.same_sdg_region, f.shared_recs, {", ".join(categories)}
+            FROM {corridor_facts.FACTS} f{joins}
+            WHERE f.edition = $edition AND f.origin = $origin AND f.destination = $destination
+            ORDER BY f.year
+        """, {"edition": facts.edition, "origin": o, "destination": d}).fetchall()
+    ends_rows = con.execute(f"""
+        SELECT iso3, year, data_year, income_group, development_group FROM {corridor_facts.ROLES}
+        WHERE lens = $lens AND (iso3 = $origin OR iso3 = $destination)
+          AND list_contains($years, year)
+    """, {"lens": GROUPS_LENS, "origin": o, "destination": d, "years": years}).fetchall()
+    if not rows:
+        return _Pair(pl.DataFrame(schema=TREND), pl.DataFrame(), pl.DataFrame(), False,
+                     (None, None, None))
+    by_year: dict[int, dict[str, tuple]] = {}
+    for row in rows:
+        by_year.setdefault(row[0], {})[row[1]] = row
+    trend, categories_by_year, communities = [], {}, {}
+    for year, sexes in by_year.items():
+        stock = {sex: row[2] for sex, row in sexes.items()}
+        total = sexes.get("total")
         if total is not None:
-            out_total, in_total = totals.get(("out", year)), totals.get(("in", year))
-            if out_total is None or in_total is None:
-                return None  # totals the build did not precompute
-            shares = (_ratio(total, out_total), _ratio(total, in_total))
-            categories[year] = [
-                pair_category(o, flags.get((key, o, year), (None, None))[0],
-                               flags.get((key, d, year), (None, None))[1]) for key in keys]
-        else:
-            change = growth = female_share = None  # the total's row is not there
-        trend.append((year, total, male, female, female_share, *shares, change, growth))
-    ends: dict[str, dict[int, tuple]] = {o: {}, d: {}} if o != d else {o: {}}
-    for r in parts.get("role", []):
-        if r[2] == keys[0]:
-            ends[r[3]][r[1]] = (r[6], r[4], r[5])  # data year, income group, development group
+            female_share, origin_share, destination_share, change, growth = (
+                total[3], total[4], total[5], total[6], total[7])
+            categories_by_year[year] = list(total[13:])
+            for code in total[12]:
+                communities.setdefault(code, []).append(year)
+        else:  # the total's row is not there
+            female_share = origin_share = destination_share = change = growth = None
+        trend.append((year, stock.get("total"), stock.get("male"), stock.get("female"),
+                      female_share, origin_share, destination_share, change, growth))
+    ends: dict[str, dict[int, tuple]] = {o: {}, d: {}}
+    for iso3, year, data_year, income, development in ends_rows:
+        ends[iso3][year] = (data_year, income, development)
     groups = []
     nothing = (None, None, None)
     for year in sorted(set(ends[o]) | set(ends[d])):
         data_year, origin_income, origin_development = ends[o].get(year, nothing)
         _, destination_income, destination_development = ends[d].get(year, nothing)
         groups.append((year, data_year, origin_income, origin_development, destination_income,
-                       destination_development, *categories.get(year, [None] * len(keys)),
+                       destination_development,
+                       *categories_by_year.get(year, [None] * len(lens_list)),
                        None if data_year is None else f"FY{(data_year + 2) % 100:02d}"))
-    communities: dict[str, list[int]] = {}
-    for year in categories:  # the years of the total's rows, in order
-        for code in shared.get(year, []):
-            communities.setdefault(code, []).append(year)
-    same_places = (same(0), same(1), same(2))
-    return _StoredPair(
+    first = rows[0]
+    return _Pair(
         trend=pl.DataFrame(trend, schema=TREND, orient="row"),
         groups=pl.DataFrame(groups, schema=GROUPS | {lens.id: pl.String for lens in lens_list}
                             | {"fiscal_year": pl.String}, orient="row"),
         shared=pl.DataFrame(sorted(communities.items()), schema=SHARED, orient="row"),
-        contiguous="contiguous" in parts, same=same_places)
-
-
-def _ratio(part: float, whole: float) -> float:
-    """``part / whole`` as polars divides floats (a zero whole gives infinity or NaN)."""
-    if whole == 0:
-        return math.nan if part == 0 or math.isnan(part) else math.copysign(math.inf, part) * \
-            math.copysign(1.0, whole)
-    return part / whole
-
-
-def _pair_from_table(con: duckdb.DuckDBPyConnection, o: str, d: str, edition: str,
-                     years: list[int], lens_list: list[Lens]) -> _StoredPair:
-    """What :func:`_stored_pair` gives, from the corridor table of the corridor (any store)."""
-    roles = lens_roles(con, lens_list, years)
-    table = corridor_table(con, edition=edition, lenses=lens_list, origin=o, destination=d,
-                           roles=roles)
-    if table.is_empty():
-        return _StoredPair(pl.DataFrame(schema=TREND), pl.DataFrame(), pl.DataFrame(), False,
-                           (None, None, None))
-    roles = roles.slice(0, roles.height // len(lens_list))  # the first lens's block
-    trend = (
-        table.pivot(on="sex", index="year", values="stock")
-        .join(table.filter(pl.col("sex") == "total").select(
-            "year", "origin_share", "destination_share", "change", "growth_rate",
-            "female_share"), on="year", how="left")
-        .sort("year")
-    )
-    for sex in ("total", "male", "female"):
-        if sex not in trend.columns:
-            trend = trend.with_columns(pl.lit(None, pl.Float64).alias(sex))
-    trend = trend.select("year", "total", "male", "female", "female_share", "origin_share",
-                         "destination_share", "change", "growth_rate")
-    ends = (
-        roles.filter(pl.col("iso3") == o).select(
-            "year", "data_year", pl.col("income_group").alias("origin_income_group"),
-            pl.col("development_group").alias("origin_development_group"))
-        .join(roles.filter(pl.col("iso3") == d).select(
-            "year", pl.col("income_group").alias("destination_income_group"),
-            pl.col("development_group").alias("destination_development_group")),
-            on="year", how="full", coalesce=True)
-    )
-    categories = table.filter(pl.col("sex") == "total").select(
-        "year", *[pl.col(f"category_{safe(lens.id)}").alias(lens.id) for lens in lens_list])
-    groups = ends.join(categories, on="year", how="left").sort("year").with_columns(
-        pl.col("data_year").map_elements(lambda y: f"FY{(y + 2) % 100:02d}",
-                                         return_dtype=pl.String).alias("fiscal_year"))
-    shared = (
-        table.filter(pl.col("sex") == "total").select("year", "shared_recs")
-        .explode("shared_recs").drop_nulls("shared_recs")
-        .group_by("shared_recs").agg(pl.col("year").sort().alias("years"))
-        .rename({"shared_recs": "rec_code"}).sort("rec_code")
-    )
-    first = table.row(0, named=True)
-    return _StoredPair(trend, groups, shared, bool(first["contiguous"]),
-                       (first["same_continent"], first["same_un_subregion"],
-                        first["same_sdg_region"]))
+        contiguous=bool(first[8]), same=(first[9], first[10], first[11]))
 
 
 def corridor_profile(
@@ -731,18 +472,14 @@ def corridor_profile(
 ) -> CorridorProfile:
     """Trend by sex, both ends' groups and categories by year, contiguity, shared communities.
 
-    With the precomputed tables, the corridor's own rows and both ends' totals and roles are read
-    in one query; otherwise the corridor table of the corridor gives them (same answers).
+    Read from the corridor's own facts and both ends' stored groups.
     ``facts``: as for :func:`country_profile`."""
     o = resolve_country(con, origin)
     d = resolve_country(con, destination)
     facts = facts or edition_facts(con, edition)
     edition = facts.edition
-    years = facts.years
     lens_list = lenses or list(BUILTIN.values())
-    stored = _stored_pair(con, o, d, facts, lens_list)
-    if stored is None:
-        stored = _pair_from_table(con, o, d, edition, years, lens_list)
+    stored = _pair(con, o, d, facts, lens_list)
     if stored.trend.is_empty():
         raise NoDataError(f"no migrant stock from {_name(o)} ({o}) in {_name(d)} ({d}) "
                           f"in {edition}")

@@ -14,27 +14,26 @@ unknown (UN "Other", ``XXX``) or whose origin or destination has no group that y
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 
 import duckdb
 import polars as pl
 
 import corridors.codes as codes
-from corridors.analytics import precomputed
+from corridors.analytics import facts
 from corridors.analytics.choices import GROUPINGS, RANKINGS, min_stock_for
 from corridors.analytics.corridors import (
-    REC_CTE,
     NoDataError,
     check_sex,
     check_years,
     corridor_table,
     default_edition,
     edition_years,
-    rec_active,
     safe,
     sex_for,
-    stock_cte,
 )
+from corridors.analytics.governance.communities import full_member_sql
 from corridors.analytics.lenses import (
     BUILTIN,
     CATEGORIES,
@@ -42,11 +41,11 @@ from corridors.analytics.lenses import (
     Lens,
     LensError,
     classification_year,
-    lens_roles,
     query,
     registered,
 )
 from corridors.codes import OTHER_ORIGIN
+from corridors.store import literal
 
 #: Groupings static over time: the countries-table column that names the group, and the SQL of
 #: its code (the M49 code, three digits; UN DESA's code for its geographic regions).
@@ -68,45 +67,17 @@ def _lenses(lenses: Sequence[Lens] | Lens | None) -> list[Lens]:
     return list(lenses)
 
 
-def _categorised(roles_name: str) -> str:
-    """SQL: the selected stock ``s`` crossed with every lens, with its category."""
-    return f"""
-        SELECT l.lens, s.origin, s.destination, s.year, s.value,
-            CASE
-                WHEN s.origin = '{OTHER_ORIGIN}' THEN 'unknown-origin'
-                WHEN ro.south_origin IS NULL OR rd.south_destination IS NULL THEN 'unclassified'
-                WHEN ro.south_origin AND rd.south_destination THEN 'south-south'
-                WHEN ro.south_origin THEN 'south-north'
-                WHEN rd.south_destination THEN 'north-south'
-                ELSE 'north-north' END AS category
-        FROM s CROSS JOIN (SELECT DISTINCT lens FROM {roles_name}) l
-        LEFT JOIN {roles_name} ro ON ro.lens = l.lens AND ro.iso3 = s.origin
-                                 AND ro.year = s.year
-        LEFT JOIN {roles_name} rd ON rd.lens = l.lens AND rd.iso3 = s.destination
-                                 AND rd.year = s.year"""
-
-
-def _stored_summary(con: duckdb.DuckDBPyConnection, lenses: list[Lens], edition: str, sex: str,
-                    years: list[int]) -> pl.DataFrame | None:
-    """:func:`category_summary` rows read from the store's precomputed summaries (computed by that
-    function at build time), or None when they cannot answer: no such table, a lens whose rules
-    are not those precomputed, a lens asked for twice, or a year or sex not held."""
-    if not lenses or not precomputed.present(con, precomputed.CATEGORY_SUMMARY):
-        return None
-    keys = [precomputed.lens_key(lens) for lens in lenses]
-    if len(set(keys)) != len(keys) or len({lens.id for lens in lenses}) != len(lenses):
-        return None
-    frame = query(con, f"""
-        SELECT edition, lens, year, sex, category, value, share, classified_total, unclassified,
-               unknown_origin
-        FROM {precomputed.CATEGORY_SUMMARY}
-        WHERE edition = $edition AND sex = $sex AND list_contains($keys, lens_key)
-          AND list_contains($years, year)
-        ORDER BY lens, year, position
-    """, {"edition": edition, "sex": sex, "keys": keys, "years": years})
-    if frame.height != len(CATEGORIES) * len(keys) * len(set(years)):
-        return None
-    return frame
+@contextmanager
+def _categorised(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens], years: Sequence[int],
+                 where: str) -> Iterator[str]:
+    """SQL (a CTE body): the corridor facts selected by ``where`` (on ``f``) crossed with every
+    lens, with its category (lens, origin, destination, year, value, contiguous, category)."""
+    unique = list({lens.id: lens for lens in lenses}.values())
+    with facts.categories(con, unique, years) as (joins, categories):
+        yield "\nUNION ALL\n".join(
+            f"SELECT {literal(lens.id)} AS lens, f.origin, f.destination, f.year, f.stock AS value, "
+            f"f.contiguous, {category} AS category FROM {facts.FACTS} f{joins} WHERE {where}"
+            for lens, category in zip(unique, categories, strict=True))
 
 
 def category_summary(
@@ -130,23 +101,18 @@ def category_summary(
     wanted = check_years(con, edition, years)
     sex = sex_for(con, edition, sex)
     lens_list = _lenses(lenses)
-    stored = None if region else _stored_summary(con, lens_list, edition, sex, wanted)
-    if stored is not None:
-        return stored
-    roles = lens_roles(con, lens_list, wanted).select(
-        "lens", "iso3", "year", "south_origin", "south_destination")
-    members = (region_members(con, region, wanted)[2] if region else
-               pl.DataFrame(schema={"iso3": pl.String, "year": pl.Int32}))
-    within = ("" if not region else """ AND EXISTS (SELECT 1 FROM {m} m WHERE m.iso3 = stock.origin
-                  AND m.year = stock.year) AND EXISTS (SELECT 1 FROM {m} m
-                  WHERE m.iso3 = stock.destination AND m.year = stock.year)""")
-    with registered(con, roles, "roles") as roles_name, \
-            registered(con, members, "members") as members_name:
+    facts.require(con)
+    where = "f.edition = $edition AND f.sex = $sex AND list_contains($years, f.year)"
+    with ExitStack() as stack:
+        if region:  # both ends members that year
+            members = stack.enter_context(registered(
+                con, region_members(con, region, wanted)[2], "members"))
+            where += f""" AND EXISTS (SELECT 1 FROM {members} m WHERE m.iso3 = f.origin
+                  AND m.year = f.year) AND EXISTS (SELECT 1 FROM {members} m
+                  WHERE m.iso3 = f.destination AND m.year = f.year)"""
+        categorised = stack.enter_context(_categorised(con, lens_list, wanted, where))
         counts = query(con, f"""
-            WITH {stock_cte(con, edition)},
-            s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)
-                  {within.format(m=members_name)}),
-            c AS ({_categorised(roles_name)})
+            WITH c AS ({categorised})
             SELECT lens, year, category, sum(value) AS value FROM c GROUP BY ALL
         """, {"edition": edition, "sex": sex, "years": wanted})
     grid = pl.DataFrame({"lens": [lens.id for lens in lens_list]}).join(
@@ -217,13 +183,11 @@ def south_south_share_by_destination(
     year = check_years(con, edition, year, known)[0] if year is not None else known[-1]
     sex = sex_for(con, edition, sex)
     lens = lens or BUILTIN["wb-lmic"]
-    roles = lens_roles(con, [lens], [year]).select(
-        "lens", "iso3", "year", "south_origin", "south_destination")
-    with registered(con, roles, "roles") as roles_name:
+    facts.require(con)
+    with _categorised(con, [lens], [year], "f.edition = $edition AND f.sex = $sex "
+                      "AND f.year = $year") as categorised:
         frame = query(con, f"""
-            WITH {stock_cte(con, edition)},
-            s AS (SELECT * FROM stock WHERE sex = $sex AND year = $year AND value IS NOT NULL),
-            c AS ({_categorised(roles_name)})
+            WITH c AS ({categorised})
             SELECT destination AS iso3, sum(value) AS immigrants,
                    coalesce(sum(value) FILTER (WHERE category = 'south-south'), 0) AS south_south,
                    coalesce(sum(value) FILTER (WHERE category = 'unclassified'), 0)
@@ -286,10 +250,10 @@ def group_membership(
     if grouping == "rec":
         with registered(con, year_frame, "years") as years_name:
             return query(con, f"""
-                WITH {REC_CTE.strip()}
                 SELECT DISTINCT rec.rec_name AS "group", rec.rec_code AS group_code, rec.iso3,
                        y.year::INTEGER AS year
-                FROM rec JOIN {years_name} y ON {rec_active('rec', 'y.year')}
+                FROM rec_membership rec JOIN {years_name} y
+                  ON {full_member_sql('rec', 'y.year')}
             """)
     if grouping == "custom":
         listed = []
@@ -334,11 +298,11 @@ def intra_group_shares(
             pl.col("year").cast(pl.Int32))
         for g in groupings
     ])
+    facts.require(con)
     with registered(con, membership, "members") as m:
         frame = query(con, f"""
-            WITH {stock_cte(con, edition)},
-            s AS (SELECT origin, destination, year, value FROM stock
-                  WHERE sex = $sex AND list_contains($years, year)),
+            WITH s AS (SELECT origin, destination, year, stock AS value FROM {facts.FACTS}
+                       WHERE edition = $edition AND sex = $sex AND list_contains($years, year)),
             out_country AS (SELECT origin AS iso3, year, sum(value) AS v FROM s GROUP BY ALL),
             in_country AS (SELECT destination AS iso3, year, sum(value) AS v FROM s GROUP BY ALL),
             em AS (SELECT m.grouping, m."group", m.year, sum(c.v) AS v
@@ -389,18 +353,15 @@ def contiguity_share(
     wanted = check_years(con, edition, years)
     sex = sex_for(con, edition, sex)
     lens_list = _lenses(lenses)
-    roles = lens_roles(con, lens_list, wanted).select(
-        "lens", "iso3", "year", "south_origin", "south_destination")
-    with registered(con, roles, "roles") as roles_name:
+    facts.require(con)
+    with _categorised(con, lens_list, wanted, "f.edition = $edition AND f.sex = $sex AND "
+                      "list_contains($years, f.year)") as categorised:
         frame = query(con, f"""
-            WITH {stock_cte(con, edition)},
-            s AS (SELECT * FROM stock WHERE sex = $sex AND list_contains($years, year)),
-            c AS ({_categorised(roles_name)}),
-            nb AS (SELECT DISTINCT iso3_a, iso3_b FROM contiguity)
+            WITH c AS ({categorised})
             SELECT c.lens, c.year,
                    sum(c.value) AS south_south,
-                   coalesce(sum(c.value) FILTER (WHERE nb.iso3_a IS NOT NULL), 0) AS contiguous
-            FROM c LEFT JOIN nb ON nb.iso3_a = c.origin AND nb.iso3_b = c.destination
+                   coalesce(sum(c.value) FILTER (WHERE c.contiguous), 0) AS contiguous
+            FROM c
             WHERE c.category = 'south-south'
             GROUP BY ALL
         """, {"edition": edition, "sex": sex, "years": wanted})

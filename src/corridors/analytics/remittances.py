@@ -42,7 +42,9 @@ import duckdb
 import polars as pl
 
 import corridors.codes as codes
-from corridors.analytics.lenses import CATEGORIES, Lens, category_sql, lens_roles, query, registered
+from corridors.analytics.facts import roles as lens_roles
+from corridors.analytics.lenses import CATEGORIES, Lens, query, registered
+from corridors.analytics.rules import category_sql
 from corridors.errors import NotFoundError
 
 WDI_SERIES = ("BX.TRF.PWKR.CD.DT", "BM.TRF.PWKR.CD.DT")
@@ -161,9 +163,9 @@ def nearest_stock_year(year: int, stock_years: Sequence[int]) -> int:
 def _classified(roles_name: str) -> str:
     """SQL: remittance rows ``r`` (origin = sender) with their category under each lens of the
     roles table: the sender in the lens's destination role, the receiver in its origin role."""
-    category = category_sql("rs.south_destination", "rr.south_origin")
+    category = category_sql("r.origin", "rs.south_destination", "rr.south_origin")
     return f"""
-        SELECT l.lens, r.*, coalesce({category}, 'unclassified') AS category
+        SELECT l.lens, r.*, {category} AS category
         FROM r CROSS JOIN (SELECT DISTINCT lens FROM {roles_name}) l
         LEFT JOIN {roles_name} rs ON rs.lens = l.lens AND rs.iso3 = r.origin AND rs.year = r.year
         LEFT JOIN {roles_name} rr ON rr.lens = l.lens AND rr.iso3 = r.destination

@@ -15,8 +15,8 @@ def build_command() -> None:
     until the new one is complete; Ctrl+C stops it and keeps the old one)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from corridors.pipeline import build
     from corridors.sources import registry
-    from corridors.store.build import build
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=console.real, transient=True) as bar:

@@ -1,4 +1,6 @@
-"""``corridors build``: read every pulled source into one DuckDB store, atomically.
+"""The store's part of ``corridors build``: read every pulled source into one DuckDB store,
+atomically. The whole build (this, then the derived tables: flows and the corridor facts) is
+:func:`corridors.pipeline.build`; this module imports nothing from the analytics.
 
 The build writes a new file beside the store and swaps it in with an atomic rename only when every
 source has been read and every table written. A failed or interrupted build deletes its own file
@@ -90,6 +92,7 @@ class BuildReport:
     #: what the user should know (a damaged previous store set aside, ...)
     warnings: list[str] = field(default_factory=list)
     previous_damaged: bool = False
+    steps: int = 0  # the progress steps of reading and writing (derived steps report at this one)
 
 
 def _sources_to_read() -> tuple[list[Source], list[str]]:
@@ -191,16 +194,22 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
     con.unregister("incoming")
 
 
-def build(progress: ProgressFn | None = None) -> BuildReport:
+#: derive(con, report, progress): writes the derived tables into the new store before it is
+#: swapped in (:func:`corridors.pipeline.build` passes the flows and the corridor facts).
+DeriveFn = Callable[[duckdb.DuckDBPyConnection, "BuildReport", "ProgressFn | None"], None]
+
+
+def build(progress: ProgressFn | None = None, derive: DeriveFn | None = None) -> BuildReport:
     """Build the store from every pulled source and swap it in. Returns what was read and how
-    long each step took.
+    long each step took. ``derive`` writes the derived tables (see :data:`DeriveFn`): use
+    :func:`corridors.pipeline.build`, which passes them.
 
     Interrupted (Ctrl+C) or unable to write (full disk, no permission), it stops with one message
     saying so; the previous store is never touched before the final atomic swap.
     """
     cfg = settings()
     try:
-        return _build(cfg, progress)
+        return _build(cfg, progress, derive)
     except (KeyboardInterrupt, duckdb.InterruptException, RuntimeError) as error:
         # Ctrl+C while DuckDB runs a statement comes back as its own error ("Query interrupted")
         if isinstance(error, RuntimeError) and not (
@@ -211,13 +220,14 @@ def build(progress: ProgressFn | None = None) -> BuildReport:
                                "`corridors build` again to finish.") from None
 
 
-def _build(cfg, progress: ProgressFn | None) -> BuildReport:
+def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildReport:
     started = time.perf_counter()
     sources, skipped = _sources_to_read()
     report = BuildReport(cfg.store_path, 0.0, skipped=skipped, read=[s.id for s in sources])
     parts: dict[str, list[pl.DataFrame]] = defaultdict(list)
     source_rows: dict[str, int] = {}
     total_steps = len(sources) + 1
+    report.steps = total_steps
     for done, source in enumerate(sources):
         if progress:
             progress(f"reading {source.id}", done, total_steps)
@@ -255,20 +265,12 @@ def _build(cfg, progress: ProgressFn | None) -> BuildReport:
                 if carried.rows:
                     report.rows["unknown origin carried"] = carried.rows
                 report.timings["write"] = time.perf_counter() - t0
-                if tables.get("migrant_stock") is not None and tables["migrant_stock"].height:
-                    if progress:
-                        progress("estimating flows from stocks", len(sources), total_steps)
-                    t1 = time.perf_counter()
-                    report.rows["flows"] = _flows(con, report)
-                    report.timings["flows"] = time.perf_counter() - t1
+                t1 = time.perf_counter()
                 report.rows["survey_estimates"] = _carry_over_user_observations(
                     con, cfg.store_path, report)
-                if tables.get("migrant_stock") is not None and tables["migrant_stock"].height:
-                    from corridors.analytics.precomputed import precompute
-
-                    t2 = time.perf_counter()
-                    report.rows.update(precompute(con))
-                    report.timings["precompute"] = time.perf_counter() - t2
+                report.timings["carry over"] = time.perf_counter() - t1
+                if derive is not None:
+                    derive(con, report, progress)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
@@ -285,25 +287,6 @@ def _build(cfg, progress: ProgressFn | None) -> BuildReport:
     if progress:
         progress("done", total_steps, total_steps)
     return report
-
-
-def _flows(con: duckdb.DuckDBPyConnection, report: BuildReport) -> int:
-    """Flows from stocks for every period and sex of the newest edition (the default-edition rule
-    of :mod:`corridors.store.editions`) among those with population figures (demographic
-    accounting, the default settings of ``corridors flows estimate``), stored with the method and
-    its settings. A run that does not converge stops the build (never silent)."""
-    from corridors.analytics.flows.global_run import global_flows, write_flows
-    from corridors.store.editions import NEWEST_FIRST_SQL
-
-    editions = [r[0] for r in con.execute(
-        "SELECT edition FROM migrant_stock SEMI JOIN population USING (edition) "
-        f"GROUP BY edition {NEWEST_FIRST_SQL}").fetchall()]
-    if not editions:
-        report.skipped.append("flows (no edition with population figures)")
-        return 0
-    frame, runs = global_flows(con, edition=editions[0])
-    report.flow_runs = runs
-    return write_flows(con, frame)
 
 
 def _carry_over_user_observations(con: duckdb.DuckDBPyConnection, previous: Path,

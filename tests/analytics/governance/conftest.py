@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from corridors.analytics.facts import build_facts
 from corridors.store import create_schema
 
 
@@ -134,5 +135,6 @@ def con() -> duckdb.DuckDBPyConnection:
     connection.execute(
         "INSERT INTO provenance VALUES ('ims2020-test', 'UN DESA', 'constructed', 'ims2020', "
         "'CC BY 3.0 IGO', NULL, NULL, 'test.xlsx', 'abc123', NULL, 8)")
+    build_facts(connection)  # the derived tables, as the build writes them
     yield connection
     connection.close()

@@ -21,17 +21,10 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from corridors.analytics.facts import roles as lens_roles
 from corridors.analytics.flows.summaries import PERIOD_KEYS
-from corridors.analytics.lenses import (
-    BUILTIN,
-    CATEGORIES,
-    Lens,
-    category_sql,
-    lens_roles,
-    query,
-    registered,
-)
-from corridors.codes import OTHER_ORIGIN
+from corridors.analytics.lenses import BUILTIN, CATEGORIES, Lens, query, registered
+from corridors.analytics.rules import category_sql
 from corridors.errors import CorridorsError
 
 UNCLASSIFIED = "unclassified"
@@ -64,10 +57,8 @@ def _roles(con: duckdb.DuckDBPyConnection, lens_list: list[Lens], years: list[in
 def _categorised(rows: str, year: str, roles: str, lenses: str) -> str:
     """SQL FROM-clause pieces: ``rows`` (with origin, destination and a ``year`` column named
     by ``year``) crossed with the lenses, each row with its ``category`` under each lens."""
-    category = category_sql("ro.south_origin", "rd.south_destination")
     return f"""
-        CASE WHEN c.origin = $other THEN '{UNKNOWN_ORIGIN}'
-             ELSE coalesce({category}, '{UNCLASSIFIED}') END AS category
+        {category_sql("c.origin", "ro.south_origin", "rd.south_destination")} AS category
         FROM {rows} c CROSS JOIN {lenses} l
         LEFT JOIN {roles} ro ON ro.lens = l.lens AND ro.iso3 = c.origin AND ro.year = c.{year}
         LEFT JOIN {roles} rd ON rd.lens = l.lens AND rd.iso3 = c.destination
@@ -89,7 +80,7 @@ def flow_categories(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
     with registered(con, corridors, "corridors") as c, registered(con, roles, "roles") as r, \
             registered(con, ids, "lenses") as ls:
         out = query(con, f"SELECT l.lens, c.origin, c.destination, c.year, "
-                         f"{_categorised(c, 'year', r, ls)}", {"other": OTHER_ORIGIN})
+                         f"{_categorised(c, 'year', r, ls)}")
     return out.with_columns(pl.col("year").cast(pl.Int32))
 
 
@@ -115,7 +106,7 @@ def lens_flows(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
             SELECT lens, period_start, period_end, sex, category, sum(value) AS value
             FROM (SELECT l.lens, c.period_start, c.period_end, c.sex, c.value,
                          {_categorised(f, key, r, ls)})
-            GROUP BY ALL""", {"other": OTHER_ORIGIN})
+            GROUP BY ALL""")
     summary = summary.with_columns(pl.col("period_start", "period_end").cast(pl.Int32),
                                    pl.col("value").cast(pl.Float64))
     sexes = set(summary["sex"].unique()) if summary.height else set()

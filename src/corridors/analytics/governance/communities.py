@@ -54,6 +54,13 @@ def in_force_sql(alias: str, year: str) -> str:
             f"({alias}.until IS NULL OR {year} <= {alias}.until))")
 
 
+def listed_sql(alias: str, year: str) -> str:
+    """SQL condition: row ``alias`` is shown for the SQL expression ``year`` (the same rule as
+    :meth:`Membership.listed`: in its period, or of unknown start and not yet ended)."""
+    return (f"(({alias}.since IS NULL OR {alias}.since <= {year}) AND "
+            f"({alias}.until IS NULL OR {year} <= {alias}.until))")
+
+
 def full_member_sql(alias: str, year: str) -> str:
     """SQL condition: row ``alias`` (with ``member_type``) is full membership in ``year``."""
     roles = ", ".join(f"'{r}'" for r in FULL_MEMBERSHIP)

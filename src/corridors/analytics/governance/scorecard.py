@@ -40,11 +40,20 @@ from pathlib import Path
 import duckdb
 
 import corridors.codes as codes
+from corridors.analytics.corridors import (
+    NoDataError,
+    check_years,
+    corridor_table,
+    default_edition,
+    safe,
+)
+from corridors.analytics.facts import FACTS, categories
 from corridors.analytics.governance import agreements as agreements_mod
 from corridors.analytics.governance import communities as communities_mod
 from corridors.analytics.governance import ratifications as ratifications_mod
 from corridors.analytics.governance.instruments import fundamental, instruments, migrant_specific
-from corridors.analytics.lenses import pair_category
+from corridors.analytics.lenses import BUILTIN, get_lens
+from corridors.analytics.profiles import edition_facts
 from corridors.errors import CorridorsError, InputError
 
 GOVERNMENT_KINDS = ("BLA", "MoU", "programme")
@@ -246,85 +255,16 @@ def _provenance(con: duckdb.DuckDBPyConnection, edition: str, origin: str, desti
     return [{"source_id": r[0], "title": r[1], "edition": r[2], "sha256": r[3]} for r in rows]
 
 
-#: Everything the scorecard reads from the store, in one query of tagged rows (part, then the
-#: columns of each part): per year of the corridor ('year'): its stock (total, with the female
-#: share), the edition's previous year, the stock then (a corridor missing that year had 0), the
-#: change and UN DESA's exponential annual growth rate, as in the corridor table, whose stock
-#: CTE this follows (totals as male + female when the edition stores only the sexes,
-#: $has_total false); the sources of the asked year's rows ('source'); whether the ends are
-#: contiguous ('contiguous'); ``{roles}``: both ends' South flags per lens ('role'), or nothing.
-#: Parameters: $edition, $origin, $destination, $all_years, $year, $has_total.
-PAIR_SQL = """
-WITH raw AS MATERIALIZED (
-    SELECT year, sex, value, source_id FROM migrant_stock
-    WHERE edition = $edition AND origin = $origin AND destination = $destination
-),
-pair AS (
-    SELECT year, sex, value FROM raw
-    UNION ALL
-    SELECT year, 'total' AS sex, sum(value) AS value FROM raw
-    WHERE NOT $has_total AND sex IN ('male', 'female') GROUP BY year
-),
-wide AS (
-    SELECT year, sum(value) FILTER (WHERE sex = 'total') AS total,
-           sum(value) FILTER (WHERE sex = 'female') AS female
-    FROM pair GROUP BY year
-),
-yrs AS (SELECT year, lag(year) OVER (ORDER BY year) AS prev_year
-        FROM (SELECT unnest($all_years) AS year)),
-paired AS (
-    SELECT w.year, yrs.prev_year, w.total, w.female, p.total AS lagged
-    FROM wide w JOIN yrs ON yrs.year = w.year LEFT JOIN wide p ON p.year = yrs.prev_year
-)
-SELECT 'year' AS part, year, prev_year, total AS stock,
-    CASE WHEN prev_year IS NOT NULL THEN coalesce(lagged, 0) END AS previous_stock,
-    CASE WHEN prev_year IS NOT NULL THEN total - coalesce(lagged, 0) END AS change,
-    CASE WHEN lagged > 0 AND total > 0 THEN ln(total / lagged) / (year - prev_year) END
-        AS growth_rate,
-    female / nullif(total, 0) AS female_share,
-    NULL::VARCHAR AS t1, NULL::VARCHAR AS t2, NULL::VARCHAR AS t3, NULL::VARCHAR AS t4,
-    NULL::BOOLEAN AS b1, NULL::BOOLEAN AS b2
-FROM paired WHERE total IS NOT NULL
-UNION ALL
-SELECT 'source', NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.source_id, p.title, p.edition,
-       p.sha256, NULL, NULL
-FROM (SELECT DISTINCT source_id FROM raw WHERE year = $year) m
+#: The sources of a corridor's stock in a year (source id, title, edition, checksum).
+#: Parameters: $edition, $origin, $destination, $year.
+SOURCES_SQL = """
+SELECT m.source_id, p.title, p.edition, p.sha256
+FROM (SELECT DISTINCT source_id FROM migrant_stock
+      WHERE edition = $edition AND origin = $origin AND destination = $destination
+        AND year = $year) m
 LEFT JOIN provenance p ON p.source_id = m.source_id
-UNION ALL
-(SELECT 'contiguous', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        NULL FROM contiguity WHERE iso3_a = $origin AND iso3_b = $destination LIMIT 1){roles}
+ORDER BY m.source_id IS NULL, m.source_id
 """
-
-#: Both ends' South flags per lens from the precomputed roles. Parameters: $keys, $year.
-ROLES_SQL = """
-UNION ALL
-SELECT 'role', NULL, NULL, NULL, NULL, NULL, NULL, NULL, lens_key, NULL, NULL, NULL,
-       bool_or(south_origin) FILTER (WHERE iso3 = $origin),
-       bool_or(south_destination) FILTER (WHERE iso3 = $destination)
-FROM {table} WHERE list_contains($keys, lens_key) AND year = $year GROUP BY lens_key"""
-
-
-def _end_flags(con: duckdb.DuckDBPyConnection, lenses: list, origin: str, destination: str,
-               year: int, stored: list[tuple] | None = None
-               ) -> list[tuple[bool | None, bool | None]]:
-    """Per lens: (origin South as origin?, destination South as destination?) in ``year``, None
-    when unclassified; from ``stored`` ('role' rows of :data:`ROLES_SQL`) when they hold every
-    lens, else from :func:`corridors.analytics.lenses.lens_roles`."""
-    from corridors.analytics import precomputed
-    from corridors.analytics.lenses import lens_roles
-
-    found = {row[8]: (row[12], row[13]) for row in stored or []}
-    keys = [precomputed.lens_key(lens) for lens in lenses]
-    if all(key in found for key in keys):
-        return [found[key] for key in keys]
-    roles = lens_roles(con, lenses, [year])
-    flags = []
-    for lens in lenses:
-        part = roles.filter(roles["lens"] == lens.id)
-        so = part.filter(part["iso3"] == origin)["south_origin"].to_list()
-        sd = part.filter(part["iso3"] == destination)["south_destination"].to_list()
-        flags.append((so[0] if so else None, sd[0] if sd else None))
-    return flags
 
 
 def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, year: int, *,
@@ -334,11 +274,6 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
 
     The stock figures are the corridor table's (:func:`corridors.analytics.corridors.corridor_table`)
     for this corridor, read from its own rows only."""
-    from corridors.analytics import precomputed
-    from corridors.analytics.corridors import NoDataError, check_years
-    from corridors.analytics.lenses import BUILTIN
-    from corridors.analytics.profiles import edition_facts
-
     o = _country(origin, "ORIGIN")
     d = _country(destination, "DESTINATION")
     facts = edition_facts(con, edition)
@@ -346,35 +281,31 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
     gov = gov or Governance.load(con, reference)
     check_years(con, edition, year, facts.years)
     lenses = list(BUILTIN.values())
-    roles = ""
-    params = {"edition": edition, "origin": o, "destination": d, "all_years": facts.years,
-              "year": year, "has_total": facts.has_total}
-    if precomputed.present(con, precomputed.LENS_ROLES):
-        roles = ROLES_SQL.format(table=precomputed.LENS_ROLES)
-        params["keys"] = [precomputed.lens_key(lens) for lens in lenses]
-    parts: dict[str, list[tuple]] = {}
-    for row in con.execute(PAIR_SQL.format(roles=roles), params).fetchall():
-        parts.setdefault(row[0], []).append(row)
-    by_year = {r[1]: r for r in sorted(parts.get("year", []), key=lambda r: r[1])}
+    columns = ", ".join(f'"category_{safe(lens.id)}"' for lens in lenses)
+    by_year = {r[0]: r for r in con.execute(f"""
+        SELECT year, prev_year, stock, previous_stock, change, growth_rate, female_share,
+               contiguous, {columns}
+        FROM {FACTS} WHERE edition = $edition AND origin = $origin
+          AND destination = $destination AND sex = 'total' ORDER BY year
+    """, {"edition": edition, "origin": o, "destination": d}).fetchall()}
     row = by_year.get(year)
     if row is None:
         raise NoDataError(f"{edition} has no stock for {o} -> {d} in {year}")
-    categories = {lens.id: pair_category(o, so, sd)
-                  for lens, (so, sd) in zip(lenses, _end_flags(con, lenses, o, d, year,
-                                                               parts.get("role")), strict=True)}
+    sources = con.execute(SOURCES_SQL, {"edition": edition, "origin": o, "destination": d,
+                                        "year": year}).fetchall()
     names = codes.countries()
     result = {
         "corridor": {"origin": o, "origin_name": names[o].name, "destination": d,
                      "destination_name": names[d].name, "year": year, "edition": edition},
         "stock": {
-            "value": row[3], "previous_year": row[2], "previous": row[4], "change": row[5],
-            "growth_rate": row[6], "female_share": row[7], "contiguous": "contiguous" in parts,
-            "categories": categories,
-            "sources": [{"source_id": r[8], "title": r[9], "edition": r[10], "sha256": r[11]}
-                        for r in sorted(parts.get("source", []),
-                                       key=lambda r: (r[8] is None, r[8] or ""))],
+            "value": row[2], "previous_year": row[1], "previous": row[3], "change": row[4],
+            "growth_rate": row[5], "female_share": row[6], "contiguous": bool(row[7]),
+            "categories": {lens.id: category for lens, category in zip(lenses, row[8:],
+                                                                       strict=True)},
+            "sources": [{"source_id": r[0], "title": r[1], "edition": r[2], "sha256": r[3]}
+                        for r in sources],
         },
-        "trend": [{"year": r[1], "stock": r[3], "growth_rate": r[6]} for r in by_year.values()],
+        "trend": [{"year": r[0], "stock": r[2], "growth_rate": r[5]} for r in by_year.values()],
     }
     result.update(governance_indicators(gov, o, d, year))
     return result
@@ -384,9 +315,6 @@ def south_south_corridors(con: duckdb.DuckDBPyConnection, lens_id: str, year: in
                           edition: str | None = None, top: int = 50) -> list[dict]:
     """The ``top`` largest corridors (total stock) whose category under the lens is
     south-south in ``year``."""
-    from corridors.analytics.corridors import corridor_table, default_edition, safe
-    from corridors.analytics.lenses import get_lens
-
     lens = get_lens(lens_id)
     edition = default_edition(con, edition)
     table = corridor_table(con, edition=edition, years=year, sex="total", lenses=[lens])
@@ -396,49 +324,21 @@ def south_south_corridors(con: duckdb.DuckDBPyConnection, lens_id: str, year: in
     return [dict(r, edition=edition) for r in rows.to_dicts()]
 
 
-#: The largest corridors of a year (total stock, as in the corridor table) whose ends are South
-#: under one lens, from roles ``{roles}`` (iso3, year, south_origin, south_destination; the
-#: precomputed roles filtered on $key, or a registered frame). Parameters: $edition, $year, $top.
-TOP_SQL = """
-WITH {stock},
-s AS (SELECT origin, destination, sum(value) FILTER (WHERE sex = 'total') AS stock FROM stock
-      WHERE year = $year AND origin <> '{other}' GROUP BY origin, destination),
-r AS (SELECT iso3, south_origin, south_destination FROM {roles} WHERE year = $year{key})
-SELECT s.origin, s.destination, s.stock FROM s
-JOIN r ro ON ro.iso3 = s.origin AND ro.south_origin
-JOIN r rd ON rd.iso3 = s.destination AND rd.south_destination
-WHERE s.stock IS NOT NULL
-ORDER BY s.stock DESC, s.origin, s.destination LIMIT $top
-"""
-
-
 def _top_south_south(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *,
                      edition: str | None = None, top: int = 50) -> list[dict]:
-    """origin, destination, stock and edition of :func:`south_south_corridors` in one query: the
-    year's stock joined to both ends' roles (the precomputed ones when the store has them)."""
-    from corridors.analytics import precomputed
-    from corridors.analytics.corridors import check_years
-    from corridors.analytics.lenses import get_lens, lens_roles, registered
-    from corridors.analytics.profiles import edition_facts
-
+    """origin, destination, stock and edition of :func:`south_south_corridors` in one query of
+    the corridor facts."""
     lens = get_lens(lens_id)
     facts = edition_facts(con, edition)
     edition = facts.edition
     check_years(con, edition, year, facts.years)
-    stock = facts.stock
-    params = {"edition": edition, "year": year, "top": top}
-    rows = []
-    if precomputed.present(con, precomputed.LENS_ROLES):
-        rows = con.execute(
-            TOP_SQL.format(stock=stock, other=codes.OTHER_ORIGIN, roles=precomputed.LENS_ROLES,
-                           key=" AND lens_key = $key"),
-            params | {"key": precomputed.lens_key(lens)}).fetchall()
-    if not rows:  # no precomputed roles for this lens and year (or truly none): compute them
-        roles = lens_roles(con, [lens], [year]).select(
-            "iso3", "year", "south_origin", "south_destination")
-        with registered(con, roles, "roles") as name:
-            rows = con.execute(TOP_SQL.format(stock=stock, other=codes.OTHER_ORIGIN, roles=name,
-                                              key=""), params).fetchall()
+    with categories(con, [lens], [year]) as (joins, (category,)):
+        rows = con.execute(f"""
+            SELECT f.origin, f.destination, f.stock FROM {FACTS} f{joins}
+            WHERE f.edition = $edition AND f.year = $year AND f.sex = 'total'
+              AND {category} = 'south-south'
+            ORDER BY f.stock DESC, f.origin, f.destination LIMIT $top
+        """, {"edition": edition, "year": year, "top": top}).fetchall()
     return [{"origin": o, "destination": d, "stock": value, "edition": edition}
             for o, d, value in rows]
 
