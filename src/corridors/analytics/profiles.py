@@ -56,8 +56,8 @@ def resolve_country(con: duckdb.DuckDBPyConnection, text: str) -> str:
 
 
 def _name(iso3: str) -> str:
-    if iso3 == OTHER_ORIGIN:
-        return "Other (unknown origin)"
+    if iso3 in codes.NOT_COUNTRY_NAMES:  # "Other" origins (issue 11 item 5: with IMS 2015's two)
+        return codes.NOT_COUNTRY_NAMES[iso3]
     country = codes.countries().get(iso3)
     return country.short_name if country else iso3
 

@@ -160,6 +160,25 @@ def _pick_bilateral(frames: list[pl.DataFrame]) -> pl.DataFrame:
     return stock.join(best, on=["edition", "source_id"], how="semi")
 
 
+def _published_totals(parts: dict[str, list[pl.DataFrame]],
+                      stock: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The published totals: those of the totals workbooks, then those a bilateral file publishes
+    itself (IMS 2015 Table 16's Total column) for an edition and view no totals workbook gives,
+    from the bilateral file the edition's stock was taken from. Every edition then has its
+    destination totals, and :mod:`corridors.store.reconcile` reconciles each one with them."""
+    frames = list(parts.get("migrant_stock_totals", []))
+    if parts.get("_bilateral_totals") and stock is not None:
+        have = (pl.concat(frames, how="diagonal_relaxed").select("edition", "view").unique()
+                if frames else pl.DataFrame(schema={"edition": pl.String, "view": pl.String}))
+        used = stock.select("edition", "source_id").unique()
+        extra = (pl.concat(parts["_bilateral_totals"], how="diagonal_relaxed")
+                 .join(used, on=["edition", "source_id"], how="semi")
+                 .join(have, on=["edition", "view"], how="anti"))
+        if extra.height:
+            frames.append(extra)
+    return pl.concat(frames, how="diagonal_relaxed") if frames else None
+
+
 def _provenance(sources: list[Source], rows: dict[str, int]) -> pl.DataFrame:
     records = []
     for source in sources:
@@ -238,6 +257,9 @@ def _build(cfg, progress: ProgressFn | None) -> BuildReport:
         if table.startswith("_") or table == "migrant_stock":
             continue
         tables[table] = pl.concat(frames, how="diagonal_relaxed")
+    published = _published_totals(parts, tables.get("migrant_stock"))
+    if published is not None:
+        tables["migrant_stock_totals"] = published
     tables["areas"] = _areas(parts)
     tables["provenance"] = _provenance(sources, source_rows)
 

@@ -399,10 +399,12 @@ def south_south_corridors(con: duckdb.DuckDBPyConnection, lens_id: str, year: in
 #: The largest corridors of a year (total stock, as in the corridor table) whose ends are South
 #: under one lens, from roles ``{roles}`` (iso3, year, south_origin, south_destination; the
 #: precomputed roles filtered on $key, or a registered frame). Parameters: $edition, $year, $top.
+#: Origins that are not countries ("Other"; IMS 2015 Other North / South): never corridors.
+_NOT_COUNTRIES = ", ".join(f"'{c}'" for c in codes.NOT_COUNTRY_NAMES)
 TOP_SQL = """
 WITH {stock},
 s AS (SELECT origin, destination, sum(value) FILTER (WHERE sex = 'total') AS stock FROM stock
-      WHERE year = $year AND origin <> '{other}' GROUP BY origin, destination),
+      WHERE year = $year AND origin NOT IN ({other}) GROUP BY origin, destination),
 r AS (SELECT iso3, south_origin, south_destination FROM {roles} WHERE year = $year{key})
 SELECT s.origin, s.destination, s.stock FROM s
 JOIN r ro ON ro.iso3 = s.origin AND ro.south_origin
@@ -430,14 +432,14 @@ def _top_south_south(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *,
     rows = []
     if precomputed.present(con, precomputed.LENS_ROLES):
         rows = con.execute(
-            TOP_SQL.format(stock=stock, other=codes.OTHER_ORIGIN, roles=precomputed.LENS_ROLES,
+            TOP_SQL.format(stock=stock, other=_NOT_COUNTRIES, roles=precomputed.LENS_ROLES,
                            key=" AND lens_key = $key"),
             params | {"key": precomputed.lens_key(lens)}).fetchall()
     if not rows:  # no precomputed roles for this lens and year (or truly none): compute them
         roles = lens_roles(con, [lens], [year]).select(
             "iso3", "year", "south_origin", "south_destination")
         with registered(con, roles, "roles") as name:
-            rows = con.execute(TOP_SQL.format(stock=stock, other=codes.OTHER_ORIGIN, roles=name,
+            rows = con.execute(TOP_SQL.format(stock=stock, other=_NOT_COUNTRIES, roles=name,
                                               key=""), params).fetchall()
     return [{"origin": o, "destination": d, "stock": value, "edition": edition}
             for o, d, value in rows]
