@@ -13,7 +13,6 @@ from corridors import Observatory
 from corridors.analytics.lenses import BUILTIN
 from corridors.store.reconcile import carry_unknown_origin
 
-
 #: Every edition of bilateral stock the build can read and the years each publishes (UN DESA
 #: IMS Rev. 2024, 2020, 2019, 2015). A year the store holds that is not listed here fails
 #: ``test_every_year_of_the_store_is_checked``, so no edition or year escapes the invariant.

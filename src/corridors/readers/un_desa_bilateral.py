@@ -28,8 +28,9 @@ Four layouts, one entry point :func:`read` that tells them apart and returns
 
 ``stock`` holds country pairs only: ``origin, destination, year, sex, value`` with ISO3 codes
 (origin ``XXX`` = UN "Other"; IMS 2015 ``XON``/``XOS`` = Other North/South), sex ``total | male |
-female``, value in persons, zero and missing cells dropped. ``totals`` holds what the file itself publishes as totals (``view, area_m49, iso3,
-year, sex, value``): the official workbook's rows against WORLD, the 2015 Total column.
+female``, value in persons, zero and missing cells dropped. ``totals`` holds what the file itself
+publishes as totals (``view, area_m49, iso3, year, sex, value``): the official workbook's rows
+against WORLD, the 2015 Total column.
 """
 
 from __future__ import annotations
