@@ -44,6 +44,7 @@ from corridors.analytics.lenses import (
     registered,
 )
 from corridors.codes import OTHER_ORIGIN
+from corridors.store import provenance
 
 
 def resolve_country(con: duckdb.DuckDBPyConnection, text: str) -> str:
@@ -93,9 +94,7 @@ def _caption(rows: pl.DataFrame, edition: str) -> str:
     """:func:`caption` from the provenance rows of the edition's stock."""
     if rows.is_empty():
         return f"Source: migrant stock, edition {edition} (no provenance recorded)"
-    parts = sorted({f"{r['publisher']}, {r['title']} ({r['edition']}), {r['licence']}"
-                    for r in rows.iter_rows(named=True)})
-    return "Source: " + "; ".join(parts)
+    return provenance.caption(rows.iter_rows(named=True))  # the one footer (issue 11 item 4)
 
 
 #: The stock CTE of an edition that stores totals (what :func:`stock_cte` gives then).

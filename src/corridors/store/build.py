@@ -12,7 +12,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -23,7 +22,7 @@ from corridors.errors import CorridorsError, storage_error
 from corridors.settings import settings
 from corridors.sources import cache
 from corridors.sources.registry import Source, alternates, registry
-from corridors.store import create_schema, lifecycle
+from corridors.store import create_schema, lifecycle, provenance
 from corridors.store.loaders import LOADERS, reader_module
 from corridors.store.reconcile import carry_unknown_origin
 
@@ -179,20 +178,18 @@ def _published_totals(parts: dict[str, list[pl.DataFrame]],
     return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
 
+#: Pulled sources without a store table whose files governance answers read directly (the UN
+#: treaty status tables): their files get provenance rows too.
+GOVERNANCE_SOURCES = ("un-treaties-hr-status",)
+
+
 def _provenance(sources: list[Source], rows: dict[str, int]) -> pl.DataFrame:
-    records = []
-    for source in sources:
-        prov = cache.Provenance.read(cache.folder_for(source))
-        main = prov.files[0]
-        records.append({
-            "source_id": source.id, "publisher": source.publisher, "title": source.title,
-            "edition": source.edition, "licence": source.licence,
-            "url": source.primary.url or source.page, "fetched_from": main.fetched_from,
-            "file_name": main.name, "sha256": main.sha256,
-            "fetched_at": datetime.fromisoformat(main.fetched_at).replace(tzinfo=None),
-            "rows_read": rows.get(source.id, 0),
-        })
-    return pl.DataFrame(records)
+    """One row per file read (:func:`corridors.store.provenance.build_rows`)."""
+    read = {s.id for s in sources}
+    governance = [registry()[sid] for sid in GOVERNANCE_SOURCES
+                  if sid in registry() and sid not in read and cache.state(registry()[sid]) == "pulled"]
+    return pl.DataFrame(provenance.build_rows(sources, rows, governance),
+                        schema_overrides={"fetched_at": pl.Datetime("us"), "rows_read": pl.Int64})
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

@@ -40,12 +40,15 @@ from pathlib import Path
 import duckdb
 
 import corridors.codes as codes
+from corridors.analytics.editions import stock_sources
 from corridors.analytics.governance import agreements as agreements_mod
 from corridors.analytics.governance import communities as communities_mod
 from corridors.analytics.governance import ratifications as ratifications_mod
 from corridors.analytics.governance.instruments import fundamental, instruments, migrant_specific
+from corridors.analytics.governance.sources import MEMBERSHIP_FILES, governance_sources
 from corridors.analytics.lenses import pair_category
 from corridors.errors import CorridorsError, InputError
+from corridors.store import provenance
 
 GOVERNMENT_KINDS = ("BLA", "MoU", "programme")
 
@@ -74,6 +77,17 @@ class Governance:
     memberships: list[communities_mod.Membership]
     free_movement: dict[str, communities_mod.FreeMovement]
     agreements: list[agreements_mod.Agreement] = field(default_factory=list)
+    #: the curated reference folder read (None: the default one)
+    reference: Path | str | None = None
+
+    def sources(self, con: duckdb.DuckDBPyConnection | None = None) -> list[dict]:
+        """The sources of these facts: curated files, UN treaty tables, the shipped instruments
+        and agreements, the user's imports (:func:`governance_sources`)."""
+        ratifications = self.ratifications
+        return governance_sources(
+            con, reference=self.reference, reference_files=MEMBERSHIP_FILES,
+            ratifications=getattr(ratifications, "_wrapped", ratifications),
+            package_files=("instruments.yaml", "agreements.yaml"), agreements=self.agreements)
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection | None = None,
@@ -84,6 +98,7 @@ class Governance:
             memberships=communities_mod.memberships(reference, con),
             free_movement=communities_mod.free_movement(reference),
             agreements=agreements_mod.registry(user_dir),
+            reference=reference,
         )
 
 
@@ -377,7 +392,15 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
         "trend": [{"year": r[1], "stock": r[3], "growth_rate": r[6]} for r in by_year.values()],
     }
     result.update(governance_indicators(gov, o, d, year))
+    result["sources"] = sources(con, gov, edition)
     return result
+
+
+def sources(con: duckdb.DuckDBPyConnection, gov: Governance, edition: str) -> list[dict]:
+    """The sources of a scorecard or a ranking: the edition's stock files, then the governance
+    facts' files (each with its SHA-256)."""
+    stock = provenance.rows(con, stock_sources(con, edition))
+    return provenance.public([*stock, *gov.sources(con)])
 
 
 def south_south_corridors(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *,
