@@ -216,14 +216,17 @@ def caption(found: Iterable[Mapping[str, Any]]) -> str:
 _TABLE_SOURCES = {"countries": ("m49", "m49-methodology", "ims2020-annex")}
 
 
-def of_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> list[dict[str, Any]]:
+def of_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[str],
+              edition: str | None = None) -> list[dict[str, Any]]:
     """The rows of the sources store tables were built from (e.g. ``income_groups`` for a lens,
-    ``migrant_stock`` for stock figures)."""
+    ``migrant_stock`` and ``population`` of one ``edition`` for flows)."""
     ids: list[str] = []
     for table in dict.fromkeys(tables):
         if table in _TABLE_SOURCES:
             ids += _TABLE_SOURCES[table]
         elif table.isidentifier():
+            where = " AND edition = $edition" if edition is not None else ""
             ids += [r[0] for r in con.execute(
-                f"SELECT DISTINCT source_id FROM {table} WHERE source_id IS NOT NULL").fetchall()]
+                f"SELECT DISTINCT source_id FROM {table} WHERE source_id IS NOT NULL{where}",
+                {"edition": edition} if edition is not None else None).fetchall()]
     return rows(con, ids)
