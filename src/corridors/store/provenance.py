@@ -213,7 +213,8 @@ def caption(found: Iterable[Mapping[str, Any]]) -> str:
 
 
 #: Tables without a ``source_id`` column: the sources they are built from (registry ids).
-_TABLE_SOURCES = {"countries": ("m49", "m49-methodology", "ims2020-annex")}
+_TABLE_SOURCES = {"countries": ("m49", "m49-methodology", "ims2020-annex"),
+                  "rec_membership": ("curated-reference",)}
 
 
 def of_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[str],
