@@ -459,7 +459,7 @@ def lens_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
             "development_group",
             _south(lens.origin).alias("south_origin"),
             _south(lens.destination).alias("south_destination"),
-        ).cast(ROLE_SCHEMA), _residual_roles([lens], mapping)])  # type: ignore[arg-type]
+        ).cast(ROLE_SCHEMA), _residual_roles([lens], mapping)])
         for lens in lenses
     ]
     return pl.concat(frames) if frames else pl.DataFrame(schema=ROLE_SCHEMA)
