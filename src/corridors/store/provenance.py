@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from corridors import __version__
+from corridors._version import __version__
 from corridors.settings import settings
 from corridors.sources import cache
 from corridors.sources.registry import Source

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from corridors import __version__
-from corridors import reference as shipped
+import corridors.reference as shipped
+from corridors._version import __version__
 from corridors.analytics.governance.reference import reference_file
 from corridors.settings import settings
 from corridors.sources.registry import registry
