@@ -78,7 +78,7 @@ def test_imported_note_is_neutralised_in_api_and_cli_csv(built_home, tmp_path, m
     assert row["note"] == "'" + EVIL
     shown = runner.invoke(app, ["--home", str(home), "ratifications", "TZA", "-i", "C189",
                                 "--format", "json"])
-    assert json.loads(shown.stdout)[0]["note"] == EVIL  # JSON keeps the text as it is
+    assert json.loads(shown.stdout)["items"][0]["note"] == EVIL  # JSON keeps the text as it is
 
 
 def test_source_url_must_be_a_web_address(tmp_path):

@@ -210,3 +210,31 @@ def test_emerging_list_can_be_replaced(con):
                    "north-north": 400}
     with pytest.raises(L.LensError):
         L.get_lens("wb-lmic", emerging=["GBR"])
+
+
+@pytest.mark.parametrize(("rule", "north", "south"), [
+    (L.BUILTIN["un-developing"].origin, False, True),  # decided by development group alone
+    (L.BUILTIN["wb-lmic"].origin, None, None),  # income groups: no residual group has one
+    (L.BUILTIN["gfmd-2018"].destination, None, None),
+    (L.Rule(income_groups=("L",), development_group="less developed"), None, True),
+    (L.Rule(development_group="less developed", countries=("SGP",)), None, True),
+    (L.Rule(development_group="less developed", exclude=("CHN",)), False, None),
+    (L.Rule(countries=("KEN",)), None, None),  # a country list cannot place unnamed countries
+    (L.Rule(development_group="more developed"), True, False),
+])
+def test_residual_origins_are_placed_only_where_their_development_group_decides(rule, north, south):
+    """IMS 2015 Other North / Other South: South or North only when the answer cannot depend on
+    which countries the group holds; unclassified (None) otherwise."""
+    assert L.residual_south(rule, "more developed") is north
+    assert L.residual_south(rule, "less developed") is south
+
+
+def test_lens_roles_carry_the_residual_origins_for_every_lens_and_year(con):
+    lenses = [L.BUILTIN["un-developing"], L.BUILTIN["wb-lmic"]]
+    roles = L.lens_roles(con, lenses, [2000, 2020])
+    residual = roles.filter(pl.col("iso3").is_in(["XON", "XOS"])).sort("lens", "iso3", "year")
+    assert residual.select("lens", "iso3", "year", "south_origin", "south_destination").rows() == [
+        ("un-developing", "XON", 2000, False, False), ("un-developing", "XON", 2020, False, False),
+        ("un-developing", "XOS", 2000, True, True), ("un-developing", "XOS", 2020, True, True),
+        ("wb-lmic", "XON", 2000, None, None), ("wb-lmic", "XON", 2020, None, None),
+        ("wb-lmic", "XOS", 2000, None, None), ("wb-lmic", "XOS", 2020, None, None)]

@@ -39,7 +39,7 @@ def test_api_cli_and_analytics_agree_on_every_community_and_year(client, built_h
             result = runner.invoke(app, ["--home", str(built_home), "communities", code,
                                          "--year", str(year), "--format", "json"])
             assert result.exit_code == 0, result.output
-            in_cli = sorted(r["iso3"] for r in json.loads(result.stdout) if r["full_member"])
+            in_cli = sorted(r["iso3"] for r in json.loads(result.stdout)["items"] if r["full_member"])
             assert in_analytics == expected, (code, year)
             assert api_groups.get(code, []) == expected, (code, year)
             assert api_communities[code] == expected, (code, year)

@@ -261,12 +261,14 @@ def test_ims2015_world_total_and_every_row_sums_to_its_total(mirror: Path) -> No
     assert mismatched.height == 0, mismatched
 
 
-def test_ims2015_has_232_origins_plus_other(mirror: Path) -> None:
+def test_ims2015_has_232_origins_plus_other_north_and_other_south(mirror: Path) -> None:
     stock = bilateral.read(mirror / IMS2015).stock
-    assert stock["origin"].n_unique() <= 233
-    assert "XXX" in set(stock["origin"])
-    # Other North + Other South for the world, both published in row 17
-    assert stock.filter(pl.col("origin") == "XXX")["value"].sum() == 2_139_539 + 7_644_005
+    assert stock["origin"].n_unique() <= 234
+    # Other North and Other South stay two residual origins (never the unknown XXX), with the
+    # world figures published in row 17
+    assert "XXX" not in set(stock["origin"])
+    assert stock.filter(pl.col("origin") == "XON")["value"].sum() == 2_139_539
+    assert stock.filter(pl.col("origin") == "XOS")["value"].sum() == 7_644_005
 
 
 # --------------------------------------------------------------------------- IMS 2019 wide CSV

@@ -387,12 +387,50 @@ def _south(rule: Rule) -> pl.Expr:
     )
 
 
+# --- residual origins [issue 11 item 5, branch provenance: the whole rule, kept in this block] --
+def residual_south(rule: Rule, development_group: str) -> bool | None:
+    """Whether a residual origin group (IMS 2015 "Other North" / "Other South", codes
+    :data:`corridors.codes.RESIDUAL_ORIGINS`) is South under ``rule``; None = unclassified.
+
+    Such a group has no income group and names none of its countries, so only a UN development
+    group criterion can place it, and only where the answer cannot depend on which countries it
+    holds: South when the rule counts the group's development group as South and excludes no
+    country; North when the rule decides by development group alone (no income groups, no listed
+    countries) and the group is not its South; otherwise unclassified. Under ``un-developing``
+    Other South is South and Other North is North; under the income lenses both are unclassified.
+    """
+    if rule.development_group is None:
+        return None
+    if rule.development_group == development_group:
+        return None if rule.exclude else True
+    return None if (rule.income_groups or rule.countries) else False
+
+
+def _residual_roles(lenses: Sequence[Lens], mapping: pl.DataFrame) -> pl.DataFrame:
+    """:func:`lens_roles` rows of the residual origins, by :func:`residual_south`."""
+    rows = [{"lens": lens.id, "iso3": code, "year": year, "data_year": data_year,
+             "income_group": None, "development_group": group,
+             "south_origin": residual_south(lens.origin, group),
+             "south_destination": residual_south(lens.destination, group)}
+            for lens in lenses for code, group in codes.RESIDUAL_ORIGINS.items()
+            for year, data_year in mapping.select("year", "data_year").iter_rows()]
+    return pl.DataFrame(rows, schema=ROLE_SCHEMA)
+# --- end of the residual-origin rule -----------------------------------------------------------
+
+
+#: Columns of :func:`lens_roles`.
+ROLE_SCHEMA = {"lens": pl.String, "iso3": pl.String, "year": pl.Int32, "data_year": pl.Int32,
+               "income_group": pl.String, "development_group": pl.String,
+               "south_origin": pl.Boolean, "south_destination": pl.Boolean}
+
+
 def lens_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
                years: Iterable[int]) -> pl.DataFrame:
     """For each lens, country and year: South as origin? South as destination? (None = unclassified).
 
     Columns: lens, iso3, year, data_year, income_group, development_group, south_origin,
-    south_destination. One block of rows per lens, in the order of ``lenses``.
+    south_destination. One block of rows per lens, in the order of ``lenses``; each block ends
+    with the residual origins (IMS 2015 Other North / Other South, :func:`residual_south`).
 
     The build stores these rows for the built-in lenses (:mod:`corridors.analytics.facts`,
     whose ``roles`` reads them).
@@ -413,18 +451,15 @@ def lens_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
         .join(income, on=["iso3", "data_year"], how="left")
     )
     frames = [
-        base.select(
+        pl.concat([base.select(
             pl.lit(lens.id).alias("lens"), "iso3", "year", "data_year", "income_group",
             "development_group",
             _south(lens.origin).alias("south_origin"),
             _south(lens.destination).alias("south_destination"),
-        )
+        ).cast(ROLE_SCHEMA), _residual_roles([lens], mapping)])
         for lens in lenses
     ]
-    schema = {"lens": pl.String, "iso3": pl.String, "year": pl.Int32, "data_year": pl.Int32,
-              "income_group": pl.String, "development_group": pl.String,
-              "south_origin": pl.Boolean, "south_destination": pl.Boolean}
-    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+    return pl.concat(frames) if frames else pl.DataFrame(schema=ROLE_SCHEMA)
 
 
 _counter = itertools.count()

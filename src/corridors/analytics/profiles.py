@@ -33,7 +33,7 @@ from corridors.analytics.lenses import (
     LensError,
 )
 from corridors.codes import OTHER_ORIGIN
-from corridors.store import literal
+from corridors.store import literal, provenance
 
 
 def resolve_country(con: duckdb.DuckDBPyConnection, text: str) -> str:
@@ -46,8 +46,8 @@ def resolve_country(con: duckdb.DuckDBPyConnection, text: str) -> str:
 
 
 def _name(iso3: str) -> str:
-    if iso3 == OTHER_ORIGIN:
-        return "Other (unknown origin)"
+    if iso3 in codes.NOT_COUNTRY_NAMES:  # "Other" origins (issue 11 item 5: with IMS 2015's two)
+        return codes.NOT_COUNTRY_NAMES[iso3]
     country = codes.countries().get(iso3)
     return country.short_name if country else iso3
 
@@ -83,9 +83,7 @@ def _caption(rows: pl.DataFrame, edition: str) -> str:
     """:func:`caption` from the provenance rows of the edition's stock."""
     if rows.is_empty():
         return f"Source: migrant stock, edition {edition} (no provenance recorded)"
-    parts = sorted({f"{r['publisher']}, {r['title']} ({r['edition']}), {r['licence']}"
-                    for r in rows.iter_rows(named=True)})
-    return "Source: " + "; ".join(parts)
+    return provenance.caption(rows.iter_rows(named=True))  # the one footer (issue 11 item 4)
 
 
 @dataclass

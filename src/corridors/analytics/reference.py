@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from corridors.codes import OTHER_ORIGIN
+from corridors.codes import NOT_COUNTRY_NAMES
 
 #: Grouping name -> column of ``countries`` that holds the group.
 COLUMN_GROUPINGS = {
@@ -75,7 +75,8 @@ def country(con: duckdb.DuckDBPyConnection, iso3: str) -> dict[str, Any] | None:
 def names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """ISO3 -> the short name people read (UN DESA's spelling), and UN DESA's "Other" origin."""
     found = dict(con.execute("SELECT iso3, short_name FROM countries").fetchall())
-    found.setdefault(OTHER_ORIGIN, "Other (unknown origin)")
+    for code, name in NOT_COUNTRY_NAMES.items():
+        found.setdefault(code, name)
     return found
 
 

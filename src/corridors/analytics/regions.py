@@ -44,7 +44,7 @@ from corridors.analytics.lenses import (
     query,
     registered,
 )
-from corridors.codes import OTHER_ORIGIN
+from corridors.codes import NOT_COUNTRY_NAMES
 from corridors.store import literal
 
 #: Groupings static over time: the countries-table column that names the group, and the SQL of
@@ -421,7 +421,8 @@ def top_corridors(
     rank = RANKINGS[by]
     table = corridor_table(con, edition=edition, years=years, sex=check_sex(sex),
                            lenses=lens_list, detail=False)
-    table = table.filter((pl.col("origin") != OTHER_ORIGIN) & pl.col(rank).is_not_null())
+    # "Other" origins (unknown; IMS 2015 Other North / South) are not corridors
+    table = table.filter(~pl.col("origin").is_in(list(NOT_COUNTRY_NAMES)) & pl.col(rank).is_not_null())
     min_stock = min_stock_for(by, min_stock)
     if min_stock > 0:
         previous = pl.col("stock") - pl.col("change")

@@ -250,3 +250,23 @@ def _table(names: list[str], rows: list, numeric: list[bool], title: str | None,
     for row in cells:
         table.add_row(*(Text(cell) for cell in row))  # values are text, never rich markup
     out.print(table)
+
+
+def emit_sourced(data: pl.DataFrame | list[dict] | dict, fmt: Format, sources: list[dict], *,
+                 title: str | None = None, caption: str | None = None) -> None:
+    """:func:`emit` with the answer's sources: under a table the sources footer every stock
+    command prints (:func:`corridors.store.provenance.caption`), in JSON a ``sources`` list
+    (a list of records becomes ``{"items": [...], "sources": [...]}``, as the REST API's pages);
+    CSV is the records alone."""
+    if fmt is Format.json:
+        if _is_frame(data):
+            data = data.to_dicts()  # type: ignore[union-attr]
+        body = data | {"sources": sources} if isinstance(data, dict) else {
+            "items": data, "sources": sources}
+        emit(body, fmt)
+        return
+    if fmt is Format.table:
+        from corridors.store.provenance import caption as sources_caption
+
+        caption = " ".join(filter(None, [caption, sources_caption(sources) + "."]))
+    emit(data, fmt, title=title, caption=caption)

@@ -61,6 +61,15 @@ MATCH_HELP = (
 )
 
 
+def _sourced(con, edition: str, caption: str, *, lenses: bool = False) -> str:
+    """A caption followed by the sources footer of the stock commands, for flows estimated from
+    ``edition`` (its stock and population; the lenses' classifications too)."""
+    from corridors.analytics.flows.summaries import sources
+    from corridors.store.provenance import caption as sources_caption
+
+    return f"{caption} {sources_caption(sources(con, edition, lenses=lenses))}."
+
+
 def _source_text(source: str) -> str:
     from corridors.analytics.flows.global_run import STORED
 
@@ -211,8 +220,8 @@ def estimate_command(
                 console.print(f"[red]not converged:[/] {run.period_start}-{run.period_end} {run.sex}")
     emit(shown.with_columns(pl.col("value").round(0)), fmt,
          title=f"Largest flows ({method.value}, {edition})" if top else None,
-         caption=f"{source}. Stocks: UN DESA International Migrant Stock; native-born = population "
-                 "minus immigrants; no births/deaths in the store (see docs/flows.md).")
+         caption=_sourced(con, edition, f"{source}. Native-born = population minus immigrants; no "
+                          "births/deaths in the store (see docs/flows.md)."))
 
 
 def corridor_command(
@@ -255,7 +264,8 @@ def corridor_command(
         result = result.drop("origin", "destination", "edition", "method")
     emit(result, fmt,
          title=f"Flows {codes_[0]} -> {codes_[1]} ({method.value}, {edition})",
-         caption=f"{source}; net = flow - reverse flow. Method and assumptions: docs/flows.md.")
+         caption=_sourced(con, edition, f"{source}; net = flow - reverse flow. Method and "
+                          "assumptions: docs/flows.md."))
 
 
 def regions_command(
@@ -298,7 +308,8 @@ def regions_command(
         title = f"South–South flows between regions — lens {chosen.id} ({by}, {edition})"
     out = regional_flows(con, frame, by)
     emit(out.with_columns(pl.col("value").round(0)), fmt, title=title,
-         caption=f"{_source_text(source)}; demographic accounting, native match (docs/flows.md).")
+         caption=_sourced(con, edition, f"{_source_text(source)}; demographic accounting, native "
+                          "match (docs/flows.md).", lenses=chosen is not None))
 
 
 def lenses_command(
@@ -355,9 +366,10 @@ def lenses_command(
         out = people(out.with_columns(period=pl.format("{}–{}", "period_start", "period_end"))
                      .select(columns))
     emit(out, fmt, title=title,
-         caption=f"{_source_text(source)}. A period takes each corridor's category in its start "
-                 "year. Lenses: " + "; ".join(f"{x.id} = {x.title}" for x in chosen)
-                 + ". Method and assumptions: docs/flows.md.")
+         caption=_sourced(con, edition, f"{_source_text(source)}. A period takes each corridor's "
+                          "category in its start year. Lenses: "
+                          + "; ".join(f"{x.id} = {x.title}" for x in chosen)
+                          + ". Method and assumptions: docs/flows.md.", lenses=True))
 
 
 def register(app: typer.Typer) -> None:

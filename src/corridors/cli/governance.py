@@ -14,7 +14,7 @@ import typer
 
 import corridors.codes as codes
 from corridors.cli._observatory import observatory
-from corridors.cli._output import CommandGroup, Format, commands, console, emit
+from corridors.cli._output import CommandGroup, Format, commands, console, emit, emit_sourced
 from corridors.errors import InputError
 
 ORDER = 80
@@ -43,6 +43,27 @@ def _country(text: str, what: str = "COUNTRY") -> str:
     if iso3 is None:
         raise InputError.one(what, "a country: ISO3 (KEN), M49 (404) or name (Kenya)", value=text)
     return iso3
+
+
+def _built_store():
+    """The store when one is built (its provenance names the governance files the build hashed),
+    else None (the files are then hashed when shown)."""
+    from corridors.errors import CorridorsError
+    from corridors.settings import settings
+
+    if not settings().store_path.exists():
+        return None
+    try:
+        return observatory().con
+    except CorridorsError:
+        return None
+
+
+def _sources(**read):
+    """The sources of a governance answer (:func:`governance_sources` of the files read)."""
+    from corridors.analytics.governance.sources import governance_sources
+
+    return governance_sources(_built_store(), **read)
 
 
 def _pct(value: float | None) -> str:
@@ -78,14 +99,14 @@ def ratifications_show(
     iso3 = _country(country)
     data = ratifications_mod.load(reference)
     rows = data.country(iso3, instrument or None)
+    sources = _sources(reference=reference, ratifications=data, package_files=("instruments.yaml",))
     if fmt is Format.table:
-        emit([{k: r[k] for k in ("instrument", "status", "year", "basis", "coverage")}
-              for r in rows], fmt,
-             title=f"Ratifications — {codes.countries()[iso3].name} ({iso3})",
-             caption="'unknown' = not on an incomplete list. "
-                     + ratifications_mod.HOW_TO_COMPLETE + ".")
-    else:
-        emit(rows, fmt)
+        rows = [{k: r[k] for k in ("instrument", "status", "year", "basis", "coverage")}
+                for r in rows]
+    emit_sourced(rows, fmt, sources,
+                 title=f"Ratifications — {codes.countries()[iso3].name} ({iso3})",
+                 caption="'unknown' = not on an incomplete list. "
+                         + ratifications_mod.HOW_TO_COMPLETE + ".")
 
 
 @ratifications_app.command("coverage")
@@ -93,13 +114,13 @@ def ratifications_coverage(reference: Path = REFERENCE, fmt: Format = FORMAT) ->
     """How complete each instrument's ratification list is (e.g. '39 of 54 known')."""
     from corridors.analytics.governance import ratifications as ratifications_mod
 
-    rows = ratifications_mod.load(reference).coverage_table()
+    data = ratifications_mod.load(reference)
+    rows = data.coverage_table()
     if fmt is Format.table:
-        emit([{k: r[k] for k in ("instrument", "coverage", "complete", "missing")} for r in rows],
-             fmt, title="Ratification lists: how complete",
-             caption=ratifications_mod.HOW_TO_COMPLETE + ".")
-    else:
-        emit(rows, fmt)
+        rows = [{k: r[k] for k in ("instrument", "coverage", "complete", "missing")} for r in rows]
+    emit_sourced(rows, fmt, _sources(reference=reference, ratifications=data),
+                 title="Ratification lists: how complete",
+                 caption=ratifications_mod.HOW_TO_COMPLETE + ".")
 
 
 @ratifications_app.command("parties")
@@ -118,11 +139,11 @@ def ratifications_parties(
     rows = [data.status(iso3, key) | {"iso3": iso3, "country": codes.countries()[iso3].name}
             for iso3 in data.parties(key)]
     if fmt is Format.table:
-        emit([{k: r[k] for k in ("iso3", "country", "status", "year")} for r in rows], fmt,
-             title=f"{key}: {instruments()[key].title}",
-             caption=f"{data.coverage[key].text}. " + ratifications_mod.HOW_TO_COMPLETE)
-    else:
-        emit(rows, fmt)
+        rows = [{k: r[k] for k in ("iso3", "country", "status", "year")} for r in rows]
+    emit_sourced(rows, fmt, _sources(reference=reference, ratifications=data,
+                                     package_files=("instruments.yaml",)),
+                 title=f"{key}: {instruments()[key].title}",
+                 caption=f"{data.coverage[key].text}. " + ratifications_mod.HOW_TO_COMPLETE + ".")
 
 
 @ratifications_app.command("south")
@@ -150,17 +171,20 @@ def ratifications_south(
     con = obs.con
     if year is None:
         year = obs.select().year
-    frame = ratifiers_by_category(con, ratifications_mod.load(reference), instrument, chosen,
-                                  year, role)  # type: ignore[arg-type]
-    if fmt is Format.table:
-        first = frame.row(0, named=True)
-        emit([{"group": r["group"], "ratifiers": r["ratifiers"], "share": _pct(r["share"])}
-              for r in frame.iter_rows(named=True)], fmt,
-             title=f"{first['instrument']} ratifiers by category — lens {chosen.id}, {year}",
-             caption=f"List: {first['coverage']}" + ("" if first["list_complete"] else
-                                                      " (incomplete: counts are lower bounds)"))
-    else:
-        emit(frame, fmt)
+    from corridors.analytics.governance.sources import governance_sources
+    from corridors.store.provenance import of_tables, public
+
+    data = ratifications_mod.load(reference)
+    frame = ratifiers_by_category(con, data, instrument, chosen, year, role)  # type: ignore[arg-type]
+    sources = public([*of_tables(con, ["income_groups", "countries"]), *governance_sources(
+        con, reference=reference, ratifications=data, package_files=("instruments.yaml",))])
+    first = frame.row(0, named=True)
+    emit_sourced([{"group": r["group"], "ratifiers": r["ratifiers"], "share": _pct(r["share"])}
+                  for r in frame.iter_rows(named=True)] if fmt is Format.table else frame,
+                 fmt, sources,
+                 title=f"{first['instrument']} ratifiers by category — lens {chosen.id}, {year}",
+                 caption=f"List: {first['coverage']}" + ("." if first["list_complete"] else
+                                                          " (incomplete: counts are lower bounds)."))
 
 
 @ratifications_app.command("import")
@@ -240,23 +264,24 @@ def practices_search(
     rows = practices_mod.search(query, country=country, level=level, theme=theme, gcm=gcm,
                                 member_of=_member_of(reference) if country else None,
                                 limit=limit)
+    sources = _sources(practices=True, reference_files=("rec_membership.csv",) if country else ())
     if fmt is Format.table and not rows:
         console.print("No practice matches. Try fewer words or facets; "
                       "`corridors practices themes` lists the facet values.")
     elif fmt is Format.table:
-        emit([{"id": r["id"], "title": r["title"], "level": r["level"],
-               "countries": ", ".join(r["countries"] + r["communities"]),
-               "themes": ", ".join(r["themes"]), "score": r["score"]} for r in rows], fmt,
-             title=f"Good practices ({len(rows)})",
-             caption="`corridors practices show ID` for the summary, source and link.")
+        emit_sourced([{"id": r["id"], "title": r["title"], "level": r["level"],
+                       "countries": ", ".join(r["countries"] + r["communities"]),
+                       "themes": ", ".join(r["themes"]), "score": r["score"]} for r in rows], fmt,
+                     sources, title=f"Good practices ({len(rows)})",
+                     caption="`corridors practices show ID` for the summary, source and link.")
         if facets:
             for name, counts in practices_mod.facets(rows).items():
                 console.print(f"[bold]{name}[/]: " + ", ".join(f"{k} ({v})"
                                                               for k, v in counts.items()))
     elif fmt is Format.json and facets:
-        emit({"results": rows, "facets": practices_mod.facets(rows)}, fmt)
+        emit_sourced({"results": rows, "facets": practices_mod.facets(rows)}, fmt, sources)
     else:
-        emit(rows, fmt)
+        emit_sourced(rows, fmt, sources)
 
 
 @practices_app.command("show")
@@ -265,7 +290,7 @@ def practices_show(practice_id: str = typer.Argument(..., help="Practice id (see
     """Everything recorded about one practice."""
     from corridors.analytics.governance import practices as practices_mod
 
-    emit(practices_mod.get(practice_id).record(), fmt)
+    emit_sourced(practices_mod.get(practice_id).record(), fmt, _sources(practices=True))
 
 
 @practices_app.command("themes")
@@ -300,20 +325,21 @@ def agreements_list(
     from corridors.analytics.governance import agreements as agreements_mod
 
     iso3 = _country(country, "--country") if country else None
-    rows = [a.summary() for a in agreements_mod.registry()
-            if iso3 is None or iso3 in a.parties]
+    registry = agreements_mod.registry()
+    rows = [a.summary() for a in registry if iso3 is None or iso3 in a.parties]
+    sources = _sources(package_files=("agreements.yaml",), agreements=registry)
     if fmt is Format.table and not rows:
         console.print("No agreement in the registry for this country (the registry is not "
                       "exhaustive: add agreements with `corridors agreements import FILE`).")
     elif fmt is Format.table:
-        emit([{"id": r["id"], "kind": r["kind"], "parties": ", ".join(r["parties"]),
-               "score": _pct(r["score"]), "coverage": _pct(r["coverage"]),
-               "range": f"{_pct(r['score_min'])}–{_pct(r['score_max'])}"} for r in rows], fmt,
-             title="Agreements",
-             caption="score = yes / known provisions; coverage = known / 10; range = unknown "
-                     "counted as no … as yes. See docs/governance.md.")
+        emit_sourced([{"id": r["id"], "kind": r["kind"], "parties": ", ".join(r["parties"]),
+                       "score": _pct(r["score"]), "coverage": _pct(r["coverage"]),
+                       "range": f"{_pct(r['score_min'])}–{_pct(r['score_max'])}"} for r in rows],
+                     fmt, sources, title="Agreements",
+                     caption="score = yes / known provisions; coverage = known / 10; range = "
+                             "unknown counted as no … as yes. See docs/governance.md.")
     else:
-        emit(rows, fmt)
+        emit_sourced(rows, fmt, sources)
 
 
 @agreements_app.command("show")
@@ -326,11 +352,15 @@ def agreements_show(agreement_id: str = typer.Argument(..., help="Agreement id."
         if item.id == agreement_id:
             data = item.model_dump(mode="json") | {"score": item.score(),
                                                    "checklist": item.checklist()}
+            sources = _sources(package_files=("agreements.yaml",), agreements=[item])
+            if item.provenance.file and not item.provenance.file.startswith("corridors/"):
+                sources = [s for s in sources if s["source_id"] != "package:agreements.yaml"]
             if fmt is Format.table:
-                emit(item.checklist(), fmt, title=f"{item.title} — {item.score()['text']}",
-                     caption=f"Source: {item.source}")
+                emit_sourced(item.checklist(), fmt, sources,
+                             title=f"{item.title} — {item.score()['text']}",
+                             caption=f"Coded from: {item.source}.")
             else:
-                emit(data, fmt)
+                emit_sourced(data, fmt, sources)
             return
     raise InputError.one("AGREEMENT", "an agreement id (see `corridors agreements list`)",
                          value=agreement_id)
@@ -344,13 +374,16 @@ def agreements_import(
 ) -> None:
     """Validate an agreements file and copy it to <home>/user/agreements/."""
     from corridors.analytics.governance import agreements as agreements_mod
+    from corridors.store.provenance import record_import
 
     items = agreements_mod.read_file(file)
     folder = agreements_mod.user_agreements_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / file.name
     shutil.copyfile(file, target)
-    emit({"file": str(file), "agreements": len(items), "saved_to": str(target)}, fmt)
+    row = record_import(target, file, kind="agreements", title="Agreements imported by the user")
+    emit({"file": str(file), "agreements": len(items), "saved_to": str(target),
+          "sha256": row["sha256"]}, fmt)
 
 
 # -- communities and instruments ---------------------------------------------------------------
@@ -366,6 +399,7 @@ def communities_command(
     Example: `corridors communities ECOWAS --year 2020`
     """
     from corridors.analytics.governance import communities as communities_mod
+    from corridors.analytics.governance.sources import MEMBERSHIP_FILES
 
     rows = communities_mod.memberships(reference)
     if rec is None:
@@ -373,8 +407,9 @@ def communities_command(
         if fmt is Format.table:
             summary = [{k: r[k] for k in ("rec_code", "members", "associates",
                                           "free_movement_status")} for r in summary]
-        emit(summary, fmt, title="Regional economic communities" + (f", {year}" if year else ""),
-             caption="`--format json` for the free-movement instruments and their scope.")
+        emit_sourced(summary, fmt, _sources(reference=reference, reference_files=MEMBERSHIP_FILES),
+                     title="Regional economic communities" + (f", {year}" if year else ""),
+                     caption="`--format json` for the free-movement instruments and their scope.")
         return
     code = rec.upper()
     if code not in communities_mod.communities(rows):
@@ -385,17 +420,19 @@ def communities_command(
             "until": r["until"]}
            for r in communities_mod.roles_of(rows, code, year)]
     full = sum(r["full_member"] for r in out)
-    emit(out, fmt, title=f"{code}: {full} full members, {len(out) - full} other roles"
-         + (f", {year}" if year else ""),
-         caption="Full members (member, suspended, withdrawn before it left) count in "
-                 "intra-community shares; associates and observers do not.")
+    emit_sourced(out, fmt, _sources(reference=reference, reference_files=("rec_membership.csv",)),
+                 title=f"{code}: {full} full members, {len(out) - full} other roles"
+                 + (f", {year}" if year else ""),
+                 caption="Full members (member, suspended, withdrawn before it left) count in "
+                         "intra-community shares; associates and observers do not.")
 
 
 def instruments_command(fmt: Format = FORMAT) -> None:
     """The instruments tracked: id, title, year, subject, migrant-specific, fundamental."""
     from corridors.analytics.governance.instruments import instruments
 
-    emit([i.model_dump() for i in instruments().values()], fmt, title="Instruments")
+    emit_sourced([i.model_dump() for i in instruments().values()], fmt,
+                 _sources(package_files=("instruments.yaml",)), title="Instruments")
 
 
 # -- scorecard ---------------------------------------------------------------------------------
@@ -432,16 +469,17 @@ def scorecard_command(
         gov = scorecard_mod.Governance.load(con, reference)
         if rank:
             rows = scorecard_mod.rank(con, lens, year, edition=chosen, top=top, gov=gov)
+            sources = scorecard_mod.sources(con, gov, chosen)
             if fmt is Format.table:
-                emit([{"rank": r["rank"], "corridor": f"{r['origin']} → {r['destination']}",
-                       "stock": r["stock"], "evidenced": _pct(r["evidenced"]),
-                       "possible": _pct(r["possible"]), "known": _pct(r["known_share"]),
-                       "weakest": r["weakest"]} for r in rows], fmt,
-                     title=f"Largest South-South corridors ({lens}, {year}) by weakest coverage",
-                     caption="evidenced = coverage with unknown counted as 0; possible = "
-                             "unknown counted as 1; known = share of items known.")
-            else:
-                emit(rows, fmt)
+                rows = [{"rank": r["rank"], "corridor": f"{r['origin']} → {r['destination']}",
+                         "stock": r["stock"], "evidenced": _pct(r["evidenced"]),
+                         "possible": _pct(r["possible"]), "known": _pct(r["known_share"]),
+                         "weakest": r["weakest"]} for r in rows]
+            emit_sourced(rows, fmt, sources,
+                         title=f"Largest South-South corridors ({lens}, {year}) by weakest "
+                               "coverage",
+                         caption="evidenced = coverage with unknown counted as 0; possible = "
+                                 "unknown counted as 1; known = share of items known.")
             return
         if not origin or not destination:
             raise InputError.one("scorecard", "ORIGIN and DESTINATION, or --rank",
@@ -471,9 +509,10 @@ def scorecard_command(
            "high": _pct(i["high"]), "known": f"{i['known']} of {i['items']}",
            "note": i["note"] or ""} for i in card["indicators"]], fmt, title="Coverage indicators")
     both = zip(card["instruments"]["origin"], card["instruments"]["destination"], strict=True)
-    emit([{"instrument": o["instrument"], c["origin"]: o["status"],
-           c["destination"]: d["status"], "list": o["coverage"]} for o, d in both], fmt,
-         title="Instruments", caption=ratifications_mod.HOW_TO_COMPLETE + ".")
+    emit_sourced([{"instrument": o["instrument"], c["origin"]: o["status"],
+                   c["destination"]: d["status"], "list": o["coverage"]} for o, d in both], fmt,
+                 card["sources"], title="Instruments",
+                 caption=ratifications_mod.HOW_TO_COMPLETE + ".")
 
 
 def register(app: typer.Typer) -> None:

@@ -70,11 +70,11 @@ def _show(frame: pl.DataFrame, fmt: Format, title: str, caption: str,
 
 
 def _sources(con, ids) -> str:
-    """'Source: title (edition), sha256 …' for the source ids used."""
-    from corridors.analytics.reference import provenance
+    """The sources footer of the stock commands for the source ids used (checksums: the JSON's
+    ``source_id`` rows in `corridors sources`)."""
+    from corridors.store.provenance import caption, rows
 
-    return "Sources: " + "; ".join(f"{r['title']} ({r['edition']}, sha256 {r['sha256'] and r['sha256'][:12]}…)"
-                                   for r in provenance(con, ids)) + "."
+    return caption(rows(con, ids)) + "."
 
 
 @app.command("country")

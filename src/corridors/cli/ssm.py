@@ -82,10 +82,21 @@ def people(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(out)
 
 
-def _caption(con, edition: str, lens_citation: str | None = None) -> str:
-    from corridors.analytics.profiles import caption
+#: Store tables (besides the stock) an answer reads: a lens its classifications, a grouping its
+#: membership.
+LENS_TABLES = ("income_groups", "countries")
+GROUPING_TABLES = {"income": ("income_groups",), "rec": ("rec_membership",)}
 
-    text = caption(con, edition) + f". Edition {edition}."
+
+def _caption(con, edition: str, lens_citation: str | None = None,
+             tables: tuple[str, ...] = LENS_TABLES) -> str:
+    """The stock commands' sources footer for the edition's stock and the tables the answer
+    read, then the edition and the lens."""
+    from corridors.analytics.editions import stock_sources
+    from corridors.store.provenance import caption, of_tables, rows
+
+    text = caption([*rows(con, stock_sources(con, edition)), *of_tables(con, tables)])
+    text += f". Edition {edition}."
     if lens_citation:
         text += f" Lens: {lens_citation}"
     return text
@@ -165,7 +176,7 @@ def regions_command(
     if fmt is Format.table:
         emit(people(frame.drop("edition", "grouping")), fmt,
              title=f"Intra-group migration by {grouping}, {sex}",
-             caption=_caption(con, edition))
+             caption=_caption(con, edition, tables=GROUPING_TABLES.get(grouping, ("countries",))))
     else:
         emit(frame, fmt)
 

@@ -24,6 +24,18 @@ from importlib import resources
 
 #: Codes that are not countries but appear in official bilateral tables.
 OTHER_ORIGIN = "XXX"  # UN DESA "Other" origins (location code 2003): unknown or not specified
+#: Residual origins a publication counts without naming their countries: IMS 2015 Table 16 has
+#: "Other North" and "Other South" columns. Each keeps its own code (never merged into the unknown
+#: ``XXX``), so a lens that can place a residual group places it (the UN development groups: see
+#: ``corridors.analytics.lenses.residual_south``); under any other lens it is unclassified.
+OTHER_NORTH = "XON"
+OTHER_SOUTH = "XOS"
+#: UN DESA development group of each residual origin ("North" = more developed regions).
+RESIDUAL_ORIGINS = {OTHER_NORTH: "more developed", OTHER_SOUTH: "less developed"}
+#: Names people read for the codes that are not countries.
+NOT_COUNTRY_NAMES = {OTHER_ORIGIN: "Other (unknown origin)",
+                     OTHER_NORTH: "Other North (countries not specified)",
+                     OTHER_SOUTH: "Other South (countries not specified)"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ def _index() -> tuple[dict[str, str], dict[int, str], dict[str, str]]:
     for file in alias_files():
         for row in _read(file):
             iso3 = row["iso3"].strip()
-            if iso3 not in countries() and iso3 != OTHER_ORIGIN:
+            if iso3 not in countries() and iso3 not in NOT_COUNTRY_NAMES:
                 raise ValueError(f"codes/{file}: alias {row['alias']!r} points at unknown {iso3!r}")
             by_name[normalise(row["alias"])] = iso3
     by_m49 = {c.m49: c.iso3 for c in countries().values()}

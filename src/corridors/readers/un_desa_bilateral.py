@@ -18,7 +18,8 @@ Four layouts, one entry point :func:`read` that tells them apart and returns
 3. The IMS 2015 wide matrix ``UN_MigrantStockByOriginAndDestination_2015.xlsx``, sheet
    ``Table 16`` (2015, both sexes): destinations down (incl. regions), origins across (Total,
    Other North, Other South, then 232 countries by NAME, resolved through the country table).
-   Other North and Other South are summed into one origin ``XXX``.
+   Other North and Other South stay two residual origins, ``XON`` and ``XOS`` (never merged
+   into the unknown ``XXX``), so the UN lens can place them.
 4. The derived IMS 2019 wide CSV ``UN_MigrantStockByOriginAndDestination_2019_clean.csv``
    (``Year, Dest`` by NAME, one column per origin NAME, both sexes). Its five regional rows
    (Caribbean, Melanesia, Micronesia, Polynesia, South America) are dropped; it has no "Other"
@@ -26,9 +27,10 @@ Four layouts, one entry point :func:`read` that tells them apart and returns
    50,661,149 in the IMS 2019 totals workbook).
 
 ``stock`` holds country pairs only: ``origin, destination, year, sex, value`` with ISO3 codes
-(origin ``XXX`` = UN "Other"), sex ``total | male | female``, value in persons, zero and missing
-cells dropped. ``totals`` holds what the file itself publishes as totals (``view, area_m49, iso3,
-year, sex, value``): the official workbook's rows against WORLD, the 2015 Total column.
+(origin ``XXX`` = UN "Other"; IMS 2015 ``XON``/``XOS`` = Other North/South), sex ``total | male |
+female``, value in persons, zero and missing cells dropped. ``totals`` holds what the file itself
+publishes as totals (``view, area_m49, iso3, year, sex, value``): the official workbook's rows
+against WORLD, the 2015 Total column.
 """
 
 from __future__ import annotations
@@ -39,7 +41,14 @@ from typing import Any
 
 import polars as pl
 
-from corridors.codes import OTHER_ORIGIN, NameResolver, countries, iso3_for_m49
+from corridors.codes import (
+    OTHER_NORTH,
+    OTHER_ORIGIN,
+    OTHER_SOUTH,
+    NameResolver,
+    countries,
+    iso3_for_m49,
+)
 from corridors.errors import InputError, Problem
 from corridors.readers.un_desa_totals import (
     MISSING_MARKS,
@@ -404,9 +413,7 @@ def read_ims2015_matrix(path: Path, sheet: str = IMS2015_SHEET, year: int = 2015
                            "year": year, "sex": "total", "value": values[5]},
                           schema=TOTALS_SCHEMA).drop_nulls("value")
     wide = pl.DataFrame({"destination": dests,
-                         OTHER_ORIGIN: [(a or 0.0) + (b or 0.0) if a is not None or b is not None
-                                        else None for a, b in zip(values[6], values[7],
-                                                                  strict=True)],
+                         OTHER_NORTH: values[6], OTHER_SOUTH: values[7],
                          **{str(origins[col - 8]): values[col] for col in range(8, width)}})
     stock = wide.filter(pl.col("destination").is_not_null()).unpivot(
         index="destination", variable_name="origin").drop_nulls("value").filter(

@@ -5,10 +5,7 @@ governance pages serve them.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -16,7 +13,6 @@ import duckdb
 from fastapi import HTTPException
 
 import corridors.codes as codes
-from corridors._version import __version__
 from corridors.analytics.governance import agreements as agreements_mod
 from corridors.analytics.governance import communities as communities_mod
 from corridors.analytics.governance import practices as practices_mod
@@ -24,6 +20,7 @@ from corridors.analytics.governance import ratifications as ratifications_mod
 from corridors.analytics.governance import scorecard as scorecard_mod
 from corridors.analytics.governance.instruments import instruments
 from corridors.analytics.governance.reference import ReferenceMissing
+from corridors.analytics.governance.sources import governance_sources as analytics_sources
 from corridors.analytics.lenses import available_lenses
 from corridors.api import respond
 from corridors.api.deps import (
@@ -36,33 +33,8 @@ from corridors.api.deps import (
 )
 from corridors.settings import settings
 
-#: Provenance rows of the store that governance figures come from.
-GOVERNANCE_SOURCE_IDS = ("curated-reference", "un-treaties-hr-status")
-
-
 #: The largest number of corridors a ranking considers.
 MAX_TOP = 200
-
-
-_PACKAGE = "corridors.analytics.governance"
-
-
-_PACKAGE_FILES = {
-    "instruments.yaml": "Instruments tracked (ILO and UN): title, year, subject, flags",
-    "agreements.yaml": "Bilateral labour agreements and MoUs named by the background paper, "
-                       "coded provision by provision",
-    "practices.yaml": "Good-practice catalogue seeded with the practices the background paper names",
-}
-
-
-_REFERENCE_FILES = {
-    "coverage.csv": "How complete each ratification list is (expected totals and their sources)",
-    "rec_membership.csv": "Regional economic communities: membership periods",
-    "rec_free_movement.csv": "Regional free-movement instruments and their status",
-}
-
-
-_LICENCE = "Facts compiled from cited public pages; see source_url per row"
 
 
 def _stamp(path: FilePath | None) -> tuple:
@@ -94,65 +66,19 @@ def governance(store: Store, con: duckdb.DuckDBPyConnection) -> scorecard_mod.Go
         raise HTTPException(503, str(error)) from None
 
 
-def _sha256(path: FilePath) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _file_source(store: Store, path: FilePath, source_id: str, title: str,
-                 publisher: str) -> dict[str, Any]:
-    def compute() -> dict[str, Any]:
-        stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        return {"source_id": source_id, "publisher": publisher, "title": title,
-                "edition": stamp.date().isoformat(), "licence": _LICENCE, "url": None,
-                "file_name": path.name, "sha256": _sha256(path), "fetched_at": None}
-
-    return store.memo(("governance-file", str(path), _stamp(path)), compute)
-
-
-def _package_source(name: str) -> dict[str, Any]:
-    data = resources.files(_PACKAGE).joinpath(name).read_bytes()
-    return {"source_id": f"package:{name}", "publisher": "corridors (coded from the sources "
-            "cited per record)", "title": _PACKAGE_FILES[name], "edition": __version__,
-            "licence": "Records cite their sources; see source per record", "url": None,
-            "file_name": name, "sha256": hashlib.sha256(data).hexdigest(), "fetched_at": None}
-
-
 def governance_sources(store: Store, con: duckdb.DuckDBPyConnection,
                        gov: scorecard_mod.Governance | None = None, *,
                        ratification_lists: bool = False, reference_files: tuple[str, ...] = (),
                        package_files: tuple[str, ...] = (),
                        agreements: list[agreements_mod.Agreement] | None = None) -> list[dict]:
-    """Sources of a governance answer: the store's provenance of the curated reference, then each
-    file the figures were read from, with its SHA-256."""
-    found = respond.sources(con, GOVERNANCE_SOURCE_IDS)
-    paths: list[FilePath] = []
-    if ratification_lists and gov is not None:
-        paths += [FilePath(p) for p in gov.ratifications.sources]
-        reference_files = ("coverage.csv", *reference_files)
-    folder = settings().reference_dir
-    if folder is not None:
-        paths += [folder / name for name in dict.fromkeys(reference_files)]
-    for path in paths:
-        if path.is_file():
-            title = _REFERENCE_FILES.get(path.name, "Ratification list (rows cite their pages)")
-            found.append(_file_source(store, path, f"reference:{path.name}", title,
-                                      "corridors curated reference"))
-    found += [_package_source(name) for name in package_files]
-    for item in agreements or []:
-        if item.provenance.file and not item.provenance.file.endswith(agreements_mod.SEED_FILE):
-            found.append({"source_id": f"user:{FilePath(item.provenance.file).name}",
-                          "publisher": "user import", "title": "Agreements imported by the user",
-                          "edition": item.provenance.coded_on or "", "licence": _LICENCE,
-                          "url": None, "file_name": FilePath(item.provenance.file).name,
-                          "sha256": item.provenance.sha256 or "", "fetched_at": None})
-    unique: dict[str, dict] = {}
-    for source in found:
-        unique.setdefault(source["source_id"], source)
-    return list(unique.values())
+    """Sources of a governance answer: each file the figures were read from, with its SHA-256
+    (the analytics' one rule, :func:`corridors.analytics.governance.sources.governance_sources`:
+    the files' rows come from the store's provenance, hashed at build or import)."""
+    return analytics_sources(
+        con, reference_files=reference_files,
+        ratifications=gov.ratifications if ratification_lists and gov is not None else None,
+        package_files=tuple(f for f in package_files if f != "practices.yaml"),
+        agreements=agreements, practices="practices.yaml" in package_files)
 
 
 def known_country(store: Store, con: duckdb.DuckDBPyConnection, name: str, value: str) -> str:

@@ -14,7 +14,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -25,7 +24,7 @@ from corridors.errors import CorridorsError, storage_error
 from corridors.settings import settings
 from corridors.sources import cache
 from corridors.sources.registry import Source, alternates, registry
-from corridors.store import create_schema, lifecycle
+from corridors.store import create_schema, lifecycle, provenance
 from corridors.store.loaders import LOADERS, reader_module
 from corridors.store.reconcile import carry_unknown_origin
 
@@ -163,20 +162,37 @@ def _pick_bilateral(frames: list[pl.DataFrame]) -> pl.DataFrame:
     return stock.join(best, on=["edition", "source_id"], how="semi")
 
 
+def _published_totals(parts: dict[str, list[pl.DataFrame]],
+                      stock: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The published totals: those of the totals workbooks, then those a bilateral file publishes
+    itself (IMS 2015 Table 16's Total column) for an edition and view no totals workbook gives,
+    from the bilateral file the edition's stock was taken from. Every edition then has its
+    destination totals, and :mod:`corridors.store.reconcile` reconciles each one with them."""
+    frames = list(parts.get("migrant_stock_totals", []))
+    if parts.get("_bilateral_totals") and stock is not None:
+        have = (pl.concat(frames, how="diagonal_relaxed").select("edition", "view").unique()
+                if frames else pl.DataFrame(schema={"edition": pl.String, "view": pl.String}))
+        used = stock.select("edition", "source_id").unique()
+        extra = (pl.concat(parts["_bilateral_totals"], how="diagonal_relaxed")
+                 .join(used, on=["edition", "source_id"], how="semi")
+                 .join(have, on=["edition", "view"], how="anti"))
+        if extra.height:
+            frames.append(extra)
+    return pl.concat(frames, how="diagonal_relaxed") if frames else None
+
+
+#: Pulled sources without a store table whose files governance answers read directly (the UN
+#: treaty status tables): their files get provenance rows too.
+GOVERNANCE_SOURCES = ("un-treaties-hr-status",)
+
+
 def _provenance(sources: list[Source], rows: dict[str, int]) -> pl.DataFrame:
-    records = []
-    for source in sources:
-        prov = cache.Provenance.read(cache.folder_for(source))
-        main = prov.files[0]
-        records.append({
-            "source_id": source.id, "publisher": source.publisher, "title": source.title,
-            "edition": source.edition, "licence": source.licence,
-            "url": source.primary.url or source.page, "fetched_from": main.fetched_from,
-            "file_name": main.name, "sha256": main.sha256,
-            "fetched_at": datetime.fromisoformat(main.fetched_at).replace(tzinfo=None),
-            "rows_read": rows.get(source.id, 0),
-        })
-    return pl.DataFrame(records)
+    """One row per file read (:func:`corridors.store.provenance.build_rows`)."""
+    read = {s.id for s in sources}
+    governance = [registry()[sid] for sid in GOVERNANCE_SOURCES
+                  if sid in registry() and sid not in read and cache.state(registry()[sid]) == "pulled"]
+    return pl.DataFrame(provenance.build_rows(sources, rows, governance),
+                        schema_overrides={"fetched_at": pl.Datetime("us"), "rows_read": pl.Int64})
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -248,6 +264,9 @@ def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildRe
         if table.startswith("_") or table == "migrant_stock":
             continue
         tables[table] = pl.concat(frames, how="diagonal_relaxed")
+    published = _published_totals(parts, tables.get("migrant_stock"))
+    if published is not None:
+        tables["migrant_stock_totals"] = published
     tables["areas"] = _areas(parts)
     tables["provenance"] = _provenance(sources, source_rows)
 

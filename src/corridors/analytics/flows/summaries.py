@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from corridors.errors import CorridorsError
+from corridors.store import provenance
 
 REGION_COLUMNS = ("sdg_region", "continent", "ims_region", "un_subregion")
 PERIOD_KEYS = ["period_start", "period_end", "sex"]
@@ -123,3 +124,14 @@ def published_totals(path: Path | str) -> dict[int, float]:
             year = int(float(row["year0"]))
             totals[year] = totals.get(year, 0.0) + float(row["flow"])
     return totals
+
+
+def sources(con: duckdb.DuckDBPyConnection, edition: str, *, lenses: bool = False) -> list[dict]:
+    """The provenance of flows estimated from an edition: its bilateral stock and the population
+    it takes the native-born from (and, for flows by category, the classifications the lenses
+    read)."""
+    tables = ["migrant_stock", "population"]
+    found = provenance.of_tables(con, tables, edition)
+    if lenses:
+        found += provenance.of_tables(con, ["income_groups", "countries"])
+    return provenance.public(found)

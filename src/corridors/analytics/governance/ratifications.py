@@ -36,6 +36,7 @@ from corridors.analytics.governance.reference import reference_file, un_treaties
 from corridors.errors import InputError, Problem
 from corridors.links import is_web_address
 from corridors.settings import settings
+from corridors.store import provenance
 
 STATUSES = ("in force", "not in force", "denounced", "signed", "not ratified", "unknown")
 RATIFIED = frozenset({"in force", "not in force", "denounced"})
@@ -665,8 +666,11 @@ def import_table(path: Path | str, instrument: str | None = None, *, complete: b
     tmp = target.with_suffix(".tmp")
     tmp.write_text(buffer.getvalue(), encoding="utf-8")
     tmp.replace(target)
+    row = provenance.record_import(target, path, kind="ratifications",
+                                   title="Ratification table imported by the user")
     return {"file": str(path), "layout": kind, "rows": len(records), "saved_to": str(target),
-            "instruments": sorted({r.instrument for r in records}), "complete": complete}
+            "instruments": sorted({r.instrument for r in records}), "complete": complete,
+            "sha256": row["sha256"]}
 
 
 def read_saved(path: Path) -> tuple[list[Record], set[str]]:

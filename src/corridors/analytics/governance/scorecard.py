@@ -47,14 +47,17 @@ from corridors.analytics.corridors import (
     default_edition,
     safe,
 )
+from corridors.analytics.editions import stock_sources
 from corridors.analytics.facts import FACTS, categories
 from corridors.analytics.governance import agreements as agreements_mod
 from corridors.analytics.governance import communities as communities_mod
 from corridors.analytics.governance import ratifications as ratifications_mod
 from corridors.analytics.governance.instruments import fundamental, instruments, migrant_specific
+from corridors.analytics.governance.sources import MEMBERSHIP_FILES, governance_sources
 from corridors.analytics.lenses import BUILTIN, get_lens
 from corridors.analytics.profiles import edition_facts
 from corridors.errors import CorridorsError, InputError
+from corridors.store import provenance
 
 GOVERNMENT_KINDS = ("BLA", "MoU", "programme")
 
@@ -75,6 +78,9 @@ FORMULAS = {
 }
 
 
+#: Origins that are not countries ("Other"; IMS 2015 Other North / South): never corridors.
+_NOT_COUNTRIES = ", ".join(f"'{c}'" for c in codes.NOT_COUNTRY_NAMES)
+
 @dataclass
 class Governance:
     """Everything the scorecard reads besides the store, loaded once for a ranking."""
@@ -83,6 +89,17 @@ class Governance:
     memberships: list[communities_mod.Membership]
     free_movement: dict[str, communities_mod.FreeMovement]
     agreements: list[agreements_mod.Agreement] = field(default_factory=list)
+    #: the curated reference folder read (None: the default one)
+    reference: Path | str | None = None
+
+    def sources(self, con: duckdb.DuckDBPyConnection | None = None) -> list[dict]:
+        """The sources of these facts: curated files, UN treaty tables, the shipped instruments
+        and agreements, the user's imports (:func:`governance_sources`)."""
+        ratifications = self.ratifications
+        return governance_sources(
+            con, reference=self.reference, reference_files=MEMBERSHIP_FILES,
+            ratifications=getattr(ratifications, "_wrapped", ratifications),
+            package_files=("instruments.yaml", "agreements.yaml"), agreements=self.agreements)
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection | None = None,
@@ -93,6 +110,7 @@ class Governance:
             memberships=communities_mod.memberships(reference, con),
             free_movement=communities_mod.free_movement(reference),
             agreements=agreements_mod.registry(user_dir),
+            reference=reference,
         )
 
 
@@ -308,7 +326,15 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
         "trend": [{"year": r[0], "stock": r[2], "growth_rate": r[5]} for r in by_year.values()],
     }
     result.update(governance_indicators(gov, o, d, year))
+    result["sources"] = sources(con, gov, edition)
     return result
+
+
+def sources(con: duckdb.DuckDBPyConnection, gov: Governance, edition: str) -> list[dict]:
+    """The sources of a scorecard or a ranking: the edition's stock files, then the governance
+    facts' files (each with its SHA-256)."""
+    stock = provenance.rows(con, stock_sources(con, edition))
+    return provenance.public([*stock, *gov.sources(con)])
 
 
 def south_south_corridors(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *,
@@ -337,6 +363,7 @@ def _top_south_south(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *,
             SELECT f.origin, f.destination, f.stock FROM {FACTS} f{joins}
             WHERE f.edition = $edition AND f.year = $year AND f.sex = 'total'
               AND {category} = 'south-south'
+              AND f.origin NOT IN ({_NOT_COUNTRIES})
             ORDER BY f.stock DESC, f.origin, f.destination LIMIT $top
         """, {"edition": edition, "year": year, "top": top}).fetchall()
     return [{"origin": o, "destination": d, "stock": value, "edition": edition}

@@ -130,6 +130,10 @@ def _area_codes() -> tuple[Code, ...]:
     return (*(Code(c.iso3, c.name, m49=c.m49) for c in countries),
             Code(codes.OTHER_ORIGIN, "Other (origin not known or not specified, UN DESA)",
                  m49=2003),
+            Code(codes.OTHER_NORTH, "Other North (countries of the more developed regions not "
+                 "specified, UN DESA IMS 2015)"),
+            Code(codes.OTHER_SOUTH, "Other South (countries of the less developed regions not "
+                 "specified, UN DESA IMS 2015)"),
             Code("_T", "All areas (world)", description="every counterpart area together",
                  m49=1))
 

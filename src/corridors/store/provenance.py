@@ -1,0 +1,233 @@
+"""The ``provenance`` table and the one way to name the sources of an answer.
+
+Every figure says where it came from: source id, publisher, title, edition, licence, file and the
+SHA-256 of that file. Rows come from two places:
+
+- **the build** writes one row per source it read (the file the figures came from), one per
+  further file of a multi-file source (``<source id>:<file name>``, e.g. the curated reference's
+  ``curated-reference:ilo_ratifications.csv``), one per pulled source that governance reads
+  without a store table (the UN treaty status files), and one per data file shipped with the
+  package that governance answers read (``package:instruments.yaml``, ...): :func:`build_rows`;
+- **an import** (a ratification table, an agreements file) hashes the imported file when it is
+  imported and keeps the row beside the saved copy (``<saved file>.provenance.json``):
+  :func:`record_import`, read back by :func:`import_row`.
+
+:func:`rows` reads the table; :func:`file_rows` names the files an answer read, taking each row
+from the table when the build hashed that very file, else hashing it now (a folder given with
+``--reference``, a file changed since the build); :func:`caption` is the footer every table
+output prints under its figures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from corridors._version import __version__
+from corridors.settings import settings
+from corridors.sources import cache
+from corridors.sources.registry import Source
+
+#: The columns an answer's ``sources`` list carries (the table's, less the build's bookkeeping).
+COLUMNS = ("source_id", "publisher", "title", "edition", "licence", "url", "file_name", "sha256",
+           "fetched_at")
+
+#: Data files shipped inside the package that governance answers read: package -> file -> title.
+PACKAGE_FILES: dict[str, dict[str, str]] = {
+    "corridors.analytics.governance": {
+        "instruments.yaml": "Instruments tracked (ILO and UN): title, year, subject, flags",
+        "agreements.yaml": "Bilateral labour agreements and MoUs named by the background paper, "
+                           "coded provision by provision",
+        "practices.yaml": "Good-practice catalogue seeded with the practices the background paper "
+                          "names",
+    },
+}
+PACKAGE_PUBLISHER = "corridors (coded from the sources cited per record)"
+PACKAGE_LICENCE = "Records cite their sources; see source per record"
+IMPORT_LICENCE = "As stated by the user's source; see source_url per row"
+_SIDECAR = ".provenance.json"
+
+
+def file_id(source: Source, file_name: str) -> str:
+    """The provenance row id of one file of a source: the source id for its first file,
+    ``<source id>:<file name>`` for the others."""
+    return source.id if file_name == source.primary.name else f"{source.id}:{file_name}"
+
+
+def package_id(file_name: str) -> str:
+    return f"package:{file_name}"
+
+
+def package_path(package: str, file_name: str) -> Path:
+    return Path(str(resources.files(package).joinpath(file_name)))
+
+
+#: Sources whose every file gets a row (governance reads each file of them on its own).
+EVERY_FILE = ("curated-reference", "un-treaties-hr-status")
+
+
+def build_rows(sources: Iterable[Source], rows_read: Mapping[str, int],
+               governance: Iterable[Source] = ()) -> list[dict[str, Any]]:
+    """Provenance rows the build writes: the file each source read was read from (``rows_read``
+    by source id), every file of the sources in :data:`EVERY_FILE` among them and among
+    ``governance`` (pulled sources governance reads directly), and the package's governance data
+    files."""
+    out = []
+    for source in [*sources, *governance]:
+        found = cache.Provenance.read(cache.folder_for(source))
+        if found is None:
+            continue
+        files = found.files if source.id in EVERY_FILE else found.files[:1]
+        for file in files:
+            out.append({
+                "source_id": file_id(source, file.name), "publisher": source.publisher,
+                "title": source.title, "edition": source.edition, "licence": source.licence,
+                "url": (source.primary.url or source.page) if file.name == source.primary.name
+                else next((f.url for f in source.files if f.name == file.name), None),
+                "fetched_from": file.fetched_from, "file_name": file.name, "sha256": file.sha256,
+                "fetched_at": datetime.fromisoformat(file.fetched_at).replace(tzinfo=None),
+                "rows_read": rows_read.get(source.id, 0) if file.name == source.primary.name
+                else 0,
+            })
+    for package, files in PACKAGE_FILES.items():
+        for name, title in files.items():
+            out.append(_hashed(package_path(package, name), package_id(name), PACKAGE_PUBLISHER,
+                               title, __version__, PACKAGE_LICENCE) | {"rows_read": 0})
+    return out
+
+
+def rows(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),
+         editions: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The table's rows (:data:`COLUMNS` and ``fetched_from``) for these source ids and
+    editions, by source id."""
+    ids, editions = sorted({i for i in ids if i}), sorted({e for e in editions if e})
+    if not ids and not editions:
+        return []
+    cursor = con.execute(
+        f"SELECT {', '.join(COLUMNS)}, fetched_from FROM provenance "
+        "WHERE list_contains($ids, source_id) OR list_contains($editions, edition) "
+        "ORDER BY source_id", {"ids": ids, "editions": editions})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+_HASHED: dict[tuple[str, int, int], str] = {}
+
+
+def _sha256(path: Path) -> str:
+    """SHA-256 of a file, remembered per path, size and modification time."""
+    info = path.stat()
+    key = (str(path), info.st_size, info.st_mtime_ns)
+    if key not in _HASHED:
+        _HASHED[key] = cache.sha256_of(path)
+    return _HASHED[key]
+
+
+def _hashed(path: Path, source_id: str, publisher: str, title: str, edition: str,
+            licence: str, url: str | None = None) -> dict[str, Any]:
+    return {"source_id": source_id, "publisher": publisher, "title": title, "edition": edition,
+            "licence": licence, "url": url, "file_name": path.name, "sha256": _sha256(path),
+            "fetched_at": None, "fetched_from": str(path)}
+
+
+def file_rows(con: duckdb.DuckDBPyConnection | None, files: Iterable[tuple[Path, str]],
+              *, publisher: str, title: str, edition: str, licence: str) -> list[dict[str, Any]]:
+    """Rows for files an answer read, each given with the source id the build records it under:
+    the table's row when the build hashed that same file (same path), else the file hashed now
+    with the publisher, title, edition and licence given."""
+    files = [(Path(p), i) for p, i in files]
+    stored = {r["source_id"]: r for r in rows(con, [i for _, i in files])} if con else {}
+    out = []
+    for path, source_id in files:
+        row = stored.get(source_id)
+        if row is not None and _same_file(row, path):
+            out.append(row)
+        elif path.is_file():
+            out.append(_hashed(path, source_id, publisher, title, edition, licence))
+    return out
+
+
+def _same_file(row: Mapping[str, Any], path: Path) -> bool:
+    """Whether ``path`` is the file the build hashed for ``row``: the file it was fetched from,
+    or its copy in the download cache."""
+    source = str(row["source_id"]).partition(":")[0]
+    places = [row.get("fetched_from"), str(settings().cache_dir / source / path.name)]
+    try:
+        return any(place and Path(place).resolve() == path.resolve() for place in places)
+    except OSError:
+        return False
+
+
+def record_import(saved: Path, original: Path, *, kind: str, title: str) -> dict[str, Any]:
+    """Hash an imported file into provenance at import: the row is kept beside the saved copy
+    (``<saved>.provenance.json``) and returned."""
+    saved = Path(saved)
+    row = {"source_id": f"user:{kind}/{saved.name}", "publisher": "user import", "title": title,
+           "edition": datetime.now(UTC).date().isoformat(), "licence": IMPORT_LICENCE,
+           "url": None, "file_name": Path(original).name, "sha256": _sha256(Path(original)),
+           "fetched_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0).isoformat(),
+           "fetched_from": str(Path(original).resolve()), "saved_sha256": _sha256(saved)}
+    tmp = saved.with_name(saved.name + _SIDECAR + ".tmp")
+    tmp.write_text(json.dumps(row, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(saved.with_name(saved.name + _SIDECAR))
+    return {k: v for k, v in row.items() if k != "saved_sha256"}
+
+
+def import_row(saved: Path, *, kind: str, title: str) -> dict[str, Any]:
+    """The provenance row of a file in the user's import folders: the one recorded at import
+    when the saved copy is unchanged, else the saved file hashed now."""
+    saved = Path(saved)
+    sidecar = saved.with_name(saved.name + _SIDECAR)
+    if sidecar.is_file():
+        try:
+            row = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            row = None
+        if isinstance(row, dict) and row.pop("saved_sha256", None) == _sha256(saved):
+            return row
+    return _hashed(saved, f"user:{kind}/{saved.name}", "user import (copied into the folder)",
+                   title, datetime.fromtimestamp(saved.stat().st_mtime, UTC).date().isoformat(),
+                   IMPORT_LICENCE)
+
+
+def public(found: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as answers carry them (:data:`COLUMNS`), each source once, in order."""
+    unique: dict[str, dict[str, Any]] = {}
+    for row in found:
+        unique.setdefault(row["source_id"], {k: row.get(k) for k in COLUMNS})
+    return list(unique.values())
+
+
+def caption(found: Iterable[Mapping[str, Any]]) -> str:
+    """The sources footer of a table: 'Source: <publisher>, <title> (<edition>), <licence>'
+    for each publication (the footer of every stock command; checksums: ``--format json``)."""
+    parts = sorted({f"{r['publisher']}, {r['title']} ({r['edition']}), {r['licence']}"
+                    for r in found})
+    return "Source: " + "; ".join(parts) if parts else "Source: none recorded"
+
+
+#: Tables without a ``source_id`` column: the sources they are built from (registry ids).
+_TABLE_SOURCES = {"countries": ("m49", "m49-methodology", "ims2020-annex"),
+                  "rec_membership": ("curated-reference",)}
+
+
+def of_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[str],
+              edition: str | None = None) -> list[dict[str, Any]]:
+    """The rows of the sources store tables were built from (e.g. ``income_groups`` for a lens,
+    ``migrant_stock`` and ``population`` of one ``edition`` for flows)."""
+    ids: list[str] = []
+    for table in dict.fromkeys(tables):
+        if table in _TABLE_SOURCES:
+            ids += _TABLE_SOURCES[table]
+        elif table.isidentifier():
+            where = " AND edition = $edition" if edition is not None else ""
+            ids += [r[0] for r in con.execute(
+                f"SELECT DISTINCT source_id FROM {table} WHERE source_id IS NOT NULL{where}",
+                {"edition": edition} if edition is not None else None).fetchall()]
+    return rows(con, ids)
