@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     import polars as pl
+    from typing_extensions import TypeIs  # typing's own from Python 3.13
     from rich.console import Console
 
 
@@ -81,7 +82,7 @@ class Format(StrEnum):
 _PLAIN_INT = ("year", "since", "until", "m49", "code", "period", "rank", "row")
 
 
-def _is_frame(data: object) -> bool:
+def _is_frame(data: object) -> TypeIs[pl.DataFrame]:
     return type(data).__module__.startswith("polars") and hasattr(data, "iter_rows")
 
 
@@ -213,6 +214,7 @@ def emit(data: pl.DataFrame | list[dict] | dict, fmt: Format, *, title: str | No
     if fmt is Format.csv:
         _write_csv(data)
         return
+    rows: list[tuple[Any, ...] | list[Any]]
     if _is_frame(data):
         names = data.columns
         rows = list(data.iter_rows())
