@@ -140,23 +140,20 @@ def _members_of(gov: Governance, year: int) -> dict[str, set[str]]:
     return out
 
 
-class _RatifiedByYear:
+class _RatifiedByYear(ratifications_mod.Ratifications):
     """The ratifications of a :class:`Governance` with ``ratified_by`` remembered, for a ranking
-    that asks the same ends about the same instruments again and again (everything else is the
-    wrapped object's)."""
+    that asks the same ends about the same instruments again and again (the records, coverage
+    and sources are the given object's, shared, not copied)."""
 
     def __init__(self, ratifications: ratifications_mod.Ratifications) -> None:
-        self._wrapped = ratifications
+        super().__init__(ratifications.records, ratifications.coverage, ratifications.sources)
         self._seen: dict[tuple[str, str, int], float | None] = {}
 
     def ratified_by(self, iso3: str, instrument_id: str, year: int) -> float | None:
         key = (iso3, instrument_id, year)
         if key not in self._seen:
-            self._seen[key] = self._wrapped.ratified_by(iso3, instrument_id, year)
+            self._seen[key] = super().ratified_by(iso3, instrument_id, year)
         return self._seen[key]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._wrapped, name)
 
 
 def governance_indicators(gov: Governance, origin: str, destination: str, year: int, *,
