@@ -20,8 +20,8 @@ from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     import polars as pl
-    from typing_extensions import TypeIs  # typing's own from Python 3.13
     from rich.console import Console
+    from typing_extensions import TypeIs  # typing's own from Python 3.13
 
 
 class CommandGroup(TyperGroup):
