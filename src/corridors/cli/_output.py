@@ -13,7 +13,7 @@ import json
 import math
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 import typer
 from typer.core import TyperGroup
@@ -21,7 +21,6 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     import polars as pl
     from rich.console import Console
-    from typing_extensions import TypeIs  # typing's own from Python 3.13
 
 
 class CommandGroup(TyperGroup):
@@ -82,7 +81,7 @@ class Format(StrEnum):
 _PLAIN_INT = ("year", "since", "until", "m49", "code", "period", "rank", "row")
 
 
-def _is_frame(data: object) -> TypeIs[pl.DataFrame]:
+def _is_frame(data: object) -> TypeGuard[pl.DataFrame]:
     return type(data).__module__.startswith("polars") and hasattr(data, "iter_rows")
 
 
@@ -220,8 +219,9 @@ def emit(data: pl.DataFrame | list[dict] | dict, fmt: Format, *, title: str | No
         rows = list(data.iter_rows())
         numeric = [dtype.is_numeric() for dtype in data.schema.values()]
     else:
-        names = _columns(data)
-        rows = [[record.get(n) for n in names] for record in data]
+        records = cast("list[dict]", data)  # not a frame: records (TypeGuard narrows one way only)
+        names = _columns(records)
+        rows = [[record.get(n) for n in names] for record in records]
         numeric = [all(isinstance(row[i], (int, float)) and not isinstance(row[i], bool)
                        for row in rows if row[i] is not None) and any(row[i] is not None for row in rows)
                    for i in range(len(names))]
