@@ -176,6 +176,7 @@ def ratifications_south(
     from corridors.store.provenance import of_tables, public
 
     data = ratifications_mod.load(reference)
+    # role is a str option: ratifiers_by_category refuses anything but origin or destination
     frame = ratifiers_by_category(con, data, instrument, chosen, year, role)  # type: ignore[arg-type]
     sources = public([*of_tables(con, ["income_groups", "countries"]), *governance_sources(
         con, reference=reference, ratifications=data, package_files=("instruments.yaml",))])

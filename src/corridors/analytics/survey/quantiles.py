@@ -121,7 +121,7 @@ def quantile_rows(prep: Prepared, measures: Sequence[Measure], by: Sequence[str]
     wald = ci == "wald"
     for (y, universe), group in groups.items():
         say(f"quantiles of {y}: {', '.join(f'{m.p:g}' for m in group)}")
-        probs = [float(m.p) for m in group]  # type: ignore[arg-type]
+        probs = [float(m.p) for m in group]  # type: ignore[arg-type]  # Measure: a quantile has its p
         found = _solve(prep, group[0], by, where, None, probs)
         # F(q) in each domain, its SE and df: the mean of (y <= q), with the design's variance
         below = [mean(f"CASE WHEN ({y}) IS NULL OR _q{k} IS NULL THEN NULL WHEN ({y}) <= _q{k} "
