@@ -120,10 +120,11 @@ def edition_facts(con: duckdb.DuckDBPyConnection, edition: str | None = None) ->
     :func:`default_edition`'s."""
     corridor_facts.require(con)
     edition = default_edition(con, edition)
-    years, sexes, ids = con.execute(
+    found = con.execute(
         f"SELECT list(DISTINCT year ORDER BY year), list(DISTINCT sex), "
         f"list(DISTINCT source_id ORDER BY source_id) FROM {STOCK_INDEX} "
         f"WHERE edition = {literal(edition)}").fetchone()
+    years, sexes, ids = found if found else ([], [], [])  # aggregates: always one row
     total = "total" in sexes
     return EditionFacts(edition, list(years), stock_cte(con, edition) if not total else """
 stock AS (
@@ -427,7 +428,8 @@ def _pair(con: duckdb.DuckDBPyConnection, o: str, d: str, facts: EditionFacts,
     by_year: dict[int, dict[str, tuple]] = {}
     for row in rows:
         by_year.setdefault(row[0], {})[row[1]] = row
-    trend, categories_by_year, communities = [], {}, {}
+    trend, categories_by_year = [], {}
+    communities: dict[str, list[int]] = {}
     for year, sexes in by_year.items():
         stock = {sex: row[2] for sex, row in sexes.items()}
         total = sexes.get("total")
