@@ -419,9 +419,9 @@ def _residual_roles(lenses: Sequence[Lens], mapping: pl.DataFrame) -> pl.DataFra
 
 
 #: Columns of :func:`lens_roles`.
-ROLE_SCHEMA = {"lens": pl.String, "iso3": pl.String, "year": pl.Int32, "data_year": pl.Int32,
-               "income_group": pl.String, "development_group": pl.String,
-               "south_origin": pl.Boolean, "south_destination": pl.Boolean}
+ROLE_SCHEMA = pl.Schema({"lens": pl.String, "iso3": pl.String, "year": pl.Int32, "data_year": pl.Int32,
+                         "income_group": pl.String, "development_group": pl.String,
+                         "south_origin": pl.Boolean, "south_destination": pl.Boolean})
 
 
 def lens_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],

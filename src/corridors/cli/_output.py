@@ -262,7 +262,7 @@ def emit_sourced(data: pl.DataFrame | list[dict] | dict, fmt: Format, sources: l
     CSV is the records alone."""
     if fmt is Format.json:
         if _is_frame(data):
-            data = data.to_dicts()  # type: ignore[union-attr]
+            data = data.to_dicts()
         body = data | {"sources": sources} if isinstance(data, dict) else {
             "items": data, "sources": sources}
         emit(body, fmt)

@@ -306,8 +306,8 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
     row = by_year.get(year)
     if row is None:
         raise NoDataError(f"{edition} has no stock for {o} -> {d} in {year}")
-    sources = con.execute(SOURCES_SQL, {"edition": edition, "origin": o, "destination": d,
-                                        "year": year}).fetchall()
+    stock_sources = con.execute(SOURCES_SQL, {"edition": edition, "origin": o, "destination": d,
+                                              "year": year}).fetchall()
     names = codes.countries()
     result = {
         "corridor": {"origin": o, "origin_name": names[o].name, "destination": d,
@@ -318,7 +318,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
             "categories": {lens.id: category for lens, category in zip(lenses, row[8:],
                                                                        strict=True)},
             "sources": [{"source_id": r[0], "title": r[1], "edition": r[2], "sha256": r[3]}
-                        for r in sources],
+                        for r in stock_sources],
         },
         "trend": [{"year": r[0], "stock": r[2], "growth_rate": r[5]} for r in by_year.values()],
     }
