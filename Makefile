@@ -1,12 +1,12 @@
 # The two commands of the quick start:
 #   make start   set up, pull the official files (from the mirror when one is given), build the
 #                store, print its summary and open the dashboard
-#   make test    set up, lint, and run the whole test suite
+#   make test    set up, lint, type-check, and run the whole test suite
 MIRROR ?= $(if $(CORRIDORS_MIRROR),$(CORRIDORS_MIRROR),$(wildcard ../shared/sources))
 PORT ?= 8000
 BIN = .venv/bin
 
-.PHONY: setup start test lint bench
+.PHONY: setup start test lint typecheck bench
 setup:
 	@bash scripts/setup.sh
 
@@ -19,8 +19,12 @@ start: setup
 lint: setup
 	$(BIN)/ruff check src tests bench
 
+typecheck: setup  # mypy, with its settings from [tool.mypy] in pyproject.toml
+	$(BIN)/mypy
+
 test: setup
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	CORRIDORS_MIRROR=$(abspath $(MIRROR)) $(BIN)/python -m pytest -q
 
 bench: setup

@@ -111,7 +111,7 @@ def storage_error(error: OSError, what: str = "") -> CorridorsError:
     import errno
 
     path = error.filename or what or "the file"
-    fixes = {
+    fixes: dict[int | None, str] = {
         errno.ENOSPC: "the disk is full. Free some space or write to another disk, then run the "
                       "command again.",
         errno.EDQUOT: "your disk quota is used up. Free some space or write to another disk.",

@@ -182,9 +182,11 @@ class Observatory:
     def corridor_flows(self, origin: str, destination: str, edition: str | None = None
                        ) -> pl.DataFrame:
         from corridors.analytics.flows.summaries import corridor
+        from corridors.analytics.profiles import resolve_country
 
-        return corridor(self.flows(edition), stocks.resolve_code(origin, "origin"),
-                        stocks.resolve_code(destination, "destination"))
+        # one country at each end: "ALL" (resolve_code's None) is no corridor
+        return corridor(self.flows(edition), resolve_country(self.con, origin),
+                        resolve_country(self.con, destination))
 
     @staticmethod
     def estimate_flows(stock_start: Any, stock_end: Any, births: Any = None, deaths: Any = None,

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from corridors.errors import CorridorsError
 
@@ -95,11 +95,12 @@ class Settings:
     def from_environment(cls) -> Settings:
         """Settings from the ``CORRIDORS_*`` environment variables (case-insensitive names)."""
         env = {k.upper(): v for k, v in os.environ.items() if k.upper().startswith("CORRIDORS_")}
-        given = {f.name: env[f"CORRIDORS_{f.name.upper()}"] for f in dataclasses.fields(cls)
+        # raw strings: __post_init__ turns each into its field's type (or names the bad setting)
+        given: dict[str, Any] = {f.name: env[f"CORRIDORS_{f.name.upper()}"] for f in dataclasses.fields(cls)
                  if f"CORRIDORS_{f.name.upper()}" in env}
         return cls(**given)
 
-    def replace(self, **changes: object) -> Settings:
+    def replace(self, **changes: Any) -> Settings:
         """A copy with some settings changed."""
         return dataclasses.replace(self, **changes)
 

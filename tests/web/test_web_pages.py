@@ -55,6 +55,17 @@ def test_bad_page_input_is_an_html_page_saying_what_was_expected(web_client):
     assert missing.status_code == 404 and "ISO3" in missing.text
 
 
+@pytest.mark.parametrize(("path", "field"), [("/country/ALL.json", "code"), ("/country/ALL", "code"),
+                                             ("/corridor/ALL/KEN.json", "origin"),
+                                             ("/corridor/SOM/ALL", "destination")])
+def test_a_profile_of_all_countries_is_refused_by_name(web_client, path, field):
+    # "ALL" means every country in a filter, but a profile is of one: it was "unknown country None"
+    response = web_client.get(path)
+    assert response.status_code == 404
+    assert f"{field}: expected" in response.text and "'ALL'" in response.text.replace("&#39;", "'")
+    assert "None" not in response.text
+
+
 def test_country_box_redirects_names_and_codes(web_client):
     for typed in ("Kenya", "404", "ken"):
         response = web_client.get("/country", params={"code": typed, "year": 2015},

@@ -141,7 +141,8 @@ def ssm_tables(
             # imported here: the survey package loads pandas, which other exports do not need
             from corridors.analytics.survey.store import estimates_table
 
-            out[key] = [estimates_table(con, [years] if isinstance(years, int) else years,
+            year_list = [years] if isinstance(years, int) else None if years is None else list(years)
+            out[key] = [estimates_table(con, year_list,
                                         [check_sex(s) for s in ([sex] if isinstance(sex, str)
                                                                 else sex)])]
             continue
@@ -204,9 +205,9 @@ def export(tables: dict[str, pl.DataFrame], path: Path | str, fmt: str,
 def _export_folder(tables: dict[str, pl.DataFrame], path: Path, fmt: str,
                    sources: pl.DataFrame, sdmx_version: str) -> list[Path]:
     if fmt == "sdmx-csv":
-        written = sdmx.write_folder(tables, path, sdmx_version)
+        files = sdmx.write_folder(tables, path, sdmx_version)
         spreadsheets.write_csv(_flat(sources), path / f"{SOURCES_SHEET}.csv")
-        return [*written, path / f"{SOURCES_SHEET}.csv"]
+        return [*files, path / f"{SOURCES_SHEET}.csv"]
     written: list[Path] = []
     if fmt == "parquet":
         import pyarrow.parquet as pq  # imported here: slow to import and only exports need it

@@ -188,7 +188,8 @@ def build_facts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     with registered(con, lens_roles(con, lenses, years), "roles") as name:
         con.execute(f"CREATE TABLE {ROLES} AS SELECT * FROM {name} ORDER BY lens, iso3, year")
     con.execute(_facts_sql(lenses))
-    return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}
+    counts = {table: con.execute(f"SELECT count(*) FROM {table}").fetchone() for table in TABLES}
+    return {table: row[0] if row else 0 for table, row in counts.items()}
 
 
 def present(con: duckdb.DuckDBPyConnection) -> bool:

@@ -275,7 +275,7 @@ def load_lenses(path: Path | str | None = None) -> dict[str, Lens]:
     A missing default folder means no custom lenses; a missing explicit path is an error.
     """
     explicit = path is not None
-    folder = Path(path) if explicit else settings().user_dir / "lenses"
+    folder = Path(path) if path is not None else settings().user_dir / "lenses"
     if not explicit and not folder.exists():
         return {}
     found: dict[str, Lens] = {}
@@ -419,9 +419,9 @@ def _residual_roles(lenses: Sequence[Lens], mapping: pl.DataFrame) -> pl.DataFra
 
 
 #: Columns of :func:`lens_roles`.
-ROLE_SCHEMA = {"lens": pl.String, "iso3": pl.String, "year": pl.Int32, "data_year": pl.Int32,
-               "income_group": pl.String, "development_group": pl.String,
-               "south_origin": pl.Boolean, "south_destination": pl.Boolean}
+ROLE_SCHEMA = pl.Schema({"lens": pl.String, "iso3": pl.String, "year": pl.Int32, "data_year": pl.Int32,
+                         "income_group": pl.String, "development_group": pl.String,
+                         "south_origin": pl.Boolean, "south_destination": pl.Boolean})
 
 
 def lens_roles(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens],
@@ -475,7 +475,7 @@ def query(con: duckdb.DuckDBPyConnection, sql: str,
     cursor = con.execute(sql, params)
     if hasattr(cursor, "pl"):
         return cursor.pl()
-    return pl.from_arrow(cursor.to_arrow_table())  # DuckDB 2: results are not frames directly
+    return pl.DataFrame(cursor.to_arrow_table())  # DuckDB 2: results are not frames directly
 
 
 @contextmanager

@@ -52,8 +52,11 @@ def _name(iso3: str) -> str:
     return country.short_name if country else iso3
 
 
+#: A frame's column types (polars takes data type classes and instances alike).
+_Schema = dict[str, pl.DataType | type[pl.DataType]]
+
 #: Polars types of the provenance columns as DuckDB's frames give them.
-_PROVENANCE_TYPES = {"VARCHAR": pl.String, "TIMESTAMP": pl.Datetime("us")}
+_PROVENANCE_TYPES: _Schema = {"VARCHAR": pl.String, "TIMESTAMP": pl.Datetime("us")}
 
 
 def sources(con: duckdb.DuckDBPyConnection, source_ids: list[str] | None = None) -> pl.DataFrame:
@@ -62,7 +65,7 @@ def sources(con: duckdb.DuckDBPyConnection, source_ids: list[str] | None = None)
                          "sha256, fetched_at FROM provenance ORDER BY source_id")
     types = {column[0]: _PROVENANCE_TYPES.get(str(column[1])) for column in cursor.description}
     if None in types.values():  # a store with other column types: DuckDB's own conversion
-        frame = cursor.pl() if hasattr(cursor, "pl") else pl.from_arrow(cursor.to_arrow_table())
+        frame = cursor.pl() if hasattr(cursor, "pl") else pl.DataFrame(cursor.to_arrow_table())
         if source_ids is not None:
             frame = frame.filter(pl.col("source_id").is_in(source_ids))
         return frame
@@ -117,10 +120,11 @@ def edition_facts(con: duckdb.DuckDBPyConnection, edition: str | None = None) ->
     :func:`default_edition`'s."""
     corridor_facts.require(con)
     edition = default_edition(con, edition)
-    years, sexes, ids = con.execute(
+    found = con.execute(
         f"SELECT list(DISTINCT year ORDER BY year), list(DISTINCT sex), "
         f"list(DISTINCT source_id ORDER BY source_id) FROM {STOCK_INDEX} "
         f"WHERE edition = {literal(edition)}").fetchone()
+    years, sexes, ids = found if found else ([], [], [])  # aggregates: always one row
     total = "total" in sexes
     return EditionFacts(edition, list(years), stock_cte(con, edition) if not total else """
 stock AS (
@@ -174,10 +178,10 @@ def _share(part: float | None, whole: float | None) -> float | None:
 def _top(rows: list[tuple[str, str, float]], column: str, n: int, total: float) -> pl.DataFrame:
     """The ``n`` largest partners in ``rows`` (origin, destination, stock; the partner is
     ``column``), largest first, with their name and share of ``total``."""
-    at = 0 if column == "origin" else 1
     stock: dict[str, float] = {}
-    for row in rows:
-        stock[row[at]] = stock.get(row[at], 0.0) + row[2]
+    for origin, destination, value in rows:
+        partner = origin if column == "origin" else destination
+        stock[partner] = stock.get(partner, 0.0) + value
     ranked = sorted(stock.items(), key=lambda item: (-item[1], item[0]))[:n]
     return pl.DataFrame(
         [(code, _name(code), value, value / total if total else None) for code, value in ranked],
@@ -316,7 +320,7 @@ def country_profile(
 
     trend_rows = []
     for y in all_years:
-        row = {"year": y}
+        row: dict[str, int | float | str | None] = {"year": y}
         for label in ("immigrants", "emigrants"):
             everyone = total(label, y, "total")
             row[label] = everyone
@@ -379,13 +383,13 @@ class CorridorProfile:
 
 #: A corridor profile's trend, groups (then one column per lens and the fiscal year) and shared
 #: communities, in the types the corridor table gives them.
-TREND = {"year": pl.Int32, "total": pl.Float64, "male": pl.Float64, "female": pl.Float64,
+TREND: _Schema = {"year": pl.Int32, "total": pl.Float64, "male": pl.Float64, "female": pl.Float64,
          "female_share": pl.Float64, "origin_share": pl.Float64,
          "destination_share": pl.Float64, "change": pl.Float64, "growth_rate": pl.Float64}
-GROUPS = {"year": pl.Int32, "data_year": pl.Int32, "origin_income_group": pl.String,
+GROUPS: _Schema = {"year": pl.Int32, "data_year": pl.Int32, "origin_income_group": pl.String,
           "origin_development_group": pl.String, "destination_income_group": pl.String,
           "destination_development_group": pl.String}
-SHARED = {"rec_code": pl.String, "years": pl.List(pl.Int32)}
+SHARED: _Schema = {"rec_code": pl.String, "years": pl.List(pl.Int32)}
 
 
 @dataclass
@@ -424,7 +428,8 @@ def _pair(con: duckdb.DuckDBPyConnection, o: str, d: str, facts: EditionFacts,
     by_year: dict[int, dict[str, tuple]] = {}
     for row in rows:
         by_year.setdefault(row[0], {})[row[1]] = row
-    trend, categories_by_year, communities = [], {}, {}
+    trend, categories_by_year = [], {}
+    communities: dict[str, list[int]] = {}
     for year, sexes in by_year.items():
         stock = {sex: row[2] for sex, row in sexes.items()}
         total = sexes.get("total")

@@ -93,6 +93,8 @@ def groups(con: duckdb.DuckDBPyConnection, grouping: str, year: int | None) -> l
 
         # income and rec: the analytics' own membership rule (nearest World Bank data year;
         # full members of a community in force that year), never a second copy of it here
+        if year is None:  # the route gives timed groupings the default year
+            raise ValueError(f"the {grouping} grouping needs a year")
         frame = group_membership(con, grouping, [year])
         members: dict[str, list[str]] = {}
         for code, iso3 in zip(frame["group_code"], frame["iso3"], strict=True):

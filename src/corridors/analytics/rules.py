@@ -71,7 +71,8 @@ def pair_category(origin: str, south_origin: bool | None, south_destination: boo
     flags in Python)."""
     cursor = _evaluator().cursor()
     try:
-        return cursor.execute(f"SELECT {category_sql('$1', '$2::BOOLEAN', '$3::BOOLEAN')}",
-                              [origin, south_origin, south_destination]).fetchone()[0]
+        rows = cursor.execute(f"SELECT {category_sql('$1', '$2::BOOLEAN', '$3::BOOLEAN')}",
+                              [origin, south_origin, south_destination]).fetchall()
+        return rows[0][0]  # a SELECT without FROM: exactly one row
     finally:
         cursor.close()

@@ -217,6 +217,7 @@ def install(app: FastAPI) -> None:
     """Add the security headers and the error handlers to an app."""
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)  # outermost: a HEAD runs as the GET it mirrors
+    # starlette types a handler as taking any Exception; each of these takes the one it is registered for
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(CorridorsError, _user)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ import json
 import math
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 import typer
 from typer.core import TyperGroup
@@ -81,7 +81,7 @@ class Format(StrEnum):
 _PLAIN_INT = ("year", "since", "until", "m49", "code", "period", "rank", "row")
 
 
-def _is_frame(data: object) -> bool:
+def _is_frame(data: object) -> TypeGuard[pl.DataFrame]:
     return type(data).__module__.startswith("polars") and hasattr(data, "iter_rows")
 
 
@@ -213,13 +213,15 @@ def emit(data: pl.DataFrame | list[dict] | dict, fmt: Format, *, title: str | No
     if fmt is Format.csv:
         _write_csv(data)
         return
+    rows: list[tuple[Any, ...] | list[Any]]
     if _is_frame(data):
         names = data.columns
         rows = list(data.iter_rows())
         numeric = [dtype.is_numeric() for dtype in data.schema.values()]
     else:
-        names = _columns(data)
-        rows = [[record.get(n) for n in names] for record in data]
+        records = cast("list[dict]", data)  # not a frame: records (TypeGuard narrows one way only)
+        names = _columns(records)
+        rows = [[record.get(n) for n in names] for record in records]
         numeric = [all(isinstance(row[i], (int, float)) and not isinstance(row[i], bool)
                        for row in rows if row[i] is not None) and any(row[i] is not None for row in rows)
                    for i in range(len(names))]
@@ -260,7 +262,7 @@ def emit_sourced(data: pl.DataFrame | list[dict] | dict, fmt: Format, sources: l
     CSV is the records alone."""
     if fmt is Format.json:
         if _is_frame(data):
-            data = data.to_dicts()  # type: ignore[union-attr]
+            data = data.to_dicts()
         body = data | {"sources": sources} if isinstance(data, dict) else {
             "items": data, "sources": sources}
         emit(body, fmt)

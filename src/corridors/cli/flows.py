@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -113,28 +114,28 @@ def _own_matrices(stock_start: Path, stock_end: Path, births: Path | None, death
 
 
 def estimate_command(
-    stock_start: Path = typer.Option(None, "--stock-start", help="Your stock matrix at the start "
+    stock_start: Path | None = typer.Option(None, "--stock-start", help="Your stock matrix at the start "
                                      "(CSV: header row of place codes, first column place of birth)."),
-    stock_end: Path = typer.Option(None, "--stock-end", help="Your stock matrix at the end."),
-    births: Path = typer.Option(None, "--births", help="Births per place over the period "
+    stock_end: Path | None = typer.Option(None, "--stock-end", help="Your stock matrix at the end."),
+    births: Path | None = typer.Option(None, "--births", help="Births per place over the period "
                                 "(CSV place,value); with --deaths."),
-    deaths: Path = typer.Option(None, "--deaths", help="Deaths per place over the period "
+    deaths: Path | None = typer.Option(None, "--deaths", help="Deaths per place over the period "
                                 "(CSV place,value); with --births."),
-    period: str = typer.Option(None, "--period", help="Over the store: a period such as 2015-2020 "
+    period: str | None = typer.Option(None, "--period", help="Over the store: a period such as 2015-2020 "
                                "(default: every period of the edition)."),
     sex: Sex = typer.Option(Sex.both, "--sex", help="Over the store: both (male and female runs), "
                             "male, female or total."),
     method: Method = typer.Option(Method.demo, "--method", "-m", help=METHOD_HELP),
-    match: Match = typer.Option(None, "--birthplace-match", help=MATCH_HELP),
-    total: float = typer.Option(None, "--total", help="rates-dennett: total movers M (default: "
+    match: Match | None = typer.Option(None, "--birthplace-match", help=MATCH_HELP),
+    total: float | None = typer.Option(None, "--total", help="rates-dennett: total movers M (default: "
                                 "sum of |change in residence totals|)."),
-    edition: str = typer.Option(None, "--edition", help="Over the store: ims2024, "
+    edition: str | None = typer.Option(None, "--edition", help="Over the store: ims2024, "
                                 "ims2020, ... (default: the newest in the store)."),
     tol: float = typer.Option(DEFAULT_TOL, "--tol", help="IPF tolerance: largest margin gap "
                               "relative to the largest margin."),
     max_iter: int = typer.Option(DEFAULT_MAX_ITER, "--max-iter", help="IPF iteration limit "
                                  "(non-convergence stops with an error)."),
-    seed_matrix: Path = typer.Option(None, "--seed-matrix", help="Your matrices, demo: auxiliary "
+    seed_matrix: Path | None = typer.Option(None, "--seed-matrix", help="Your matrices, demo: auxiliary "
                                      "origin x destination weights (CSV in the stock layout, "
                                      "origin in the first column), e.g. a distance matrix as in "
                                      "Abel (2018). Shapes the moves with --no-stayers; under the "
@@ -195,7 +196,7 @@ def estimate_command(
     con = observatory(read_only=not save).con
     edition = edition or default_edition(con)
     period_list = [parse_period(period)] if period else periods(con, edition)
-    options = {"edition": edition, "period_list": period_list, "sexes": _sexes(sex),
+    options: dict[str, Any] = {"edition": edition, "period_list": period_list, "sexes": _sexes(sex),
                "method": method.value, "birthplace_match": (match or Match.native).value,
                "tol": tol, "max_iter": max_iter}
     if save:  # --save always estimates: it is how a user refreshes the stored table
@@ -229,7 +230,7 @@ def corridor_command(
     destination: str = typer.Argument(..., help="Destination country: ISO3, M49 or name."),
     sex: Sex = typer.Option(Sex.both, "--sex", help="both (male and female), male, female or total."),
     method: Method = typer.Option(Method.demo, "--method", "-m", help=METHOD_HELP),
-    edition: str = typer.Option(None, "--edition", help="ims2024, ims2020, ... (default: the "
+    edition: str | None = typer.Option(None, "--edition", help="ims2024, ims2020, ... (default: the "
                                 "newest in the store, see `corridors summary`)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
@@ -271,14 +272,14 @@ def corridor_command(
 def regions_command(
     by: str = typer.Option("sdg_region", "--by", help="sdg_region, continent, ims_region or "
                            "un_subregion (from the store's countries table)."),
-    period: str = typer.Option(None, "--period", help="A period such as 2015-2020 (default: all)."),
+    period: str | None = typer.Option(None, "--period", help="A period such as 2015-2020 (default: all)."),
     sex: Sex = typer.Option(Sex.both, "--sex", help="both, male, female or total."),
-    lens: str = typer.Option(None, "--lens", "-l", help="Only South–South flows under this lens "
+    lens: str | None = typer.Option(None, "--lens", "-l", help="Only South–South flows under this lens "
                              "(wb-lmic, wb-non-high, un-developing, gfmd-2018 or a custom lens; "
                              "category of the period's start year)."),
-    lens_file: Path = typer.Option(None, "--lens-file", help="YAML file or folder of custom lenses "
+    lens_file: Path | None = typer.Option(None, "--lens-file", help="YAML file or folder of custom lenses "
                                    "(default: <home>/user/lenses)."),
-    edition: str = typer.Option(None, "--edition", help="Edition (default: the newest in the store)."),
+    edition: str | None = typer.Option(None, "--edition", help="Edition (default: the newest in the store)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Region-to-region flows per period (demographic accounting over the store).
@@ -316,14 +317,14 @@ def lenses_command(
     lens: list[str] = typer.Option(None, "--lens", "-l", help="Definition(s) of South, repeatable: "
                                    "wb-lmic, wb-non-high, un-developing, gfmd-2018 or a custom lens "
                                    "(`corridors ssm lenses`). Default: the four built-in lenses."),
-    period: str = typer.Option(None, "--period", help="A period such as 2015-2020 (default: all)."),
+    period: str | None = typer.Option(None, "--period", help="A period such as 2015-2020 (default: all)."),
     sex: Sex = typer.Option(Sex.both, "--sex", help="both (male + female runs, with each sex "
                             "shown too), male, female or total (estimated now)."),
     method: Method = typer.Option(Method.demo, "--method", "-m", help="demo, diff-zero, "
                                   "diff-return or rates-dennett."),
-    lens_file: Path = typer.Option(None, "--lens-file", help="YAML file or folder of custom lenses "
+    lens_file: Path | None = typer.Option(None, "--lens-file", help="YAML file or folder of custom lenses "
                                    "(default: <home>/user/lenses)."),
-    edition: str = typer.Option(None, "--edition", help="Edition (default: the newest in the store)."),
+    edition: str | None = typer.Option(None, "--edition", help="Edition (default: the newest in the store)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json (one "
                                "object per lens, period, sex and category with value and share)."),
 ) -> None:

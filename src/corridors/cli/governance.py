@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
-import click
 import typer
 
 import corridors.codes as codes
@@ -32,7 +32,8 @@ class DefaultCommandGroup(CommandGroup):
 
     default_command = "show"
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    # ctx: click's Context, or in newer typer the copy of click it carries (typer._click)
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
@@ -151,7 +152,7 @@ def ratifications_south(
     instrument: str = typer.Argument(..., help="Instrument id, e.g. C097 or ICRMW."),
     lens: str = typer.Option("wb-lmic", "--lens", "-l", help="Definition of South (see "
                              "`corridors ssm lenses`)."),
-    year: int = typer.Option(None, "--year", "-y", help="Classification year (default: the "
+    year: int | None = typer.Option(None, "--year", "-y", help="Classification year (default: the "
                              "latest year of the stock)."),
     role: str = typer.Option("origin", "--role", help="Which rule of the lens decides South: "
                              "origin (default) or destination (gfmd-2018 adds emerging hubs)."),
@@ -175,6 +176,7 @@ def ratifications_south(
     from corridors.store.provenance import of_tables, public
 
     data = ratifications_mod.load(reference)
+    # role is a str option: ratifiers_by_category refuses anything but origin or destination
     frame = ratifiers_by_category(con, data, instrument, chosen, year, role)  # type: ignore[arg-type]
     sources = public([*of_tables(con, ["income_groups", "countries"]), *governance_sources(
         con, reference=reference, ratifications=data, package_files=("instruments.yaml",))])
@@ -192,7 +194,7 @@ def ratifications_import(
     file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                 help="A table copied from NORMLEX or the UN Treaty Collection "
                                      "(tab/comma/semicolon separated text) or the template CSV."),
-    instrument: str = typer.Option(None, "--instrument", "-i",
+    instrument: str | None = typer.Option(None, "--instrument", "-i",
                                    help="Instrument of a NORMLEX/UNTC copy (the template names "
                                         "it per row)."),
     complete: bool = typer.Option(False, "--complete",
@@ -244,13 +246,13 @@ def _member_of(reference: Path | None) -> dict[str, set[str]] | None:
 @practices_app.command("search")
 def practices_search(
     query: str = typer.Argument("", help="Words to look for (empty: every practice)."),
-    country: str = typer.Option(None, "--country", "-c",
+    country: str | None = typer.Option(None, "--country", "-c",
                                 help="Practices of this country or of its communities."),
-    level: str = typer.Option(None, "--level",
+    level: str | None = typer.Option(None, "--level",
                               help="national, bilateral, regional or inter-regional."),
-    theme: str = typer.Option(None, "--theme", help="e.g. 'social protection', 'fair recruitment'."),
-    gcm: int = typer.Option(None, "--gcm", help="GCM objective number (1-23)."),
-    limit: int = typer.Option(None, "--limit", "-n", help="At most this many results."),
+    theme: str | None = typer.Option(None, "--theme", help="e.g. 'social protection', 'fair recruitment'."),
+    gcm: int | None = typer.Option(None, "--gcm", help="GCM objective number (1-23)."),
+    limit: int | None = typer.Option(None, "--limit", "-n", help="At most this many results."),
     facets: bool = typer.Option(False, "--facets", help="Also print counts per facet."),
     reference: Path = REFERENCE,
     fmt: Format = FORMAT,
@@ -315,7 +317,7 @@ agreements_app = commands(
 
 @agreements_app.command("list")
 def agreements_list(
-    country: str = typer.Option(None, "--country", "-c", help="Only agreements with this party."),
+    country: str | None = typer.Option(None, "--country", "-c", help="Only agreements with this party."),
     fmt: Format = FORMAT,
 ) -> None:
     """Every agreement in the registry with its alignment score and coverage.
@@ -388,8 +390,8 @@ def agreements_import(
 
 # -- communities and instruments ---------------------------------------------------------------
 def communities_command(
-    rec: str = typer.Argument(None, help="A community code (ECOWAS, SADC, ...) for its members."),
-    year: int = typer.Option(None, "--year", "-y", help="Membership in this year (default: now)."),
+    rec: str | None = typer.Argument(None, help="A community code (ECOWAS, SADC, ...) for its members."),
+    year: int | None = typer.Option(None, "--year", "-y", help="Membership in this year (default: now)."),
     reference: Path = REFERENCE,
     fmt: Format = FORMAT,
 ) -> None:
@@ -437,15 +439,15 @@ def instruments_command(fmt: Format = FORMAT) -> None:
 
 # -- scorecard ---------------------------------------------------------------------------------
 def scorecard_command(
-    origin: str = typer.Argument(None, help="Origin: ISO3, M49 or name."),
-    destination: str = typer.Argument(None, help="Destination: ISO3, M49 or name."),
-    year: int = typer.Option(None, "--year", "-y", help="Year (default: the latest)."),
+    origin: str | None = typer.Argument(None, help="Origin: ISO3, M49 or name."),
+    destination: str | None = typer.Argument(None, help="Destination: ISO3, M49 or name."),
+    year: int | None = typer.Option(None, "--year", "-y", help="Year (default: the latest)."),
     rank: bool = typer.Option(False, "--rank", help="Rank the largest South-South corridors by "
                                                     "weakest governance coverage."),
     lens: str = typer.Option("wb-lmic", "--lens", "-l",
                              help="Definition of South for --rank (wb-lmic, wb-non-high, ...)."),
     top: int = typer.Option(50, "--top", "-n", help="--rank: how many largest corridors."),
-    edition: str = typer.Option(None, "--edition", help="ims2024, ims2020, ... (default: the newest "
+    edition: str | None = typer.Option(None, "--edition", help="ims2024, ims2020, ... (default: the newest "
                                  "in the store)."),
     reference: Path = REFERENCE,
     fmt: Format = FORMAT,

@@ -64,6 +64,7 @@ def pull_command(
         BarColumn,
         DownloadColumn,
         Progress,
+        TaskID,
         TextColumn,
         TimeRemainingColumn,
         TransferSpeedColumn,
@@ -76,7 +77,7 @@ def pull_command(
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console.real, transient=True) as bar:
-        tasks: dict[tuple[str, str], int] = {}
+        tasks: dict[tuple[str, str], TaskID] = {}
 
         def progress(source_id: str, name: str, done: int, total: int | None) -> None:
             key = (source_id, name)

@@ -15,6 +15,7 @@ brackets), curly apostrophes, repeated spaces and case are ignored.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -63,7 +64,9 @@ def normalise(name: str) -> str:
 
 
 def _read(name: str) -> list[dict[str, str]]:
-    with resources.files(__package__).joinpath(name).open(encoding="utf-8", newline="") as handle:
+    # bytes wrapped by hand: Traversable.open() promises no newline argument, and csv needs newline=""
+    with io.TextIOWrapper(resources.files(__package__).joinpath(name).open("rb"), encoding="utf-8",
+                          newline="") as handle:
         return list(csv.DictReader(handle))
 
 

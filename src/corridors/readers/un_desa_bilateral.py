@@ -61,8 +61,8 @@ from corridors.readers.un_desa_totals import (
 )
 from corridors.readers.workbook import Row, column_letter, expect_header, open_workbook, sheet_rows
 
-STOCK_SCHEMA = {"origin": pl.String, "destination": pl.String, "year": pl.Int32,
-                "sex": pl.String, "value": pl.Float64}
+STOCK_SCHEMA = pl.Schema({"origin": pl.String, "destination": pl.String, "year": pl.Int32,
+                          "sex": pl.String, "value": pl.Float64})
 WORLD = 900
 ALIAS_HINT = "Fix the file or add the spelling to src/corridors/codes/aliases_un_desa.csv."
 
@@ -171,8 +171,8 @@ def read_workbook(path: Path, sheet: str = "Table 1") -> BilateralTables:
         pl.col("origin").alias("iso3"), "year", "sex", "value")
     return BilateralTables(
         edition=f"ims{max(years)}", layout="ims-destination-origin-workbook",
-        stock=stock.select(list(STOCK_SCHEMA)).cast(STOCK_SCHEMA),  # type: ignore[arg-type]
-        totals=pl.concat([dest_totals, orig_totals]).cast(TOTALS_SCHEMA),  # type: ignore
+        stock=stock.select(list(STOCK_SCHEMA)).cast(STOCK_SCHEMA),
+        totals=pl.concat([dest_totals, orig_totals]).cast(TOTALS_SCHEMA),
     )
 
 
@@ -341,7 +341,7 @@ def read_long_csv(path: Path) -> BilateralTables:
     total = by_sex.group_by(["origin", "destination", "year"]).agg(pl.col("value").sum()
                                                                    ).with_columns(
         pl.lit("total").alias("sex")).select(list(STOCK_SCHEMA))
-    stock = pl.concat([total, by_sex.select(list(STOCK_SCHEMA))]).cast(STOCK_SCHEMA)  # type: ignore
+    stock = pl.concat([total, by_sex.select(list(STOCK_SCHEMA))]).cast(STOCK_SCHEMA)
     return BilateralTables(edition="ims2020", layout="ims2020-derived-long-csv",
                            stock=stock.sort(["destination", "origin", "year", "sex"]))
 
@@ -420,7 +420,7 @@ def read_ims2015_matrix(path: Path, sheet: str = IMS2015_SHEET, year: int = 2015
         pl.col("value") != 0).with_columns(pl.lit(year).alias("year"),
                                            pl.lit("total").alias("sex"))
     return BilateralTables(edition="ims2015", layout="ims2015-matrix",
-                           stock=stock.select(list(STOCK_SCHEMA)).cast(STOCK_SCHEMA),  # type: ignore
+                           stock=stock.select(list(STOCK_SCHEMA)).cast(STOCK_SCHEMA),
                            totals=totals)
 
 
@@ -479,4 +479,4 @@ def read_ims2019_wide_csv(path: Path) -> BilateralTables:
         "year", pl.lit("total").alias("sex"), "value")
     _no_duplicates(stock, ["origin", "destination", "year"], path, None)
     return BilateralTables(edition="ims2019", layout="ims2019-derived-wide-csv",
-                           stock=stock.cast(STOCK_SCHEMA))  # type: ignore[arg-type]
+                           stock=stock.cast(STOCK_SCHEMA))

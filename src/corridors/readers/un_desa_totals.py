@@ -65,12 +65,12 @@ def sex_named(title: str) -> str | None:
     text = str(title).strip().casefold()
     return next((sex for word, sex in SEX_WORDS if word.search(text)), None)
 
-TOTALS_SCHEMA = {"view": pl.String, "area_m49": pl.Int32, "iso3": pl.String, "year": pl.Int32,
-                 "sex": pl.String, "value": pl.Float64}
-POPULATION_SCHEMA = {"area_m49": pl.Int32, "iso3": pl.String, "year": pl.Int32, "sex": pl.String,
-                     "value": pl.Float64}
-INDICATOR_SCHEMA = {"indicator": pl.String, "area_m49": pl.Int32, "iso3": pl.String,
-                    "year": pl.Int32, "sex": pl.String, "value": pl.Float64, "unit": pl.String}
+TOTALS_SCHEMA = pl.Schema({"view": pl.String, "area_m49": pl.Int32, "iso3": pl.String, "year": pl.Int32,
+                           "sex": pl.String, "value": pl.Float64})
+POPULATION_SCHEMA = pl.Schema({"area_m49": pl.Int32, "iso3": pl.String, "year": pl.Int32, "sex": pl.String,
+                               "value": pl.Float64})
+INDICATOR_SCHEMA = pl.Schema({"indicator": pl.String, "area_m49": pl.Int32, "iso3": pl.String,
+                              "year": pl.Int32, "sex": pl.String, "value": pl.Float64, "unit": pl.String})
 
 
 @dataclass
@@ -331,11 +331,11 @@ def read_layouts(path: Path, edition: str, view: str, layouts: tuple[SheetLayout
                     pl.lit(block.unit).alias("unit")))
     tables = TotalsTables(edition)
     if totals:
-        tables.totals = pl.concat(totals).cast(TOTALS_SCHEMA).drop_nulls("value")  # type: ignore
+        tables.totals = pl.concat(totals).cast(TOTALS_SCHEMA).drop_nulls("value")
     if population:
-        tables.population = pl.concat(population).cast(POPULATION_SCHEMA).drop_nulls("value")  # type: ignore
+        tables.population = pl.concat(population).cast(POPULATION_SCHEMA).drop_nulls("value")
     if indicators:
-        tables.indicators = pl.concat(indicators).cast(INDICATOR_SCHEMA).drop_nulls("value")  # type: ignore
+        tables.indicators = pl.concat(indicators).cast(INDICATOR_SCHEMA).drop_nulls("value")
     return tables
 
 

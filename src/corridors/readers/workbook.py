@@ -144,7 +144,7 @@ def csv_table(path: Path, expected: list[str], *, skip_lines: int = 0, separator
     if trailing_empty_column and columns and columns[-1] == "":
         last = frame.columns[-1]
         if frame.height and (frame[last] != "").any():
-            row = int((frame[last] != "").arg_max()) + skip_lines + 2
+            row = ((frame[last] != "").arg_max() or 0) + skip_lines + 2  # not None: .any() held
             raise InputError.one(
                 path.name, "an empty last column", row=row, value=frame[last][row - skip_lines - 2],
                 hint="The file has an extra column: it is not the official layout.")

@@ -187,7 +187,7 @@ def read_quarters(path: Path) -> pl.DataFrame:
         raise InputError(problems, hint="The RPW corridor-quarter file does not have the expected "
                                         "content.")
 
-    def number(column: str, name: str, dtype: pl.DataType = pl.Float64) -> list[pl.Expr]:
+    def number(column: str, name: str, dtype: pl.DataType = pl.Float64()) -> list[pl.Expr]:
         text = pl.when(pl.col(column).str.strip_chars() != "").then(pl.col(column).str.strip_chars())
         return [text.alias(f"{name}_text"), text.cast(dtype, strict=False).alias(name)]
 
@@ -196,7 +196,7 @@ def read_quarters(path: Path) -> pl.DataFrame:
         (pl.col("period").str.slice(0, 4) + "Q" + pl.col("period").str.slice(5, 1)).alias("period"),
         *number("avg_cost_pct_200usd", "cost_pct"), *number("avg_cost_pct_500usd", "cost_pct_500"),
         *number("avg_fx_margin_200usd", "fx_margin_pct"),
-        *number("num_providers", "providers", pl.Int32))
+        *number("num_providers", "providers", pl.Int32()))
     for column in ("cost_pct", "cost_pct_500", "fx_margin_pct", "providers"):
         problems += _numbers(long, file, column, "a number or an empty cell")
     problems += _twice(long, file)

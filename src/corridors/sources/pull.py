@@ -294,8 +294,9 @@ def pull_source(source: Source, *, force: bool = False,
 def pull(ids: Iterable[str] | None = None, *, force: bool = False,
          progress: ProgressFn | None = None) -> list[PullResult]:
     """Pull the given sources (all when none are named)."""
-    if settings().mirror is not None:
-        check_mirror(settings().mirror)
+    mirror = settings().mirror
+    if mirror is not None:
+        check_mirror(mirror)
     chosen = [get(i) for i in ids] if ids else list(registry().values())
     results = []
     for source in chosen:

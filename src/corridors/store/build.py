@@ -260,10 +260,10 @@ def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildRe
     tables["country_aliases"] = _aliases()
     if parts.get("migrant_stock"):
         tables["migrant_stock"] = _pick_bilateral(parts["migrant_stock"])
-    for table, frames in parts.items():
+    for table, pieces in parts.items():
         if table.startswith("_") or table == "migrant_stock":
             continue
-        tables[table] = pl.concat(frames, how="diagonal_relaxed")
+        tables[table] = pl.concat(pieces, how="diagonal_relaxed")
     published = _published_totals(parts, tables.get("migrant_stock"))
     if published is not None:
         tables["migrant_stock_totals"] = published
@@ -328,13 +328,14 @@ def _carry_over_user_observations(con: duckdb.DuckDBPyConnection, previous: Path
     con.execute(f"ATTACH '{quoted}' AS previous (READ_ONLY)")
     try:
         has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' "
-                          "AND table_name = 'survey_estimates'").fetchone()[0]
-        if not has:
+                          "AND table_name = 'survey_estimates'").fetchone()
+        if not has or not has[0]:
             return 0
         con.execute("INSERT INTO survey_estimates BY NAME SELECT * FROM previous.survey_estimates")
         con.execute("INSERT INTO provenance BY NAME SELECT * FROM previous.provenance "
                     "WHERE source_id IN (SELECT DISTINCT source_id FROM previous.survey_estimates)")
-        return con.execute("SELECT count(*) FROM survey_estimates").fetchone()[0]
+        kept = con.execute("SELECT count(*) FROM survey_estimates").fetchone()
+        return kept[0] if kept else 0
     finally:
         con.execute("DETACH previous")
 

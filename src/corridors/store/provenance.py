@@ -95,8 +95,8 @@ def build_rows(sources: Iterable[Source], rows_read: Mapping[str, int],
                 "rows_read": rows_read.get(source.id, 0) if file.name == source.primary.name
                 else 0,
             })
-    for package, files in PACKAGE_FILES.items():
-        for name, title in files.items():
+    for package, named in PACKAGE_FILES.items():
+        for name, title in named.items():
             out.append(_hashed(package_path(package, name), package_id(name), PACKAGE_PUBLISHER,
                                title, __version__, PACKAGE_LICENCE) | {"rows_read": 0})
     return out

@@ -86,7 +86,7 @@ def carry_unknown_origin(con: duckdb.DuckDBPyConnection) -> Reconciliation:
     """Carry each destination's gap to its published total as unknown origin (see module doc)."""
     con.execute(_GAPS)
     found = Reconciliation()
-    found.excess = [tuple(r) for r in con.execute(  # type: ignore[misc]
+    found.excess = [tuple(r) for r in con.execute(
         "SELECT edition, destination, year, sex, gap FROM stock_gaps WHERE gap <= -1 "
         "ORDER BY ALL").fetchall()]
     found.persons = dict(con.execute(

@@ -16,22 +16,26 @@ import corridors.languages as languages
 from corridors.languages import gettext as _
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _number(value: float | int | None) -> float | None:
+    """The value as a float; None when it is missing (None or NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
 
 
 def people(value: float | int | None) -> str:
     """280598105 -> '280,598,105'."""
-    if _missing(value):
+    number = _number(value)
+    if number is None:
         return "–"
-    return format_decimal(round(float(value)), locale=languages.locale())
+    return format_decimal(round(number), locale=languages.locale())
 
 
 def compact(value: float | int | None) -> str:
     """280598105 -> '280.6 million'; 45210 -> '45,210'."""
-    if _missing(value):
+    number = _number(value)
+    if number is None:
         return "–"
-    number = float(value)
     size = abs(number)
     where = languages.locale()
     if size >= 1e9:
@@ -43,18 +47,20 @@ def compact(value: float | int | None) -> str:
 
 def percent(value: float | None, digits: int = 1) -> str:
     """A share between 0 and 1 -> '62.3%'."""
-    if _missing(value):
+    number = _number(value)
+    if number is None:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(float(value), pattern, locale=languages.locale())
+    return format_percent(number, pattern, locale=languages.locale())
 
 
 def signed_percent(value: float | None, digits: int = 1) -> str:
-    if _missing(value):
+    number = _number(value)
+    if number is None:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    text = format_percent(abs(float(value)), pattern, locale=languages.locale())
-    return ("+" if float(value) >= 0 else "-") + text
+    text = format_percent(abs(number), pattern, locale=languages.locale())
+    return ("+" if number >= 0 else "-") + text
 
 
 FILTERS = {"people": people, "compact": compact, "percent": percent,

@@ -151,7 +151,10 @@ def refresh(target: Path | None = None) -> Path:
         subprocess.run([npm, "pack", f"{PACKAGE}@{VERSION}"], cwd=tmp, check=True,
                        capture_output=True)
         with tarfile.open(Path(tmp) / f"{PACKAGE}-{VERSION}.tgz") as archive:
-            data = archive.extractfile(f"package/{FILE}").read()  # type: ignore[union-attr]
+            member = archive.extractfile(f"package/{FILE}")
+            if member is None:  # a folder or link of that name, not the file
+                raise SystemExit(f"{PACKAGE} {VERSION}: package/{FILE} is not a file")
+            data = member.read()
     digest = hashlib.sha256(data).hexdigest()
     if digest != SHA256:
         raise SystemExit(f"{PACKAGE} {VERSION}/{FILE}: sha256 {digest}, expected {SHA256}")

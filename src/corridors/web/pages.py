@@ -24,6 +24,7 @@ from corridors.api.deps import (
     YearQ,
     check_country,
     check_edition,
+    require_country,
 )
 from corridors.web import views
 from corridors.web.render import _json, _render
@@ -172,7 +173,7 @@ MapView = Annotated[str, Query(pattern=r"^(origins|destinations)$")]
 
 
 def _country(con, store, code, year, lens, edition) -> dict[str, Any]:
-    iso3 = check_country(con, store.country_codes(con), "code", code)
+    iso3 = require_country(con, store.country_codes(con), "code", code)  # a profile is of one country
     return views.country(store, con, iso3, year=year, lens=lens,
                          edition=check_edition(store, con, edition))
 
@@ -200,8 +201,8 @@ def country_page(request: Request, con: Con, store: StoreDep, code: str, year: Y
 
 def _corridor(con, store, origin, destination, edition) -> dict[str, Any]:
     known = store.country_codes(con)
-    return views.corridor(store, con, check_country(con, known, "origin", origin),
-                          check_country(con, known, "destination", destination),
+    return views.corridor(store, con, require_country(con, known, "origin", origin),
+                          require_country(con, known, "destination", destination),
                           edition=check_edition(store, con, edition))
 
 

@@ -45,6 +45,7 @@ def test_seed_codes_only_what_the_paper_states():
     ({"parties": ["NPL", "Atlantis"]}, "parties"),
     ({"parties": ["NPL"]}, "two or more parties"),
     ({"parties": ["NPL", "NPL"]}, "twice"),
+    ({"parties": 5}, "parties: Input should be a valid list"),  # not a TypeError traceback
     ({"kind": "treaty"}, "kind"),
     ({"year_signed": 2999}, "future"),
     ({"year_signed": 1800}, "year_signed"),

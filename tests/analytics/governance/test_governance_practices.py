@@ -66,6 +66,8 @@ def test_facets_filter():
     ({"gcm_objectives": [24]}, "GCM objective 24"),
     ({"sdg_targets": ["10.77x"]}, "SDG target"),
     ({"countries": ["Atlantis"]}, "unknown country"),
+    ({"countries": 5}, "countries: Input should be a valid list"),  # not a TypeError traceback
+    ({"sdg_targets": 10.7}, "sdg_targets: Input should be a valid list"),
     ({"link": "ftp://x"}, "link"),
 ])
 def test_bad_practice_records(change, needle):

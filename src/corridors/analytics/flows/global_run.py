@@ -23,6 +23,7 @@ import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import duckdb
 import numpy as np
@@ -31,9 +32,10 @@ import polars as pl
 from corridors.analytics.flows.accounting import (
     DEFAULT_MAX_ITER,
     DEFAULT_TOL,
+    BirthplaceMatch,
     demographic_accounting,
 )
-from corridors.analytics.flows.differencing import difference
+from corridors.analytics.flows.differencing import Decrease, difference
 from corridors.analytics.flows.rates import dennett
 from corridors.codes import OTHER_ORIGIN
 from corridors.errors import CorridorsError
@@ -147,7 +149,7 @@ def native_born(con: duckdb.DuckDBPyConnection, edition: str, population_edition
         immigrants_by[s] = dict(imm.group_by("destination").agg(pl.col("value").sum()).iter_rows())
     countries = sorted({iso for iso, _ in pops})
     result: dict[str, float] = {}
-    notes = {"population_by_sex_missing": [], "native_born_negative": []}
+    notes: dict[str, list[str]] = {"population_by_sex_missing": [], "native_born_negative": []}
     for iso in countries:
         if sex != "total" and (iso, sex) in pops:
             value = pops[(iso, sex)] - immigrants_by[sex].get(iso, 0.0)
@@ -201,11 +203,14 @@ def period_matrices(con: duckdb.DuckDBPyConnection, edition: str, year_start: in
 def _estimate(matrices: PeriodMatrices, method: str, birthplace_match: str, tol: float,
               max_iter: int) -> tuple[np.ndarray, int, float, bool, dict]:
     if method == "demo":
-        r = demographic_accounting(matrices.start, matrices.end, birthplace_match=birthplace_match,
+        # demographic_accounting rejects a value outside BirthplaceMatch (ValueError)
+        r = demographic_accounting(matrices.start, matrices.end,
+                                   birthplace_match=cast(BirthplaceMatch, birthplace_match),
                                    tol=tol, max_iter=max_iter)
         return r.flows, r.iterations, r.gap, r.converged, r.notes
     if method in ("diff-zero", "diff-return"):
-        return difference(matrices.start, matrices.end, method[5:]), 0, 0.0, True, {}
+        decrease: Decrease = "zero" if method == "diff-zero" else "return"
+        return difference(matrices.start, matrices.end, decrease), 0, 0.0, True, {}
     if method == "rates-dennett":
         return dennett(matrices.start, matrices.end), 0, 0.0, True, {}
     raise FlowsQueryError(f"method {method!r} over the store: choose one of "
@@ -215,7 +220,7 @@ def _estimate(matrices: PeriodMatrices, method: str, birthplace_match: str, tol:
 def method_settings(method: str, birthplace_match: str, tol: float, max_iter: int,
                     population_edition: str) -> dict:
     """The settings stored with every flow: enough to rerun it."""
-    settings = {"method": method, "population_edition": population_edition,
+    settings: dict[str, object] = {"method": method, "population_edition": population_edition,
                 "native_born": "population minus immigrants; split 50/50 by sex where population "
                                "by sex is missing; negatives set to 0",
                 "births_deaths": "none in the store"}
@@ -298,8 +303,8 @@ def stored_flows(con: duckdb.DuckDBPyConnection, *, edition: str,
     latest edition with population, men and women; anything else is estimated on demand.
     """
     exists = con.execute("SELECT count(*) FROM information_schema.tables "
-                         "WHERE table_name = 'flows'").fetchone()[0]
-    if not exists:
+                         "WHERE table_name = 'flows'").fetchone()
+    if not exists or not exists[0]:
         return None
     sexes = list(sexes)
     wanted = json.loads(json.dumps(method_settings(method, birthplace_match, tol, max_iter,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -23,9 +23,10 @@ from corridors.analytics.flows.accounting import (
     DEFAULT_RESCALE_TOL,
     DEFAULT_TOL,
     AccountingResult,
+    BirthplaceMatch,
     demographic_accounting,
 )
-from corridors.analytics.flows.differencing import difference
+from corridors.analytics.flows.differencing import Decrease, difference
 from corridors.analytics.flows.matrices import (
     StockMatrix,
     aligned,
@@ -147,7 +148,8 @@ def estimate_own_flows(
     if total is not None and method != "rates-dennett":
         raise CorridorsError("--total applies only to --method rates-dennett")
     if method == "demo":
-        match = birthplace_match or "rescale"
+        # demographic_accounting rejects a value outside BirthplaceMatch (ValueError)
+        match = cast(BirthplaceMatch, birthplace_match or "rescale")
         seed_values = None
         if seed is not None:
             seed_values = (read_seed_csv(seed, places_) if isinstance(seed, (str, Path))
@@ -163,7 +165,7 @@ def estimate_own_flows(
         return OwnFlows(places_, result.flows, method, caption, result.settings, result.notes,
                         result)
     if method in ("diff-zero", "diff-return"):
-        decrease = method[5:]
+        decrease: Decrease = "zero" if method == "diff-zero" else "return"
         return OwnFlows(places_, difference(s1, s2, decrease), method,
                         f"stock differencing, decreases "
                         f"{'ignored' if decrease == 'zero' else 'read as returns'}",

@@ -140,8 +140,12 @@ class Agreement(BaseModel):
     def _codes(cls, value: object) -> object:
         if isinstance(value, str):
             value = [v for v in value.replace(",", ";").split(";") if v.strip()]
+        if value is None:
+            return []
+        if not isinstance(value, list | tuple):
+            return value  # pydantic's own check names the list it expected
         out = []
-        for item in value or []:
+        for item in value:
             iso3 = codes.code_for(str(item))
             if iso3 is None:
                 raise ValueError(f"unknown country {item!r} (use ISO3 codes, e.g. KOR)")
@@ -225,7 +229,7 @@ def _problems(file: str, row: int, record: dict, error: ValidationError) -> list
     out = []
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"])
-        value = record
+        value: object = record
         for part in item["loc"]:
             value = value.get(part) if isinstance(value, dict) else None
         out.append(Problem(file, place=f"agreement {record.get('id')!r}" if isinstance(record, dict) else None,
@@ -234,7 +238,7 @@ def _problems(file: str, row: int, record: dict, error: ValidationError) -> list
     return out
 
 
-def parse_records(records: list[dict], file: str, *, sha256: str | None = None,
+def parse_records(records: object, file: str, *, sha256: str | None = None,
                   rows: list[int] | None = None) -> list[Agreement]:
     """Validate raw records; every problem of every record is reported together."""
     problems: list[Problem] = []
@@ -274,15 +278,16 @@ def read_file(path: Path | str) -> list[Agreement]:
     digest = hashlib.sha256(data).hexdigest()
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            records = load_yaml(data.decode("utf-8"), str(path)) or []
+            loaded = load_yaml(data.decode("utf-8"), str(path)) or []
         except yaml.YAMLError as error:
             raise InputError.one(str(path), "valid YAML", value=str(error).splitlines()[0]) \
                 from error
-        return parse_records(records, str(path), sha256=digest)
+        return parse_records(loaded, str(path), sha256=digest)
     if path.suffix.lower() == ".csv":
         text = data.decode("utf-8-sig")
         reader = csv.DictReader(text.splitlines())
-        records, rows = [], []
+        records: list[dict] = []
+        rows: list[int] = []
         for row_no, row in enumerate(reader, start=2):
             record: dict = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()
                             if k is not None}

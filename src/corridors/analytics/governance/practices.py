@@ -101,8 +101,12 @@ class Practice(BaseModel):
     @field_validator("countries", mode="before")
     @classmethod
     def _countries(cls, value: object) -> object:
+        if value is None:
+            return []
+        if not isinstance(value, list | tuple):
+            return value  # pydantic's own check names the list it expected
         out = []
-        for item in value or []:
+        for item in value:
             iso3 = codes.code_for(str(item))
             if iso3 is None:
                 raise ValueError(f"unknown country {item!r} (use ISO3 codes)")
@@ -128,8 +132,12 @@ class Practice(BaseModel):
     @field_validator("sdg_targets", mode="before")
     @classmethod
     def _sdg(cls, value: object) -> object:
+        if value is None:
+            return []
+        if not isinstance(value, list | tuple):
+            return value  # pydantic's own check names the list it expected
         out = []
-        for target in value or []:
+        for target in value:
             text = str(target).strip()
             if not re.fullmatch(r"(1[0-7]|[1-9])\.([1-9]\d?|[a-c])", text):
                 raise ValueError(f"SDG target {target!r} is not of the form 10.7 or 10.c")
@@ -277,7 +285,7 @@ def _matches(p: Practice, country: str | None, level: str | None, theme: str | N
     if country:
         if country in p.countries:
             return True
-        return bool(member_of) and any(country in member_of.get(c, set()) for c in p.communities)
+        return member_of is not None and any(country in member_of.get(c, set()) for c in p.communities)
     return True
 
 

@@ -247,7 +247,7 @@ class Ratifications:
             known = len(self.parties(key))
             signed = sum(
                 1 for (inst, _), recs in self.records.items()
-                if inst == key and self._choose(recs)[0].status == "signed"
+                if inst == key and (chosen := self._choose(recs)[0]) is not None and chosen.status == "signed"
             )
             expected, expected_source, missing = totals.get(key, (None, None, None))
             complete = key in complete_flags or (expected is not None and known >= expected)
@@ -614,7 +614,7 @@ def read_table(path: Path | str, instrument: str | None = None, *,
                                         expected="a signature date before the ratification date"))
         if status in RATIFIED and not item.date_text and kind == "normlex":
             problems.append(Problem(name, row=item.row, value="", expected="a ratification date"))
-        if len(problems) > bad:
+        if status is None or len(problems) > bad:  # a missing status is one of the problems
             continue
         record = Record(
             instrument=inst_key, iso3=iso3, status=status, date=when.isoformat() if when else None,
@@ -677,7 +677,7 @@ def read_saved(path: Path) -> tuple[list[Record], set[str]]:
     """An import saved by :func:`import_table` (validated again on read)."""
     _, records = read_table(path)
     declared: set[str] = set()
-    stamps = {}
+    stamps: dict[int | None, tuple[str | None, str | None]] = {}  # by row (a record's row may be None)
     with path.open(encoding="utf-8", newline="") as handle:
         for row_no, row in enumerate(csv.DictReader(handle), start=2):
             stamps[row_no] = (row.get("imported_at"), row.get("imported_from"))

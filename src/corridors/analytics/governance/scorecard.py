@@ -140,23 +140,20 @@ def _members_of(gov: Governance, year: int) -> dict[str, set[str]]:
     return out
 
 
-class _RatifiedByYear:
+class _RatifiedByYear(ratifications_mod.Ratifications):
     """The ratifications of a :class:`Governance` with ``ratified_by`` remembered, for a ranking
-    that asks the same ends about the same instruments again and again (everything else is the
-    wrapped object's)."""
+    that asks the same ends about the same instruments again and again (the records, coverage
+    and sources are the given object's, shared, not copied)."""
 
     def __init__(self, ratifications: ratifications_mod.Ratifications) -> None:
-        self._wrapped = ratifications
+        super().__init__(ratifications.records, ratifications.coverage, ratifications.sources)
         self._seen: dict[tuple[str, str, int], float | None] = {}
 
     def ratified_by(self, iso3: str, instrument_id: str, year: int) -> float | None:
         key = (iso3, instrument_id, year)
         if key not in self._seen:
-            self._seen[key] = self._wrapped.ratified_by(iso3, instrument_id, year)
+            self._seen[key] = super().ratified_by(iso3, instrument_id, year)
         return self._seen[key]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._wrapped, name)
 
 
 def governance_indicators(gov: Governance, origin: str, destination: str, year: int, *,
@@ -309,8 +306,8 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
     row = by_year.get(year)
     if row is None:
         raise NoDataError(f"{edition} has no stock for {o} -> {d} in {year}")
-    stock_files = con.execute(SOURCES_SQL, {"edition": edition, "origin": o, "destination": d,
-                                        "year": year}).fetchall()
+    stock_sources = con.execute(SOURCES_SQL, {"edition": edition, "origin": o, "destination": d,
+                                              "year": year}).fetchall()
     names = codes.countries()
     result = {
         "corridor": {"origin": o, "origin_name": names[o].name, "destination": d,
@@ -321,7 +318,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
             "categories": {lens.id: category for lens, category in zip(lenses, row[8:],
                                                                        strict=True)},
             "sources": [{"source_id": r[0], "title": r[1], "edition": r[2], "sha256": r[3]}
-                        for r in stock_files],
+                        for r in stock_sources],
         },
         "trend": [{"year": r[0], "stock": r[2], "growth_rate": r[5]} for r in by_year.values()],
     }

@@ -49,7 +49,7 @@ def used_codes(tables: dict[str, pl.DataFrame]) -> dict[str, list[Code]]:
                 values[comp.codelist].add(comp.fixed)
             else:
                 values[comp.codelist].update(
-                    str(v) for v in frame[comp.column].drop_nulls().unique().to_list())
+                    str(v) for v in frame[comp.source].drop_nulls().unique().to_list())
     return {cl: CODELISTS[cl].resolve(sorted(v)) for cl, v in values.items()}
 
 
@@ -63,13 +63,13 @@ def _column(comp: Component, frame: pl.DataFrame, codes: dict[str, list[Code]],
             flow: Dataflow) -> pl.Expr:
     if comp.fixed is not None:
         return pl.lit(comp.fixed).alias(comp.concept)
-    column = pl.col(comp.column)
+    column = pl.col(comp.source)
     if comp.codelist is None:
         if comp.text_type == "Integer":
             return column.cast(pl.Int64).cast(pl.String).alias(comp.concept)
         return column.cast(pl.String).alias(comp.concept)
     mapping = {v: code.id for code in codes[comp.codelist] for v in code.stands_for()}
-    unknown = sorted(set(frame[comp.column].drop_nulls().cast(pl.String).unique()) - set(mapping))
+    unknown = sorted(set(frame[comp.source].drop_nulls().cast(pl.String).unique()) - set(mapping))
     if unknown:
         raise SdmxError(f"{flow.table}: {comp.column} value {unknown[0]!r} has no code in "
                         f"{CODELISTS[comp.codelist].id} (dataflow {flow.urn}, {comp.concept})")

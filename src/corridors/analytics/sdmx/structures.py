@@ -237,6 +237,13 @@ class Component:
     fixed: str | None = None
     mandatory: bool = False
 
+    @property
+    def source(self) -> str:
+        """The export-table column of a component without a ``fixed`` code."""
+        if self.column is None:
+            raise ValueError(f"SDMX component {self.concept} has neither a column nor a fixed code")
+        return self.column
+
 
 def dim(concept: str, column: str | None = None, codelist: str | None = None, *,
         fixed: str | None = None) -> Component:

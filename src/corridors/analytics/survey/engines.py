@@ -238,9 +238,9 @@ def spark_session(master: str | None = None, **conf: str):
         raise CorridorsError(
             "the Spark engine needs PySpark: pip install 'corridors[spark]' (and Java 17)."
         ) from error
-    if kind in ("standalone", "connect"):
+    if master and kind in ("standalone", "connect"):  # kind is None without a master
         _answers(master)
-    if kind == "connect":
+    if master and kind == "connect":
         session = _connect_session(master, conf)
     else:
         active = SparkSession.getActiveSession()
@@ -286,7 +286,7 @@ def _start(builder, master: str):
                              "is running and reachable (its web UI lists its workers).") from error
 
 
-def _same_master(running: str, wanted: str | None) -> None:
+def _same_master(running: str | None, wanted: str | None) -> None:
     if wanted and running != wanted:
         raise CorridorsError(
             f"this process already runs Spark on {running} (spark-submit --master, or a session "

@@ -445,6 +445,8 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
     the sampling fractions of the units above (1 at the first stage), f = (N - n)/N for a
     population size N, and g_i = 1 - fpc_i for a sampling fraction or probability (Brewer)."""
     d, q = prep.mapping.design, prep.engine.quote
+    if d.weight is None:  # mapping.parse asks for one unless replicate weights carry the design
+        raise CorridorsError("design.weight: Taylor linearisation needs the weight column")
     S = info.stages
     kinds = info.fpc_kinds
     w = f"CAST({q(d.weight)} AS DOUBLE)"
@@ -748,6 +750,7 @@ def _taylor_rows(frame: pd.DataFrame, measures: Sequence[Measure], by: Sequence[
         for k, m in enumerate(measures):
             n = int(record[f"_N{k}"] or 0)
             Y, X, V = (record[f"_Y{k}"], record[f"_X{k}"], record[f"_V{k}"])
+            est: float | None
             if m.kind == "total":
                 est = float(Y)
             else:

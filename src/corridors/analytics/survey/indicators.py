@@ -143,7 +143,8 @@ INDICATORS: tuple[Indicator, ...] = (
 def available(prep: Prepared) -> tuple[list[Indicator], list[Indicator]]:
     """(indicators the mapping supports, indicators skipped for lack of variables)."""
     present = set(prep.source.columns)
-    ok, skipped = [], []
+    ok: list[Indicator] = []
+    skipped: list[Indicator] = []
     for indicator in INDICATORS:
         (ok if set(indicator.needs) <= present else skipped).append(indicator)
     return ok, skipped

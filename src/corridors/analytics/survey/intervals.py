@@ -26,6 +26,7 @@ has no logit or beta interval (NULL bounds), as in R (NaN).
 from __future__ import annotations
 
 import math
+from typing import Literal, overload
 
 import numpy as np
 
@@ -33,6 +34,14 @@ CI_METHODS = ("wald", "t", "logit", "beta")
 DEFAULT_CI = "logit"
 LEVEL = 0.95
 RANK_TOL = 1e-5  # R: qr(weights, tol = 1e-5)$rank
+
+
+@overload
+def critical(df: float | None, wald: Literal[True]) -> float: ...
+
+
+@overload
+def critical(df: float | None, wald: bool = False) -> float | None: ...
 
 
 def critical(df: float | None, wald: bool = False) -> float | None:
@@ -85,8 +94,9 @@ def interval(method: str, estimate: float | None, se: float | None, df: float | 
     from scipy import special
 
     alpha = 1 - LEVEL
+    # no df is an infinite one, as in critical()
     n_eff = p * (1 - p) / se**2 * (special.stdtrit(n - 1, alpha / 2)
-                                   / special.stdtrit(df, alpha / 2)) ** 2
+                                   / special.stdtrit(math.inf if df is None else df, alpha / 2)) ** 2
     low = special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2)
     high = special.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2)
     return float(low), float(high), method

@@ -216,7 +216,7 @@ def _rule(path: str, name: str, spec: Any) -> Rule:
                 unmapped=unmapped, missing=tuple(missing), bands=bands)
 
 
-def parse(data: dict, path: Path | None = None) -> Mapping:
+def parse(data: object, path: Path | None = None) -> Mapping:
     """A Mapping from an already-loaded YAML document (``path`` only names it in errors)."""
     where = str(path) if path else "mapping"
     if not isinstance(data, dict):

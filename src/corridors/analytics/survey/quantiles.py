@@ -121,13 +121,14 @@ def quantile_rows(prep: Prepared, measures: Sequence[Measure], by: Sequence[str]
     wald = ci == "wald"
     for (y, universe), group in groups.items():
         say(f"quantiles of {y}: {', '.join(f'{m.p:g}' for m in group)}")
-        probs = [float(m.p) for m in group]  # type: ignore[arg-type]
+        probs = [float(m.p) for m in group]  # type: ignore[arg-type]  # Measure: a quantile has its p
         found = _solve(prep, group[0], by, where, None, probs)
         # F(q) in each domain, its SE and df: the mean of (y <= q), with the design's variance
         below = [mean(f"CASE WHEN ({y}) IS NULL OR _q{k} IS NULL THEN NULL WHEN ({y}) <= _q{k} "
                       f"THEN 1 ELSE 0 END", f"_F{k}", universe) for k in range(len(group))]
         cdf = _estimate_rows(_with_quantiles(prep, by, found, len(group)), below, by, where, None)
-        targets, pending = [], []
+        targets: list[tuple[object, ...]] = []
+        pending = []
         for row in cdf:
             k = int(row["measure"][2:])
             dom = tuple(row[b] for b in by)
@@ -149,7 +150,7 @@ def quantile_rows(prep: Prepared, measures: Sequence[Measure], by: Sequence[str]
         for row, k, dom, crit, low, high in pending:
             lo = bounds.get((*dom, low)) if low is not None else None
             hi = bounds.get((*dom, high)) if high is not None else None
-            se = (hi - lo) / (2 * crit) if lo is not None and hi is not None else None
+            se = (hi - lo) / (2 * crit) if crit is not None and lo is not None and hi is not None else None
             m = group[k]
             rows.append({"measure": m.name, "kind": "quantile", **{b: row[b] for b in by},
                          "estimate": found[(*dom, k)], "se": se, "df": row["df"],

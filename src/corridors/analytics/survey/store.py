@@ -86,8 +86,9 @@ def write_estimates(con: duckdb.DuckDBPyConnection, estimates: pl.DataFrame,
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
-                            [table]).fetchone()[0])
+    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                        [table]).fetchone()
+    return bool(found and found[0])
 
 
 def read_estimates(con: duckdb.DuckDBPyConnection, dataset: str) -> pl.DataFrame:

@@ -59,10 +59,10 @@ def generate(persons: int, origins: Origins, population: float, path: Path, *,
     share = origins.total() / population
     female_share = sum(origins.by_sex["female"].values()) / origins.total()
     tables = {}
-    for sex in ("female", "male"):
-        codes = sorted(origins.by_sex[sex])
-        weights = np.array([origins.by_sex[sex][c] for c in codes])
-        tables[sex] = (np.array(codes), weights / weights.sum())
+    for sex_name in ("female", "male"):
+        codes = sorted(origins.by_sex[sex_name])
+        weights = np.array([origins.by_sex[sex_name][c] for c in codes])
+        tables[sex_name] = (np.array(codes), weights / weights.sum())
     psus = max(persons // psu_size, strata * 2)
     psu_stratum = np.sort(rng.integers(0, strata, psus))
     psu_stratum[: strata * 2] = np.repeat(np.arange(strata), 2)  # >= 2 PSUs in every stratum

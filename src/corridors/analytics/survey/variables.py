@@ -50,7 +50,7 @@ def bands_sql(column_sql: str, bands: tuple[float, ...], engine: Engine) -> str:
 
 def _number(value: object) -> float | None:
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type]  # any value: float()'s refusals are caught
     except (TypeError, ValueError):
         return None
 

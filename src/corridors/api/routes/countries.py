@@ -15,6 +15,7 @@ from corridors.api.deps import (
     LimitQ,
     OffsetQ,
     StoreDep,
+    Unknown,
     YearQ,
     require_country,
     selection,
@@ -55,6 +56,8 @@ def get_country(
 ) -> Response:
     iso3 = require_country(con, store.country_codes(con), "code", code)
     record = reference.country(con, iso3)
+    if record is None:  # not after require_country, which checks the same countries table
+        raise Unknown("code", code, "a country in the store")
     record["income_groups"] = reference.income_history(con, iso3)
     return respond.one(request, record, _sources(con, "countries", "income_groups"), fmt=format,
                        filename=f"country-{iso3}")
