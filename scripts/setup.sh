@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)  # axe-core for the browser tests (npm registry)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${need_apt[*]} from Debian"
@@ -28,4 +29,9 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q -e ".[dev]"
   touch "$stamp"
+fi
+
+# Test-only browser tooling (axe-core, pinned in tests/web/tooling/package-lock.json): never served.
+if command -v npm >/dev/null 2>&1 && [ ! -f tests/web/tooling/node_modules/axe-core/axe.min.js ]; then
+  npm ci --prefix tests/web/tooling --no-audit --no-fund --silent
 fi

@@ -69,7 +69,7 @@ def test_overview_figures_equal_the_api(page, live_server, api):
         top[0]["origin"], top[0]["destination"])
     assert float(first.locator("[data-value]").first.get_attribute("data-value")) == top[0][
         "stock"]
-    assert page.locator("svg.map path").count() > 170
+    assert page.locator("svg.map use").count() > 170
 
 
 def test_changing_year_and_lens_changes_the_page_and_the_url(page, live_server, api):
@@ -111,14 +111,14 @@ def test_following_a_link_to_a_country(page, live_server, api):
 def test_country_map_switches_between_origins_and_destinations(page, live_server, api):
     page.goto(live_server.url + "/country/KEN?year=2020")
     profile = api.get("/api/v1/countries/KEN/profile", params={"year": 2020, "top": 300}).json()
-    somalia = page.locator('svg.map path[data-iso3="SOM"]')
+    somalia = page.locator('svg.map [data-iso3="SOM"]')
     origins = {r["origin"]: r["stock"] for r in profile["top_origins"]}
     assert float(somalia.get_attribute("data-value")) == origins["SOM"]
     with page.expect_navigation():
         page.click("#view-destinations")
     assert "view=destinations" in page.url
     destinations = {r["destination"]: r["stock"] for r in profile["top_destinations"]}
-    usa = page.locator('svg.map path[data-iso3="USA"]')
+    usa = page.locator('svg.map [data-iso3="USA"]')
     assert float(usa.get_attribute("data-value")) == destinations["USA"]
 
 

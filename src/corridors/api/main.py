@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 import corridors.web.app as web
 from corridors._version import __version__
@@ -60,6 +61,9 @@ def create_app(store_path: Path | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     web.install(app)
+    # outermost: answers are compressed after the response cache (which keeps them plain, one
+    # entry whatever the Accept-Encoding) and after the security headers are added
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     _declare_answers(app)
     return app
 

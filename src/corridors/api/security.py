@@ -40,6 +40,9 @@ HEADERS = {
     "cross-origin-opener-policy": "same-origin",
 }
 _RAW = [(k.encode(), v.encode()) for k, v in HEADERS.items()]
+#: An embedded chart (``/embed/...``) may be framed by any site: the same headers otherwise.
+_EMBED = [(k.encode(), v.replace("frame-ancestors 'none'", "frame-ancestors *").encode())
+          for k, v in HEADERS.items() if k != "x-frame-options"]
 
 
 class SecurityHeaders:
@@ -53,11 +56,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        extra = _EMBED if scope["path"].startswith("/embed/") else _RAW
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in _RAW if k not in present
+                    (k, v) for k, v in extra if k not in present
                 ]
             await send(message)
 

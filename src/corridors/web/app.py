@@ -4,11 +4,10 @@ corridors, explorer, governance, remittances), in one list of pages."""
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
-from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import corridors.languages as languages
-from corridors.web import governance_pages, pages, static_dir
+from corridors.web import VersionedStatic, governance_pages, pages, static_dir
 from corridors.web.render import render_error
 
 #: Every page route, in the order they are matched (the docs test reads this list).
@@ -19,7 +18,7 @@ router.routes.extend([*pages.router.routes, *governance_pages.router.routes])
 def install(app: FastAPI) -> None:
     """Mount the static files and the page routes on an app."""
     app.add_middleware(LanguageMiddleware)
-    app.mount("/static", StaticFiles(directory=static_dir()), name="static")
+    app.mount("/static", VersionedStatic(directory=static_dir()), name="static")
     app.include_router(router)
     app.state.render_error = render_error
 

@@ -84,6 +84,7 @@ def geometry_path() -> Path:
 
 
 def _decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
+    """The arcs as longitude/latitude points (degrees)."""
     scale_x, scale_y = topology["transform"]["scale"]
     move_x, move_y = topology["transform"]["translate"]
     arcs = []
@@ -93,7 +94,7 @@ def _decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
         for dx, dy in arc:
             x += dx
             y += dy
-            points.append(_to_canvas(x * scale_x + move_x, y * scale_y + move_y))
+            points.append((x * scale_x + move_x, y * scale_y + move_y))
         arcs.append(points)
     return arcs
 
@@ -106,16 +107,56 @@ def _ring(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[tup
     return points
 
 
+def _clip(ring: list[tuple[float, float]], low: float, high: float) -> list[tuple[float, float]]:
+    """The part of a ring between two meridians (Sutherland-Hodgman against each in turn)."""
+    for bound, inside in ((low, lambda lon: lon >= low), (high, lambda lon: lon <= high)):
+        if not ring:
+            break
+        kept: list[tuple[float, float]] = []
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if inside(x1):
+                if not inside(x0):
+                    kept.append((bound, y0 + (y1 - y0) * (bound - x0) / (x1 - x0)))
+                kept.append((x1, y1))
+            elif inside(x0):
+                kept.append((bound, y0 + (y1 - y0) * (bound - x0) / (x1 - x0)))
+        ring = kept
+    return ring
+
+
+def split_at_antimeridian(ring: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """A ring that crosses longitude 180 (Fiji, Russia's Chukotka) as the pieces on either side,
+    each closed along the meridian, so no line runs across the whole map."""
+    unwrapped = [ring[0]]
+    for lon, lat in ring[1:]:
+        previous = unwrapped[-1][0]
+        while lon - previous > 180:
+            lon -= 360
+        while previous - lon > 180:
+            lon += 360
+        unwrapped.append((lon, lat))
+    if all(-180 <= lon <= 180 for lon, _ in unwrapped):
+        return [ring]
+    pieces = []
+    for shift in (-360, 0, 360):
+        piece = _clip([(lon + shift, lat) for lon, lat in unwrapped], -180, 180)
+        if len(piece) >= 3:
+            pieces.append(piece)
+    return pieces
+
+
 def _path(polygons: list[list[list[int]]], arcs: list[list[tuple[float, float]]]) -> str:
     parts = []
     for polygon in polygons:
         for ring in polygon:
-            points = _ring(ring, arcs)
-            if len(points) < 3:
+            lonlat = _ring(ring, arcs)
+            if len(lonlat) < 3:
                 continue
-            head = f"M{points[0][0]:.1f},{points[0][1]:.1f}"
-            body = "L" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points[1:])
-            parts.append(head + body + "Z")
+            for piece in split_at_antimeridian(lonlat):
+                points = [_to_canvas(lon, lat) for lon, lat in piece]
+                head = f"M{points[0][0]:.1f},{points[0][1]:.1f}"
+                body = "L" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points[1:])
+                parts.append(head + body + "Z")
     return "".join(parts)
 
 
@@ -139,6 +180,32 @@ def world() -> tuple[Shape, ...]:
         else:
             shapes[key] = Shape(iso3, name, _path(polygons, arcs))
     return tuple(shapes.values())
+
+
+def shape_id(shape: Shape) -> str:
+    """The id of a country's outline in the world file (``c-KEN``; ``n-<name>`` without a code)."""
+    if shape.iso3:
+        return f"c-{shape.iso3}"
+    return "n-" + "".join(ch if ch.isalnum() else "-" for ch in shape.name.lower())
+
+
+#: Changes whenever the drawn outlines would (the source file or how it is projected), so the
+#: world file's address changes with it and browsers may keep it for a year.
+DRAWING = "1"
+
+
+def world_version() -> str:
+    return hashlib.sha256(f"{SHA256}:{DRAWING}:{WIDTH}x{HEIGHT}".encode()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def world_svg() -> bytes:
+    """Every outline in one SVG file, one ``<path id="c-ISO3">`` each and no fill of its own:
+    the maps on the pages draw each country with ``<use href="<file>#c-ISO3" fill=...>``, so the
+    browser fetches the outlines once and keeps them, and each page sends only the colours."""
+    paths = "".join(f'<path id="{shape_id(s)}" d="{s.path}"/>' for s in world())
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}">'
+            f'<title>World map outlines. {LICENCE}</title>{paths}</svg>').encode()
 
 
 def refresh(target: Path | None = None) -> Path:

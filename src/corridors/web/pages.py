@@ -27,7 +27,7 @@ from corridors.api.deps import (
     require_country,
 )
 from corridors.web import views
-from corridors.web.render import _json, _render
+from corridors.web.render import _json, _render, render_error, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,6 +59,74 @@ def overview_page(request: Request, con: Con, store: StoreDep, year: YearQ = Non
              "country_link": _country_link(data["year"], lens)}
     return _render(request, "overview.html", data, title="The South–South picture",
                    json_path="/overview.json", extra=extra)
+
+
+# --- map outlines and embedded charts ----------------------------------------------------------
+
+@router.get("/geo/world.svg")
+def world_outlines(v: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+    """Every country outline in one SVG file (the maps ``<use>`` them); its address carries the
+    outlines' version, so browsers keep it for a year and fetch it once."""
+    from corridors.web import geometry
+
+    cache = "public, max-age=31536000, immutable" if v == geometry.world_version() else \
+        "public, max-age=3600"
+    return Response(geometry.world_svg(), media_type="image/svg+xml",
+                    headers={"Cache-Control": cache})
+
+
+ChartId = Annotated[str, Query(max_length=80, pattern=r"^[a-z0-9\-]+$")]
+_Param = Annotated[str | None, Query(max_length=60)]
+
+
+@router.get("/embed/{page:path}", response_class=HTMLResponse)
+async def embed_chart(request: Request, page: str, chart: ChartId, year: _Param = None,
+                      lens: _Param = None, sex: _Param = None, edition: _Param = None,
+                      view: _Param = None) -> Response:
+    """One chart of a page alone, for an ``<iframe>`` on another site: the page is drawn as
+    usual (same query, same language) and only the figure ``chart`` is kept."""
+    import re
+
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "chart"]
+    status, body = await _inner_get(request, "/" + page, query)
+    if status != 200:
+        return render_error(request, status if status in (404, 422, 503) else 500,
+                            f"/{page} answered {status}")
+    found = re.search(r'<figure class="chart[^"]*" id="' + re.escape(chart) + r'".*?</figure>',
+                      body, re.S)
+    if found is None:
+        return render_error(request, 404, f"/{page} has no chart {chart!r}")
+    title = re.search(r'<strong class="chart-title">(.*?)</strong>', found.group(0), re.S)
+    return templates.TemplateResponse(request, "embed.html", {
+        "request": request, "figure": found.group(0), "title": title.group(1) if title else "",
+        "page_url": str(URL("/" + page).include_query_params(**dict(query))) + "#" + chart})
+
+
+async def _inner_get(request: Request, path: str, query: list[tuple[str, str]]) -> tuple[int, str]:
+    """GET another page of this app in-process (through its middleware: cache, language)."""
+    from urllib.parse import urlencode
+
+    headers = [(k, v) for k, v in request.scope["headers"]
+               if k.lower() in (b"accept-language", b"host")]
+    scope = {"type": "http", "asgi": request.scope.get("asgi", {"version": "3.0"}),
+             "http_version": "1.1", "method": "GET", "scheme": request.url.scheme,
+             "path": path, "raw_path": path.encode(), "root_path": "",
+             "query_string": urlencode(query).encode(), "headers": headers,
+             "client": request.scope.get("client"), "server": request.scope.get("server")}
+    status, chunks = 500, []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await request.app(scope, receive, send)
+    return status, b"".join(chunks).decode("utf-8", "replace")
 
 
 # --- sources and methods -----------------------------------------------------------------------

@@ -12,7 +12,6 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import URL
 
 import corridors.languages as languages
-from corridors._version import __version__
 from corridors.api import respond
 from corridors.web import charts, format, views
 
@@ -25,9 +24,28 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]  # added 
 templates.env.globals["current_language"] = languages.current
 templates.env.globals["language_names"] = languages.NAMES
 templates.env.globals["language_url"] = lambda request, code: _language_url(request, code)
-templates.env.globals["static"] = lambda name: f"/static/{name}?v={__version__}"
+templates.env.globals["static"] = lambda name: static_url(name)
 templates.env.globals["charts"] = charts
 templates.env.globals["category_labels"] = views.CATEGORY_LABELS
+
+
+def static_url(name: str) -> str:
+    """A static file's address, versioned by its content (browsers keep it for a year)."""
+    from corridors.web import static_version
+
+    return f"/static/{name}?v={static_version(name)}"
+
+
+def view_query(request: Request, controls: dict | None) -> dict[str, str]:
+    """The query that restores this exact view: what the address says, the year, lens, sex and
+    edition the page resolved (a default year written out), and the language."""
+    query = dict(request.query_params)
+    for key in ("year", "lens", "sex", "edition"):
+        if controls and controls.get(key) is not None:
+            query[key] = str(controls[key])
+    query.update((controls or {}).get("hidden") or {})
+    query["lang"] = languages.current()
+    return query
 
 
 def _language_url(request: Request, code: str) -> str:
@@ -37,7 +55,9 @@ def _language_url(request: Request, code: str) -> str:
 
 
 def _json_url(request: Request, path: str) -> str:
-    return str(URL(path).include_query_params(**dict(request.query_params)))
+    """The JSON twin of this page: the same query, less what only shapes the HTML (``view``)."""
+    query = {k: v for k, v in request.query_params.items() if k != "view"}
+    return str(URL(path).include_query_params(**query))
 
 
 def _render(request: Request, template: str, data: dict[str, Any], *, title: str,
@@ -48,7 +68,8 @@ def _render(request: Request, template: str, data: dict[str, Any], *, title: str
         "footer_sources": data.get("sources", [])[:6],
         **(extra or {}),
     }
-    return templates.TemplateResponse(request, template, context, status_code=status)
+    with charts.drawing(request.url.path, view_query(request, context.get("controls"))):
+        return templates.TemplateResponse(request, template, context, status_code=status)
 
 
 def _json(data: dict[str, Any]) -> Response:

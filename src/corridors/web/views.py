@@ -13,7 +13,7 @@ import polars as pl
 
 from corridors.analytics import reference, regions
 from corridors.analytics.corridors import corridor_table, edition_years, editions
-from corridors.analytics.lenses import BUILTIN, INCOME_NAMES, available_lenses, get_lens
+from corridors.analytics.lenses import BUILTIN, INCOME_NAMES, available_lenses, get_lens, lens_roles
 from corridors.analytics.selection import Selection
 from corridors.analytics.stocks import stock
 from corridors.api import respond
@@ -80,6 +80,10 @@ def overview(store: Store, con: duckdb.DuckDBPyConnection, *, year: int | None, 
             con, lens_obj, year, "total", edition).select(
             "iso3", "immigrants", "south_south", "share", "unclassified", "unknown_origin",
             pl.col("iso3").replace_strict(names, default=None).alias("name"))
+        roles = lens_roles(con, [lens_obj], [year])  # the map: which countries are South
+        not_south = sorted(roles.filter(pl.col("south_destination").not_())["iso3"].to_list())
+        unclassified = set(roles.filter(pl.col("south_destination").is_null())["iso3"].to_list())
+        shares = shares.filter(~pl.col("iso3").is_in(unclassified))
         ss = by_cat.get("south-south", {})
         headline = {
             "world_migrants": world["value"][0] if world.height else None,
@@ -99,6 +103,7 @@ def overview(store: Store, con: duckdb.DuckDBPyConnection, *, year: int | None, 
             "headline": headline,
             "categories": summary.sort("year", "category").to_dicts(),
             "map": shares.to_dicts(),
+            "not_south": not_south,
             "top_corridors": top.to_dicts(),
             "sources": found,
         }
