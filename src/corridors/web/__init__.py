@@ -33,7 +33,7 @@ class VersionedStatic(StaticFiles):
     """Static files; asked for with ``?v=<version>`` they may be kept a year (the address
     changes with the content, :func:`static_version`)."""
 
-    async def get_response(self, path: str, scope: Scope):  # type: ignore[override]
+    async def get_response(self, path: str, scope: Scope):
         response = await super().get_response(path, scope)
         if response.status_code == 200 and b"v=" in scope.get("query_string", b""):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"

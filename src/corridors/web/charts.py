@@ -477,7 +477,7 @@ def world_map(title: str, unit: str, source: str, values: dict[str, float], *,
         iso3 = shape.iso3
         value = values.get(iso3) if iso3 else None
         country = names.get(iso3, shape.name) if iso3 else shape.name
-        outside = bool(not_south) and iso3 is not None and iso3 in not_south
+        outside = not_south is not None and iso3 is not None and iso3 in not_south
         if outside:
             fill, label, data = f"url(#{uid}-north)", _("{name}: not South under this definition").format(
                 name=country), ' data-class="not-south"'
@@ -524,7 +524,7 @@ def world_map(title: str, unit: str, source: str, values: dict[str, float], *,
                       f'{escape(names.get(highlight, highlight))}</li>')
     end = f"{uid}-end"
     skip = (f'<a class="skip-map" href="#{end}">{escape(_("Skip the map"))}</a>' if link else "")
-    rows.sort(key=lambda r: -r[2][1])
+    rows.sort(key=lambda r: -float(r[2][1] or 0))
     return _figure("map", title, unit, source, "".join(parts),
                    f'<ul class="legend">{"".join(legend)}</ul><span id="{end}" tabindex="-1"></span>',
                    header=[_("Country"), "ISO3", unit], rows=rows, note=note, before=skip,
