@@ -26,15 +26,14 @@ With replicate weights, the SQL sums each replicate's weighted totals by domain 
 
 The same query gives each estimate's design degrees of freedom (PSUs with a positive weight in
 its domain minus their strata, R's ``degf``) and whether it is a proportion; ``intervals.py``
-turns them into the 95 % interval chosen (``ci``). Quantiles: ``quantiles.py``.
+turns them into the 95 % interval chosen (``ci``). Quantiles: ``quantiles.py``. What to estimate
+(``Measure``): ``measures.py``; the microdata loaded in an engine (``prepare``): ``prepared.py``.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,14 +42,28 @@ import polars as pl
 
 from corridors.errors import CorridorsError, InputError
 
-from . import expression, intervals
-from .engines import VIEW, Engine, engine_for
-from .mapping import Mapping, Reliability, load_mapping
-from .microdata import Microdata, open_microdata
-from .variables import Source, check_codes, source
-from .weights import check_microdata
+from . import intervals
+from .engines import VIEW, Engine
+from .mapping import Mapping, Reliability
+from .measures import Measure, mean, quantile, ratio, total
+from .microdata import Microdata
+from .prepared import (
+    MISSING,
+    DesignInfo,
+    Prepared,
+    _domain_label,
+    _domain_sql,
+    _measure_parts,
+    natural_order,
+    prepare,
+)
+from .quantiles import quantile_rows
 
-MISSING = "(missing)"
+# the estimator's public names: what to estimate, the prepared microdata and the estimates
+__all__ = ["MISSING", "RESULT_COLUMNS", "DesignInfo", "Measure", "Prepared", "domain_columns",
+           "estimate", "estimate_prepared", "mean", "natural_order", "prepare", "quantile",
+           "ratio", "taylor_sql", "total"]
+
 RESULT_COLUMNS = ("estimate", "se", "cv", "ci_low", "ci_high", "df", "ci_method", "n", "flag")
 
 
@@ -63,144 +76,6 @@ def domain_columns(columns: Sequence[str]) -> list[str]:
 
 DESIGN_TABLE = "_corridors_design"  # per-stage strata and units, made once per prepared file
 LONELY_COLUMN = "lonely_psu"  # present when single-unit strata were handled by design.lonely_psu
-
-
-@dataclass(frozen=True)
-class Measure:
-    """One quantity to estimate in every domain.
-
-    ``kind``: ``total`` (sum of w*y), ``mean`` (sum w*y / sum w; a proportion when y is 0/1),
-    ``ratio`` (sum w*y / sum w*x) or ``quantile`` (the ``p`` quantile of y, ``quantiles.py``).
-    ``y``/``x`` are row expressions (column names or safe SQL). ``universe`` restricts the
-    measure to rows where it is true (e.g. ``working_age = 1``).
-    """
-
-    name: str
-    kind: str
-    y: str
-    x: str | None = None
-    universe: str | None = None
-    description: str = ""
-    p: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("total", "mean", "ratio", "quantile"):
-            raise CorridorsError(f"measure {self.name!r}: kind must be total, mean, ratio or "
-                                 "quantile")
-        if self.kind == "ratio" and not self.x:
-            raise CorridorsError(f"measure {self.name!r}: a ratio needs a denominator x")
-        if self.kind == "quantile" and not (self.p is not None and 0 < self.p < 1):
-            raise CorridorsError(f"measure {self.name!r}: a quantile needs a probability "
-                                 f"between 0 and 1 (got {self.p!r}), e.g. 0.5 for the median")
-
-
-def total(y: str, name: str | None = None, universe: str | None = None) -> Measure:
-    return Measure(name or f"total({y})", "total", y, None, universe)
-
-
-def mean(y: str, name: str | None = None, universe: str | None = None) -> Measure:
-    return Measure(name or f"mean({y})", "mean", y, None, universe)
-
-
-def ratio(y: str, x: str, name: str | None = None, universe: str | None = None) -> Measure:
-    return Measure(name or f"ratio({y}/{x})", "ratio", y, x, universe)
-
-
-def quantile(y: str, p: float, name: str | None = None, universe: str | None = None) -> Measure:
-    return Measure(name or f"quantile({y}, {p:g})", "quantile", y, None, universe, p=p)
-
-
-@dataclass(frozen=True)
-class DesignInfo:
-    """What the design check found: counts, each stage's fpc kind, and the single-unit strata
-    that ``lonely_psu`` handled (stage, stratum label), shown beside the estimates."""
-
-    strata: int
-    psus: int
-    rows: int
-    fpc_kinds: tuple[str, ...]  # per stage: 'none' | 'fraction' | 'size'
-    lonely: tuple[tuple[int, str], ...] = ()
-    lonely_rule: str = "fail"
-    psus_per_stratum: float = math.nan  # harmonic mean of first-stage PSUs per stratum
-
-    @property
-    def fpc_kind(self) -> str:
-        return self.fpc_kinds[0]
-
-    @property
-    def stages(self) -> int:
-        """Stages whose variance is computed: all when fpc is given, else the first (R's rule)."""
-        return len(self.fpc_kinds) if self.fpc_kinds[0] != "none" else 1
-
-    def lonely_note(self) -> str | None:
-        """Which rule applied to which strata, e.g. ``adjust: stage 1 strata 3, 7``."""
-        if not self.lonely:
-            return None
-        parts = []
-        for stage in sorted({st for st, _ in self.lonely}):
-            # in a stable, natural order (the engine returns strata in any order: 2 before 10)
-            labels = sorted({label for st, label in self.lonely if st == stage}, key=natural_order)
-            shown = ", ".join(labels[:10]) + (f" and {len(labels) - 10} more"
-                                              if len(labels) > 10 else "")
-            parts.append(f"stage {stage} {'stratum' if len(labels) == 1 else 'strata'} {shown}")
-        return f"{self.lonely_rule}: " + "; ".join(parts)
-
-
-def natural_order(text: str) -> list:
-    """Sort key that puts "district 4" before "district 10" (stratum labels, shown to people)."""
-    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text)]
-
-
-@dataclass
-class Prepared:
-    """Microdata loaded in an engine, with the mapping's variables available as columns."""
-
-    data: Microdata
-    mapping: Mapping
-    engine: Engine
-    source: Source
-    kinds: dict[str, str]
-    design_info: DesignInfo | None = None
-
-    def render(self, text: str) -> str:
-        names = list(self.source.derived) + [c for c in self.source.columns
-                                             if c not in self.source.derived]
-        return expression.render(text, names, self.engine.quote, self.engine.literal)
-
-
-def _case_hint(name: str, types: dict[str, str]) -> str:
-    similar = [c for c in types if c.lower().startswith(name.lower())]
-    if not similar:
-        return ""
-    return (f". Column names are case-insensitive in SQL: a file with columns that differ only in "
-            f"case gets them renamed ({', '.join(similar)}); rename the column in the file.")
-
-
-def prepare(data: Microdata | str | Path, mapping: Mapping | str | Path,
-            engine: Engine | str | None = None, *, check: bool = True) -> Prepared:
-    """Load the file in the engine, build the variables and stop on unmapped survey codes."""
-    mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    if not isinstance(data, Microdata):
-        data = open_microdata(data, null_values=mapping.null_values, delimiter=mapping.delimiter)
-    engine = engine if engine is not None and not isinstance(engine, str) else engine_for(engine)
-    types = engine.load(data)
-    if mapping.keep:
-        engine.keep(expression.render(mapping.keep, list(types), engine.quote, engine.literal))
-    missing = [c for c in mapping.design.columns if c not in types]
-    if missing:
-        raise InputError.one(str(data.path), "the design columns named in the mapping",
-                             value=missing[0], place="key 'design'",
-                             hint=f"{mapping.where} names it; columns: "
-                                  + ", ".join(sorted(types)[:80]) + _case_hint(missing[0], types))
-    design = mapping.design
-    check_microdata(engine, data, [w for w in [design.weight, *(
-        design.replicates.weights if design.replicates else ())] if w], mapping.keep,
-        main=design.weight)
-    src = source(mapping, engine, types)
-    if check:
-        check_codes(mapping, engine, types, str(data.path))
-    kinds = engine.kinds(f"SELECT * FROM ({src.sql}) _s LIMIT 0")
-    return Prepared(data, mapping, engine, src, kinds)
 
 
 # ---------------------------------------------------------------- design checks
@@ -366,42 +241,6 @@ def _sampled_out(frame: pd.DataFrame, kind: str) -> pd.Series:
 
 # ---------------------------------------------------------------- SQL
 
-def _domain_sql(prep: Prepared, column: str) -> str:
-    """The domain column as it is grouped on (its own type: cheaper than text on every row)."""
-    _domain_label(prep, column, "x")
-    return prep.engine.quote(column)
-
-
-def _domain_label(prep: Prepared, column: str, value: str) -> str:
-    """SQL turning a grouped domain value into its text label (after aggregation)."""
-    if column not in prep.source.columns:
-        raise CorridorsError(f"--by {column!r}: no such column or variable. Variables: "
-                             + ", ".join(prep.source.derived) + "; raw columns: "
-                             + ", ".join(c for c in prep.source.columns[:60]
-                                         if c not in prep.source.derived))
-    col = value
-    if prep.kinds.get(column) == "numeric":
-        text = (f"CASE WHEN {col} = FLOOR({col}) THEN CAST(CAST({col} AS BIGINT) AS STRING) "
-                f"ELSE CAST({col} AS STRING) END")
-    else:
-        text = f"CAST({col} AS STRING)"
-    return f"COALESCE({text}, '{MISSING}')"
-
-
-def _measure_parts(prep: Prepared, m: Measure, where: str | None) -> tuple[str, str, str]:
-    """(ok condition, y sql, x sql) for one measure."""
-    y = f"CAST(({prep.render(m.y)}) AS DOUBLE)"
-    x = f"CAST(({prep.render(m.x)}) AS DOUBLE)" if m.x else "1.0"
-    ok = [f"{y} IS NOT NULL"]
-    if m.x:
-        ok.append(f"{x} IS NOT NULL")
-    if m.universe:
-        ok.append(f"COALESCE(({prep.render(m.universe)}), FALSE)")
-    if where:
-        ok.append(f"COALESCE(({prep.render(where)}), FALSE)")
-    return " AND ".join(ok), y, x
-
-
 def _proportion_test(y: str, x: str) -> str:
     """True on a row that keeps the estimate a proportion: y and x are 0/1 and y <= x (for a mean
     x is 1). A measure is a proportion when this holds on every row of its base."""
@@ -415,17 +254,11 @@ def _interval_columns(ok: str, y: str, x: str, w: str, k: int) -> list[str]:
             f"CASE WHEN {ok} AND NOT {_proportion_test(y, x)} THEN 1 ELSE 0 END AS _nb{k}"]
 
 
-def _df_sums(design, stages: int, k: int) -> str:
-    """By domain, from the unit rows of the Taylor query: the design df (first-stage PSUs with a
-    positive weight in the base minus the first-stage strata they lie in: R's degf of the
-    subset) and the rows that are not 0/1."""
-    if stages > 1 and design.stages[0].psu:  # rows are later-stage units: count PSUs distinctly
-        psus = (f"COUNT(DISTINCT CASE WHEN _dfin{k} = 1 THEN CONCAT(CAST(_h1 AS STRING), '|', "
-                f"CAST(_c1 AS STRING)) END)")
-    else:  # one row per first-stage PSU (or per person when persons are the PSUs)
-        psus = f"SUM(_dfin{k})"
-    return (f"{psus} - COUNT(DISTINCT CASE WHEN _dfin{k} = 1 THEN _h1 END) AS _DF{k}, "
-            f"SUM(_nb{k}) AS _NB{k}")
+def _df_sums(k: int) -> str:
+    """By domain, from one row per first-stage PSU and domain (or per person when persons are
+    the PSUs): the design df, PSUs with a positive weight in the base minus the first-stage
+    strata they lie in (R's degf of the subset)."""
+    return f"SUM(_dfin{k}) - COUNT(DISTINCT CASE WHEN _dfin{k} = 1 THEN _h1 END) AS _DF{k}"
 
 
 def _counted(m: Measure, y: str, x: str) -> str:
@@ -475,7 +308,8 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
 
     # person rows -> units of the last stage computed (or rows when it has no unit column)
     deep = _path(d, S) if d.stages[S - 1].psu else _parent(d, S)
-    fpcs = [f"_p{s}" for s in range(1, S + 1)]
+    # each unit's fpc, where the variance needs it: as 1 - fpc (sampling fractions, Brewer)
+    fpcs = [f"_p{s}" for s in range(1, S + 1) if kinds[s - 1] == "fraction"]
     if d.stages[S - 1].psu:
         sums = ", ".join([f"SUM(_wy{k}) AS _ty{k}, SUM(_wx{k}) AS _tx{k}, SUM(_n{k}) AS _n{k}, "
                           f"MAX(_dfin{k}) AS _dfin{k}, SUM(_nb{k}) AS _nb{k}"
@@ -486,19 +320,38 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         sums = ", ".join([f"_wy{k} AS _ty{k}, _wx{k} AS _tx{k}, _n{k}, _dfin{k}, _nb{k}"
                           for k in K] + present)
         ctes.append(f"psu AS (SELECT {keys(deep + doms + fpcs)}{sums} FROM base)")
+    top = "psu"
+    if S > 1:
+        # the many rows of psu (last-stage units x domain) are read once: summed to the strata
+        # of the last stage, with the moments of z there; every coarser table comes from that
+        ctes.append(_last_stage_sums(S, _parent(d, S), doms, present, measures, fpcs,
+                                     f"(1.0 - _p{S})" if kinds[S - 1] == "fraction"
+                                     else "1.0", keys))
+        top = f"stm{S}"
     dom_sums = ", ".join(f"SUM(_ty{k}) AS _Y{k}, SUM(_tx{k}) AS _X{k}, SUM(_n{k}) AS _N{k}, "
-                         f"{_df_sums(d, S, k)}" for k in K)
+                         f"SUM(_nb{k}) AS _NB{k}" for k in K)
     group_d = f" GROUP BY {', '.join(doms)}" if doms else ""
-    ctes.append(f"dom AS (SELECT {keys(doms)}{dom_sums} FROM psu{group_d})")
-    zs = []
-    for k, m in enumerate(measures):
+    ctes.append(f"dom AS (SELECT {keys(doms)}{dom_sums} FROM {top}{group_d})")
+
+    def z(k: int, m: Measure, ty: str, tx: str) -> str:
+        """A unit's influence value from its totals (linear in them: it sums over units)."""
         if m.kind == "total":
-            zs.append(f"p._ty{k} AS _z{k}")
-        else:
-            zs.append(f"CASE WHEN g._X{k} = 0 THEN 0.0 ELSE (p._ty{k} - g._Y{k} / g._X{k} * "
-                      f"p._tx{k}) / g._X{k} END AS _z{k}")
-    ctes.append(f"z AS (SELECT {keys(deep + doms + fpcs + present, 'p.')}{', '.join(zs)} "
-                f"FROM psu p JOIN dom g ON {on(doms, 'p', 'g', True)})")
+            return ty
+        return f"CASE WHEN g._X{k} = 0 THEN 0.0 ELSE ({ty} - g._Y{k} / g._X{k} * {tx}) / g._X{k} END"
+
+    def fpc(s: int, alias: str) -> str:
+        return f"{alias}._p{s}" if f"_p{s}" in fpcs else "CAST(NULL AS DOUBLE)"
+
+    # Units of the stages above the last: their totals, then z (never z of the many last-stage
+    # units: sums of those would be the same numbers, slower)
+    ctes += [f"u{s} AS (SELECT {keys(_path(d, s) + doms)}MAX({fpc(s, top)}) AS _p, "
+             f"{keys([f'SUM({o}) AS {o}' for o in present])}"
+             + ", ".join(f"SUM(_ty{k}) AS _ty{k}, SUM(_tx{k}) AS _tx{k}, MAX(_dfin{k}) AS _dfin{k}"
+                         for k in K) + f" FROM {top} GROUP BY {', '.join(_path(d, s) + doms)})"
+             for s in range(1, S)]
+    first = "u1" if S > 1 else "psu"  # one row per first-stage PSU and domain
+    ctes.append(f"dfs AS (SELECT {keys(doms)}{', '.join(_df_sums(k) for k in K)} FROM {first}"
+                f"{group_d})")
     pieces = []
     for s in range(1, S + 1):
         parent, above = _parent(d, s), _path(d, s - 1)
@@ -525,14 +378,13 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
                         f"FROM {DESIGN_TABLE}_u{s} u JOIN d{s} d ON {on(parent, 'u', 'd')})")
         # the domain's unit totals of z at stage s, their stratum means, and the spread
         level = _path(d, s) if has_unit else parent
-        if s == S:  # z is already at the units of the last stage (or the rows)
-            ctes.append(f"zs{s} AS (SELECT {keys(level + doms + present)}_p{s} AS _p, "
-                        f"{', '.join(f'_z{k}' for k in K)} FROM z)")
-        else:
-            ctes.append(f"zs{s} AS (SELECT {keys(level + doms)}MAX(_p{s}) AS _p, "
-                        f"{keys([f'SUM({o}) AS {o}' for o in present])}"
-                        f"{', '.join(f'SUM(_z{k}) AS _z{k}' for k in K)} FROM z "
-                        f"GROUP BY {', '.join(level + doms)})")
+        units = "psu" if s == S else f"u{s}"
+        p = fpc(s, "u") if s == S else "u._p"
+        if s < S or S == 1:
+            ctes.append(f"zs{s} AS (SELECT {keys(level + doms + present, 'u.')}{p} AS _p, "
+                        + ", ".join(f"{z(k, m, f'u._ty{k}', f'u._tx{k}')} AS _z{k}"
+                                    for k, m in enumerate(measures))
+                        + f" FROM {units} u JOIN dom g ON {on(doms, 'u', 'g', True)})")
         g = "(1.0 - _p)" if kind == "fraction" else "1.0"
         if s == 1:  # two passes: deviations from the stratum mean (few units, exact)
             ctes.append(f"st{s} AS (SELECT {keys(parent + doms)}"
@@ -550,11 +402,14 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
         else:
             # below the first stage (households in areas: many units) one pass: the moments
             # sum g z^2, sum g z, sum g, and sum g (z - a)^2 = q - 2 a r + a^2 W
-            ctes.append(f"st{s} AS (SELECT {keys(parent + doms)}"
-                        f"{keys([f'SUM({o}) AS {o}' for o in present])}SUM({g}) AS _W, "
-                        + ", ".join(f"SUM(_z{k}) AS _s{k}, SUM({g} * _z{k} * _z{k}) AS _q{k}, "
-                                    f"SUM({g} * _z{k}) AS _r{k}" for k in K)
-                        + f" FROM zs{s} GROUP BY {', '.join(parent + doms)})")
+            if s < S:
+                ctes.append(f"st{s} AS (SELECT {keys(parent + doms)}"
+                            f"{keys([f'SUM({o}) AS {o}' for o in present])}SUM({g}) AS _W, "
+                            + ", ".join(f"SUM(_z{k}) AS _s{k}, SUM({g} * _z{k} * _z{k}) AS _q{k}, "
+                                        f"SUM({g} * _z{k}) AS _r{k}" for k in K)
+                            + f" FROM zs{s} GROUP BY {', '.join(parent + doms)})")
+            else:  # the last stage: the same moments from the sums of stm{s}
+                ctes.append(_last_stage_moments(s, parent, doms, present, measures, keys, on))
             ctes.append(f"sv{s} AS (SELECT * FROM st{s})")
             spread = "v._q{k} - 2.0 * {a} * v._r{k} + d._G * {a} * {a}"
         lonely = {"adjust": "d._mult * d._f * v._W * t._s{k} * t._s{k}"}.get(d.lonely_psu, "0.0")
@@ -588,9 +443,48 @@ def taylor_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
     labels = "".join(f"{_domain_label(prep, b, 'g.' + c)} AS {c}, "
                      for b, c in zip(by, doms, strict=True))
     final = (f"SELECT {labels}"
-             + ", ".join(f"g._Y{k}, g._X{k}, g._N{k}, v._V{k}, g._DF{k}, g._NB{k}" for k in K)
-             + f" FROM dom g JOIN var v ON {on(doms, 'g', 'v', True)}")
+             + ", ".join(f"g._Y{k}, g._X{k}, g._N{k}, v._V{k}, f._DF{k}, g._NB{k}" for k in K)
+             + f" FROM dom g JOIN var v ON {on(doms, 'g', 'v', True)} "
+             f"JOIN dfs f ON {on(doms, 'g', 'f', True)}")
     return "WITH " + ", ".join(ctes) + " " + final
+
+
+def _last_stage_sums(s: int, parent: list[str], doms: list[str], present: list[str],
+                     measures: Sequence[Measure], fpcs: list[str], g: str, keys: Callable) -> str:
+    """CTE ``stm{s}``: the units of the last stage (``psu``) summed by its strata and domain:
+    their totals (for the domains and the units above) and, with g = 1 - fpc for sampling
+    fractions else 1, sum g, sum g ty, sum g tx, sum g ty^2, sum g ty tx and sum g tx^2, from which
+    ``_last_stage_moments`` has the moments of z without z unit by unit."""
+    upper = [p for p in fpcs if p != f"_p{s}"]
+    group = ", ".join(parent + doms)
+    return (f"stm{s} AS (SELECT {keys(parent + doms)}{keys([f'MAX({p}) AS {p}' for p in upper])}"
+            f"{keys([f'SUM({o}) AS {o}' for o in present])}SUM({g}) AS _W, " + ", ".join(
+                f"SUM(_ty{k}) AS _ty{k}, SUM(_tx{k}) AS _tx{k}, SUM(_n{k}) AS _n{k}, "
+                f"SUM(_nb{k}) AS _nb{k}, MAX(_dfin{k}) AS _dfin{k}, SUM({g} * _ty{k}) AS _ry{k}, "
+                f"SUM({g} * _tx{k}) AS _rx{k}, SUM({g} * _ty{k} * _ty{k}) AS _qyy{k}, "
+                f"SUM({g} * _ty{k} * _tx{k}) AS _qyx{k}, SUM({g} * _tx{k} * _tx{k}) AS _qxx{k}"
+                for k in range(len(measures))) + f" FROM psu GROUP BY {group})")
+
+
+def _last_stage_moments(s: int, parent: list[str], doms: list[str], present: list[str],
+                        measures: Sequence[Measure], keys: Callable, on: Callable) -> str:
+    """CTE ``st{s}``: by stratum of the last stage and domain, sum g and the sum, g-weighted sum
+    and g-weighted sum of squares of z over its units, from ``stm{s}``: with z = (ty - R tx) / X
+    (R = Y / X of the domain; z = ty for a total),
+    sum g z^2 = (sum g ty^2 - 2 R sum g ty tx + R^2 sum g tx^2) / X^2."""
+    cols = []
+    for k, m in enumerate(measures):
+        if m.kind == "total":
+            cols.append(f"r._ty{k} AS _s{k}, r._qyy{k} AS _q{k}, r._ry{k} AS _r{k}")
+            continue
+        R, X = f"g._Y{k} / g._X{k}", f"g._X{k}"
+        zero = f"CASE WHEN {X} = 0 THEN 0.0 ELSE "
+        cols.append(f"{zero}(r._ty{k} - {R} * r._tx{k}) / {X} END AS _s{k}, "
+                    f"{zero}(r._qyy{k} - 2.0 * {R} * r._qyx{k} + {R} * {R} * r._qxx{k}) / "
+                    f"({X} * {X}) END AS _q{k}, "
+                    f"{zero}(r._ry{k} - {R} * r._rx{k}) / {X} END AS _r{k}")
+    return (f"st{s} AS (SELECT {keys(parent + doms + present, 'r.')}r._W, {', '.join(cols)} "
+            f"FROM stm{s} r JOIN dom g ON {on(doms, 'r', 'g', True)})")
 
 
 def replicate_sql(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
@@ -823,10 +717,8 @@ def estimate_prepared(prep: Prepared, measures: Sequence[Measure], by: Sequence[
     plain = [m for m in measures if m.kind != "quantile"]
     rows = _estimate_rows(prep, plain, by, where, progress) if plain else []
     wanted = [m for m in measures if m.kind == "quantile"]
-    if wanted:
-        from .quantiles import quantile_rows
-
-        rows += quantile_rows(prep, wanted, by, where, ci, progress)
+    if wanted:  # F(q) of each quantile is a proportion, estimated here (_estimate_rows)
+        rows += quantile_rows(prep, wanted, by, where, ci, progress, proportions=_estimate_rows)
     return _table(prep, rows, by, reliability or prep.mapping.reliability, ci)
 
 

@@ -25,8 +25,14 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from . import intervals
-from .estimator import Measure, Prepared, _domain_label, _estimate_rows, _measure_parts, mean
+from .measures import Measure, mean
+from .prepared import Prepared, _domain_label, _measure_parts
 from .variables import Source
+
+# the estimator's rows for measures by domain (``estimator._estimate_rows``: estimate, se, df, n),
+# given by the estimator so that this module needs nothing from it
+Proportions = Callable[[Prepared, Sequence[Measure], Sequence[str], str | None,
+                        Callable[[str], None] | None], list[dict]]
 
 TOLERANCE = 1e-10
 
@@ -110,9 +116,11 @@ def _with_quantiles(prep: Prepared, by: Sequence[str], found: dict[tuple, float]
 
 def quantile_rows(prep: Prepared, measures: Sequence[Measure], by: Sequence[str],
                   where: str | None, ci: str,
-                  progress: Callable[[str], None] | None = None) -> list[dict]:
-    """Rows (as ``estimator._estimate_rows`` gives them, interval included) for quantile
-    measures; measures of one variable and universe share their queries."""
+                  progress: Callable[[str], None] | None = None, *,
+                  proportions: Proportions) -> list[dict]:
+    """Rows (as ``proportions`` gives them, interval included) for quantile measures; measures of
+    one variable and universe share their queries. ``proportions`` estimates F(q), the mean of
+    ``y <= q``, with the design's variance (the estimator passes its own)."""
     say = progress or (lambda _text: None)
     groups: dict[tuple, list[Measure]] = {}
     for m in measures:
@@ -126,7 +134,7 @@ def quantile_rows(prep: Prepared, measures: Sequence[Measure], by: Sequence[str]
         # F(q) in each domain, its SE and df: the mean of (y <= q), with the design's variance
         below = [mean(f"CASE WHEN ({y}) IS NULL OR _q{k} IS NULL THEN NULL WHEN ({y}) <= _q{k} "
                       f"THEN 1 ELSE 0 END", f"_F{k}", universe) for k in range(len(group))]
-        cdf = _estimate_rows(_with_quantiles(prep, by, found, len(group)), below, by, where, None)
+        cdf = proportions(_with_quantiles(prep, by, found, len(group)), below, by, where, None)
         targets: list[tuple[object, ...]] = []
         pending = []
         for row in cdf:

@@ -2,10 +2,14 @@
 
 The design looks like a national LFS: strata (region x urban/rural), PSUs of about 40 persons drawn
 within strata, design weights that vary by PSU, and persons with sex, age, education and
-labour-force status. The migrant part follows UN DESA's International Migrant Stock 2020 for the
-chosen country: the foreign-born share (stock / population) and, for each sex, the countries of
-origin in proportion to the bilateral stocks. Migrants cluster in some PSUs (a gamma-distributed
-PSU rate), as they do in real samples, which is what makes design-based SEs matter.
+labour-force status. With ``households`` it is a two-stage sample: PSUs drawn from N_h areas of
+their stratum (``fpc1``), then households (``ssu``, all their persons) from the M households of
+the area (``fpc2``), and the weight is the product of the inverse sampling fractions.
+
+The migrant part follows UN DESA's International Migrant Stock 2020 for the chosen country: the
+foreign-born share (stock / population) and, for each sex, the countries of origin in proportion
+to the bilateral stocks. Migrants cluster in some PSUs (a gamma-distributed PSU rate), as they do
+in real samples, which is what makes design-based SEs matter.
 """
 
 from __future__ import annotations
@@ -48,12 +52,15 @@ def ims_origins(mirror: Path, iso3: str, year: int = 2020) -> Origins:
 
 def generate(persons: int, origins: Origins, population: float, path: Path, *,
              strata: int = 200, psu_size: int = 40, seed: int = 2020,
-             chunk: int = 2_000_000) -> Path:
+             chunk: int = 2_000_000, households: int | None = None) -> Path:
     """Write ``persons`` synthetic LFS records to a Parquet file and return its path.
 
     Columns: stratum, psu, region (1-20), urban (0/1), weight, sex (1 male, 2 female), age,
     education (1-4), birth_iso3 (home ISO3 for the native-born), status (1 employed,
     2 unemployed, 3 outside the labour force, 0 under 15), earnings (monthly, employed only).
+    With ``households`` (persons per household, a divisor of ``psu_size``) also ssu (household,
+    numbered across the file), fpc1 (areas in the stratum) and fpc2 (households in the area), and
+    migrants cluster in households too (most persons share their household's draw).
     """
     rng = np.random.default_rng(seed)
     share = origins.total() / population
@@ -68,6 +75,10 @@ def generate(persons: int, origins: Origins, population: float, path: Path, *,
     psu_stratum[: strata * 2] = np.repeat(np.arange(strata), 2)  # >= 2 PSUs in every stratum
     psu_stratum.sort()
     psu_weight = population / persons * rng.lognormal(0.0, 0.35, psus)
+    if households:
+        fpc1, fpc2, psu_weight = _two_stage(rng, persons, population, psus, psu_stratum, strata,
+                                            psu_size, households)
+        household_draw = rng.random(-(-persons // households))
     # migrants cluster: PSU rate ~ Gamma with mean = the national share
     psu_rate = np.clip(rng.gamma(0.6, share / 0.6, psus), 0, 0.9)
     writer = None
@@ -77,7 +88,11 @@ def generate(persons: int, origins: Origins, population: float, path: Path, *,
         while done < persons:
             size = min(chunk, persons - done)
             psu = np.minimum((np.arange(done, done + size) // psu_size), psus - 1)
-            migrant = rng.random(size) < psu_rate[psu]
+            draw = rng.random(size)
+            if households:
+                ssu = np.arange(done, done + size) // households
+                draw = np.where(rng.random(size) < 0.7, household_draw[ssu], draw)
+            migrant = draw < psu_rate[psu]
             female_p = np.where(migrant, female_share, 0.51)
             sex = np.where(rng.random(size) < female_p, 2, 1).astype(np.int8)
             age = np.where(migrant, rng.normal(38, 15, size), rng.gamma(2.2, 16, size))
@@ -95,7 +110,7 @@ def generate(persons: int, origins: Origins, population: float, path: Path, *,
             stratum = psu_stratum[psu]
             # monthly earnings of the employed (rounded to 10, so values tie); migrants earn less
             earnings = np.round(rng.lognormal(np.where(migrant, 6.8, 6.9), 0.6, size), -1)
-            table = pa.table({
+            columns = {
                 "stratum": pa.array(stratum.astype(np.int32)),
                 "psu": pa.array(psu.astype(np.int32)),
                 "region": pa.array((stratum % 20 + 1).astype(np.int8)),
@@ -107,7 +122,11 @@ def generate(persons: int, origins: Origins, population: float, path: Path, *,
                 "birth_iso3": pa.array(birth.astype(str)).dictionary_encode(),
                 "status": pa.array(status.astype(np.int8)),
                 "earnings": pa.array(earnings, mask=status != 1),
-            })
+            }
+            if households:
+                columns.update(ssu=pa.array(ssu.astype(np.int32)), fpc1=pa.array(fpc1[psu]),
+                               fpc2=pa.array(fpc2[psu]))
+            table = pa.table(columns)
             if writer is None:
                 writer = pq.ParquetWriter(str(path), table.schema, compression="zstd")
             writer.write_table(table, row_group_size=500_000)
@@ -116,6 +135,26 @@ def generate(persons: int, origins: Origins, population: float, path: Path, *,
         if writer is not None:
             writer.close()
     return path
+
+
+def _two_stage(rng: np.random.Generator, persons: int, population: float, psus: int,
+               psu_stratum: np.ndarray, strata: int, psu_size: int,
+               households: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per PSU: areas in its stratum (N_h), households in the area (M) and the weight
+    N_h/n_h * M/m, so that the weights add up to about ``population``."""
+    if psu_size % households:
+        raise ValueError(f"households ({households}) must divide psu_size ({psu_size})")
+    overall = min(persons / population, 1.0)  # sampling fraction of persons, split over 2 stages
+    n_h = np.bincount(psu_stratum, minlength=strata)
+    f1 = np.clip(np.sqrt(overall) * rng.lognormal(0.0, 0.3, strata), 1e-4, 1.0)
+    big_n = np.maximum(np.ceil(n_h / f1), n_h)  # areas in each stratum
+    # households sampled in each PSU (the last PSU also takes the persons left over)
+    m = np.bincount(np.minimum(np.arange(-(-persons // households)) * households // psu_size,
+                                psus - 1), minlength=psus).astype(float)
+    f2 = np.clip(overall / (n_h / big_n)[psu_stratum] * rng.lognormal(0.0, 0.3, psus), 1e-4, 1.0)
+    big_m = np.maximum(np.ceil(m / f2), m)  # households in each area
+    fpc1 = big_n[psu_stratum].astype(float)
+    return fpc1, big_m, fpc1 / n_h[psu_stratum] * big_m / m
 
 
 MAPPING = """\
@@ -134,7 +173,14 @@ reliability: {{suppress: false}}
 """
 
 
-def write_mapping(path: Path, iso3: str) -> Path:
-    """The mapping file that reads a generated file."""
-    Path(path).write_text(MAPPING.format(iso3=iso3), encoding="utf-8")
+TWO_STAGE = ("design: {weight: weight, strata: stratum, stages: [{psu: psu, fpc: fpc1}, "
+             "{psu: ssu, fpc: fpc2}]}")
+
+
+def write_mapping(path: Path, iso3: str, *, two_stage: bool = False) -> Path:
+    """The mapping file that reads a generated file (``two_stage``: one made with households)."""
+    text = MAPPING.format(iso3=iso3)
+    if two_stage:
+        text = text.replace("design: {weight: weight, strata: stratum, psu: psu}", TWO_STAGE)
+    Path(path).write_text(text, encoding="utf-8")
     return Path(path)

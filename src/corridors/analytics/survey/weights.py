@@ -39,7 +39,13 @@ def check_microdata(engine: Engine, data: Microdata, weights: list[str], keep: s
     no rows, or a weight column (main and replicate weights) has a value that is not a finite
     number >= 0, or the main weight is zero on every row."""
     file = str(data.path)
-    rows = int(engine.query(f"SELECT COUNT(*) AS n FROM {VIEW}")["n"].iloc[0])
+    # one pass for the counts; the row-numbered search below only runs when a bad value exists
+    numbers = {name: _as_number(engine, engine.quote(name)) for name in weights}
+    bad_sums = "".join(f", SUM(CASE WHEN {_bad(x)} THEN 1 ELSE 0 END) AS _bad{i}"
+                       for i, x in enumerate(numbers.values()))
+    total_sql = f", SUM({numbers[main]}) AS _total" if main in numbers else ""
+    counts = engine.query(f"SELECT COUNT(*) AS n{bad_sums}{total_sql} FROM {VIEW}").iloc[0]
+    rows = int(counts["n"])
     if rows == 0:
         raise InputError.one(
             file, "at least one data row" + (" left after the mapping's keep filter" if keep else
@@ -47,25 +53,33 @@ def check_microdata(engine: Engine, data: Microdata, weights: list[str], keep: s
             value="(no rows)", hint="Check that the file is the survey's microdata, not only "
                                     "its header" + (f", and the mapping's keep: {keep}" if keep
                                                     else "."))
-    for name in weights:
-        w = engine.quote(name)
-        text = "STRING" if engine.name == "spark" else "VARCHAR"
-        x = _as_number(engine, w)
-        sql = (f"SELECT _rn, _raw FROM (SELECT {_row_number(engine)} AS _rn, "
-               f"CAST({w} AS {text}) AS _raw, {x} AS _x FROM {VIEW}) _t "
-               f"WHERE _raw IS NULL OR _x IS NULL OR isnan(_x) OR _x > 1e308 OR _x < 0 "
-               f"ORDER BY _rn LIMIT 1")
-        bad = engine.query(sql)
-        if len(bad):
-            raw = bad["_raw"].iloc[0]
-            value = "(empty)" if raw is None or raw != raw else str(raw)
-            raise InputError.one(file, EXPECTED, sheet=f"column {name}",
-                                 row=_row(data, int(bad["_rn"].iloc[0])), value=value,
-                                 hint="Fix or drop that row (and any like it), or name the right "
-                                      "weight column in the mapping's design.")
+    for i, (name, x) in enumerate(numbers.items()):
+        if counts[f"_bad{i}"]:
+            _first_bad(engine, data, name, x)
         if name == main:
-            total = engine.query(f"SELECT SUM({x}) AS s FROM {VIEW}")["s"].iloc[0]
-            if not total > 0:
+            if not counts["_total"] > 0:
                 raise InputError.one(file, "at least one weight above 0", sheet=f"column {name}",
                                      value=f"all {rows:,} weights are 0",
                                      hint="Name the right weight column in the mapping's design.")
+
+
+def _bad(x: str) -> str:
+    """A weight that is missing, text, NaN, infinite or negative (``x``: the value as a number)."""
+    return f"{x} IS NULL OR isnan({x}) OR {x} > 1e308 OR {x} < 0"
+
+
+def _first_bad(engine: Engine, data: Microdata, name: str, x: str) -> None:
+    """Stop at the first row with a bad weight, naming it and its value as the file has it."""
+    w = engine.quote(name)
+    text = "STRING" if engine.name == "spark" else "VARCHAR"
+    sql = (f"SELECT _rn, _raw FROM (SELECT {_row_number(engine)} AS _rn, "
+           f"CAST({w} AS {text}) AS _raw, {x} AS _x FROM {VIEW}) _t "
+           f"WHERE _raw IS NULL OR {_bad('_x')} ORDER BY _rn LIMIT 1")
+    bad = engine.query(sql)
+    if len(bad):
+        raw = bad["_raw"].iloc[0]
+        value = "(empty)" if raw is None or raw != raw else str(raw)
+        raise InputError.one(str(data.path), EXPECTED, sheet=f"column {name}",
+                             row=_row(data, int(bad["_rn"].iloc[0])), value=value,
+                             hint="Fix or drop that row (and any like it), or name the right "
+                                  "weight column in the mapping's design.")
