@@ -186,11 +186,11 @@ def render(data: dict[str, Any], *, language: str, inline: bool = True,
     button served from ``/static`` (the Content-Security-Policy forbids inline styles)."""
     from babel.dates import format_date
 
-    from corridors.web import pages
+    from corridors.web import render
 
     css = (Path(__file__).parent / "static" / "brief.css").read_text(encoding="utf-8")
     with languages.using(language):
-        template = pages.templates.get_template("brief.html")
+        template = render.templates.get_template("brief.html")
         return template.render(data=data, css=css if inline else None, script=not inline,
                                back_url=back_url, made=format_date(
                                    data["made"], format="long", locale=languages.locale()))
