@@ -74,3 +74,13 @@ def test_numbers_follow_the_language():
     for code, text in expected.items():
         with languages.using(code):
             assert format.people(280598105) == text
+
+
+def test_country_names_follow_the_language():
+    """English keeps UN DESA's names; French and Spanish take CLDR's (through Babel)."""
+    assert languages.country_name("TZA", "United Republic of Tanzania") == "United Republic of Tanzania"
+    with languages.using("es"):
+        assert languages.country_name("KEN", "Kenya") == "Kenia"
+        assert languages.country_name("XXX", "Other") == "Other"  # no ISO code: as published
+    with languages.using("fr"):
+        assert languages.country_name("SSD", "South Sudan") == "Soudan du Sud"

@@ -32,6 +32,9 @@ DEFAULT = "en"
 NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("corridors_language", default=DEFAULT)
+#: Whether the reader chose the language (``?lang=``): links then carry it even for English.
+_pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("corridors_language_pinned",
+                                                              default=False)
 
 
 def catalogue_path(language: str) -> Path:
@@ -111,15 +114,48 @@ def current() -> str:
     return _current.get()
 
 
+def asked(scope: Mapping[str, Any]) -> bool:
+    """Whether an HTTP request names its language (``?lang=`` of a language we serve)."""
+    from urllib.parse import parse_qsl
+
+    wanted = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
+    return wanted is not None and bool(wanted) and negotiate(wanted, ()) == wanted.strip().lower()[:8].split("-")[0]
+
+
 @contextmanager
-def using(language: str) -> Iterator[str]:
-    """Answer in ``language`` inside the block (a request, a brief)."""
+def using(language: str, *, pinned: bool = False) -> Iterator[str]:
+    """Answer in ``language`` inside the block (a request, a brief); ``pinned``: the reader
+    chose it (``?lang=``), so links keep it."""
     code = language if language in LANGUAGES else DEFAULT
     token = _current.set(code)
+    pin = _pinned.set(pinned)
     try:
         yield code
     finally:
         _current.reset(token)
+        _pinned.reset(pin)
+
+
+def keep(url: str) -> str:
+    """``url`` (a link a page makes) carrying the current language, so the next page answers in
+    it too: ``/country/KEN?year=2020`` -> ``/country/KEN?year=2020&lang=fr``. English links stay
+    bare unless the reader chose English (``?lang=en``) over the browser's language."""
+    code = current()
+    if code == DEFAULT and not _pinned.get():
+        return url
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:  # another site's address: left as it is
+        return url
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("lang", code)])))
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogues without translating it now (labels kept in a table
+    at import time and translated with :func:`gettext` where they are shown)."""
+    return message
 
 
 def gettext(message: str) -> str:
@@ -142,3 +178,37 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def locale() -> str:
     """The Babel locale formatting numbers and dates in the current language."""
     return {"en": "en", "fr": "fr", "es": "es"}[current()]
+
+
+class Labels(Mapping[str, str]):
+    """A table of English labels (marked with :func:`N_`) read in the current language:
+    ``labels[key]`` and ``labels.get(key)`` translate at the moment they are read, so one table
+    serves every request whatever its language."""
+
+    def __init__(self, labels: Mapping[str, str]):
+        self._labels = dict(labels)
+
+    def __getitem__(self, key: str) -> str:
+        return gettext(self._labels[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+
+def country_name(iso3: str, name: str) -> str:
+    """A country's name in the current language: ``name`` (as UN DESA spells it) in English,
+    else the CLDR territory name Babel carries for its ISO 3166 code (Kenia, Tanzanie), or
+    ``name`` when CLDR has none."""
+    if current() == DEFAULT:
+        return name
+    from babel import Locale
+
+    from corridors import codes
+
+    country = codes.countries().get(iso3)
+    if country is None or not country.iso2:
+        return name
+    return Locale.parse(current()).territories.get(country.iso2, name)

@@ -37,15 +37,17 @@ from corridors.analytics.rules import category_sql as _category_sql
 from corridors.analytics.rules import four_categories_sql
 from corridors.analytics.rules import pair_category as pair_category
 from corridors.errors import CorridorsError, InputError, NotFoundError
+from corridors.languages import N_
+from corridors.languages import gettext as _
 from corridors.settings import settings
 from corridors.yamlfile import read_yaml
 
 INCOME_GROUPS = ("L", "LM", "UM", "H")
 INCOME_NAMES = {
-    "L": "Low income",
-    "LM": "Lower middle income",
-    "UM": "Upper middle income",
-    "H": "High income",
+    "L": N_("Low income"),
+    "LM": N_("Lower middle income"),
+    "UM": N_("Upper middle income"),
+    "H": N_("High income"),
 }
 
 #: Gulf Cooperation Council states (the paper's "GCC countries").
@@ -83,16 +85,17 @@ class Rule:
     exclude: tuple[str, ...] = ()
 
     def describe(self) -> str:
+        """The rule in words, in the current language (English outside a page or brief)."""
         parts = []
         if self.income_groups:
-            parts.append("World Bank " + "/".join(self.income_groups))
+            parts.append(_("World Bank {groups}").format(groups="/".join(self.income_groups)))
         if self.development_group:
-            parts.append(f"UN {self.development_group} regions")
+            parts.append(_("UN {group} regions").format(group=_(self.development_group)))
         if self.countries:
-            parts.append("or one of " + ", ".join(self.countries))
-        text = " ".join(parts) if parts else "nobody"
+            parts.append(_("or one of {codes}").format(codes=", ".join(self.countries)))
+        text = " ".join(parts) if parts else _("nobody")
         if self.exclude:
-            text += " (except " + ", ".join(self.exclude) + ")"
+            text += " " + _("(except {codes})").format(codes=", ".join(self.exclude))
         return text
 
 
@@ -133,12 +136,16 @@ def _codes(values: Iterable[str], what: str, file: str = "", lens: str = "") -> 
     return tuple(found)
 
 
+#: The GFMD 2018 lens's note (translated where it is shown: corridors.web.views.lens_note).
+EMERGING_NOTE = N_("Emerging destinations count as South only as destinations: default {codes}.")
+
+
 def gfmd_2018(emerging: Iterable[str] = GFMD_2018_EMERGING) -> Lens:
     """The 2018 GFMD co-chairs' flexible definition with a chosen list of emerging destinations."""
     listed = tuple(dict.fromkeys(_codes(emerging, "emerging destinations")))
     return Lens(
         id="gfmd-2018",
-        title="GFMD 2018 co-chairs' flexible definition",
+        title=N_("GFMD 2018 co-chairs' flexible definition"),
         citation=(
             "GFMD 2018 Roundtable 2.1 background paper (ILO with IOM), introduction: 'migration and "
             "mobility between low-income and lower-middle income countries but which may include in "
@@ -148,8 +155,7 @@ def gfmd_2018(emerging: Iterable[str] = GFMD_2018_EMERGING) -> Lens:
         ),
         origin=Rule(income_groups=("L", "LM")),
         destination=Rule(income_groups=("L", "LM"), countries=listed),
-        note="Emerging destinations count as South only as destinations: default "
-        + ", ".join(listed) + ".",
+        note=EMERGING_NOTE.format(codes=", ".join(listed)),
     )
 
 
@@ -158,7 +164,7 @@ BUILTIN: dict[str, Lens] = {
     for lens in (
         Lens(
             id="wb-lmic",
-            title="World Bank low and lower-middle income",
+            title=N_("World Bank low and lower-middle income"),
             citation=(
                 "World Bank country income classification (OGHIST, GNI per capita, Atlas method), "
                 "as in the GFMD 2018 background paper, introduction and footnotes 2-3."
@@ -168,7 +174,7 @@ BUILTIN: dict[str, Lens] = {
         ),
         Lens(
             id="wb-non-high",
-            title="World Bank non-high income",
+            title=N_("World Bank non-high income"),
             citation=(
                 "Ratha, D. and Shaw, W. (2007) South-South Migration and Remittances, World Bank "
                 "Working Paper 102: 'South' = low- and middle-income countries (not high income)."
@@ -178,14 +184,14 @@ BUILTIN: dict[str, Lens] = {
         ),
         Lens(
             id="un-developing",
-            title="UN DESA less developed regions",
+            title=N_("UN DESA less developed regions"),
             citation=(
                 "UN DESA Population Division, International Migrant Stock 2020, annex "
                 "(aggregates correspondence table): 'Less developed regions'."
             ),
-            origin=Rule(development_group="less developed"),
-            destination=Rule(development_group="less developed"),
-            note="The annex grouping of the edition in the store, applied to every year.",
+            origin=Rule(development_group=N_("less developed")),
+            destination=Rule(development_group=N_("less developed")),
+            note=N_("The annex grouping of the edition in the store, applied to every year."),
         ),
         gfmd_2018(),
     )

@@ -33,7 +33,7 @@ COMMANDS = {
     "build": "store", "summary": "store", "stock": "store", "countries": "store",
     "ssm": "ssm", "profile": "profile", "corridor": "profile", "export": "export",
     "flows": "flows", "survey": "survey", "serve": "serve", "lenses": "lenses",
-    "remittances": "remittances",
+    "remittances": "remittances", "brief": "brief",
     "ratifications": "governance", "practices": "governance", "agreements": "governance",
     "communities": "governance", "instruments": "governance", "scorecard": "governance",
 }

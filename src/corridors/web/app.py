@@ -44,5 +44,5 @@ class LanguageMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
-        with languages.using(language):
+        with languages.using(language, pinned=languages.asked(scope)):
             await self.app(scope, receive, send_with_language)

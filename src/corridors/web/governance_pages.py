@@ -13,7 +13,10 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import URL
 
 import corridors.codes as codes
+import corridors.languages as languages
 from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition, selection
+from corridors.languages import N_, Labels
+from corridors.languages import gettext as _
 from corridors.records import governance as gov_records
 from corridors.web import render, views
 
@@ -27,16 +30,16 @@ ThemePage = Annotated[str | None, Query(max_length=60)]
 #: The search form sends every field, empty ones as "" (= any).
 GcmPage = Annotated[str | None, Query(max_length=2, pattern=r"^([1-9]|1[0-9]|2[0-3])?$")]
 
-INDICATOR_LABELS = {
-    "migrant_instruments": "Migrant-specific instruments ratified",
-    "fundamental_instruments": "Fundamental instruments ratified",
-    "free_movement": "Free movement in a shared community",
-    "bilateral_agreement": "Bilateral agreement aligned with standards",
-    "social_security": "Social-security coordination",
-    "evidenced": "Evidenced coverage",
-    "possible": "Possible coverage",
-    "known_share": "Share known",
-}
+INDICATOR_LABELS = Labels({
+    "migrant_instruments": N_("Migrant-specific instruments ratified"),
+    "fundamental_instruments": N_("Fundamental instruments ratified"),
+    "free_movement": N_("Free movement in a shared community"),
+    "bilateral_agreement": N_("Bilateral agreement aligned with standards"),
+    "social_security": N_("Social-security coordination"),
+    "evidenced": N_("Evidenced coverage"),
+    "possible": N_("Possible coverage"),
+    "known_share": N_("Share known"),
+})
 
 
 # --- ranking: where should support go first? ---------------------------------------------------
@@ -63,7 +66,7 @@ def ranking_page(request: Request, con: Con, store: StoreDep, lens: LensPage = "
              "lens_title": next((x["title"] for x in views._lens_choices() if x["id"] == lens),
                                 lens)}
     return render._render(request, "ranking.html", data,
-                            title="Where should support go first?", json_path="/scorecard.json",
+                            title=_("Where should support go first?"), json_path="/scorecard.json",
                             extra=extra)
 
 
@@ -93,8 +96,11 @@ def scorecard_page(request: Request, con: Con, store: StoreDep, origin: str, des
              "labels": INDICATOR_LABELS,
              "instrument_rows": list(zip(data["instruments"]["origin"],
                                          data["instruments"]["destination"], strict=True)),
-             "category_labels": views.CATEGORY_LABELS}
-    title = f"{c['origin_name']} → {c['destination_name']}: governance scorecard"
+             "category_labels": views.CATEGORY_LABELS,
+             "lens_title": next((x["title"] for x in views._lens_choices() if x["id"] == lens),
+                                lens)}
+    title = _("{origin} → {destination}: governance scorecard").format(
+        origin=c["origin_name"], destination=c["destination_name"])
     return render._render(request, "scorecard.html", data, title=title,
                             json_path=f"/scorecard/{c['origin']}/{c['destination']}.json",
                             extra=extra)
@@ -134,13 +140,13 @@ def practices_page(request: Request, con: Con, store: StoreDep, q: QueryPage = "
             query.pop(name)
         else:
             query[name] = value
-        return str(URL("/practices").include_query_params(**query))
+        return languages.keep(str(URL("/practices").include_query_params(**query)))
 
     edition = selection(con).edition
     extra = {"state": state, "facet_url": facet_url,
              "api_url": str(URL("/api/v1/practices").include_query_params(**state)),
-             "country_link": lambda iso3: f"/country/{iso3}?edition={edition}"}
-    return render._render(request, "practices.html", data, title="Good practices",
+             "country_link": lambda iso3: languages.keep(f"/country/{iso3}?edition={edition}")}
+    return render._render(request, "practices.html", data, title=_("Good practices"),
                             json_path="/practices.json", extra=extra)
 
 

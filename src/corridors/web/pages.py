@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import URL
 
+import corridors.languages as languages
 from corridors.analytics import reference
 from corridors.api import respond
 from corridors.api.deps import (
@@ -26,8 +28,9 @@ from corridors.api.deps import (
     check_edition,
     require_country,
 )
+from corridors.languages import gettext as _
 from corridors.web import views
-from corridors.web.render import _json, _render, render_error, templates
+from corridors.web.render import _href, _json, _render, render_error, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +38,7 @@ LensPage = Annotated[str, Query(max_length=40, pattern=r"^[a-z0-9\-]+$")]
 
 
 def _country_link(year: int, lens: str):
-    return lambda iso3: f"/country/{iso3}?year={year}&lens={lens}"
+    return lambda iso3: languages.keep(f"/country/{iso3}?year={year}&lens={lens}")
 
 
 # --- overview ----------------------------------------------------------------------------------
@@ -57,7 +60,7 @@ def overview_page(request: Request, con: Con, store: StoreDep, year: YearQ = Non
     data = _overview(request, con, store, year, lens, edition)
     extra = {"controls": views.controls(store, con, data["edition"], data["year"], lens),
              "country_link": _country_link(data["year"], lens)}
-    return _render(request, "overview.html", data, title="The South–South picture",
+    return _render(request, "overview.html", data, title=_("The South–South picture"),
                    json_path="/overview.json", extra=extra)
 
 
@@ -138,7 +141,7 @@ def sources_json(con: Con) -> Response:
 
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, con: Con) -> Response:
-    return _render(request, "sources.html", views.sources_page(con), title="Sources and licences",
+    return _render(request, "sources.html", views.sources_page(con), title=_("Sources and licences"),
                    json_path="/sources.json")
 
 
@@ -149,7 +152,7 @@ def methods_json(con: Con) -> Response:
 
 @router.get("/methods", response_class=HTMLResponse)
 def methods_page(request: Request, con: Con) -> Response:
-    return _render(request, "methods.html", views.methods_page(con), title="Methods",
+    return _render(request, "methods.html", views.methods_page(con), title=_("Methods"),
                    json_path="/methods.json")
 
 
@@ -214,7 +217,7 @@ def explore_page(request: Request, con: Con, store: StoreDep, origin: CodeQ = No
         "xlsx_url": str(URL("/explore.xlsx").include_query_params(**query)),
         "country_names": reference.names(con),
     }
-    return _render(request, "explore.html", data, title="Data explorer",
+    return _render(request, "explore.html", data, title=_("Data explorer"),
                    json_path="/explore.json", extra=extra)
 
 
@@ -263,7 +266,8 @@ def country_page(request: Request, con: Con, store: StoreDep, code: str, year: Y
         "view": view, "country_link": _country_link(data["year"], lens),
         "names": reference.names(con),
     }
-    return _render(request, "country.html", data, title=f"{data['name']}: country profile",
+    return _render(request, "country.html", data,
+                   title=_("{name}: country profile").format(name=data["name"]),
                    json_path=f"/country/{data['iso3']}.json", extra=extra)
 
 
@@ -288,7 +292,27 @@ def corridor_page(request: Request, con: Con, store: StoreDep, origin: str, dest
     data = _corridor(con, store, origin, destination, edition)
     extra = {"controls": views.controls(store, con, data["edition"], None, None),
              "lens": lens, "lens_titles": {x["id"]: x["title"] for x in views._lens_choices()}}
-    title = f"{data['origin_name']} → {data['destination_name']}: corridor profile"
+    title = _("{origin} → {destination}: corridor profile").format(
+        origin=data["origin_name"], destination=data["destination_name"])
     return _render(request, "corridor.html", data, title=title,
                    json_path=f"/corridor/{data['origin']}/{data['destination']}.json",
                    extra=extra)
+
+
+# --- printable brief (corridors.web.brief) ---------------------------------------------------
+
+@router.get("/brief/{code}", response_class=HTMLResponse)
+def brief_page(request: Request, con: Con, store: StoreDep,
+               code: Annotated[str, PathParam(max_length=80)], year: YearQ = None,
+               lens: LensPage = "wb-lmic", edition: EditionQ = None) -> Response:
+    """The two-page brief of a country, region or community, ready to print (print CSS)."""
+    from corridors.web import brief
+
+    try:
+        data = brief.brief(store, con, code, year=year, lens=lens, edition=edition)
+    except brief.BriefError as error:
+        return render_error(request, 404, str(error))
+    back = (_country_link(data["year"], lens)(data["code"]) if data["kind"] == "country"
+            else _href("/"))
+    page = brief.render(data, language=languages.current(), inline=False, back_url=back)
+    return HTMLResponse(page)

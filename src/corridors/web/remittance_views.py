@@ -13,6 +13,7 @@ from corridors.analytics import remittances
 from corridors.analytics.lenses import BUILTIN
 from corridors.api import respond
 from corridors.api.deps import Store
+from corridors.languages import N_
 
 COSTLIEST = 8
 
@@ -36,7 +37,8 @@ def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str) -> dict[str
         except remittances.RemittanceDataError:
             trend = None
         if trend is None or trend.is_empty():
-            return {"missing": "No WDI remittance figures for this country in the store."}
+            # translated where the page shows it (the answer is kept for every language)
+            return {"missing": N_("No WDI remittance figures for this country in the store.")}
         # the headline year: the latest with a share of GDP, else the latest with a figure
         shared = trend.filter(trend["received_share_gdp"].is_not_null())
         latest = (shared if shared.height else trend).tail(1).to_dicts()[0]

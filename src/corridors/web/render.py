@@ -13,6 +13,8 @@ from starlette.datastructures import URL
 
 import corridors.languages as languages
 from corridors.api import respond
+from corridors.languages import N_
+from corridors.languages import gettext as _
 from corridors.web import charts, format, views
 
 templates = Jinja2Templates(
@@ -27,6 +29,11 @@ templates.env.globals["language_url"] = lambda request, code: _language_url(requ
 templates.env.globals["static"] = lambda name: static_url(name)
 templates.env.globals["charts"] = charts
 templates.env.globals["category_labels"] = views.CATEGORY_LABELS
+templates.env.globals["status_label"] = lambda status: views.label(views.STATUS_LABELS, status)
+templates.env.globals["basis_label"] = lambda basis: views.label(views.BASIS_LABELS, basis)
+templates.env.globals["coverage_label"] = views.coverage_label
+templates.env.globals["href"] = lambda path, **params: _href(path, **params)
+templates.env.globals["brief_url"] = lambda request, code: _brief_url(request, code)
 
 
 def static_url(name: str) -> str:
@@ -50,8 +57,20 @@ def view_query(request: Request, controls: dict | None) -> dict[str, str]:
 
 def _language_url(request: Request, code: str) -> str:
     """This page (path and query, relative) in another language."""
-    url = URL(request.url.path).include_query_params(**{**dict(request.query_params), "lang": code})
-    return str(url)
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    return str(URL(request.url.path).include_query_params(**query, lang=code))
+
+
+def _href(path: str, **params: Any) -> str:
+    """A link to one of our pages, with its query (None values left out) and the language."""
+    query = {k: v for k, v in params.items() if v is not None}
+    return languages.keep(str(URL(path).include_query_params(**query)) if query else path)
+
+
+def _brief_url(request: Request, code: str) -> str:
+    """The printable brief of ``code`` in this page's year, lens, edition and language."""
+    keep = {k: request.query_params.get(k) for k in ("year", "lens", "edition")}
+    return _href(f"/brief/{code}", **keep)
 
 
 def _json_url(request: Request, path: str) -> str:
@@ -76,9 +95,25 @@ def _json(data: dict[str, Any]) -> Response:
     return Response(respond.to_json(data), media_type="application/json")
 
 
+ERROR_TITLES = {404: N_("Not found"), 422: N_("Not a valid request"), 503: N_("No data yet"),
+                500: N_("Something went wrong")}
+
+
+def _web_message(status: int, message: str) -> str:
+    """The error handlers' own messages in the reader's language (a message about a value keeps
+    the wording of the rule that refused it)."""
+    import re
+
+    if status == 500:
+        return _("Internal error: the server's log has the details.")
+    found = re.fullmatch(r"nothing at (\S+); see /openapi.json for the API", message)
+    if found:
+        return _("There is no page at {path}.").format(path=found.group(1))
+    return message
+
+
 def render_error(request: Request, status: int, message: str) -> Response:
-    titles = {404: "Not found", 422: "Not a valid request", 503: "No data yet",
-              500: "Something went wrong"}
+    message = _web_message(status, message)
     data = {"page": "error", "sources": []}
-    return _render(request, "error.html", data, title=titles.get(status, "Error"),
+    return _render(request, "error.html", data, title=_(ERROR_TITLES.get(status, N_("Error"))),
                    json_path=None, extra={"message": message}, status=status)

@@ -18,13 +18,65 @@ from corridors.analytics.selection import Selection
 from corridors.analytics.stocks import stock
 from corridors.api import respond
 from corridors.api.deps import Invalid, Store, selection
+from corridors.languages import N_, Labels
+from corridors.languages import gettext as _
 
-CATEGORY_LABELS = {
-    "south-south": "South–South",
-    "south-north": "South–North",
-    "north-south": "North–South",
-    "north-north": "North–North",
-}
+#: Category names as the pages show them, in the reader's language.
+CATEGORY_LABELS = Labels({
+    "south-south": N_("South–South"),
+    "south-north": N_("South–North"),
+    "north-south": N_("North–South"),
+    "north-north": N_("North–North"),
+})
+#: World Bank income groups by code, in the reader's language.
+INCOME_LABELS = Labels(INCOME_NAMES)
+#: Ratification statuses (corridors.analytics.governance) as the pages show them.
+STATUS_LABELS = Labels({
+    "in force": N_("in force"), "not in force": N_("not in force"), "denounced": N_("denounced"),
+    "signed": N_("signed"), "not ratified": N_("not ratified"), "unknown": N_("unknown"),
+    "partly in force": N_("partly in force"),
+})
+
+
+#: How a ratification status is known (corridors.analytics.governance.ratifications).
+BASIS_LABELS = Labels({
+    "listed": N_("listed"), "listed (status inferred)": N_("listed (status inferred)"),
+    "absent from a complete list": N_("absent from a complete list"),
+    "absent from an incomplete list": N_("absent from an incomplete list"),
+    "no list loaded": N_("no list loaded"),
+})
+
+
+def coverage_label(text: str | None) -> str:
+    """A ratification list's coverage ("39 of 54 known", "12 of 12 known (complete)") in the
+    reader's language; other wording (a total the publisher does not state) as published."""
+    import re
+
+    if text == "no ratification list loaded (0 known)":
+        return _("no ratification list loaded (0 known)")
+    match = re.fullmatch(r"(\d+) of (\d+) known( \(complete\))?", text or "")
+    if not match:
+        return text or "–"
+    known, expected, complete = match.groups()
+    found = _("{known} of {expected} known").format(known=known, expected=expected)
+    return found + (" " + _("(complete)") if complete else "")
+
+
+def label(labels: Labels, value: str | None, missing: str = N_("unclassified")) -> str:
+    """``value``'s label in the reader's language (the value itself when the table lacks it)."""
+    if value is None:
+        return _(missing)
+    return labels.get(value, value)
+
+
+def lens_note(lens) -> str:
+    """A lens's note in the reader's language."""
+    from corridors.analytics.lenses import EMERGING_NOTE
+
+    listed = ", ".join(lens.destination.countries)
+    if lens.note and lens.note == EMERGING_NOTE.format(codes=listed):
+        return _(EMERGING_NOTE).format(codes=listed)
+    return _(lens.note) if lens.note else ""
 
 
 def _pick_year(chosen: Selection, year: int | None) -> int:
@@ -38,7 +90,7 @@ def _pick_year(chosen: Selection, year: int | None) -> int:
 
 
 def _lens_choices() -> list[dict[str, str]]:
-    return [{"id": lens.id, "title": lens.title} for lens in available_lenses().values()]
+    return [{"id": lens.id, "title": _(lens.title)} for lens in available_lenses().values()]
 
 
 def _lens(lens_id: str):
@@ -108,7 +160,9 @@ def overview(store: Store, con: duckdb.DuckDBPyConnection, *, year: int | None, 
             "sources": found,
         }
 
-    return store.memo(("page-overview", year, lens, edition), compute)
+    # the lens's title in the reader's language (the figures are the same in every language)
+    return {**store.memo(("page-overview", year, lens, edition), compute),
+            "lens_title": _(lens_obj.title)}
 
 
 def sources_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -119,13 +173,14 @@ def sources_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def methods_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    lenses = [lens.describe() | {"note": lens.note} for lens in available_lenses().values()]
+    lenses = [lens.describe() | {"title": _(lens.title), "note": lens_note(lens)}
+              for lens in available_lenses().values()]
     years = sorted({y for e in editions(con) for y in edition_years(con, e)})
     from corridors.analytics.lenses import year_mapping
 
     mapping = year_mapping(con, years).to_dicts() if years else []
     return {"page": "methods", "lenses": lenses, "year_mapping": mapping,
-            "income_groups": INCOME_NAMES, "sources": respond.sources(
+            "income_groups": dict(INCOME_LABELS), "sources": respond.sources(
                 con, respond.income_sources(con))}
 
 
@@ -170,7 +225,7 @@ def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, year: in
     record = country_record(store, con, iso3, year, lens, edition, 300)
     record["sources"] = with_sources(con, record)
     record["page"] = "country"
-    record["income_group_name"] = INCOME_NAMES.get(record.get("income_group") or "", None)
+    record["income_group_name"] = INCOME_LABELS.get(record.get("income_group") or "", None)
     record["income_periods"] = income_periods(record.get("income_history") or [])
     from corridors.records.governance import country_ratifications
 
@@ -191,7 +246,7 @@ def income_periods(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             periods.append({"income_group": group, "from": row["data_year"],
                             "to": row["data_year"],
-                            "name": INCOME_NAMES.get(group or "", "not classified")})
+                            "name": INCOME_LABELS.get(group or "", _("not classified"))})
     return periods
 
 
