@@ -122,6 +122,40 @@ class CategoryPublic(BaseModel):
     unknown_origin: float
 
 
+class ThresholdPublic(BaseModel):
+    """The World Bank income thresholds behind a lens in one year (GNI per capita, US$, Atlas)."""
+
+    lens: str
+    year: int
+    data_year: int | None = Field(description="The year of the GNI data the classification uses.")
+    fiscal_year: str | None = Field(description="The World Bank fiscal year of the classification, e.g. FY22.")
+    l_max: float | None = Field(description="Low income: GNI per capita up to this (US$).")
+    lm_max: float | None = Field(description="Lower-middle income: up to this (US$).")
+    um_max: float | None = Field(description="Upper-middle income: up to this (US$).")
+    origin_south_gni_max: float | None = Field(
+        description="Up to which GNI per capita an origin counts as South (empty: no income rule).")
+    destination_south_gni_max: float | None = Field(
+        description="Up to which GNI per capita a destination counts as South.")
+    origin_rule: str
+    destination_rule: str
+
+
+class RatifierGroupPublic(BaseModel):
+    """Ratifiers of an instrument in one lens category (south, north, unclassified)."""
+
+    instrument: str
+    lens: str
+    year: int
+    role: str = Field(description="origin | destination: which rule of the lens decides South.")
+    group: str = Field(description="south | north | unclassified")
+    ratifiers: int
+    share: float | None = Field(description="Fraction (0..1) of the classified ratifiers.")
+    countries: list[str] = Field(description="ISO3 codes of the ratifiers in the group.")
+    known: int = Field(description="Countries with a ratification on record.")
+    list_complete: bool = Field(description="False: counts are lower bounds.")
+    coverage: str
+
+
 class GroupSharePublic(BaseModel):
     """Intra-group shares of one group in a year (fractions 0..1)."""
 

@@ -12,12 +12,14 @@ complete the list is: a country absent from an incomplete list is ``unknown``, n
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from corridors.analytics.governance import communities as communities_mod
 from corridors.analytics.governance.instruments import instruments, normalise_id
+from corridors.analytics.governance.ratifiers import ratifiers_by_category
+from corridors.analytics.lenses import get_lens
 from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
@@ -33,6 +35,7 @@ from corridors.api.deps import (
     YearQ,
     check_country,
     check_edition,
+    selection,
 )
 from corridors.api.schemas import (
     AgreementPublic,
@@ -42,6 +45,7 @@ from corridors.api.schemas import (
     PracticePagePublic,
     RankedCorridorPublic,
     RatificationsPublic,
+    RatifierGroupPublic,
     ScorecardPublic,
 )
 from corridors.records.governance import (
@@ -142,6 +146,35 @@ def list_instruments(request: Request, con: Con, store: StoreDep,
                                package_files=("instruments.yaml",))
     return respond.page(request, rows, found, limit=len(rows), offset=0, fmt=format,
                         filename="instruments")
+
+
+RoleQ = Annotated[Literal["origin", "destination"], Query(
+    description="Which rule of the lens decides South: origin (default) or destination.")]
+InstrumentP = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9\-]+$",
+                                  description="Instrument id, e.g. C097 or ICRMW.")]
+
+
+@router.get("/instruments/{instrument}/ratifiers", response_model=Page[RatifierGroupPublic],
+            summary="Ratifiers of an instrument counted by lens category (South, North, unclassified)")
+def instrument_ratifiers(request: Request, con: Con, store: StoreDep, instrument: InstrumentP,
+                         lens: LensQ = "wb-lmic", year: YearQ = None, role: RoleQ = "origin",
+                         format: FormatQ = None) -> Response:
+    """One row per group: how many of the instrument's ratifiers the lens counts as South, North
+    or unclassified in ``year`` (default: the newest edition's latest year), their share of the
+    classified ratifiers and the list's completeness (an incomplete list gives lower bounds). The
+    twin of `corridors ratifications south`."""
+    key = normalise_id(instrument)
+    if key not in instruments():
+        raise Unknown("instrument", instrument, "one of " + ", ".join(instruments()))
+    gov = governance(store, con)
+    chosen = get_lens(lens)
+    when = year if year is not None else selection(con).year
+    frame = ratifiers_by_category(con, gov.ratifications, key, chosen, when, role)
+    found = [*respond.sources(con, respond.income_sources(con)),
+             *governance_sources(store, con, gov, ratification_lists=True,
+                                 package_files=("instruments.yaml",))]
+    return respond.page(request, frame, found, limit=max(frame.height, 1), offset=0, fmt=format,
+                        filename=f"ratifiers-{key}-{chosen.id}-{when}")
 
 
 # -- communities and agreements ---------------------------------------------------------------

@@ -38,6 +38,11 @@ Ranking = Literal["stock", "change", "growth"]
 RegionQ = Annotated[str | None, Query(max_length=60, pattern=r"^[A-Za-z ,\-'()]+$",
                                       description="Continent, UN sub-region, SDG or UN region.")]
 
+WithinQ = Annotated[str | None, Query(
+    max_length=60, pattern=r"^[A-Za-z0-9 ,\-'()]+$",
+    description="Only corridors within a region (continent, UN sub-region, SDG or UN region) or a "
+                "regional economic community (e.g. ECOWAS), both ends members that year.")]
+
 
 def lens_sources(con, frame) -> list[dict]:
     """Sources of a lens-based answer: its edition's stock files and the income classification."""
@@ -48,12 +53,15 @@ def lens_sources(con, frame) -> list[dict]:
             summary="Stock and share of South-South, South-North, North-South and North-North")
 def summary(request: Request, con: Con, store: StoreDep, lens: LensQ = "wb-lmic",
             year: YearQ = None, sex: SexQ = "total", edition: EditionQ = None,
-            format: FormatQ = None) -> Response:
+            region: WithinQ = None, format: FormatQ = None) -> Response:
     """Four rows per year (all years of the edition when year is omitted). ``share`` is of the
-    classified stock; unknown origins and unclassified countries are counted apart."""
+    classified stock; unknown origins and unclassified countries are counted apart. With
+    ``region``: only corridors within that region or community (both ends members that year; the
+    twin of `corridors ssm summary --region`)."""
     edition = check_edition(store, con, edition)
-    frame = store.memo(("summary", lens, year, sex, edition), lambda: regions.category_summary(
-        con, lenses=get_lens(lens), edition=edition, years=year, sex=sex))
+    frame = store.memo(("summary", lens, year, sex, edition, region),
+                       lambda: regions.category_summary(con, lenses=get_lens(lens), edition=edition,
+                                                        years=year, sex=sex, region=region))
     return respond.page(request, frame, lens_sources(con, frame), limit=1000, offset=0,
                         fmt=format, filename=f"summary-{lens}")
 
