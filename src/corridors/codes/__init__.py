@@ -172,9 +172,16 @@ def names_of(iso3: str) -> list[str]:
     first, then UN DESA's short name, then the aliases in file order)."""
     country = countries().get(iso3)
     out = [country.name, country.short_name] if country else []
+    return list(dict.fromkeys(out + _aliases_by_iso3().get(iso3, [])))
+
+
+@lru_cache(maxsize=1)
+def _aliases_by_iso3() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
     for file in alias_files():
-        out += [row["alias"].strip() for row in _read(file) if row["iso3"].strip() == iso3]
-    return list(dict.fromkeys(out))
+        for row in _read(file):
+            found.setdefault(row["iso3"].strip(), []).append(row["alias"].strip())
+    return found
 
 
 def suggest(text: str, n: int = 5, within: Iterable[str] | None = None) -> list[str]:
