@@ -360,12 +360,7 @@ def check_country(con: duckdb.DuckDBPyConnection, known: frozenset[str], name: s
         return codes.OTHER_ORIGIN
     iso3 = codes.code_for(value)
     if iso3 is None or iso3 not in known:
-        close = [c for c in codes.suggest(value, within=known) if c != iso3]
-        if close:
-            names = codes.countries()
-            expected += "; did you mean " + ", ".join(
-                f"{names[c].short_name} ({c})" for c in close) + "?"
-        raise Unknown(name, value, expected)
+        raise Unknown(name, value, expected + codes.did_you_mean(value, within=known))
     return iso3
 
 

@@ -209,6 +209,16 @@ def suggest(text: str, n: int = 5, within: Iterable[str] | None = None) -> list[
     return ranked[:n]
 
 
+def did_you_mean(text: str, within: Iterable[str] | None = None) -> str:
+    """'; did you mean Kenya (KEN)?' for a name that found nothing (the closest names, from
+    :func:`suggest`), or '' when none comes close: the end of every "unknown country" message."""
+    close = [c for c in suggest(text, within=within) if c != code_for(text)]
+    if not close:
+        return ""
+    table = countries()
+    return "; did you mean " + ", ".join(f"{table[c].short_name} ({c})" for c in close) + "?"
+
+
 @dataclass
 class Unknown:
     name: str

@@ -289,7 +289,7 @@ def country_jump(request: Request, con: Con, store: StoreDep, code: JumpQ = None
         return RedirectResponse("/", status_code=303)
     data = {"page": "find", "sources": [], **found}
     return _render(request, "find.html", data, title=languages.gettext("Find a country"),
-                   json_path=None, extra={"params": params}, status=404)
+                   json_path=None, extra={"params": params})
 
 
 @router.get("/country-names.json")

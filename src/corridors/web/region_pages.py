@@ -102,20 +102,22 @@ def regions_index(store, con, year: int | None, edition: str | None) -> dict[str
 
 
 @router.get("/regions.json")
-def regions_json(con: Con, store: StoreDep, year: YearQ = None,
-                 edition: EditionQ = None) -> Response:
+def regions_json(con: Con, store: StoreDep, year: YearQ = None, edition: EditionQ = None,
+                 lens: LensPage = "wb-lmic", sex: SexQ = "total") -> Response:
+    """Every region and community (``lens`` and ``sex`` are the pages' own, kept in links)."""
     return _pages()._json(regions_index(store, con, year, edition))
 
 
 @router.get("/regions", response_class=HTMLResponse)
 def regions_page(request: Request, con: Con, store: StoreDep, year: YearQ = None,
-                 edition: EditionQ = None) -> Response:
+                 edition: EditionQ = None, lens: LensPage = "wb-lmic",
+                 sex: SexQ = "total") -> Response:
     data = regions_index(store, con, year, edition)
     pages = _pages()
     return pages._render(request, "regions.html", data,
                          title=languages.gettext("Regions and communities"),
                          json_path="/regions.json",
-                         extra={"keep": pages._keep(data["year"], None, data["edition"])})
+                         extra={"keep": pages._keep(data["year"], lens, data["edition"], sex)})
 
 
 def _page(request: Request, con, store, grouping: str, code: str, year, lens, sex, edition,

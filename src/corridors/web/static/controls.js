@@ -1,6 +1,10 @@
-// corridors dashboard: suggestions for the country box, from this server's list of every name
-// people write for each country (/country-names.json). Without this file the box still works:
-// the server matches names, accents and typos, and offers the closest names.
+// corridors dashboard: the page controls and the country box; progressive enhancement only.
+// - the country box suggests every name people write for each country (/country-names.json);
+//   without this file the box still works: the server matches names, accents and typos, and
+//   offers the closest names;
+// - controls change nothing until their button is pressed; picking another edition leaves the
+//   year out of the request, so the server picks that edition's latest year;
+// - Back and Forward show the selections the URL holds (no stale selects).
 (function () {
   "use strict";
   var loaded = false;
@@ -24,6 +28,13 @@
   document.addEventListener("focusin", function (event) {
     if (event.target.getAttribute && event.target.getAttribute("list") === "jump-list") fill();
   });
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.classList.contains("controls") && event.target.name === "edition" &&
+        form.elements.year && form.elements.year.tagName === "SELECT") {
+      form.elements.year.disabled = true;
+    }
+  });
   // Back/forward from the page cache: show the selections the URL holds, not stale ones.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
@@ -34,6 +45,7 @@
         return wanted !== null ? o.value === wanted : o.defaultSelected;
       });
       if (chosen) select.value = chosen.value;
+      select.disabled = false;
     });
   });
 })();
