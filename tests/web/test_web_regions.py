@@ -156,3 +156,15 @@ def test_explorer_twin_defaults_to_the_latest_year_and_filters(web_client):
         line.startswith("#") for line in csv.text.splitlines()) == 1 + 5
     assert web_client.get("/explore.json", params={"category": "sideways"}).status_code == 422
     assert web_client.get("/explore.json", params={"sort": "nonsense"}).status_code == 422
+
+
+def test_the_language_travels_with_the_country_box_and_the_links(web_client):
+    answer = web_client.get("/country", params={"code": "Côte d’Ivoire", "lang": "fr"},
+                            follow_redirects=False)
+    assert answer.headers["location"] == "/country/CIV?lang=fr"
+    page = web_client.get("/country/KEN?lang=es&year=2020").text
+    assert "de los inmigrantes nacieron en un país vecino" in page
+    assert 'href="/community/EAC?year=2020&amp;lang=es' in page or \
+        re.search(r'href="/community/EAC\?[^"]*lang=es', page)
+    suggestions = web_client.get("/country", params={"code": "Kenia", "lang": "fr"}).text
+    assert "Vouliez-vous dire" in suggestions and 'href="/country/KEN?lang=fr"' in suggestions

@@ -278,8 +278,10 @@ def country_jump(request: Request, con: Con, store: StoreDep, code: JumpQ = None
     know -> a page of the closest names (typos) to pick from."""
     from corridors.web import names as name_views
 
-    params = {k: v for k, v in {"year": year, "lens": lens, "edition": edition}.items()
-              if v is not None}
+    language = languages.current()
+    params = {k: v for k, v in {"year": year, "lens": lens, "edition": edition,
+                                "lang": language if language != languages.DEFAULT else None,
+                                }.items() if v is not None}
     known = store.country_codes(con)
     found = name_views.find(code or "", known)
     if found["iso3"] is not None:
@@ -372,7 +374,11 @@ def corridor_page(request: Request, con: Con, store: StoreDep, origin: str, dest
 
 def _keep(year: int | None, lens: str | None, edition: str | None,
           sex: str | None = None) -> str:
-    """The query string links keep (year, lens, edition, sex; the defaults left out)."""
+    """The query string links keep (year, lens, edition, sex and the language; the default sex
+    and language left out)."""
+    language = languages.current()
     params = {k: v for k, v in {"year": year, "lens": lens, "edition": edition,
-                                "sex": sex if sex != "total" else None}.items() if v}
+                                "sex": sex if sex != "total" else None,
+                                "lang": language if language != languages.DEFAULT else None,
+                                }.items() if v}
     return str(URL("").include_query_params(**params)) if params else ""
