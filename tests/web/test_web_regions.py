@@ -168,3 +168,12 @@ def test_the_language_travels_with_the_country_box_and_the_links(web_client):
         re.search(r'href="/community/EAC\?[^"]*lang=es', page)
     suggestions = web_client.get("/country", params={"code": "Kenia", "lang": "fr"}).text
     assert "Vouliez-vous dire" in suggestions and 'href="/country/KEN?lang=fr"' in suggestions
+
+
+def test_the_api_takes_the_same_names(web_client):
+    for typed in ("Côte d’Ivoire", "Cote d Ivoire", "Ivory Coast"):
+        answer = web_client.get(f"/api/v1/countries/{typed}/profile")
+        assert answer.status_code == 200 and answer.json()["iso3"] == "CIV", typed
+    turkey = web_client.get("/api/v1/stocks", params={"destination": "Türkiye", "year": YEAR})
+    assert turkey.json()["items"][0]["destination"] == "TUR"
+    assert web_client.get("/api/v1/stocks", params={"destination": "<script>"}).status_code == 422
