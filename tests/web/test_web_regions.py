@@ -177,3 +177,8 @@ def test_the_api_takes_the_same_names(web_client):
     turkey = web_client.get("/api/v1/stocks", params={"destination": "Türkiye", "year": YEAR})
     assert turkey.json()["items"][0]["destination"] == "TUR"
     assert web_client.get("/api/v1/stocks", params={"destination": "<script>"}).status_code == 422
+
+
+def test_a_year_the_edition_lacks_is_named(web_client):
+    answer = web_client.get("/community/ECOWAS.json", params={"year": 2003})
+    assert answer.status_code == 422 and "2020" in answer.json()["message"]
