@@ -65,13 +65,13 @@ def _ratifications(store, con) -> Any:
 def region(store, con, grouping: str, code: str, *, year: int | None, lens: str, sex: str,
            edition: str | None) -> dict[str, Any]:
     """One region's or community's page data."""
-    from corridors.analytics.corridors import default_edition, edition_years
+    from corridors.api.deps import selection
     from corridors.web import views
 
     lens_obj = views._lens(lens)
     edition = check_edition(store, con, edition)
     if year is not None:  # a year the edition lacks: say so (not "unknown group")
-        views._pick_year(edition_years(con, default_edition(con, edition)), year)
+        views._pick_year(selection(con, edition), year)
 
     def compute() -> dict[str, Any]:
         try:
