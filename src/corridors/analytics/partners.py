@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics.corridors import (
     check_years,
     corridor_table,

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from corridors import codes
+import corridors.codes as codes
 from corridors.analytics.choices import GROUPINGS
 from corridors.analytics.corridors import (
     NoDataError,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from corridors import codes
+import corridors.codes as codes
 
 
 def find(text: str, known: Iterable[str]) -> dict[str, Any]:

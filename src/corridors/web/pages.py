@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import URL
 
-from corridors import languages
+import corridors.languages as languages
 from corridors.analytics import reference
 from corridors.api import respond
 from corridors.api.deps import (

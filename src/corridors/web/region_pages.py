@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from corridors import languages
+import corridors.languages as languages
 from corridors.analytics.corridors import NoDataError
 from corridors.analytics.region_profiles import PROFILED, group_index, region_profile
 from corridors.api import respond
