@@ -74,13 +74,16 @@ def test_overview_figures_equal_the_api(page, live_server, api):
 
 def test_changing_year_and_lens_changes_the_page_and_the_url(page, live_server, api):
     page.goto(live_server.url + "/")
+    page.select_option("select[name=year]", "2000")
+    assert "year=" not in page.url  # nothing changes before the button is pressed
     with page.expect_navigation():
-        page.select_option("select[name=year]", "2000")
+        page.click("form.controls button[type=submit]")
     assert "year=2000" in page.url
     assert "2000" in page.locator("h1").inner_text()
     assert value(page, "#south-south") == summary(api, "wb-lmic", 2000)["south-south"]["value"]
+    page.select_option("select[name=lens]", "un-developing")
     with page.expect_navigation():
-        page.select_option("select[name=lens]", "un-developing")
+        page.click("form.controls button[type=submit]")
     assert "lens=un-developing" in page.url and "year=2000" in page.url
     expected = summary(api, "un-developing", 2000)["south-south"]
     assert value(page, "#south-south") == expected["value"]
@@ -160,8 +163,15 @@ def test_keyboard_only(page, live_server):
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     page.focus("select[name=year]")
+    page.keyboard.press("ArrowUp")  # 2020 -> 2015: the page stays until the button
+    page.wait_for_timeout(300)
+    assert "year=" not in page.url
+    assert page.evaluate("document.activeElement.name") == "year"  # focus stays
+    page.keyboard.press("Tab")
+    while page.evaluate("document.activeElement.type") != "submit":
+        page.keyboard.press("Tab")
     with page.expect_navigation():
-        page.keyboard.press("ArrowUp")  # 2020 -> 2015, submitted on change
+        page.keyboard.press("Enter")
     assert "year=2015" in page.url
     page.focus("#top-corridors tbody tr td a")
     with page.expect_navigation():
@@ -186,8 +196,9 @@ def test_changing_edition_moves_to_a_year_of_that_edition(page, live_server, api
     editions = page.locator("select[name=edition] option").all_inner_texts()
     if "ims2015" not in editions:
         pytest.skip("the store holds one edition")
+    page.select_option("select[name=edition]", "ims2015")
     with page.expect_navigation():
-        page.select_option("select[name=edition]", "ims2015")
+        page.click("form.controls button[type=submit]")
     assert "edition=ims2015" in page.url and "year=" not in page.url
     assert "2015" in page.locator("h1").inner_text()
     world = api.get("/api/v1/stocks", params={"edition": "ims2015", "year": 2015}).json()

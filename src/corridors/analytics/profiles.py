@@ -41,7 +41,7 @@ def resolve_country(con: duckdb.DuckDBPyConnection, text: str) -> str:
     iso3 = codes.code_for(text)
     if iso3 is None:
         raise LensError(f"unknown country {text!r}: give an ISO3 code (KEN), an M49 code (404) "
-                        "or a name as UN DESA spells it")
+                        "or a name (Kenya, Côte d'Ivoire, UK)" + codes.did_you_mean(text))
     return iso3
 
 

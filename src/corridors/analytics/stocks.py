@@ -56,7 +56,7 @@ def resolve_code(text: str | int | None, role: str = "country") -> str | None:
     if iso3 is None:
         raise QueryError(
             f"unknown {role} {text!r}: give an ISO3 code (e.g. KEN), an M49 code (e.g. 404) "
-            "or a country name (see `corridors countries`)."
+            "or a country name (see `corridors countries`)" + codes.did_you_mean(str(text))
         )
     return iso3
 

@@ -340,9 +340,10 @@ class Unknown(Invalid):
     status = 404
 
 
-#: A country as a request may name it: ISO3 (KEN), M49 (404) or a name ("Kenya"); empty (a form's
-#: empty field) means all countries, as ``ALL`` does.
-CODE_PATTERN = r"^[A-Za-z0-9 .,'()\-]{0,60}$"
+#: A country as a request may name it: ISO3 (KEN), M49 (404) or a name in any script and accent
+#: ("Kenya", "Côte d’Ivoire", "Türkiye"); empty (a form's empty field) means all countries, as
+#: ``ALL`` does.
+CODE_PATTERN = r"^[\w .,'\u2019()\-]{0,60}$"
 _CODE = re.compile(CODE_PATTERN)
 
 
@@ -359,7 +360,7 @@ def check_country(con: duckdb.DuckDBPyConnection, known: frozenset[str], name: s
         return codes.OTHER_ORIGIN
     iso3 = codes.code_for(value)
     if iso3 is None or iso3 not in known:
-        raise Unknown(name, value, expected)
+        raise Unknown(name, value, expected + codes.did_you_mean(value, within=known))
     return iso3
 
 

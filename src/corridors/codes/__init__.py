@@ -6,10 +6,17 @@ Plain data and a resolver; imports nothing else from corridors. Files:
   spells it, ``short_name`` as UN DESA's migrant-stock tables spell it). ``CHI`` (Channel Islands,
   M49 830) and ``XKX`` (Kosovo, as the World Bank codes it) are included because publishers use them.
 - ``aliases_*.csv``: ``alias,iso3,note``: spellings as each publisher writes them, one file per
-  publisher so a publisher's quirks live together. Every new bug becomes one new row.
+  publisher so a publisher's quirks live together (``aliases_common.csv``: the short and common
+  names people type, "UK", "Syria", "DR Congo"). Every new bug becomes one new row.
 
 Names are matched after normalisation: footnote marks (``*``, trailing digits or letters in
 brackets), curly apostrophes, repeated spaces and case are ignored.
+
+**What a person types** (the one rule for the CLI, the API and the dashboard's country box):
+:func:`code_for` takes a code or a name, and also a name whose accents, apostrophes, hyphens and
+punctuation differ ("Cote d Ivoire", "turkiye", "Timor Leste"): :func:`fold`. A typo is never
+guessed silently: :func:`suggest` ranks the names that come close ("Kenia" -> Kenya), for the
+message that refuses it and for the country box's suggestions.
 """
 
 from __future__ import annotations
@@ -63,6 +70,16 @@ def normalise(name: str) -> str:
     return text.casefold()
 
 
+def fold(name: str) -> str:
+    """The looser key of what a person types: :func:`normalise`, then no accents, and
+    apostrophes, hyphens, dots, commas and brackets read as spaces ("Côte d’Ivoire" and
+    "cote d ivoire" give the same key)."""
+    text = unicodedata.normalize("NFKD", normalise(name))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^\w]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def _read(name: str) -> list[dict[str, str]]:
     # bytes wrapped by hand: Traversable.open() promises no newline argument, and csv needs newline=""
     with io.TextIOWrapper(resources.files(__package__).joinpath(name).open("rb"), encoding="utf-8",
@@ -104,6 +121,17 @@ def _index() -> tuple[dict[str, str], dict[int, str], dict[str, str]]:
     return by_name, by_m49, by_iso2
 
 
+@lru_cache(maxsize=1)
+def _folded() -> dict[str, str]:
+    """Folded name -> ISO3 for every name and alias; a key two countries share is left out (it
+    does not decide between them)."""
+    found: dict[str, set[str]] = {}
+    for name, iso3 in _index()[0].items():
+        if iso3 != OTHER_ORIGIN:
+            found.setdefault(fold(name), set()).add(iso3)
+    return {key: next(iter(isos)) for key, isos in found.items() if len(isos) == 1 and key}
+
+
 def iso3_for_name(name: str) -> str | None:
     """ISO3 for any known spelling of a country or area name, else None."""
     return _index()[0].get(normalise(name))
@@ -136,7 +164,59 @@ def code_for(text: str | int) -> str | None:
         found = iso3_for_iso2(value)
         if found:
             return found
-    return iso3_for_name(value)
+    return iso3_for_name(value) or _folded().get(fold(value))
+
+
+def names_of(iso3: str) -> list[str]:
+    """Every name and alias of a country as written in the table and alias files (M49 name
+    first, then UN DESA's short name, then the aliases in file order)."""
+    country = countries().get(iso3)
+    out = [country.name, country.short_name] if country else []
+    return list(dict.fromkeys(out + _aliases_by_iso3().get(iso3, [])))
+
+
+@lru_cache(maxsize=1)
+def _aliases_by_iso3() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for file in alias_files():
+        for row in _read(file):
+            found.setdefault(row["iso3"].strip(), []).append(row["alias"].strip())
+    return found
+
+
+def suggest(text: str, n: int = 5, within: Iterable[str] | None = None) -> list[str]:
+    """ISO3 codes of the countries whose names come closest to ``text`` (typos, partial names),
+    best first; ``within`` keeps only those codes (e.g. the store's countries). Empty when
+    nothing comes close. ``code_for(text)``, when it finds one, is first."""
+    import difflib
+
+    allowed = set(within) if within is not None else None
+    key = fold(text)
+    if not key:
+        return []
+    keys = {k: iso3 for k, iso3 in _folded().items() if allowed is None or iso3 in allowed}
+    ranked: list[str] = []
+    exact = code_for(text)
+    if exact and (allowed is None or exact in allowed):
+        ranked.append(exact)
+    # names that start with or contain what was typed ("tanz", "korea"), then close spellings
+    starts = sorted(k for k in keys if k.startswith(key))
+    contains = sorted(k for k in keys if key in k and not k.startswith(key)) if len(key) >= 3 else []
+    close = difflib.get_close_matches(key, list(keys), n=n * 3, cutoff=0.75)
+    for k in [*starts, *contains, *close]:
+        if keys[k] not in ranked:
+            ranked.append(keys[k])
+    return ranked[:n]
+
+
+def did_you_mean(text: str, within: Iterable[str] | None = None) -> str:
+    """'; did you mean Kenya (KEN)?' for a name that found nothing (the closest names, from
+    :func:`suggest`), or '' when none comes close: the end of every "unknown country" message."""
+    close = [c for c in suggest(text, within=within) if c != code_for(text)]
+    if not close:
+        return ""
+    table = countries()
+    return "; did you mean " + ", ".join(f"{table[c].short_name} ({c})" for c in close) + "?"
 
 
 @dataclass

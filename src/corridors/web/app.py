@@ -7,12 +7,13 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import corridors.languages as languages
-from corridors.web import VersionedStatic, governance_pages, pages, static_dir
+from corridors.web import VersionedStatic, governance_pages, pages, region_pages, static_dir
 from corridors.web.render import render_error
 
 #: Every page route, in the order they are matched (the docs test reads this list).
 router = APIRouter(include_in_schema=False)
-router.routes.extend([*pages.router.routes, *governance_pages.router.routes])
+router.routes.extend([*pages.router.routes, *governance_pages.router.routes,
+                      *region_pages.router.routes])
 
 
 def install(app: FastAPI) -> None:

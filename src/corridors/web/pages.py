@@ -158,30 +158,59 @@ def methods_page(request: Request, con: Con) -> Response:
 
 # --- data explorer -----------------------------------------------------------------------------
 
-def _explore(con, store, origin, destination, year, sex, edition, limit, offset):
+#: The explorer's year: a year, ``all`` (every year of the edition) or nothing (the latest).
+ExploreYearQ = Annotated[str | None, Query(max_length=4, pattern=r"^(\d{4}|all)?$")]
+CategoryQ = Annotated[str | None, Query(max_length=20, pattern=r"^[a-z\-]*$")]
+NeighbourQ = Annotated[str | None, Query(max_length=3, pattern=r"^(yes|no)?$")]
+CommunityQ = Annotated[str | None, Query(max_length=12, pattern=r"^[A-Za-z\-]*$")]
+SortQ = Annotated[str, Query(max_length=20, pattern=r"^[a-z_]+$")]
+
+
+def _explore(con, store, origin, destination, year, sex, edition, limit, offset, lens="wb-lmic",
+             category=None, neighbour=None, community=None, sort="stock"):
     known = store.country_codes(con)
     return views.explore(
         store, con, origin=check_country(con, known, "origin", origin, allow_other=True),
-        destination=check_country(con, known, "destination", destination), year=year, sex=sex,
-        edition=check_edition(store, con, edition), limit=limit, offset=offset)
+        destination=check_country(con, known, "destination", destination),
+        year=int(year) if year and year != "all" else None, all_years=year == "all", sex=sex,
+        edition=check_edition(store, con, edition), limit=limit, offset=offset, lens=lens,
+        category=category or None, neighbour={"yes": True, "no": False}.get(neighbour or ""),
+        community=(community or "").upper() or None, sort=sort)
+
+
+def _explore_query(data: dict[str, Any]) -> dict[str, Any]:
+    """The explorer's state as a query string (what links and downloads keep)."""
+    query = {"origin": data["origin"], "destination": data["destination"],
+             "year": data["year"] if data["year"] is not None else "all", "sex": data["sex"],
+             "edition": data["edition"], "lens": data["lens"], "category": data["category"],
+             "neighbour": {True: "yes", False: "no"}.get(data["neighbour"]),
+             "community": data["community"], "sort": data["sort"]}
+    return {k: v for k, v in query.items() if v is not None}
 
 
 @router.get("/explore.json")
 def explore_json(con: Con, store: StoreDep, origin: CodeQ = None, destination: CodeQ = None,
-                 year: YearQ = None, sex: SexQ = "total", edition: EditionQ = None,
-                 limit: LimitQ = 100, offset: OffsetQ = 0) -> Response:
-    return _json(_explore(con, store, origin, destination, year, sex, edition, limit, offset))
+                 year: ExploreYearQ = None, sex: SexQ = "total", edition: EditionQ = None,
+                 limit: LimitQ = 100, offset: OffsetQ = 0, lens: LensPage = "wb-lmic",
+                 category: CategoryQ = None, neighbour: NeighbourQ = None,
+                 community: CommunityQ = None, sort: SortQ = "stock") -> Response:
+    return _json(_explore(con, store, origin, destination, year, sex, edition, limit, offset,
+                          lens, category, neighbour, community, sort))
 
 
 @router.get("/explore.xlsx")
 def explore_xlsx(con: Con, store: StoreDep, origin: CodeQ = None, destination: CodeQ = None,
-                 year: YearQ = None, sex: SexQ = "total", edition: EditionQ = None) -> Response:
+                 year: ExploreYearQ = None, sex: SexQ = "total", edition: EditionQ = None,
+                 lens: LensPage = "wb-lmic", category: CategoryQ = None,
+                 neighbour: NeighbourQ = None, community: CommunityQ = None,
+                 sort: SortQ = "stock") -> Response:
     """The filtered corridor table as an Excel workbook with a sources-and-licences sheet."""
     from corridors.web.excel import cached, workbook
 
-    data = _explore(con, store, origin, destination, year, sex, edition, 1_000_000, 0)
+    data = _explore(con, store, origin, destination, year, sex, edition, 1_000_000, 0, lens,
+                    category, neighbour, community, sort)
     # what the workbook holds: the selection, resolved, and the files its figures come from
-    key = (data["edition"], data["origin"], data["destination"], data["year"], data["sex"],
+    key = (tuple(sorted(_explore_query(data).items())),
            tuple((s["source_id"], s["sha256"]) for s in data["sources"]))
     return Response(
         cached(key, lambda: workbook(data["rows"], data["sources"])),
@@ -191,51 +220,91 @@ def explore_xlsx(con: Con, store: StoreDep, origin: CodeQ = None, destination: C
 
 @router.get("/explore.csv")
 def explore_csv(con: Con, store: StoreDep, origin: CodeQ = None, destination: CodeQ = None,
-                year: YearQ = None, sex: SexQ = "total", edition: EditionQ = None) -> Response:
+                year: ExploreYearQ = None, sex: SexQ = "total", edition: EditionQ = None,
+                lens: LensPage = "wb-lmic", category: CategoryQ = None,
+                neighbour: NeighbourQ = None, community: CommunityQ = None,
+                sort: SortQ = "stock") -> Response:
     """The whole filtered corridor table as CSV (every page), sources in a header."""
-    data = _explore(con, store, origin, destination, year, sex, edition, 1_000_000, 0)
+    data = _explore(con, store, origin, destination, year, sex, edition, 1_000_000, 0, lens,
+                    category, neighbour, community, sort)
     rows = [{k: v for k, v in r.items() if not k.endswith("_name")} for r in data["rows"]]
     return respond.csv_response(rows, data["sources"], "corridors")
 
 
 @router.get("/explore", response_class=HTMLResponse)
 def explore_page(request: Request, con: Con, store: StoreDep, origin: CodeQ = None,
-                 destination: CodeQ = None, year: YearQ = None, sex: SexQ = "total",
+                 destination: CodeQ = None, year: ExploreYearQ = None, sex: SexQ = "total",
                  edition: EditionQ = None, limit: LimitQ = 100,
-                 offset: OffsetQ = 0) -> Response:
-    data = _explore(con, store, origin, destination, year, sex, edition, limit, offset)
-    query = {k: v for k, v in {"origin": data["origin"], "destination": data["destination"],
-                               "year": data["year"], "sex": sex,
-                               "edition": data["edition"]}.items() if v is not None}
+                 offset: OffsetQ = 0, lens: LensPage = "wb-lmic", category: CategoryQ = None,
+                 neighbour: NeighbourQ = None, community: CommunityQ = None,
+                 sort: SortQ = "stock") -> Response:
+    from corridors.analytics import corridor_filters
+    from corridors.analytics.governance import communities
+
+    data = _explore(con, store, origin, destination, year, sex, edition, limit, offset, lens,
+                    category, neighbour, community, sort)
+    query = _explore_query(data)
+    api_query = {k: v for k, v in query.items() if k in ("origin", "destination", "sex",
+                                                          "edition")}
+    if data["year"] is not None:
+        api_query["year"] = data["year"]
     extra = {
-        "controls": views.controls(store, con, data["edition"], None, None),
+        "controls": views.controls(store, con, data["edition"], data["year"], lens, sex=sex),
         "query": query,
         "csv_url": str(URL("/explore.csv").include_query_params(**query)),
-        "api_url": str(URL("/api/v1/corridors").include_query_params(**query)),
+        "api_url": str(URL("/api/v1/corridors").include_query_params(**api_query)),
         "stocks_csv_url": str(URL("/api/v1/stocks").include_query_params(
-            **query, format="csv", limit=1000)),
+            **api_query, format="csv", limit=1000)),
         "xlsx_url": str(URL("/explore.xlsx").include_query_params(**query)),
         "country_names": reference.names(con),
+        "categories": corridor_filters.ALL_CATEGORIES,
+        "sorts": list(corridor_filters.SORTS),
+        "communities": communities.communities(communities.memberships(con=con)),
     }
-    return _render(request, "explore.html", data, title=_("Data explorer"),
+    return _render(request, "explore.html", data, title=languages.gettext("Data explorer"),
                    json_path="/explore.json", extra=extra)
 
 
 # --- country jump ------------------------------------------------------------------------------
 
+JumpQ = Annotated[str | None, Query(max_length=60)]
+
+
 @router.get("/country")
-def country_jump(con: Con, store: StoreDep, code: CodeQ = None, year: YearQ = None,
+def country_jump(request: Request, con: Con, store: StoreDep, code: JumpQ = None,
+                 year: YearQ = None,
                  lens: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9\-]+$")] = None,
                  edition: EditionQ = None) -> Response:
-    """The country box in the header: any code or name -> the country's page (keeping the
-    year, lens and edition the box was sent with)."""
-    iso3 = check_country(con, store.country_codes(con), "code", code)
-    if iso3 is None:
+    """The country box in the header: any code or name (accents, short and common names) -> the
+    country's page, keeping the year, lens and edition the box was sent with; a name it does not
+    know -> a page of the closest names (typos) to pick from."""
+    from corridors.web import names as name_views
+
+    language = languages.current()
+    params = {k: v for k, v in {"year": year, "lens": lens, "edition": edition,
+                                "lang": language if language != languages.DEFAULT else None,
+                                }.items() if v is not None}
+    known = store.country_codes(con)
+    found = name_views.find(code or "", known)
+    if found["iso3"] is not None:
+        return RedirectResponse(str(URL(f"/country/{found['iso3']}").include_query_params(
+            **params)), status_code=303)
+    if not (code or "").strip():
         return RedirectResponse("/", status_code=303)
-    params = {k: v for k, v in {"year": year, "lens": lens, "edition": edition}.items()
-              if v is not None}
-    return RedirectResponse(str(URL(f"/country/{iso3}").include_query_params(**params)),
-                            status_code=303)
+    data = {"page": "find", "sources": [], **found}
+    return _render(request, "find.html", data, title=languages.gettext("Find a country"),
+                   json_path=None, extra={"params": params})
+
+
+@router.get("/country-names.json")
+def country_names_json(con: Con, store: StoreDep) -> Response:
+    """Every name people may type for each country of the store (for the country box's
+    suggestions): [[name, iso3], ...]. The same for every page, so browsers keep it."""
+    from corridors.web import names as name_views
+
+    body = respond.to_json({"names": name_views.choices(store.country_codes(con))})
+    return Response(body, media_type="application/json",
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 # --- country and corridor profiles -------------------------------------------------------------
@@ -265,34 +334,40 @@ def country_page(request: Request, con: Con, store: StoreDep, code: str, year: Y
                                    hidden={"view": view}),
         "view": view, "country_link": _country_link(data["year"], lens),
         "names": reference.names(con),
+        "keep": _keep(data["year"], lens, data["edition"]),
     }
-    return _render(request, "country.html", data,
-                   title=_("{name}: country profile").format(name=data["name"]),
+    title = languages.gettext("{name}: country profile").format(name=data["name"])
+    return _render(request, "country.html", data, title=title,
                    json_path=f"/country/{data['iso3']}.json", extra=extra)
 
 
-def _corridor(con, store, origin, destination, edition) -> dict[str, Any]:
+def _corridor(con, store, origin, destination, edition, year=None, sex="total", lens="wb-lmic"):
     known = store.country_codes(con)
     return views.corridor(store, con, require_country(con, known, "origin", origin),
                           require_country(con, known, "destination", destination),
-                          edition=check_edition(store, con, edition))
+                          edition=check_edition(store, con, edition), year=year, sex=sex,
+                          lens=lens)
 
 
 @router.get("/corridor/{origin}/{destination}.json")
 def corridor_json(con: Con, store: StoreDep, origin: str, destination: str,
-                  edition: EditionQ = None, lens: LensPage = "wb-lmic") -> Response:
-    """The corridor page's figures; it takes the page's query (``lens`` picks only the page's
-    labels, so the figures are the same under every lens)."""
-    return _json(_corridor(con, store, origin, destination, edition))
+                  edition: EditionQ = None, lens: LensPage = "wb-lmic", year: YearQ = None,
+                  sex: SexQ = "total") -> Response:
+    """The corridor page's figures; it takes the page's query (``year``, ``sex`` and ``lens``
+    pick the headline figures in ``selected``; the trend is every year's)."""
+    return _json(_corridor(con, store, origin, destination, edition, year, sex, lens))
 
 
 @router.get("/corridor/{origin}/{destination}", response_class=HTMLResponse)
 def corridor_page(request: Request, con: Con, store: StoreDep, origin: str, destination: str,
-                  edition: EditionQ = None, lens: LensPage = "wb-lmic") -> Response:
-    data = _corridor(con, store, origin, destination, edition)
-    extra = {"controls": views.controls(store, con, data["edition"], None, None),
-             "lens": lens, "lens_titles": {x["id"]: x["title"] for x in views._lens_choices()}}
-    title = _("{origin} → {destination}: corridor profile").format(
+                  edition: EditionQ = None, lens: LensPage = "wb-lmic", year: YearQ = None,
+                  sex: SexQ = "total") -> Response:
+    data = _corridor(con, store, origin, destination, edition, year, sex, lens)
+    extra = {"controls": views.controls(store, con, data["edition"], data["year"], lens,
+                                        sex=sex),
+             "lens": lens, "lens_titles": {x["id"]: x["title"] for x in views._lens_choices()},
+             "keep": _keep(data["year"], lens, data["edition"], sex)}
+    title = languages.gettext("{origin} → {destination}: corridor profile").format(
         origin=data["origin_name"], destination=data["destination_name"])
     return _render(request, "corridor.html", data, title=title,
                    json_path=f"/corridor/{data['origin']}/{data['destination']}.json",
@@ -316,3 +391,15 @@ def brief_page(request: Request, con: Con, store: StoreDep,
             else _href("/"))
     page = brief.render(data, language=languages.current(), inline=False, back_url=back)
     return HTMLResponse(page)
+
+
+def _keep(year: int | None, lens: str | None, edition: str | None,
+          sex: str | None = None) -> str:
+    """The query string links keep (year, lens, edition, sex and the language; the default sex
+    and language left out)."""
+    language = languages.current()
+    params = {k: v for k, v in {"year": year, "lens": lens, "edition": edition,
+                                "sex": sex if sex != "total" else None,
+                                "lang": language if language != languages.DEFAULT else None,
+                                }.items() if v}
+    return str(URL("").include_query_params(**params)) if params else ""

@@ -186,14 +186,24 @@ def methods_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
             destination: str | None, year: int | None, sex: str, edition: str | None,
-            limit: int, offset: int) -> dict[str, Any]:
-    """The corridor table filtered as asked: one page of rows."""
-    chosen = selection(con, edition)
-    edition = chosen.edition
-    if year is not None:
-        _pick_year(chosen, year)
-    if origin is None and destination is None and year is None:
-        year = chosen.year
+            limit: int, offset: int, all_years: bool = False, lens: str = "wb-lmic",
+            category: str | None = None, neighbour: bool | None = None,
+            community: str | None = None, sort: str = "stock") -> dict[str, Any]:
+    """The corridor table filtered as asked: one page of rows, sorted, with the totals of every
+    row that passes. One year (the selection's default year unless asked) unless ``all_years``."""
+    from corridors.analytics import corridor_filters
+
+    picked = selection(con, edition)
+    edition = picked.edition
+    _lens(lens)
+    year = None if all_years else _pick_year(picked, year)
+    chosen = corridor_filters.CorridorFilter(lens=lens, category=category, neighbour=neighbour,
+                                             community=community, sort=sort)
+    try:
+        chosen.check()
+    except Exception as error:  # a LensError: the message names what is accepted
+        raise Invalid("filter", category if "category" in str(error) else sort,
+                      str(error)) from None
 
     def compute() -> pl.DataFrame:
         return corridor_table(con, edition=edition, years=year, sex=sex, origin=origin,
@@ -201,13 +211,18 @@ def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
                               lenses=list(BUILTIN.values()))
 
     frame = store.memo(("page-explore", origin, destination, year, sex, edition), compute)
+    frame = store.memo(("page-explore-filtered", origin, destination, year, sex, edition, chosen),
+                       lambda: corridor_filters.apply(frame, chosen))
     names = reference.names(con)
     chunk = frame.slice(offset, limit).with_columns(
         pl.col("origin").replace_strict(names, default=None).alias("origin_name"),
         pl.col("destination").replace_strict(names, default=None).alias("destination_name"))
     return {
         "page": "explore", "edition": edition, "year": year, "sex": sex, "origin": origin,
-        "destination": destination, "total": frame.height, "limit": limit, "offset": offset,
+        "destination": destination, "lens": lens, "category": category,
+        "neighbour": neighbour, "community": community, "sort": sort,
+        "total": frame.height, "limit": limit, "offset": offset,
+        "totals": corridor_filters.totals(frame, sex),
         "rows": chunk.to_dicts(),
         "sources": respond.sources(con, respond.income_sources(con), [edition]),
     }
@@ -233,7 +248,26 @@ def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, year: in
     from corridors.web import remittance_views
 
     record["remittances"] = remittance_views.country(store, con, iso3)
+    record["partners"] = partners_record(store, con, iso3, record["year"], lens,
+                                         record["edition"])
     return record
+
+
+def partners_record(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, year: int,
+                    lens: str, edition: str) -> dict[str, Any]:
+    """The country's South–South picture: partners both ways marked South/North, neighbour and
+    community; neighbour and community shares; the largest South–South corridors; the groups
+    it belongs to (for the links to their pages)."""
+    from corridors.analytics.partners import country_partners
+    from corridors.analytics.region_profiles import groups_of
+
+    def compute() -> dict[str, Any]:
+        found = country_partners(con, iso3, edition=edition, year=year, lens=_lens(lens))
+        record = found.to_dict()
+        record["groups"] = groups_of(con, iso3, year)
+        return record
+
+    return store.memo(("page-partners", iso3, year, lens, edition), compute)
 
 
 def income_periods(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -251,13 +285,22 @@ def income_periods(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def corridor(store: Store, con: duckdb.DuckDBPyConnection, origin: str, destination: str, *,
-             edition: str | None) -> dict[str, Any]:
+             edition: str | None, year: int | None = None, sex: str = "total",
+             lens: str = "wb-lmic") -> dict[str, Any]:
+    """A corridor over every year of an edition; ``year`` picks the year of the headline
+    figures (default: the selection's default year), ``sex`` the series they are of."""
     from corridors.records.profiles import corridor_record, with_sources
 
-    edition = selection(con, edition).edition
+    picked = selection(con, edition)
+    edition = picked.edition
+    year = _pick_year(picked, year)
+    _lens(lens)
     record = dict(corridor_record(store, con, origin, destination, edition))
     record["sources"] = with_sources(con, record)
     record["page"] = "corridor"
+    record["year"], record["sex"], record["lens"] = year, sex, lens
+    record["selected"] = corridor_year(record.get("trend") or [], record.get("groups") or [],
+                                       year, sex, lens)
     from corridors.records.flows import corridor_flows_or_missing
 
     record["flows"] = corridor_flows_or_missing(store, con, origin, destination)
@@ -265,3 +308,23 @@ def corridor(store: Store, con: duckdb.DuckDBPyConnection, origin: str, destinat
 
     record["remittances"] = remittance_views.corridor(store, con, origin, destination)
     return record
+
+
+def corridor_year(trend: list[dict[str, Any]], groups: list[dict[str, Any]], year: int, sex: str,
+                  lens: str) -> dict[str, Any]:
+    """The corridor's figures in the chosen year and sex (read from its profile's rows): stock,
+    female share, shares of both ends' totals (of both sexes), change and growth (of both sexes)
+    and the category under the lens."""
+    row = next((t for t in trend if t["year"] == year), None)
+    group = next((g for g in groups if g["year"] == year), {})
+    column = {"total": "total", "female": "female", "male": "male"}[sex]
+    return {
+        "year": year, "sex": sex, "present": row is not None,
+        "stock": row.get(column) if row else None,
+        "female_share": row.get("female_share") if row else None,
+        "origin_share": row.get("origin_share") if row else None,
+        "destination_share": row.get("destination_share") if row else None,
+        "change": row.get("change") if row else None,
+        "growth_rate": row.get("growth_rate") if row else None,
+        "category": group.get(lens),
+    }
