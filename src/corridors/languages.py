@@ -206,7 +206,7 @@ def country_name(iso3: str, name: str) -> str:
         return name
     from babel import Locale
 
-    from corridors import codes
+    import corridors.codes as codes
 
     country = codes.countries().get(iso3)
     if country is None or not country.iso2:

@@ -36,7 +36,7 @@ def brief_command(
     `corridors brief SEN --lang fr --year 2020 --out senegal.pdf`;
     `corridors brief ECOWAS --lang es --lens wb-non-high --out ecowas.html`
     """
-    from corridors import languages
+    import corridors.languages as languages
     from corridors.api.deps import Store
     from corridors.settings import settings
     from corridors.store import connect

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from corridors import languages
+import corridors.languages as languages
 from corridors.analytics import reference
 from corridors.analytics.corridors import corridor_table, safe
 from corridors.analytics.lenses import get_lens
