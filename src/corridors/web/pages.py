@@ -146,13 +146,13 @@ def sources_page(request: Request, con: Con) -> Response:
 
 
 @router.get("/methods.json")
-def methods_json(con: Con) -> Response:
-    return _json(views.methods_page(con))
+def methods_json(con: Con, store: StoreDep) -> Response:
+    return _json(views.methods_page(con, store))
 
 
 @router.get("/methods", response_class=HTMLResponse)
-def methods_page(request: Request, con: Con) -> Response:
-    return _render(request, "methods.html", views.methods_page(con), title=_("Methods"),
+def methods_page(request: Request, con: Con, store: StoreDep) -> Response:
+    return _render(request, "methods.html", views.methods_page(con, store), title=_("Methods"),
                    json_path="/methods.json")
 
 

@@ -172,14 +172,37 @@ def sources_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {"page": "sources", "sources": rows, "geometry": geometry.LICENCE}
 
 
-def methods_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    lenses = [lens.describe() | {"title": _(lens.title), "note": lens_note(lens)}
-              for lens in available_lenses().values()]
-    years = sorted({y for e in editions(con) for y in edition_years(con, e)})
+def methods_page(con: duckdb.DuckDBPyConnection, store: Store | None = None) -> dict[str, Any]:
+    """The lenses, the classification year behind each estimate year, the income thresholds
+    behind each lens in the default year, and (with a store) who ratifies each instrument by lens
+    category in that year (the paper's "over half of C097 ratifiers are in the South")."""
+    from corridors.analytics.governance.instruments import instruments
+    from corridors.analytics.governance.ratifiers import ratifiers_by_category
     from corridors.analytics.lenses import year_mapping
+    from corridors.analytics.thresholds import lens_thresholds
+    from corridors.records.governance import governance
 
+    chosen = list(available_lenses().values())
+    lenses = [lens.describe() | {"title": _(lens.title), "note": lens_note(lens)} for lens in chosen]
+    years = sorted({y for e in editions(con) for y in edition_years(con, e)})
     mapping = year_mapping(con, years).to_dicts() if years else []
-    return {"page": "methods", "lenses": lenses, "year_mapping": mapping,
+    year = selection(con).year if years else None
+    thresholds = lens_thresholds(con, chosen, [year]).to_dicts() if year else []
+    ratifiers: list[dict[str, Any]] = []
+    if store is not None and year:
+        ratifications = governance(store, con).ratifications
+        lens = get_lens("wb-lmic")
+        for key in instruments():
+            frame = ratifiers_by_category(con, ratifications, key, lens, year, "origin")
+            counts = {r["group"]: r for r in frame.iter_rows(named=True)}
+            south = counts["south"]
+            ratifiers.append({"instrument": key, "south": south["ratifiers"],
+                              "north": counts["north"]["ratifiers"],
+                              "unclassified": counts["unclassified"]["ratifiers"],
+                              "south_share": south["share"], "list_complete": south["list_complete"],
+                              "coverage": south["coverage"]})
+    return {"page": "methods", "lenses": lenses, "year_mapping": mapping, "year": year,
+            "thresholds": thresholds, "ratifiers": ratifiers, "ratifiers_lens": "wb-lmic",
             "income_groups": dict(INCOME_LABELS), "sources": respond.sources(
                 con, respond.income_sources(con))}
 
