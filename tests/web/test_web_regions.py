@@ -182,3 +182,14 @@ def test_the_api_takes_the_same_names(web_client):
 def test_a_year_the_edition_lacks_is_named(web_client):
     answer = web_client.get("/community/ECOWAS.json", params={"year": 2003})
     assert answer.status_code == 422 and "2020" in answer.json()["message"]
+
+
+def test_a_community_page_splits_its_migration_by_category_as_the_api(web_client):
+    """The category split within a community (the twin of `corridors ssm summary --region`)."""
+    data = web_client.get("/community/ECOWAS.json", params={"year": 2020}).json()
+    page = web_client.get("/community/ECOWAS", params={"year": 2020}).text
+    api = web_client.get("/api/v1/summary", params={"region": "ECOWAS", "year": 2020}).json()["items"]
+    shown = {r["category"]: r["value"] for r in data["categories"]}
+    assert shown == {r["category"]: r["value"] for r in api} and shown["south-south"] > 0
+    assert 'id="region-categories"' in page
+    assert '<tr data-category="south-south">' in page

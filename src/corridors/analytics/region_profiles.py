@@ -30,7 +30,8 @@ from corridors.analytics.corridors import (
 )
 from corridors.analytics.governance import communities
 from corridors.analytics.lenses import BUILTIN, Lens, LensError
-from corridors.analytics.regions import group_membership, intra_group_shares
+from corridors.analytics.regions import category_summary, group_membership, intra_group_shares, region_members
+from corridors.errors import CorridorsError
 
 #: The groupings a profile page exists for (a custom grouping has no page): every grouping of
 #: ``corridors ssm regions`` but ``custom``.
@@ -142,6 +143,14 @@ def region_profile(
                             if s["status"] == "in force"],
                 "list_complete": statuses[0]["list_complete"],
             })
+    categories = None  # the category split of the corridors within the group (ssm summary --region)
+    asked = wanted if grouping == "rec" else name
+    try:
+        if region_members(con, asked, [year])[0] == grouping:
+            categories = category_summary(con, lenses=lens, edition=edition, years=year, sex=sex,
+                                          region=asked).to_dicts()
+    except CorridorsError:  # a group the summary cannot select by name (income groups)
+        categories = None
     return {
         "grouping": grouping, "group_code": wanted, "group": name, "edition": edition,
         "year": year, "lens": lens.id, "sex": sex,
@@ -151,4 +160,5 @@ def region_profile(
         "top_corridors": top_rows,
         "free_movement": free_movement,
         "ratifications": ratified,
+        "categories": categories,
     }

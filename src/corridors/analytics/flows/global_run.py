@@ -313,8 +313,9 @@ def stored_flows(con: duckdb.DuckDBPyConnection, *, edition: str,
         "SELECT DISTINCT period_start, period_end, sex, settings FROM flows "
         "WHERE edition = ? AND method = ?", [edition, method]).fetchall()
     matching = {(int(a), int(b), s) for a, b, s, text in held if json.loads(text) == wanted}
-    if not all((a, b, s) in matching for a, b in period_list for s in sexes):
-        return None
+    complete = all((a, b, s) in matching for a, b in period_list for s in sexes)
+    if not period_list or not sexes or not complete:
+        return None  # nothing asked (an edition without periods) or not all of it saved
     pairs = [f"{a}-{b}" for a, b in period_list]
     text = next(t for *_, t in held if json.loads(t) == wanted)
     # the settings text is the same on every row: added once as a literal, not read 300,000 times

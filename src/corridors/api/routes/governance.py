@@ -150,7 +150,7 @@ def list_instruments(request: Request, con: Con, store: StoreDep,
 
 RoleQ = Annotated[Literal["origin", "destination"], Query(
     description="Which rule of the lens decides South: origin (default) or destination.")]
-InstrumentP = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9\-]+$",
+InstrumentP = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9_\-]+$",
                                   description="Instrument id, e.g. C097 or ICRMW.")]
 
 

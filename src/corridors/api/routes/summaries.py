@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from corridors.analytics import regions
-from corridors.analytics.lenses import get_lens
+from corridors.analytics.lenses import LensError, get_lens
 from corridors.api import respond
 from corridors.api.deps import (
     Con,
@@ -19,8 +19,10 @@ from corridors.api.deps import (
     OffsetQ,
     SexQ,
     StoreDep,
+    Unknown,
     YearQ,
     check_edition,
+    selection,
 )
 from corridors.api.schemas import (
     CategoryPublic,
@@ -59,6 +61,11 @@ def summary(request: Request, con: Con, store: StoreDep, lens: LensQ = "wb-lmic"
     ``region``: only corridors within that region or community (both ends members that year; the
     twin of `corridors ssm summary --region`)."""
     edition = check_edition(store, con, edition)
+    if region is not None:
+        try:
+            regions.region_members(con, region, list(selection(con, edition).years))
+        except LensError as error:  # names nothing this store knows: 404, as an unknown country
+            raise Unknown("region", region, str(error).split(": ", 1)[-1]) from None
     frame = store.memo(("summary", lens, year, sex, edition, region),
                        lambda: regions.category_summary(con, lenses=get_lens(lens), edition=edition,
                                                         years=year, sex=sex, region=region))
