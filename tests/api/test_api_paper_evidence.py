@@ -59,7 +59,7 @@ def test_summary_within_a_community_adds_up_to_its_members_stock(client, built_h
     first = rows[0]
     assert sum(r["value"] for r in rows) + first["unclassified"] + first["unknown_origin"] == total
     assert rows == _cli(built_home, "ssm", "summary", "--region", "ECOWAS", "--year", "2020")
-    assert client.get("/api/v1/summary", params={"region": "Nowhere"}).status_code == 422
+    assert client.get("/api/v1/summary", params={"region": "Nowhere"}).status_code == 404
 
 
 def test_methods_page_shows_thresholds_and_ratifiers(client):
