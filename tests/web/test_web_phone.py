@@ -15,7 +15,8 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "tooling" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/country/KEN", "/corridor/SOM/KEN", "/explore?destination=KEN&year=2020",
          "/sources", "/methods", "/scorecard", "/scorecard/NIC/CRI", "/practices",
-         "/?lang=fr", "/country/BRA?lang=es", "/embed/country/KEN?chart=trends"]
+         "/?lang=fr", "/country/BRA?lang=es", "/embed/country/KEN?chart=trends",
+         "/regions", "/community/ECOWAS", "/region/continent/002?lang=fr"]
 SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
