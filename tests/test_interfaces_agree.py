@@ -112,7 +112,7 @@ def test_api_cli_and_web_agree_on_members_categories_and_growth(client, built_ho
             "/api/v1/communities", params={"year": year, "limit": 100}).json()["items"]}
         members: dict[str, set[str]] = {}
         for code in communities:
-            rows = cli_json(built_home, "communities", code, "--year", str(year))
+            rows = cli_json(built_home, "communities", code, "--year", str(year))["items"]
             members[code] = {r["iso3"] for r in rows if r["full_member"]}
             assert sorted(members[code]) == api_members[code], (code, year)
             compared["members"] += 1
