@@ -12,7 +12,8 @@ hand calls it too, after its tables are final):
   continent / UN sub-region / SDG region, the communities both ends are full members of that
   year (``shared_recs``, ``same_rec``: the membership rule of
   :mod:`corridors.analytics.governance.communities`) and every community both ends have a role in
-  that year with each end's role as recorded (``communities``);
+  that year with each end's role as recorded (``communities``), and the sources its stock
+  that year was read from, any sex (``source_ids``);
 - ``corridor_roles`` (:data:`ROLES`): every built-in lens's South flags for every country and
   year of the stock (:func:`corridors.analytics.lenses.lens_roles`);
 - ``stock_index`` (:data:`corridors.analytics.editions.STOCK_INDEX`): the editions, years, sexes
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import groupby
 
 import duckdb
 import polars as pl
@@ -35,6 +37,7 @@ from corridors.analytics.editions import STOCK_INDEX, NoDataError
 from corridors.analytics.governance.communities import full_member_sql, listed_sql
 from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
 from corridors.analytics.rules import category_sql, change_sql, growth_sql
+from corridors.store import provenance
 
 FACTS = "corridor_facts"
 ROLES = "corridor_roles"
@@ -70,9 +73,10 @@ def _facts_sql(lenses: Sequence[Lens]) -> str:
     CREATE TABLE {FACTS} AS
     WITH has_total AS (SELECT DISTINCT edition FROM {STOCK_INDEX} WHERE sex = 'total'),
     stock AS (
-        SELECT edition, origin, destination, year, sex, value FROM migrant_stock
+        SELECT edition, origin, destination, year, sex, value, source_id FROM migrant_stock
         UNION ALL
-        SELECT edition, origin, destination, year, 'total' AS sex, sum(value) AS value
+        SELECT edition, origin, destination, year, 'total' AS sex, sum(value) AS value,
+               any_value(source_id) AS source_id
         FROM migrant_stock
         WHERE sex IN ('male', 'female') AND edition NOT IN (SELECT edition FROM has_total)
         GROUP BY edition, origin, destination, year
@@ -81,28 +85,32 @@ def _facts_sql(lenses: Sequence[Lens]) -> str:
         SELECT edition, origin, destination, year,
             sum(value) FILTER (WHERE sex = 'total') AS total,
             sum(value) FILTER (WHERE sex = 'male') AS male,
-            sum(value) FILTER (WHERE sex = 'female') AS female
+            sum(value) FILTER (WHERE sex = 'female') AS female,
+            list_sort(list(DISTINCT source_id) FILTER (WHERE source_id IS NOT NULL))
+                AS source_ids
         FROM stock GROUP BY edition, origin, destination, year
     ),
     yrs AS (SELECT edition, year, lag(year) OVER (PARTITION BY edition ORDER BY year) AS prev_year
             FROM (SELECT DISTINCT edition, year FROM {STOCK_INDEX} WHERE year IS NOT NULL)),
     paired AS (
         SELECT w.edition, w.origin, w.destination, w.year, yrs.prev_year, w.total, w.male,
-               w.female, p.total AS p_total, p.male AS p_male, p.female AS p_female
+               w.female, p.total AS p_total, p.male AS p_male, p.female AS p_female,
+               w.source_ids
         FROM wide w JOIN yrs ON yrs.edition = w.edition AND yrs.year = w.year
         LEFT JOIN wide p ON p.edition = w.edition AND p.origin = w.origin
                         AND p.destination = w.destination AND p.year = yrs.prev_year
     ),
     long AS (
         SELECT edition, origin, destination, year, prev_year, 'total' AS sex, total AS value,
-               p_total AS lagged, female, total
+               p_total AS lagged, female, total, source_ids
         FROM paired WHERE total IS NOT NULL
         UNION ALL
-        SELECT edition, origin, destination, year, prev_year, 'male', male, p_male, female, total
+        SELECT edition, origin, destination, year, prev_year, 'male', male, p_male, female, total,
+               source_ids
         FROM paired WHERE male IS NOT NULL
         UNION ALL
         SELECT edition, origin, destination, year, prev_year, 'female', female, p_female, female,
-               total
+               total, source_ids
         FROM paired WHERE female IS NOT NULL
     ),
     out_totals AS (SELECT edition, origin, year, sex, sum(value) AS out_total FROM long
@@ -122,7 +130,7 @@ def _facts_sql(lenses: Sequence[Lens]) -> str:
             CASE WHEN prev_year IS NOT NULL THEN coalesce(lagged, 0) END AS previous_stock,
             {change_sql('value', 'lagged', 'prev_year')} AS change,
             {growth_sql('value', 'lagged', 'year', 'prev_year')} AS growth_rate,
-            female / nullif(total, 0) AS female_share
+            female / nullif(total, 0) AS female_share, source_ids
         FROM ends
     ),
     roles AS (SELECT iso3, year, {flags} FROM {ROLES} GROUP BY iso3, year),
@@ -157,7 +165,8 @@ def _facts_sql(lenses: Sequence[Lens]) -> str:
         co.sdg_region = cd.sdg_region AS same_sdg_region,
         coalesce(rp.recs, []) AS shared_recs,
         rp.recs IS NOT NULL AS same_rec,
-        coalesce(rl.communities, []) AS communities
+        coalesce(rl.communities, []) AS communities,
+        s.source_ids
     FROM s
     LEFT JOIN neighbours nb ON nb.iso3_a = s.origin AND nb.iso3_b = s.destination
     LEFT JOIN roles ro ON ro.iso3 = s.origin AND ro.year = s.year
@@ -168,6 +177,9 @@ def _facts_sql(lenses: Sequence[Lens]) -> str:
                          AND rp.year = s.year
     LEFT JOIN rolepairs rl ON rl.origin = s.origin AND rl.destination = s.destination
                           AND rl.year = s.year
+    -- stored in corridor order: a corridor's rows lie together, so reading one corridor (a
+    -- profile, a scorecard) skips the rest of the table by its min/max statistics
+    ORDER BY s.edition, s.origin, s.destination, s.year, s.sex
     """
 
 
@@ -270,3 +282,97 @@ def categories(con: duckdb.DuckDBPyConnection, lenses: Sequence[Lens], years: It
         for j, (i, _) in enumerate(computed):
             expressions[i] = category_sql(f"{alias}.origin", f"_ro.so_{j}", f"_rd.sd_{j}")
         yield joins, expressions
+
+
+#: The columns of a corridor's facts that :class:`CorridorIndex` keeps: what a corridor profile
+#: and a scorecard read (with the category of every built-in lens).
+KEPT = ("year", "sex", "stock", "prev_year", "previous_stock", "change", "growth_rate",
+        "female_share", "origin_share", "destination_share", "contiguous", "same_continent",
+        "same_un_subregion", "same_sdg_region", "shared_recs", "source_ids",
+        *(f"category_{safe(lens.id)}" for lens in BUILTIN.values()))
+
+
+class CorridorIndex:
+    """Every corridor's facts held in memory (the :data:`KEPT` columns) and every country's
+    stored roles, found by key without a query: what a server keeps per store file (prepared
+    when it starts, :mod:`corridors.records.prepare`), so that a corridor never asked before is
+    answered at once. :func:`corridor_rows` and :func:`role_rows` read the same rows, from the
+    index when they are given one and with a query otherwise."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        require(con)
+        table = con.execute(f"""
+            SELECT edition, origin, destination, {", ".join(f'"{c}"' for c in KEPT)}
+            FROM {FACTS} ORDER BY edition, origin, destination, year, sex
+        """).to_arrow_table()
+        keys = zip(*(table.column(c).to_pylist() for c in ("edition", "origin", "destination")),
+                   strict=True)
+        #: (edition, origin, destination) -> (first row, number of rows) in :attr:`table`.
+        self.spans: dict[tuple[str, str, str], tuple[int, int]] = {}
+        start = 0
+        for key, group in groupby(keys):
+            count = sum(1 for _ in group)
+            self.spans[key] = (start, count)
+            start += count
+        self.table = table.drop_columns(["edition", "origin", "destination"])
+        #: The provenance rows of the stock's sources, by source id.
+        ids = [r[0] for r in con.execute(
+            f"SELECT DISTINCT source_id FROM {STOCK_INDEX} WHERE source_id IS NOT NULL").fetchall()]
+        self.provenance: dict[str, dict] = {row["source_id"]: row
+                                            for row in provenance.rows(con, ids)}
+        #: (lens, iso3) -> (year, data_year, income group, development group), by year.
+        self.roles: dict[tuple[str, str], list[tuple]] = {}
+        for lens, iso3, *row in con.execute(f"""
+                SELECT lens, iso3, year, data_year, income_group, development_group
+                FROM {ROLES} ORDER BY lens, iso3, year""").fetchall():
+            self.roles.setdefault((lens, iso3), []).append(tuple(row))
+
+    def rows(self, edition: str, origin: str, destination: str,
+             columns: Sequence[str]) -> list[tuple]:
+        """The corridor's rows (``columns`` of :data:`KEPT`), by year and sex."""
+        span = self.spans.get((edition, origin, destination))
+        if span is None:
+            return []
+        part = self.table.slice(*span)
+        return list(zip(*(part.column(c).to_pylist() for c in columns), strict=True))
+
+
+def corridor_rows(con: duckdb.DuckDBPyConnection, edition: str, origin: str, destination: str,
+                  columns: Sequence[str], index: CorridorIndex | None = None) -> list[tuple]:
+    """One corridor's facts in the edition (``columns`` of :data:`KEPT`), by year and sex: from
+    the ``index`` when given, else in one query (the same rows)."""
+    unknown = [c for c in columns if c not in KEPT]
+    if unknown:
+        raise ValueError(f"not a kept corridor fact: {', '.join(unknown)}")
+    if index is not None:
+        return index.rows(edition, origin, destination, columns)
+    return con.execute(f"""
+        SELECT {", ".join(f'"{c}"' for c in columns)} FROM {FACTS}
+        WHERE edition = $edition AND origin = $origin AND destination = $destination
+        ORDER BY year, sex
+    """, {"edition": edition, "origin": origin, "destination": destination}).fetchall()
+
+
+def role_rows(con: duckdb.DuckDBPyConnection, lens: str, iso3: str, years: Iterable[int],
+              index: CorridorIndex | None = None) -> list[tuple]:
+    """A country's stored groups under a built-in lens in ``years``: (year, data year, income
+    group, development group), by year; from the ``index`` when given, else in one query."""
+    wanted = set(years)
+    if index is not None:
+        return [row for row in index.roles.get((lens, iso3), []) if row[0] in wanted]
+    return con.execute(f"""
+        SELECT year, data_year, income_group, development_group FROM {ROLES}
+        WHERE lens = $lens AND iso3 = $iso3 AND list_contains($years, year) ORDER BY year
+    """, {"lens": lens, "iso3": iso3, "years": sorted(wanted)}).fetchall()
+
+
+def stock_sources(con: duckdb.DuckDBPyConnection, ids: Iterable[str],
+                  index: CorridorIndex | None = None) -> list[dict]:
+    """Source id, title, edition and checksum of the stock sources ``ids`` (a corridor fact's
+    ``source_ids``), by source id: from the ``index`` when given, else read."""
+    wanted = sorted(set(ids))
+    found = index.provenance if index is not None else {
+        row["source_id"]: row for row in provenance.rows(con, wanted)}
+    return [{"source_id": i, "title": found[i]["title"] if i in found else None,
+             "edition": found[i]["edition"] if i in found else None,
+             "sha256": found[i]["sha256"] if i in found else None} for i in wanted]

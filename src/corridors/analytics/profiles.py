@@ -11,6 +11,7 @@ Shares are fractions (0..1). Immigrants include those of unknown origin (UN "Oth
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import duckdb
@@ -190,52 +191,66 @@ def _top(rows: list[tuple[str, str, float]], column: str, n: int, total: float) 
     )
 
 
-#: What a country profile reads, in one query of tagged rows (part, s1..s5, y, v1..v3): the
-#: population in the year (the profile's edition first, else the newest), the country's
-#: groupings, its World Bank income-group history, its income group in each year of the edition
-#: ('own'), its immigrants ('in') and emigrants ('out') per year and sex with their classified and
-#: South-South parts under the lens ('sum'), and its corridors' total stock in the year
-#: ('partner'); all from the corridor facts. ``{category}``: the lens's category (with its
-#: ``{joins}``). Parameters: $iso3, $year, $edition, $years, $lens (a built-in lens id: whose
-#: stored roles give the income group, the same for every lens).
+#: What country profiles read, in one query of tagged rows (part, iso3, s1..s5, y, v1..v3) for
+#: the countries asked (``$all``: every country) covering every year of the edition and every
+#: lens asked (a profile of another year or lens is then derived without reading again): the
+#: population per year (the profile's edition first, else the newest), the country's groupings,
+#: its World Bank income-group history, its income group in each year of the edition ('own'), its
+#: immigrants ('in') and emigrants ('out') per year and sex with their classified and
+#: South-South parts under each lens ('sum', the lens id in s3), and its corridors' total stock
+#: per year ('partner', the direction in s3); all from the corridor facts. ``{categories}``: the
+#: lenses' categories as columns ``cat_0``.. (with their ``{joins}``), ``{sums}``: one 'sum' part
+#: per lens (:data:`_SUM`). Parameters: $countries, $all, $edition, $years, $lens (a built-in
+#: lens id: whose stored roles give the income group, the same for every lens).
 COUNTRY_FACTS = """
 WITH c AS MATERIALIZED (
-    SELECT f.origin, f.destination, f.year, f.sex, f.stock, {category} AS category
+    SELECT f.destination AS iso3, 'in' AS direction, f.origin, f.destination, f.year, f.sex,
+           f.stock, {categories}
     FROM {facts} f{joins}
-    WHERE f.edition = $edition AND (f.origin = $iso3 OR f.destination = $iso3)
+    WHERE f.edition = $edition AND ($all OR list_contains($countries, f.destination))
+    UNION ALL
+    SELECT f.origin, 'out', f.origin, f.destination, f.year, f.sex, f.stock, {categories}
+    FROM {facts} f{joins}
+    WHERE f.edition = $edition AND ($all OR list_contains($countries, f.origin))
 )
-(SELECT 'population' AS part, NULL::VARCHAR AS s1, NULL::VARCHAR AS s2, NULL::VARCHAR AS s3,
-        NULL::VARCHAR AS s4, NULL::VARCHAR AS s5, NULL::INTEGER AS y, value AS v1,
-        NULL::DOUBLE AS v2, NULL::DOUBLE AS v3
- FROM population WHERE iso3 = $iso3 AND year = $year AND sex = 'total'
- ORDER BY (edition = $edition) DESC, edition DESC LIMIT 1)
+SELECT 'population' AS part, iso3, NULL::VARCHAR AS s1, NULL::VARCHAR AS s2,
+       NULL::VARCHAR AS s3, NULL::VARCHAR AS s4, NULL::VARCHAR AS s5, year::INTEGER AS y,
+       value AS v1, NULL::DOUBLE AS v2, NULL::DOUBLE AS v3
+FROM population WHERE ($all OR list_contains($countries, iso3)) AND list_contains($years, year)
+  AND sex = 'total'
+QUALIFY row_number() OVER (PARTITION BY iso3, year
+                           ORDER BY (edition = $edition) DESC, edition DESC) = 1
 UNION ALL
-SELECT 'place', continent, un_subregion, sdg_region, ims_region, development_group, NULL, NULL,
-       NULL, NULL FROM countries WHERE iso3 = $iso3
+SELECT 'place', iso3, continent, un_subregion, sdg_region, ims_region, development_group, NULL,
+       NULL, NULL, NULL FROM countries WHERE $all OR list_contains($countries, iso3)
 UNION ALL
-SELECT 'history', fiscal_year, income_group, NULL, NULL, NULL, data_year, NULL, NULL, NULL
-FROM income_groups WHERE iso3 = $iso3
+SELECT 'history', iso3, fiscal_year, income_group, NULL, NULL, NULL, data_year, NULL, NULL, NULL
+FROM income_groups WHERE $all OR list_contains($countries, iso3)
 UNION ALL
-SELECT 'own', income_group, NULL, NULL, NULL, NULL, year, NULL, NULL, NULL FROM {roles}
-WHERE lens = $lens AND iso3 = $iso3 AND list_contains($years, year)
+SELECT 'own', iso3, income_group, NULL, NULL, NULL, NULL, year, NULL, NULL, NULL FROM {roles}
+WHERE lens = $lens AND ($all OR list_contains($countries, iso3)) AND list_contains($years, year)
+{sums}
 UNION ALL
-SELECT 'sum', direction, sex, NULL, NULL, NULL, year, sum(stock),
-       coalesce(sum(stock) FILTER (WHERE category IN ({categories})), 0),
-       coalesce(sum(stock) FILTER (WHERE category = 'south-south'), 0)
-FROM (SELECT 'in' AS direction, * FROM c WHERE destination = $iso3
-      UNION ALL SELECT 'out', * FROM c WHERE origin = $iso3)
-GROUP BY direction, year, sex
-UNION ALL
-SELECT 'partner', origin, destination, NULL, NULL, NULL, NULL, stock, NULL, NULL
-FROM c WHERE sex = 'total' AND year = $year"""
+SELECT 'partner', iso3, origin, destination, direction, NULL, NULL, year, stock, NULL, NULL
+FROM c WHERE sex = 'total'"""
+
+#: One lens's 'sum' part of :data:`COUNTRY_FACTS`: ``{i}`` its column, ``{lens}`` its id.
+_SUM = """UNION ALL
+SELECT 'sum', iso3, direction, sex, {lens}, NULL, NULL, year, sum(stock),
+       coalesce(sum(stock) FILTER (WHERE cat_{i} IN ({classified})), 0),
+       coalesce(sum(stock) FILTER (WHERE cat_{i} = 'south-south'), 0)
+FROM c GROUP BY iso3, direction, year, sex"""
 
 PLACE = ("continent", "un_subregion", "sdg_region", "ims_region", "development_group")
 
 
-def _sums(rows: list[tuple]) -> dict[str, dict[tuple[int, str], dict]]:
-    """The country's sums per direction, year and sex from the tagged 'sum' rows."""
+def _sums(rows: list[tuple], lens: str) -> dict[str, dict[tuple[int, str], dict]]:
+    """The country's sums per direction, year and sex under ``lens`` from the tagged 'sum'
+    rows."""
     sums: dict[str, dict[tuple[int, str], dict]] = {"immigrants": {}, "emigrants": {}}
-    for _, direction, sex, _, _, _, y, stock, classified, south_south in rows:
+    for _, direction, sex, lens_id, _, _, y, stock, classified, south_south in rows:
+        if lens_id != lens:
+            continue
         label = "immigrants" if direction == "in" else "emigrants"
         sums[label][(y, sex)] = {"all": stock, "classified": classified,
                                  "south_south": south_south}
@@ -255,6 +270,49 @@ def _parts(rows: list[tuple]) -> dict[str, list[tuple]]:
 GROUPS_LENS = next(iter(BUILTIN))
 
 
+@dataclass(frozen=True)
+class CountryFacts:
+    """What a country's profiles read, for every year of an edition under the lenses read
+    (:data:`COUNTRY_FACTS`): the profile of any of those years and lenses is derived from it
+    (:func:`country_profile` with ``read=``), so a server keeps one per country and edition
+    rather than one per year and lens. ``parts``: the tagged rows without the country column."""
+
+    iso3: str
+    edition: str
+    lenses: tuple[str, ...]
+    parts: dict[str, list[tuple]]
+
+
+def country_facts(con: duckdb.DuckDBPyConnection, countries: Sequence[str] | None = None, *,
+                  edition: str | None = None, lenses: Sequence[Lens] | None = None,
+                  facts: EditionFacts | None = None) -> dict[str, CountryFacts]:
+    """The tagged rows the profiles of ``countries`` (ISO3 codes, M49 or names; None: every
+    country) in the edition read under ``lenses`` (default: every built-in lens), by ISO3 code,
+    in one query of the corridor facts (see :data:`COUNTRY_FACTS`)."""
+    codes_ = None if countries is None else [resolve_country(con, c) for c in countries]
+    facts = facts or edition_facts(con, edition)
+    chosen = list(lenses) if lenses else list(BUILTIN.values())
+    params = {"countries": codes_ or [], "all": codes_ is None, "edition": facts.edition,
+              "years": facts.years, "lens": GROUPS_LENS}
+    classified = ", ".join(f"'{c}'" for c in CATEGORIES)
+    # per direction, year and sex: stock, classified stock and South-South stock (sums of whole
+    # persons, exact in any order) of the countries' corridor facts, for each lens
+    with corridor_facts.categories(con, chosen, facts.years) as (joins, expressions):
+        rows = con.execute(COUNTRY_FACTS.format(
+            facts=corridor_facts.FACTS, roles=corridor_facts.ROLES, joins=joins,
+            categories=", ".join(f"{e} AS cat_{i}" for i, e in enumerate(expressions)),
+            sums="\n".join(_SUM.format(i=i, lens=literal(lens.id), classified=classified)
+                           for i, lens in enumerate(chosen))),
+            params).fetchall()
+    by_country: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_country.setdefault(row[1], []).append((row[0], *row[2:]))
+    ids = tuple(lens.id for lens in chosen)
+    wanted = codes_ if codes_ is not None else list(by_country)
+    return {iso3: CountryFacts(iso3, facts.edition, ids, _parts(by_country.get(iso3, [])))
+            for iso3 in wanted}
+
+
 def country_profile(
     con: duckdb.DuckDBPyConnection,
     country: str,
@@ -264,31 +322,27 @@ def country_profile(
     lens: Lens | None = None,
     top: int = 10,
     facts: EditionFacts | None = None,
+    read: CountryFacts | None = None,
 ) -> CountryProfile:
     """The profile of ``country`` (ISO3, M49 or name) in ``year`` (default: latest of the edition).
 
     ``facts``: the :class:`EditionFacts` of the edition when the caller keeps them (``edition``
-    is then theirs)."""
-    iso3 = resolve_country(con, country)
+    is then theirs); ``read``: the country's :class:`CountryFacts` under the lens in that edition
+    when the caller keeps them (the profile is then derived without a query)."""
     facts = facts or edition_facts(con, edition)
     edition = facts.edition
     all_years = facts.years
     year = check_years(con, edition, year, all_years)[0] if year is not None else all_years[-1]
     lens = lens or BUILTIN["wb-lmic"]
-    params = {"iso3": iso3, "year": year, "edition": edition, "years": all_years,
-              "lens": GROUPS_LENS}
-    # per direction, year and sex: stock, classified stock and South-South stock (sums of whole
-    # persons, exact in any order) of the country's corridor facts
-    with corridor_facts.categories(con, [lens], all_years) as (joins, (category,)):
-        parts = _parts(con.execute(COUNTRY_FACTS.format(
-            facts=corridor_facts.FACTS, roles=corridor_facts.ROLES, joins=joins,
-            category=category, categories=", ".join(f"'{c}'" for c in CATEGORIES)),
-            params).fetchall())
-    sums = _sums(parts.get("sum", []))
+    if read is None or lens.id not in read.lenses or read.edition != edition:
+        read = next(iter(country_facts(con, [country], lenses=[lens], facts=facts).values()))
+    iso3 = read.iso3
+    parts = read.parts
+    sums = _sums(parts.get("sum", []), lens.id)
     own = sorted(((r[6], r[1]) for r in parts.get("own", [])), key=lambda r: r[0])
-    partners = [(r[1], r[2], r[7]) for r in parts.get("partner", [])]
-    in_year = [r for r in partners if r[1] == iso3]
-    out_year = [r for r in partners if r[0] == iso3]
+    in_year = [(r[1], r[2], r[7]) for r in parts.get("partner", []) if r[6] == year and r[3] == "in"]
+    out_year = [(r[1], r[2], r[7]) for r in parts.get("partner", [])
+                if r[6] == year and r[3] == "out"]
     if not sums["immigrants"] and not sums["emigrants"]:
         raise NoDataError(f"{_name(iso3)} ({iso3}) has no migrant stock in {edition}")
     unknown = float(sum(r[2] for r in in_year if r[0] == OTHER_ORIGIN))
@@ -304,8 +358,8 @@ def country_profile(
 
     immigrants = total("immigrants", year, "total")
     emigrants = total("emigrants", year, "total")
-    population = next((float(r[7]) for r in parts.get("population", []) if r[7] is not None),
-                      None)
+    population = next((float(r[7]) for r in parts.get("population", [])
+                       if r[6] == year and r[7] is not None), None)
     groups_by_year: dict[int, str | None] = {}
     for y, group in own:
         groups_by_year.setdefault(y, group)
@@ -403,25 +457,34 @@ class _Pair:
     same: tuple[bool | None, bool | None, bool | None]
 
 
+#: The corridor facts a corridor profile shows (then the category under each lens).
+PAIR_COLUMNS = ("year", "sex", "stock", "female_share", "origin_share", "destination_share",
+                "change", "growth_rate", "contiguous", "same_continent", "same_un_subregion",
+                "same_sdg_region", "shared_recs")
+
+
 def _pair(con: duckdb.DuckDBPyConnection, o: str, d: str, facts: EditionFacts,
-          lens_list: list[Lens]) -> _Pair:
+          lens_list: list[Lens], index: corridor_facts.CorridorIndex | None = None) -> _Pair:
     """The trend, groups, shared communities, contiguity and places of a corridor profile: the
-    corridor's own facts (every year and sex of the edition) and both ends' groups by year."""
+    corridor's own facts (every year and sex of the edition) and both ends' groups by year;
+    from the ``index`` when given and every lens is built in."""
     years = facts.years
-    with corridor_facts.categories(con, lens_list, years) as (joins, categories):
-        rows = con.execute(f"""
-            SELECT f.year, f.sex, f.stock, f.female_share, f.origin_share, f.destination_share,
-                   f.change, f.growth_rate, f.contiguous, f.same_continent, f.same_un_subregion,
-                   f.same_sdg_region, f.shared_recs, {", ".join(categories)}
-            FROM {corridor_facts.FACTS} f{joins}
-            WHERE f.edition = $edition AND f.origin = $origin AND f.destination = $destination
-            ORDER BY f.year
-        """, {"edition": facts.edition, "origin": o, "destination": d}).fetchall()
-    ends_rows = con.execute(f"""
-        SELECT iso3, year, data_year, income_group, development_group FROM {corridor_facts.ROLES}
-        WHERE lens = $lens AND (iso3 = $origin OR iso3 = $destination)
-          AND list_contains($years, year)
-    """, {"lens": GROUPS_LENS, "origin": o, "destination": d, "years": years}).fetchall()
+    if all(corridor_facts.stored(lens) for lens in lens_list):
+        rows = corridor_facts.corridor_rows(
+            con, facts.edition, o, d,
+            PAIR_COLUMNS + tuple(f"category_{corridor_facts.safe(lens.id)}" for lens in lens_list),
+            index)
+    else:
+        with corridor_facts.categories(con, lens_list, years) as (joins, categories):
+            rows = con.execute(f"""
+                SELECT {", ".join(f"f.{c}" for c in PAIR_COLUMNS)}, {", ".join(categories)}
+                FROM {corridor_facts.FACTS} f{joins}
+                WHERE f.edition = $edition AND f.origin = $origin
+                  AND f.destination = $destination
+                ORDER BY f.year, f.sex
+            """, {"edition": facts.edition, "origin": o, "destination": d}).fetchall()
+    ends_rows = [(iso3, *row) for iso3 in dict.fromkeys((o, d))
+                 for row in corridor_facts.role_rows(con, GROUPS_LENS, iso3, years, index)]
     if not rows:
         return _Pair(pl.DataFrame(schema=TREND), pl.DataFrame(), pl.DataFrame(), False,
                      (None, None, None))
@@ -472,17 +535,19 @@ def corridor_profile(
     edition: str | None = None,
     lenses: list[Lens] | None = None,
     facts: EditionFacts | None = None,
+    index: corridor_facts.CorridorIndex | None = None,
 ) -> CorridorProfile:
     """Trend by sex, both ends' groups and categories by year, contiguity, shared communities.
 
     Read from the corridor's own facts and both ends' stored groups.
-    ``facts``: as for :func:`country_profile`."""
+    ``facts``: as for :func:`country_profile`; ``index``: the corridor facts held in memory
+    (:class:`~corridors.analytics.facts.CorridorIndex`) when the caller keeps them."""
     o = resolve_country(con, origin)
     d = resolve_country(con, destination)
     facts = facts or edition_facts(con, edition)
     edition = facts.edition
     lens_list = lenses or list(BUILTIN.values())
-    stored = _pair(con, o, d, facts, lens_list)
+    stored = _pair(con, o, d, facts, lens_list, index)
     if stored.trend.is_empty():
         raise NoDataError(f"no migrant stock from {_name(o)} ({o}) in {_name(d)} ({d}) "
                           f"in {edition}")

@@ -47,6 +47,9 @@ T = TypeVar("T")
 #: Analytics computations running at once (one per core): more only queue for the same cores and
 #: multiply memory.
 _COMPUTING = threading.BoundedSemaphore(max(1, min(4, os.cpu_count() or 1)))
+#: Whether this thread holds a slot of ``_COMPUTING`` (a memo asked for inside a memo's
+#: computation computes in the slot it has: asking again could wait for itself).
+_COMPUTING_HERE = threading.local()
 
 #: The store (and the file's stamp when the cursor was opened) of each open request cursor.
 _OWNERS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[Store, tuple[int, int]]] = \
@@ -133,8 +136,12 @@ class Store:
         self._countries: frozenset[str] | None = None
         self._editions: tuple[str, ...] | None = None
         self._memo: OrderedDict[tuple, object] = OrderedDict()
+        self._kept: dict[tuple, object] = {}
         self._flights: dict[tuple, threading.Lock] = {}
         self._facts: dict[tuple, Any] = {}
+        #: Called with this store after a rebuilt file is swapped in (e.g. to prepare answers
+        #: again: :func:`corridors.records.prepare.prepare_in_background`).
+        self.on_open: Callable[[Store], object] | None = None
         sweep_serving_links(self.path)
 
     @property
@@ -162,10 +169,13 @@ class Store:
                 self._countries = None
                 self._editions = None
                 self._memo.clear()
+                self._kept.clear()
                 self._facts.clear()
                 if old is not None:
                     old.retired = True
                     old.close_if_unused()
+            if old is not None and self.on_open is not None:
+                self.on_open(self)
 
     def acquire(self) -> tuple[duckdb.DuckDBPyConnection, _Generation]:
         """A cursor of the current generation for one request, counted until :meth:`release`."""
@@ -238,25 +248,37 @@ class Store:
             self._editions = tuple(corridor_facts.editions(con))
         return self._editions
 
-    def memo(self, key: tuple, compute: Callable[[], T]) -> T:
+    def memo(self, key: tuple, compute: Callable[[], T], *, keep: bool = False) -> T:
         """The result of ``compute()`` for ``key``, computed once per store file: the store is
         read-only, so an answer stays right until ``corridors build`` replaces the file (the
-        request's cursor, taken first, notices that and empties the memo)."""
+        request's cursor, taken first, notices that and empties the memo). The memo holds the
+        :data:`MEMO_SIZE` answers used last; ``keep=True``: held until the file changes, whatever
+        else is asked (the facts many answers are cut from, :mod:`corridors.records.prepare`)."""
         with self._lock:
+            if key in self._kept:
+                return self._kept[key]  # type: ignore[return-value]  # compute() stored a T for key
             if key in self._memo:
                 self._memo.move_to_end(key)
                 return self._memo[key]  # type: ignore[return-value]  # compute() stored a T for key
             flight = self._flights.setdefault(key, threading.Lock())
         with flight:  # the same question asked 20 times at once is computed once
             with self._lock:
-                if key in self._memo:
-                    return self._memo[key]  # type: ignore[return-value]  # compute() stored a T for key
+                for held in (self._kept, self._memo):
+                    if key in held:
+                        return held[key]  # type: ignore[return-value]  # compute() stored a T for key
                 generation = self._generation
-            with _COMPUTING:
+            if getattr(_COMPUTING_HERE, "held", False):  # a memo inside a memo's computation
                 value = compute()
+            else:
+                with _COMPUTING:
+                    _COMPUTING_HERE.held = True
+                    try:
+                        value = compute()
+                    finally:
+                        _COMPUTING_HERE.held = False
             with self._lock:
                 if self._generation is generation:  # not from a file replaced meanwhile
-                    self._memo[key] = value
+                    (self._kept if keep else self._memo)[key] = value
                 self._flights.pop(key, None)
                 while len(self._memo) > MEMO_SIZE:
                     self._memo.popitem(last=False)

@@ -6,8 +6,12 @@ The OpenAPI schema is at ``/openapi.json``; its reference is ``docs/api.md``.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -28,16 +32,37 @@ from corridors.api.routes import (
     stocks,
     summaries,
 )
+from corridors.records import prepare as prepared
 from corridors.settings import settings
+
+log = logging.getLogger("corridors.serve")
 
 API_PREFIX = "/api/v1"
 ROUTERS = (countries, stocks, profiles, corridors, lenses, summaries, sources, governance, flows,
            remittances)
 
 
-def create_app(store_path: Path | None = None) -> FastAPI:
-    """The app over the store at ``store_path`` (default: the settings' store), read-only."""
+def create_app(store_path: Path | None = None, *, prepare: bool = False) -> FastAPI:
+    """The app over the store at ``store_path`` (default: the settings' store), read-only.
+
+    ``prepare``: when the server starts, prepare the answers the first questions need
+    (:mod:`corridors.records.prepare`) before taking requests, and again in the background
+    whenever a rebuilt store is swapped in (``corridors serve`` does; tests need not)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if prepare:
+            store: Store = app.state.store
+            store.on_open = prepared.prepare_in_background
+            try:
+                spent = await anyio.to_thread.run_sync(prepared.prepare, store)
+                log.info("answers prepared: %s", spent)
+            except Exception as error:  # preparing only saves time: it never stops the server
+                log.warning("answers not prepared: %s", error)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="corridors: the South-South Mobility Observatory",
         version=__version__,
         description=(

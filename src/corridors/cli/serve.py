@@ -13,11 +13,16 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1 = this "
                              "machine only; 0.0.0.0 = every network interface)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    prepare: bool = typer.Option(True, "--prepare/--no-prepare", help="Before taking requests, "
+                                 "prepare the answers first questions need (profiles, summaries, "
+                                 "rankings of the default edition: a few seconds), and again "
+                                 "after each rebuild."),
 ) -> None:
     """Serve the dashboard and the REST API (read-only) until Ctrl+C.
 
     Pages at http://HOST:PORT/, the API under /api/v1, its schema at /openapi.json.
     Everything is served from the installed package: it works offline.
+    With --prepare (the default) the first answers are ready before the first request.
     """
     import uvicorn
 
@@ -28,7 +33,7 @@ def serve_command(
     connect(settings().store_path).close()  # stops with what to run when there is no store
     console.print(f"corridors: dashboard at http://{host}:{port}/  API at "
                   f"http://{host}:{port}/api/v1  (Ctrl+C to stop)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(prepare=prepare), host=host, port=port, log_level="warning", access_log=False)
 
 
 def register(app: typer.Typer) -> None:

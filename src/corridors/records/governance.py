@@ -31,10 +31,13 @@ from corridors.api.deps import (
     require_country,
     selection,
 )
+from corridors.records.profiles import corridor_index, facts_of
 from corridors.settings import settings
 
 #: The largest number of corridors a ranking considers.
 MAX_TOP = 200
+#: The corridors a ranking considers when the user does not say.
+DEFAULT_TOP = 50
 
 
 def _stamp(path: FilePath | None) -> tuple:
@@ -73,7 +76,20 @@ def governance_sources(store: Store, con: duckdb.DuckDBPyConnection,
                        agreements: list[agreements_mod.Agreement] | None = None) -> list[dict]:
     """Sources of a governance answer: each file the figures were read from, with its SHA-256
     (the analytics' one rule, :func:`corridors.analytics.governance.sources.governance_sources`:
-    the files' rows come from the store's provenance, hashed at build or import)."""
+    the files' rows come from the store's provenance, hashed at build or import). Kept per store
+    file and state of the user's imports: the same files give the same rows."""
+    key = ("governance-sources", ratification_lists and gov is not None, reference_files,
+           package_files, None if agreements is None else tuple(a.id for a in agreements),
+           _user_stamp())
+    return [dict(row) for row in store.memo(key, lambda: _governance_sources(
+        con, gov, ratification_lists=ratification_lists, reference_files=reference_files,
+        package_files=package_files, agreements=agreements))]
+
+
+def _governance_sources(con: duckdb.DuckDBPyConnection, gov: scorecard_mod.Governance | None, *,
+                        ratification_lists: bool, reference_files: tuple[str, ...],
+                        package_files: tuple[str, ...],
+                        agreements: list[agreements_mod.Agreement] | None) -> list[dict]:
     return analytics_sources(
         con, reference_files=reference_files,
         ratifications=gov.ratifications if ratification_lists and gov is not None else None,
@@ -157,9 +173,12 @@ def scorecard_record(store: Store, con: duckdb.DuckDBPyConnection, origin: str,
     year = pick_year(con, edition, year)
     check_lens(lens)
     gov = governance(store, con)
+    facts = facts_of(con, edition)
+    index = corridor_index(store, con)
     card = store.memo(("scorecard", origin, destination, year, edition, _user_stamp()),
                       lambda: scorecard_mod.scorecard(con, origin, destination, year,
-                                                      edition=edition, gov=gov))
+                                                      edition=edition, gov=gov, facts=facts,
+                                                      index=index, with_sources=False))
     found = respond.sources(con, respond.income_sources(con), [edition])
     covering = [a for a in gov.agreements if a.id in {x["id"] for x in card["agreements"]}]
     found += governance_sources(store, con, gov, ratification_lists=True,
@@ -176,9 +195,13 @@ def rank_record(store: Store, con: duckdb.DuckDBPyConnection, lens: str, year: i
     year = pick_year(con, edition, year)
     check_lens(lens)
     gov = governance(store, con)
-    rows = store.memo(("scorecard-rank", lens, year, edition, top, _user_stamp()),
+    facts = facts_of(con, edition)
+    stamp = _user_stamp()
+    seen: dict[tuple[str, str, int], dict] = store.memo(  # indicators shared by the rankings
+        ("scorecard-rank-seen", stamp), dict, keep=True)
+    rows = store.memo(("scorecard-rank", lens, year, edition, top, stamp),
                       lambda: scorecard_mod.rank(con, lens, year, edition=edition, top=top,
-                                                 gov=gov))
+                                                 gov=gov, facts=facts, seen=seen))
     found = respond.sources(con, respond.income_sources(con), [edition])
     found += governance_sources(store, con, gov, ratification_lists=True,
                                 reference_files=("rec_membership.csv", "rec_free_movement.csv"),

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from corridors.analytics.lenses import get_lens
+from corridors.analytics.facts import CorridorIndex
+from corridors.analytics.lenses import BUILTIN, get_lens
 from corridors.analytics.profiles import (
+    CountryFacts,
     EditionFacts,
     corridor_profile,
+    country_facts,
     country_profile,
     edition_facts,
 )
@@ -40,21 +43,55 @@ def facts_of(con, edition: str | None) -> EditionFacts:
 
 def country_record(store, con, iso3: str, year: int | None, lens: str, edition: str | None,
                    top: int) -> dict[str, Any]:
-    """The country profile as a JSON-ready dict with the ``top`` origins and destinations. Computed
-    once per country, year, lens and edition with every origin and destination (the page's map
-    needs them all) and memoised per store file."""
+    """The country profile as a JSON-ready dict with the ``top`` origins and destinations. The
+    country's facts are read once per country, lens and edition (every year at once: a profile of
+    another year needs no query) and the profile is computed once per year with every origin and
+    destination (the page's map needs them all); both memoised per store file."""
     chosen = selection(con, edition)
     edition = chosen.edition
     year = year if year is not None else chosen.year
-    full = store.memo(("country-profile", iso3, year, lens, edition), lambda: (
-        country_profile(con, iso3, edition=edition, year=year, lens=get_lens(lens),
-                        top=MAX_TOP, facts=facts_of(con, edition)).to_dict()))
+    facts = facts_of(con, edition)
+    read = _country_facts(store, con, iso3, lens, facts)
+
+    def profile() -> dict[str, Any]:
+        return country_profile(con, iso3, year=year, lens=get_lens(lens), top=MAX_TOP,
+                               facts=facts, read=read).to_dict()
+
+    full = store.memo(("country-profile", iso3, year, lens, edition), profile)
     return {**full, "top_origins": full["top_origins"][:top],
             "top_destinations": full["top_destinations"][:top]}
 
 
+def every_country_facts(store, con, facts: EditionFacts) -> dict[str, CountryFacts]:
+    """Every country's profile facts in the edition under every built-in lens, read at once (one
+    query) and kept per store file."""
+    return store.memo(("country-facts", facts.edition), lambda: country_facts(con, facts=facts),
+                      keep=True)
+
+
+def _country_facts(store, con, iso3: str, lens: str, facts: EditionFacts) -> CountryFacts:
+    """What the country's profiles read in the edition: under the built-in lenses, cut from
+    :func:`every_country_facts` (prepared when the server starts:
+    :mod:`corridors.records.prepare`); under a lens of the user's own, read for this country
+    alone."""
+    chosen = get_lens(lens)
+    if BUILTIN.get(lens) == chosen:
+        every = every_country_facts(store, con, facts)
+        if iso3 in every:
+            return every[iso3]
+    return store.memo(("country-facts", iso3, lens, facts.edition), lambda: country_facts(
+        con, [iso3], lenses=[chosen], facts=facts)[iso3])
+
+
+def corridor_index(store, con) -> CorridorIndex:
+    """Every corridor's facts held in memory, read once per store file (prepared when the server
+    starts: :mod:`corridors.records.prepare`)."""
+    return store.memo(("corridor-index",), lambda: CorridorIndex(con), keep=True)
+
+
 def corridor_record(store, con, origin: str, destination: str,
                     edition: str | None) -> dict[str, Any]:
+    index = corridor_index(store, con)
     return store.memo(("corridor-profile", origin, destination, edition), lambda: (
         corridor_profile(con, origin, destination, edition=edition,
-                         facts=facts_of(con, edition)).to_dict()))
+                         facts=facts_of(con, edition), index=index).to_dict()))

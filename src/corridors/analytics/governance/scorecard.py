@@ -48,14 +48,15 @@ from corridors.analytics.corridors import (
     safe,
 )
 from corridors.analytics.editions import stock_sources
-from corridors.analytics.facts import FACTS, categories
+from corridors.analytics.facts import FACTS, CorridorIndex, categories, corridor_rows
+from corridors.analytics.facts import stock_sources as fact_sources
 from corridors.analytics.governance import agreements as agreements_mod
 from corridors.analytics.governance import communities as communities_mod
 from corridors.analytics.governance import ratifications as ratifications_mod
 from corridors.analytics.governance.instruments import fundamental, instruments, migrant_specific
 from corridors.analytics.governance.sources import MEMBERSHIP_FILES, governance_sources
 from corridors.analytics.lenses import BUILTIN, get_lens
-from corridors.analytics.profiles import edition_facts
+from corridors.analytics.profiles import EditionFacts, edition_facts
 from corridors.errors import CorridorsError, InputError
 from corridors.store import provenance
 
@@ -260,54 +261,35 @@ def _country(code: str, what: str) -> str:
     return iso3
 
 
-def _provenance(con: duckdb.DuckDBPyConnection, edition: str, origin: str, destination: str,
-                year: int) -> list[dict]:
-    rows = con.execute(
-        """SELECT DISTINCT m.source_id, p.title, p.edition, p.sha256
-           FROM migrant_stock m LEFT JOIN provenance p ON p.source_id = m.source_id
-           WHERE m.edition = ? AND m.origin = ? AND m.destination = ? AND m.year = ?
-           ORDER BY 1""", [edition, origin, destination, year]).fetchall()
-    return [{"source_id": r[0], "title": r[1], "edition": r[2], "sha256": r[3]} for r in rows]
-
-
-#: The sources of a corridor's stock in a year (source id, title, edition, checksum).
-#: Parameters: $edition, $origin, $destination, $year.
-SOURCES_SQL = """
-SELECT m.source_id, p.title, p.edition, p.sha256
-FROM (SELECT DISTINCT source_id FROM migrant_stock
-      WHERE edition = $edition AND origin = $origin AND destination = $destination
-        AND year = $year) m
-LEFT JOIN provenance p ON p.source_id = m.source_id
-ORDER BY m.source_id IS NULL, m.source_id
-"""
-
-
 def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, year: int, *,
               edition: str | None = None, gov: Governance | None = None,
-              reference: Path | str | None = None) -> dict:
+              reference: Path | str | None = None, facts: EditionFacts | None = None,
+              index: CorridorIndex | None = None, with_sources: bool = True) -> dict:
     """The scorecard of one corridor in one year (see the module docstring).
 
     The stock figures are the corridor table's (:func:`corridors.analytics.corridors.corridor_table`)
-    for this corridor, read from its own rows only."""
+    for this corridor, read from its own rows only. ``facts``: the edition's
+    :class:`~corridors.analytics.profiles.EditionFacts` when the caller keeps them; ``index``: the
+    corridor facts held in memory (:class:`~corridors.analytics.facts.CorridorIndex`), likewise;
+    ``with_sources=False``: leave out the answer's ``sources`` (a caller that names them itself)."""
     o = _country(origin, "ORIGIN")
     d = _country(destination, "DESTINATION")
-    facts = edition_facts(con, edition)
+    facts = facts or edition_facts(con, edition)
     edition = facts.edition
     gov = gov or Governance.load(con, reference)
     check_years(con, edition, year, facts.years)
     lenses = list(BUILTIN.values())
-    columns = ", ".join(f'"category_{safe(lens.id)}"' for lens in lenses)
-    by_year = {r[0]: r for r in con.execute(f"""
-        SELECT year, prev_year, stock, previous_stock, change, growth_rate, female_share,
-               contiguous, {columns}
-        FROM {FACTS} WHERE edition = $edition AND origin = $origin
-          AND destination = $destination AND sex = 'total' ORDER BY year
-    """, {"edition": edition, "origin": o, "destination": d}).fetchall()}
+    columns = ("year", "prev_year", "stock", "previous_stock", "change", "growth_rate",
+               "female_share", "contiguous", *(f"category_{safe(lens.id)}" for lens in lenses),
+               "source_ids")
+    totals = [r[1:] for r in corridor_rows(con, edition, o, d, ("sex", *columns), index)
+              if r[0] == "total"]
+    by_year = {r[0]: r[:-1] for r in totals}
+    ids_by_year = {r[0]: r[-1] for r in totals}
     row = by_year.get(year)
     if row is None:
         raise NoDataError(f"{edition} has no stock for {o} -> {d} in {year}")
-    stock_sources = con.execute(SOURCES_SQL, {"edition": edition, "origin": o, "destination": d,
-                                              "year": year}).fetchall()
+    stock_sources = fact_sources(con, ids_by_year[year], index)
     names = codes.countries()
     result = {
         "corridor": {"origin": o, "origin_name": names[o].name, "destination": d,
@@ -317,13 +299,13 @@ def scorecard(con: duckdb.DuckDBPyConnection, origin: str, destination: str, yea
             "growth_rate": row[5], "female_share": row[6], "contiguous": bool(row[7]),
             "categories": {lens.id: category for lens, category in zip(lenses, row[8:],
                                                                        strict=True)},
-            "sources": [{"source_id": r[0], "title": r[1], "edition": r[2], "sha256": r[3]}
-                        for r in stock_sources],
+            "sources": stock_sources,
         },
         "trend": [{"year": r[0], "stock": r[2], "growth_rate": r[5]} for r in by_year.values()],
     }
     result.update(governance_indicators(gov, o, d, year))
-    result["sources"] = sources(con, gov, edition)
+    if with_sources:
+        result["sources"] = sources(con, gov, edition)
     return result
 
 
@@ -348,11 +330,12 @@ def south_south_corridors(con: duckdb.DuckDBPyConnection, lens_id: str, year: in
 
 
 def _top_south_south(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *,
-                     edition: str | None = None, top: int = 50) -> list[dict]:
+                     edition: str | None = None, top: int = 50,
+                     facts: EditionFacts | None = None) -> list[dict]:
     """origin, destination, stock and edition of :func:`south_south_corridors` in one query of
     the corridor facts."""
     lens = get_lens(lens_id)
-    facts = edition_facts(con, edition)
+    facts = facts or edition_facts(con, edition)
     edition = facts.edition
     check_years(con, edition, year, facts.years)
     with categories(con, [lens], [year]) as (joins, (category,)):
@@ -369,20 +352,30 @@ def _top_south_south(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *,
 
 def rank(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *, edition: str | None = None,
          top: int = 50, gov: Governance | None = None,
-         reference: Path | str | None = None) -> list[dict]:
+         reference: Path | str | None = None, facts: EditionFacts | None = None,
+         seen: dict[tuple[str, str, int], dict] | None = None) -> list[dict]:
     """The ``top`` largest South-South corridors under a lens, ordered by weakest evidenced
-    governance coverage (then by stock): where should support go first?"""
+    governance coverage (then by stock): where should support go first?
+
+    ``facts``: the edition's facts when the caller keeps them; ``seen``: a dict the caller keeps
+    for the same ``gov`` across rankings, where each corridor's governance indicators in a year
+    are remembered (the rankings of several lenses share most corridors)."""
     if top < 1:
         raise CorridorsError("--top must be at least 1")
-    corridors_rows = _top_south_south(con, lens_id, year, edition=edition, top=top)
+    corridors_rows = _top_south_south(con, lens_id, year, edition=edition, top=top, facts=facts)
     gov = gov or Governance.load(con, reference)
     names = codes.countries()
     members_of = _members_of(gov, year)
     remembered = replace(gov, ratifications=_RatifiedByYear(gov.ratifications))
     out = []
     for row in corridors_rows:
-        g = governance_indicators(remembered, row["origin"], row["destination"], year,
-                                  members_of=members_of, statuses=False)
+        key = (row["origin"], row["destination"], year)
+        g = seen.get(key) if seen is not None else None
+        if g is None:
+            g = governance_indicators(remembered, row["origin"], row["destination"], year,
+                                      members_of=members_of, statuses=False)
+            if seen is not None:
+                seen[key] = g
         by_name = {i["indicator"]: i for i in g["indicators"]}
         out.append({
             "origin": row["origin"], "origin_name": names[row["origin"]].name,

@@ -49,6 +49,7 @@ from corridors.api.schemas import (
     ScorecardPublic,
 )
 from corridors.records.governance import (
+    DEFAULT_TOP,
     MAX_TOP,
     agreement_rows,
     governance,
@@ -256,7 +257,7 @@ TopQ = Annotated[int, Query(ge=1, le=MAX_TOP,
             summary="Where should support go first? Largest South-South corridors by weakest "
                     "governance coverage")
 def get_rank(request: Request, con: Con, store: StoreDep, lens: LensQ = "wb-lmic",
-             year: YearQ = None, edition: EditionQ = None, top: TopQ = 50, limit: LimitQ = 50,
+             year: YearQ = None, edition: EditionQ = None, top: TopQ = DEFAULT_TOP, limit: LimitQ = 50,
              offset: OffsetQ = 0, format: FormatQ = None) -> Response:
     """The ``top`` largest South-South corridors under the lens in the year, ranked by
     ``evidenced`` coverage (unknown counted as 0; ascending), then by stock. ``limit`` and

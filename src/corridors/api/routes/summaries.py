@@ -31,6 +31,7 @@ from corridors.api.schemas import (
     Page,
     TopCorridorPublic,
 )
+from corridors.records.summaries import summary_frame
 
 router = APIRouter(tags=["lenses and summaries"])
 
@@ -66,9 +67,7 @@ def summary(request: Request, con: Con, store: StoreDep, lens: LensQ = "wb-lmic"
             regions.region_members(con, region, list(selection(con, edition).years))
         except LensError as error:  # names nothing this store knows: 404, as an unknown country
             raise Unknown("region", region, str(error).split(": ", 1)[-1]) from None
-    frame = store.memo(("summary", lens, year, sex, edition, region),
-                       lambda: regions.category_summary(con, lenses=get_lens(lens), edition=edition,
-                                                        years=year, sex=sex, region=region))
+    frame = summary_frame(store, con, lens, year, sex, edition, region)
     return respond.page(request, frame, lens_sources(con, frame), limit=1000, offset=0,
                         fmt=format, filename=f"summary-{lens}")
 

@@ -1,0 +1,81 @@
+"""Answers prepared when the server starts (and again, in the background, when ``corridors build``
+swaps in a new store): what the first questions of every user need, so that a question never
+asked before is cut from facts already read instead of waiting for a query.
+
+For the default edition: its selection and stock sources, every country's profile facts under
+every built-in lens (one query), the South-South summary of every built-in lens, year and sex,
+the governance facts and their sources, and the scorecard ranking of every built-in lens and year
+(the default ``top``); and for every edition, every corridor's facts held in memory
+(:class:`~corridors.analytics.facts.CorridorIndex`: a corridor profile or scorecard never asked
+before needs no query). Everything is kept in the store's memo, exactly as if it had been asked,
+and is dropped with it when the store file changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from fastapi import HTTPException
+
+from corridors.analytics.lenses import BUILTIN
+from corridors.api import respond
+from corridors.api.deps import Store, selection
+from corridors.errors import CorridorsError
+from corridors.records.governance import DEFAULT_TOP, rank_record
+from corridors.records.profiles import corridor_index, every_country_facts, facts_of
+from corridors.records.summaries import summary_frame
+
+log = logging.getLogger("corridors.serve")
+
+
+def prepare(store: Store) -> dict[str, float]:
+    """Prepare the first answers of the store now open (see the module docstring); the seconds
+    each part took. A store without the governance reference is prepared without its ranking."""
+    spent: dict[str, float] = {}
+    con, generation = store.acquire()
+    try:
+        def timed(name: str, work) -> None:
+            start = time.perf_counter()
+            work()
+            spent[name] = round(time.perf_counter() - start, 3)
+
+        chosen = selection(con)
+        edition = chosen.edition
+        timed("facts", lambda: (store.country_codes(con), store.editions(con),
+                                facts_of(con, None), facts_of(con, edition),
+                                respond.sources(con, respond.income_sources(con), [edition])))
+        facts = facts_of(con, edition)
+        timed("country profiles", lambda: every_country_facts(store, con, facts))
+        timed("corridors", lambda: corridor_index(store, con))
+        timed("summaries", lambda: [summary_frame(store, con, next(iter(BUILTIN)), None, sex,
+                                                  edition) for sex in ("total", "female", "male")])
+
+        def ranks() -> None:
+            for lens in BUILTIN:
+                for year in chosen.years:
+                    rank_record(store, con, lens, year, edition, DEFAULT_TOP)
+        try:
+            timed("rankings", ranks)
+        except (CorridorsError, HTTPException) as error:  # no governance reference: still serves
+            log.warning("rankings not prepared: %s", getattr(error, "detail", error))
+    finally:
+        store.release(con, generation)
+    return spent
+
+
+def prepare_in_background(store: Store) -> threading.Thread:
+    """:func:`prepare` in a daemon thread (after a store swap: requests are served meanwhile,
+    computing what they ask themselves)."""
+    thread = threading.Thread(target=_quietly, args=(store,), name="corridors-prepare", daemon=True)
+    thread.start()
+    return thread
+
+
+def _quietly(store: Store) -> None:
+    try:
+        prepare(store)
+    except Exception as error:  # preparing only saves time: it never stops the server
+        log.warning("answers not prepared: %s", error)
+

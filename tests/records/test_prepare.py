@@ -1,0 +1,174 @@
+"""Answers prepared when the server starts (records/prepare.py) are the answers computed when asked.
+
+On the store built from the mirror (CORRIDORS_MIRROR): every corridor's facts held in memory
+(``CorridorIndex``) equal the rows a query reads, for every corridor of every edition; every
+country's profile facts read at once equal those read for one country; a summary cut from every
+lens and year equals the summary computed for that lens and year; and an app that prepared its
+answers serves the same bodies as one that did not, for profiles, corridors, scorecards, rankings
+and summaries never asked before.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from corridors.analytics import facts as corridor_facts
+from corridors.analytics import regions
+from corridors.analytics.lenses import BUILTIN, Rule
+from corridors.analytics.profiles import (
+    GROUPS_LENS,
+    corridor_profile,
+    country_facts,
+    country_profile,
+    edition_facts,
+)
+from corridors.api.deps import Store
+from corridors.api.main import create_app
+from corridors.records.prepare import prepare
+from corridors.records.summaries import summary_frame
+
+
+@pytest.fixture(scope="module")
+def index(built_store: Path) -> corridor_facts.CorridorIndex:
+    from corridors.store import connect
+
+    con = connect(built_store, read_only=True)
+    try:
+        return corridor_facts.CorridorIndex(con)
+    finally:
+        con.close()
+
+
+def _pairs(store_con) -> list[tuple[str, str, str]]:
+    return store_con.execute(f"SELECT DISTINCT edition, origin, destination FROM "
+                             f"{corridor_facts.FACTS} ORDER BY ALL").fetchall()
+
+
+def test_index_holds_every_corridor_once(store_con, index) -> None:
+    pairs = _pairs(store_con)
+    assert len(index.spans) == len(pairs)
+    assert sum(n for _, n in index.spans.values()) == \
+        store_con.execute(f"SELECT count(*) FROM {corridor_facts.FACTS}").fetchone()[0]
+
+
+def test_index_rows_equal_the_query_for_corridors_of_every_edition(store_con, index) -> None:
+    pairs = _pairs(store_con)
+    chosen = random.Random(11).sample(pairs, 400)
+    # the residual origins, the largest corridors and a pair with no facts at all
+    chosen += [p for p in pairs if p[1] in ("XON", "XOS", "XXX")][:40]
+    chosen += [("ims2020", "IND", "ARE"), ("ims2020", "MEX", "USA"), ("ims2015", "SYR", "TUR"),
+               ("ims2020", "KEN", "KEN")]
+    for edition, origin, destination in chosen:
+        read = corridor_facts.corridor_rows(store_con, edition, origin, destination,
+                                            corridor_facts.KEPT)
+        held = corridor_facts.corridor_rows(store_con, edition, origin, destination,
+                                            corridor_facts.KEPT, index)
+        assert held == read, (edition, origin, destination)
+
+
+def test_index_roles_and_sources_equal_the_query(store_con, index) -> None:
+    years = edition_facts(store_con).years
+    for iso3 in ("KEN", "IND", "BRA", "USA", "XON", "SSD"):
+        assert corridor_facts.role_rows(store_con, GROUPS_LENS, iso3, years, index) == \
+            corridor_facts.role_rows(store_con, GROUPS_LENS, iso3, years)
+    ids = list(index.provenance)
+    assert ids and corridor_facts.stock_sources(store_con, ids, index) == \
+        corridor_facts.stock_sources(store_con, ids)
+
+
+def test_unknown_column_is_refused(store_con) -> None:
+    with pytest.raises(ValueError, match="not a kept corridor fact"):
+        corridor_facts.corridor_rows(store_con, "ims2020", "IND", "ARE", ("stock", "nonsense"))
+
+
+def test_corridor_profile_from_the_index_is_the_profile_read(store_con, index) -> None:
+    for edition in ("ims2020", "ims2019", "ims2015"):
+        facts = edition_facts(store_con, edition)
+        for origin, destination in (("IND", "ARE"), ("VEN", "COL"), ("BFA", "CIV")):
+            read = corridor_profile(store_con, origin, destination, facts=facts).to_dict()
+            held = corridor_profile(store_con, origin, destination, facts=facts,
+                                    index=index).to_dict()
+            assert held == read
+
+
+def test_every_country_read_at_once_equals_one_country_read_alone(store_con) -> None:
+    facts = edition_facts(store_con)
+    every = country_facts(store_con, facts=facts)
+    assert {"KEN", "IND", "BRA", "ZAF"} <= set(every)
+    custom = replace(BUILTIN["wb-lmic"], id="mine", origin=Rule(countries=("KEN", "IND")),
+                     source="user")
+    for iso3 in ("KEN", "IND", "BRA", "ZAF", "NPL", "FJI"):
+        alone = country_facts(store_con, [iso3], facts=facts)[iso3]
+        assert {k: sorted(v, key=repr) for k, v in every[iso3].parts.items()} == \
+            {k: sorted(v, key=repr) for k, v in alone.parts.items()}
+        for lens in BUILTIN.values():
+            for year in facts.years[::3]:
+                assert country_profile(store_con, iso3, year=year, lens=lens, facts=facts,
+                                       read=every[iso3]).to_dict() == \
+                    country_profile(store_con, iso3, year=year, lens=lens, facts=facts).to_dict()
+        # a lens of the user's own is read for it, never cut from the built-in lenses' facts
+        assert country_profile(store_con, iso3, lens=custom, facts=facts,
+                               read=every[iso3]).to_dict() == \
+            country_profile(store_con, iso3, lens=custom, facts=facts).to_dict()
+
+
+def test_summary_cut_from_every_lens_equals_the_summary_asked(built_store: Path,
+                                                                store_con) -> None:
+    store = Store(built_store)
+    con = store.cursor()
+    try:
+        edition = edition_facts(con).edition
+        for sex in ("total", "female"):
+            for lens in BUILTIN.values():
+                for year in (None, 1990, 2020):
+                    cut = summary_frame(store, con, lens.id, year, sex, edition)
+                    asked = regions.category_summary(store_con, lenses=lens, edition=edition,
+                                                     years=year, sex=sex)
+                    assert cut.equals(asked), (sex, lens.id, year)
+    finally:
+        store.close()
+
+
+def test_prepare_keeps_what_it_read(built_home: Path, built_store: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CORRIDORS_HOME", str(built_home))
+    store = Store(built_store)
+    try:
+        spent = prepare(store)
+        assert set(spent) == {"facts", "country profiles", "corridors", "summaries", "rankings"}
+        assert ("corridor-index",) in store._kept
+        assert any(key[0] == "scorecard-rank" for key in store._memo)
+    finally:
+        store.close()
+
+
+URLS = (
+    [f"/api/v1/countries/{c}/profile?lens={lens}&year={y}" for c in ("KEN", "IND", "BRA")
+     for lens in ("wb-lmic", "un-developing") for y in (2020, 2000)]
+    + [f"/api/v1/corridors/{o}/{d}" + (f"?edition={e}" if e else "")
+       for o, d in (("IND", "ARE"), ("VEN", "COL")) for e in (None, "ims2019", "ims2015")]
+    + [f"/api/v1/scorecard/{o}/{d}?year={y}" for o, d in (("IND", "ARE"), ("BFA", "CIV"))
+       for y in (2020, 2010)]
+    + [f"/api/v1/scorecard/rank?lens={lens}&year={y}" for lens in ("wb-lmic", "gfmd-2018")
+       for y in (1990, 2020)]
+    + [f"/api/v1/summary?lens={lens}&year={y}&sex={sex}" for lens in ("wb-lmic", "wb-non-high")
+       for y in (1995, 2020) for sex in ("total", "male")]
+)
+
+
+def test_a_prepared_server_answers_as_one_that_was_not(built_home: Path, built_store: Path,
+                                                       monkeypatch) -> None:
+    monkeypatch.setenv("CORRIDORS_HOME", str(built_home))
+    bodies = {}
+    for prepared in (False, True):
+        with TestClient(create_app(built_store, prepare=prepared)) as client:
+            for url in URLS:
+                answer = client.get(url)
+                assert answer.status_code == 200, (url, answer.text[:300])
+                bodies.setdefault(url, []).append(answer.json())
+    for url, (plain, prepared) in bodies.items():
+        assert prepared == plain, url
