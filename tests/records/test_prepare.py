@@ -138,8 +138,10 @@ def test_prepare_keeps_what_it_read(built_home: Path, built_store: Path, monkeyp
     monkeypatch.setenv("CORRIDORS_HOME", str(built_home))
     store = Store(built_store)
     try:
-        spent = prepare(store)
-        assert set(spent) == {"facts", "country profiles", "corridors", "summaries", "rankings"}
+        done = prepare(store)
+        assert set(done.spent) == {"facts", "country profiles", "corridors", "summaries",
+                                   "rankings"}
+        assert done.corridor == ("IND", "ARE")  # the largest South-South corridor of 2020
         assert ("corridor-index",) in store._kept
         assert any(key[0] == "scorecard-rank" for key in store._memo)
     finally:

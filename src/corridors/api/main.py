@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
+import httpx
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -55,8 +56,9 @@ def create_app(store_path: Path | None = None, *, prepare: bool = False) -> Fast
             store: Store = app.state.store
             store.on_open = prepared.prepare_in_background
             try:
-                spent = await anyio.to_thread.run_sync(prepared.prepare, store)
-                log.info("answers prepared: %s", spent)
+                done = await anyio.to_thread.run_sync(prepared.prepare, store)
+                await _answer_once(app, done.corridor)
+                log.info("answers prepared: %s", done.spent)
             except Exception as error:  # preparing only saves time: it never stops the server
                 log.warning("answers not prepared: %s", error)
         yield
@@ -91,6 +93,23 @@ def create_app(store_path: Path | None = None, *, prepare: bool = False) -> Fast
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     _declare_answers(app)
     return app
+
+
+async def _answer_once(app: FastAPI, corridor: tuple[str, str] | None) -> None:
+    """Ask the app, in process, one question of each kind the first users ask (and a path that
+    matches none, which has every route made ready: FastAPI readies a route the first time a
+    request is matched against it), so that the first real request finds the routes, the answer
+    writers and the language catalogues ready."""
+    urls = [f"{API_PREFIX}/-", f"{API_PREFIX}/summary", f"{API_PREFIX}/scorecard/rank"]
+    if corridor is not None:
+        origin, destination = corridor
+        urls += [f"{API_PREFIX}/countries/{destination}/profile",
+                 f"{API_PREFIX}/corridors/{origin}/{destination}",
+                 f"{API_PREFIX}/scorecard/{origin}/{destination}"]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://corridors.local") as client:
+        for url in urls:
+            await client.get(url)
 
 
 def _declare_answers(app: FastAPI) -> None:

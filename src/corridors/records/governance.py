@@ -78,8 +78,11 @@ def governance_sources(store: Store, con: duckdb.DuckDBPyConnection,
     (the analytics' one rule, :func:`corridors.analytics.governance.sources.governance_sources`:
     the files' rows come from the store's provenance, hashed at build or import). Kept per store
     file and state of the user's imports: the same files give the same rows."""
+    # the agreements count by the files they were read from (most corridors' come from one)
     key = ("governance-sources", ratification_lists and gov is not None, reference_files,
-           package_files, None if agreements is None else tuple(a.id for a in agreements),
+           package_files,
+           None if agreements is None else tuple(dict.fromkeys(a.provenance.file
+                                                               for a in agreements)),
            _user_stamp())
     return [dict(row) for row in store.memo(key, lambda: _governance_sources(
         con, gov, ratification_lists=ratification_lists, reference_files=reference_files,

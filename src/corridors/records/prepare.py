@@ -2,13 +2,15 @@
 swaps in a new store): what the first questions of every user need, so that a question never
 asked before is cut from facts already read instead of waiting for a query.
 
-For the default edition: its selection and stock sources, every country's profile facts under
-every built-in lens (one query), the South-South summary of every built-in lens, year and sex,
-the governance facts and their sources, and the scorecard ranking of every built-in lens and year
-(the default ``top``); and for every edition, every corridor's facts held in memory
+For every edition: its selection and stock sources, and every corridor's facts held in memory
 (:class:`~corridors.analytics.facts.CorridorIndex`: a corridor profile or scorecard never asked
-before needs no query). Everything is kept in the store's memo, exactly as if it had been asked,
-and is dropped with it when the store file changes.
+before needs no query). For the default edition: every country's profile facts under every
+built-in lens (one query), the South-South summary of every built-in lens, year and sex, the
+governance facts and their sources, and the scorecard ranking of every built-in lens and year
+(the default ``top``). After that the server asks itself one question of each kind
+(:func:`corridors.api.main.create_app`), so routes and answer writers are ready too. Everything
+is kept in the store's memo, exactly as if it had been asked, and is dropped with it when the
+store file changes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 
 from fastapi import HTTPException
 
@@ -30,10 +33,20 @@ from corridors.records.summaries import summary_frame
 log = logging.getLogger("corridors.serve")
 
 
-def prepare(store: Store) -> dict[str, float]:
-    """Prepare the first answers of the store now open (see the module docstring); the seconds
-    each part took. A store without the governance reference is prepared without its ranking."""
-    spent: dict[str, float] = {}
+@dataclass
+class Prepared:
+    """What :func:`prepare` did: the seconds each part took, and the largest South-South corridor
+    of the default year (origin, destination) when the ranking was prepared."""
+
+    spent: dict[str, float] = field(default_factory=dict)
+    corridor: tuple[str, str] | None = None
+
+
+def prepare(store: Store) -> Prepared:
+    """Prepare the first answers of the store now open (see the module docstring). A store without
+    the governance reference is prepared without its ranking."""
+    done = Prepared()
+    spent = done.spent
     con, generation = store.acquire()
     try:
         def timed(name: str, work) -> None:
@@ -43,8 +56,9 @@ def prepare(store: Store) -> dict[str, float]:
 
         chosen = selection(con)
         edition = chosen.edition
-        timed("facts", lambda: (store.country_codes(con), store.editions(con),
-                                facts_of(con, None), facts_of(con, edition),
+        timed("facts", lambda: (store.country_codes(con), facts_of(con, None),
+                                [(facts_of(con, e), selection(con, e))
+                                 for e in store.editions(con)],
                                 respond.sources(con, respond.income_sources(con), [edition])))
         facts = facts_of(con, edition)
         timed("country profiles", lambda: every_country_facts(store, con, facts))
@@ -55,14 +69,17 @@ def prepare(store: Store) -> dict[str, float]:
         def ranks() -> None:
             for lens in BUILTIN:
                 for year in chosen.years:
-                    rank_record(store, con, lens, year, edition, DEFAULT_TOP)
+                    record = rank_record(store, con, lens, year, edition, DEFAULT_TOP)
+                    if lens == next(iter(BUILTIN)) and year == chosen.year and record["rows"]:
+                        largest = max(record["rows"], key=lambda r: r["stock"])
+                        done.corridor = (largest["origin"], largest["destination"])
         try:
             timed("rankings", ranks)
         except (CorridorsError, HTTPException) as error:  # no governance reference: still serves
             log.warning("rankings not prepared: %s", getattr(error, "detail", error))
     finally:
         store.release(con, generation)
-    return spent
+    return done
 
 
 def prepare_in_background(store: Store) -> threading.Thread:
