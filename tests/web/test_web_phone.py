@@ -203,9 +203,9 @@ FOCUS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", ["/", "/country/KEN", "/explore"])
+@pytest.mark.parametrize("path", PAGES)
 def test_focus_ring_stands_out_everywhere(page, live_server, path):
-    page.goto(live_server.url + path)
+    _open(page, live_server, path)
     for _ in range(40):
         page.keyboard.press("Tab")
         ring = page.evaluate(FOCUS)
