@@ -102,6 +102,16 @@ TARGETS = """() => [...document.querySelectorAll(
     + '.screen-only a, .screen-only button')]
   .filter(e => e.getClientRects().length).map(e => [e.textContent, e.getBoundingClientRect().height])"""
 
+#: Tables wider than the screen: each must scroll in a box of its own that shows a shadow at the
+#: edge (the cue that there is more), not be cut off.
+WIDE_TABLES = """() => [...document.querySelectorAll('table')].filter(t => t.getClientRects().length
+    && t.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(t => {
+  let box = t.parentElement;
+  while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+  return {table: t.id || t.className, scrolls: !!box,
+          cue: !!box && getComputedStyle(box).backgroundImage.includes('gradient')};
+})"""
+
 #: Every text a reader (or a screen reader) gets: the title, text nodes (closed details and
 #: screen-reader-only text too), option labels, and the names in attributes.
 TEXTS = """() => {
@@ -179,6 +189,8 @@ def test_every_page_in_every_language(view, live_server, api, axe_source, messag
     assert fit["page"] <= fit["width"] and fit["wide"] == [], (where, fit)
     small = [(text, round(px, 1)) for text, px in tab.evaluate(CHART_TEXT) if px < 11]
     assert small == [], (where, small)
+    tables = tab.evaluate(WIDE_TABLES)
+    assert all(t["scrolls"] and t["cue"] for t in tables), (where, tables)
     targets = tab.evaluate(TARGETS)
     assert all(height >= 24 for _, height in targets), (where, targets)
 
