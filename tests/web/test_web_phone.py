@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from tests.web.conftest import PAGES
 from tests.web.test_web_translations import untranslated
 
@@ -131,6 +132,17 @@ TEXTS = """() => {
 FIGURES = """() => [...document.querySelectorAll('[data-value]')].filter(e => !e.closest('svg'))
   .map(e => [e.id, e.getAttribute('data-value'), e.textContent.trim()])"""
 BARE_NUMBER = re.compile(r"^-?\d[\d\s.,\u202f\u00a0’']*$")
+PERCENT = re.compile(r"^-?\d[\d.,]*[\s\u202f\u00a0]?%$")
+
+
+def shares(value: float, language: str) -> set[str]:
+    """How a share may be written in ``language``: the language's percent pattern (CLDR, through
+    Babel: '40.5%', '40,5 %') with 0 to 2 decimals; of ``value`` (0.405) or, for figures kept in
+    percentage points (remittance costs: 58.175), of ``value / 100``."""
+    pattern = Locale.parse(language).percent_formats[None].pattern  # '#,##0\u00a0%'
+    return {format_percent(share, pattern.replace("#,##0", "#,##0." + "0" * digits if digits else "#,##0"),
+                           locale=language)
+            for share in (value, value / 100) for digits in (0, 1, 2)}
 
 
 def catalogue_messages() -> set[str]:
@@ -174,6 +186,8 @@ def test_every_page_in_every_language(view, live_server, api, axe_source, messag
         value = float(raw) if re.fullmatch(r"-?\d+(\.0+)?", raw) else None
         if value is not None and abs(value) >= 1000 and BARE_NUMBER.match(shown):
             assert shown == format_decimal(round(value), locale=language), (where, element, raw, shown)
+        if PERCENT.match(shown) and re.fullmatch(r"-?\d*\.\d+(e-?\d+)?", raw):
+            assert shown in shares(float(raw), language), (where, element, raw, shown)
     if path in KNOWN:
         selector, read = KNOWN[path]
         figure = read(api)
