@@ -75,6 +75,13 @@ def test_numbers_follow_the_language():
     for code, text in expected.items():
         with languages.using(code):
             assert format.people(280598105) == text
+    # shares in each language's own percent pattern (a no-break space before % in French, Spanish)
+    shares = {"en": ("40.5%", "5%", "-1.2%"), "fr": ("40,5\u00a0%", "5\u00a0%", "-1,2\u00a0%"),
+              "es": ("40,5\u00a0%", "5\u00a0%", "-1,2\u00a0%")}
+    for code, (share, whole, change) in shares.items():
+        with languages.using(code):
+            assert (format.percent(0.405), format.percent(0.05, 0), format.signed_percent(-0.0123)) == (
+                share, whole, change)
 
 
 def test_country_names_follow_the_language():
