@@ -3,6 +3,8 @@ message the pages and briefs can show."""
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -55,7 +57,6 @@ def test_every_message_is_translated(language):
 
 def test_placeholders_survive_translation():
     """A translation keeps every ``{name}`` its English message has (else .format() breaks)."""
-    import re
 
     for language in languages.LANGUAGES[1:]:
         with languages.catalogue_path(language).open("rb") as handle:
@@ -74,6 +75,13 @@ def test_numbers_follow_the_language():
     for code, text in expected.items():
         with languages.using(code):
             assert format.people(280598105) == text
+    # shares in each language's own percent pattern (a no-break space before % in French, Spanish)
+    shares = {"en": ("40.5%", "5%", "-1.2%"), "fr": ("40,5\u00a0%", "5\u00a0%", "-1,2\u00a0%"),
+              "es": ("40,5\u00a0%", "5\u00a0%", "-1,2\u00a0%")}
+    for code, (share, whole, change) in shares.items():
+        with languages.using(code):
+            assert (format.percent(0.405), format.percent(0.05, 0), format.signed_percent(-0.0123)) == (
+                share, whole, change)
 
 
 def test_country_names_follow_the_language():
@@ -84,3 +92,39 @@ def test_country_names_follow_the_language():
         assert languages.country_name("XXX", "Other") == "Other"  # no ISO code: as published
     with languages.using("fr"):
         assert languages.country_name("SSD", "South Sudan") == "Soudan du Sud"
+
+
+class _Words(HTMLParser):
+    """Words a template writes itself (text and the names in attributes), its Jinja left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("script", "style")
+        self.words += [word for name, value in attrs if name in ("aria-label", "title", "placeholder", "alt")
+                       for word in re.findall(r"[A-Za-z]{3,}", value or "")]
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.words += re.findall(r"[A-Za-z]{3,}", data)
+
+
+def test_templates_write_no_words_outside_messages():
+    """Every word a page shows is a message (translated, checked above) or data: a word written
+    straight into a template would stay English in every language, and no catalogue-based check
+    could see it (tests/web/test_web_phone.py reads the catalogues)."""
+    left = {}
+    for template in sorted((SOURCES / "web" / "templates").glob("*.html")):
+        parser = _Words()
+        parser.feed(re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", template.read_text(encoding="utf-8"),
+                           flags=re.S))
+        words = set(parser.words) - {"API", "SHA"}  # the same in every language
+        if words:
+            left[template.name] = sorted(words)
+    assert left == {}, left

@@ -21,6 +21,13 @@ from corridors.api.main import create_app
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: Every kind of dashboard page, once, without a language: the browser tests open each in every
+#: language and width (tests/web/test_web_phone.py). ``chart=trends``: the embed of the country
+#: page's first line chart; the last two answer a name to pick from and a missing page (404).
+PAGES = ["/", "/country/KEN", "/country/BRA", "/corridor/SOM/KEN", "/explore?destination=KEN&year=2020",
+         "/sources", "/methods", "/scorecard", "/scorecard/NIC/CRI", "/practices",
+         "/embed/country/KEN?chart=trends", "/regions", "/community/ECOWAS", "/region/continent/002",
+         "/brief/KEN?year=2020", "/brief/ECOWAS", "/country?code=Kenyaa", "/no-such-page"]
 
 
 def free_port() -> int:

@@ -159,3 +159,19 @@ def test_cli_without_chromium_says_so_and_offers_html(built_home: Path, tmp_path
     text = str(result.exception)
     assert "apt-get install chromium" in text and "kenya.html" in text
     assert not (tmp_path / "kenya.pdf").exists()
+
+
+@pytest.mark.parametrize(("page", "brief_path"), [
+    ("/community/ECOWAS", "/brief/ECOWAS"), ("/region/continent/002", "/brief/002")])
+def test_region_and_community_pages_have_a_print_brief_button(web_client, page, brief_path):
+    html = web_client.get(page, params={"lang": "fr", "year": 2015}).text
+    link = re.search(r'<a class="button" id="print-brief-link" href="([^"]+)">([^<]+)</a>', html)
+    assert link and link.group(2) == "Imprimer la fiche"
+    href = link.group(1).replace("&amp;", "&")
+    assert href.startswith(brief_path + "?") and {"year=2015", "lang=fr"} <= set(href.split("?")[1].split("&"))
+    brief_page = web_client.get(href).text
+    assert re.search(r"<h1>[^<]+ : fiche Sud–Sud, 2015</h1>", brief_page)  # the group's name: data
+    members = web_client.get(page + ".json", params={"year": 2015}).json()["member_count"]
+    assert value_of(brief_page, "brief-members") == members  # the page's group, its members
+    # income groups have pages but no brief: no button there
+    assert 'id="print-brief-link"' not in web_client.get("/region/income/LM").text

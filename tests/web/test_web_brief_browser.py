@@ -30,3 +30,28 @@ def test_print_brief_button(page, live_server, api, language, button, heading):
     assert page.locator("#print-brief").is_visible()
     pdf = page.pdf(format="A4", print_background=True)
     assert len(re.findall(rb"/Type\s*/Page(?![a-z])", pdf)) == 2
+
+
+@pytest.fixture(scope="module")
+def printer(chromium):
+    """One browser tab for every brief printed below."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+@pytest.mark.parametrize("place", ["KEN", "IND", "BRA", "ECOWAS"])
+def test_brief_prints_on_two_pages_whatever_the_screen(printer, live_server, place, language):
+    """The phone layout is for screens only: from a phone-sized tab the brief still prints on two
+    A4 pages, its charts at the print size (the screen's larger chart text left out)."""
+    printer.goto(f"{live_server.url}/brief/{place}?year=2020&lang={language}")
+    assert printer.evaluate("document.documentElement.scrollWidth") <= 390  # a phone page on screen
+    pdf = printer.pdf(format="A4", print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page(?![a-z])", pdf)) == 2, (place, language)
+    printer.emulate_media(media="print")
+    try:
+        tick = printer.locator("figure.chart svg text.tick").first
+        assert tick.evaluate("t => getComputedStyle(t).fontSize") == "12px"  # brief.css, print
+    finally:
+        printer.emulate_media(media="null")  # back to what the browser does itself

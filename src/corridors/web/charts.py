@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from starlette.datastructures import URL
 
 import corridors.languages as languages
+from corridors.codes import NOT_COUNTRY_NAMES
 from corridors.languages import gettext as _
 from corridors.web import geometry
 from corridors.web.format import people, percent
@@ -507,8 +508,8 @@ def world_map(title: str, unit: str, source: str, values: dict[str, float], *,
     drawn = {shape.iso3 for shape in geometry.world()}
     for iso3, value in values.items():  # too small for the outlines: in the table all the same
         if iso3 not in drawn and value is not None and not (not_south and iso3 in not_south):
-            rows.append([(names.get(iso3, iso3), None, link(iso3) if link else None), iso3,
-                         (fmt(value), value)])
+            page = link(iso3) if link and iso3 not in NOT_COUNTRY_NAMES else None  # no page: no link
+            rows.append([(names.get(iso3, iso3), None, page), iso3, (fmt(value), value)])
     legend = [f'<li>{_swatch(palette[k])}{escape(text)}</li>'
               for k, text in enumerate(class_labels(breaks, as_share))]
     if not_south:

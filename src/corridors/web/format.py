@@ -8,9 +8,12 @@ reader or a test can check it against the API.
 
 from __future__ import annotations
 
+import copy
 import math
+from functools import lru_cache
 
-from babel.numbers import format_decimal, format_percent
+from babel import Locale
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
 import corridors.languages as languages
 from corridors.languages import gettext as _
@@ -45,21 +48,32 @@ def compact(value: float | int | None) -> str:
     return format_decimal(round(number), locale=where)
 
 
+def _percent_pattern(digits: int) -> NumberPattern:
+    """The reader's language's own percent pattern ('#,##0%' in English, '#,##0\u00a0%' in French
+    and Spanish: '62,3 %') with ``digits`` decimals."""
+    return _locale_percent(str(languages.locale()), digits)
+
+
+@lru_cache(maxsize=32)
+def _locale_percent(where: str, digits: int) -> NumberPattern:
+    pattern = copy.copy(parse_pattern(Locale.parse(where).percent_formats[None].pattern))
+    pattern.frac_prec = (digits, digits)
+    return pattern
+
+
 def percent(value: float | None, digits: int = 1) -> str:
-    """A share between 0 and 1 -> '62.3%'."""
+    """A share between 0 and 1 -> '62.3%' (French, Spanish: '62,3 %')."""
     number = _number(value)
     if number is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(number, pattern, locale=languages.locale())
+    return _percent_pattern(digits).apply(number, languages.locale())
 
 
 def signed_percent(value: float | None, digits: int = 1) -> str:
     number = _number(value)
     if number is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    text = format_percent(abs(number), pattern, locale=languages.locale())
+    text = _percent_pattern(digits).apply(abs(number), languages.locale())
     return ("+" if number >= 0 else "-") + text
 
 
