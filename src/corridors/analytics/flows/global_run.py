@@ -222,8 +222,8 @@ def period_matrices(con: duckdb.DuckDBPyConnection, edition: str, year_start: in
     mats = []
     for frame, (nb, _) in zip(frames, natives, strict=True):
         m = np.zeros((len(places), len(places)))
-        o = np.array([index[x] for x in frame["origin"]], dtype=np.int64)
-        d = np.array([index[x] for x in frame["destination"]], dtype=np.int64)
+        o = frame["origin"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
+        d = frame["destination"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
         np.add.at(m, (o, d), frame["value"].to_numpy())
         np.fill_diagonal(m, 0.0)  # a country's own-born are the native-born, set below
         for iso, value in nb.items():
@@ -298,7 +298,7 @@ def global_flows(con: duckdb.DuckDBPyConnection, *, edition: str | None = None,
             mats = period_matrices(con, edition, start, end, sex, population_edition, memo)
             flows, iterations, gap, converged, notes = _estimate(mats, method, birthplace_match,
                                                                  tol, max_iter)
-            places = np.array(mats.places)
+            places = pl.Series(mats.places, dtype=pl.String)
             if OTHER_ORIGIN in mats.places:
                 k = mats.places.index(OTHER_ORIGIN)
                 notes["dropped_other_pseudo_home"] = float(flows[k, :].sum() + flows[:, k].sum())
@@ -306,7 +306,7 @@ def global_flows(con: duckdb.DuckDBPyConnection, *, edition: str | None = None,
                 flows[:, k] = 0.0
             o, d = np.nonzero(flows > min_flow)
             parts.append(pl.DataFrame({
-                "origin": places[o], "destination": places[d], "value": flows[o, d],
+                "origin": places.gather(o), "destination": places.gather(d), "value": flows[o, d],
             }).with_columns(period_start=pl.lit(start, pl.Int32), period_end=pl.lit(end, pl.Int32),
                             sex=pl.lit(sex)))
             runs.append(PeriodRun(start, end, sex, len(mats.places), float(flows.sum()),
