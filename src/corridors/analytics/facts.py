@@ -38,6 +38,7 @@ from corridors.analytics.governance.communities import full_member_sql, listed_s
 from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
 from corridors.analytics.rules import category_sql, change_sql, growth_sql
 from corridors.store import provenance
+from corridors.store.frames import parquet_source
 
 FACTS = "corridor_facts"
 ROLES = "corridor_roles"
@@ -201,7 +202,7 @@ def build_facts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     years = [r[0] for r in con.execute(
         f"SELECT DISTINCT year FROM {STOCK_INDEX} WHERE year IS NOT NULL ORDER BY 1").fetchall()]
     lenses = list(BUILTIN.values())
-    with registered(con, lens_roles(con, lenses, years), "roles") as name:
+    with parquet_source(lens_roles(con, lenses, years)) as name:
         con.execute(f"CREATE TABLE {ROLES} AS SELECT * FROM {name} ORDER BY lens, iso3, year")
     con.execute(_facts_sql(lenses))
     counts = {table: con.execute(f"SELECT count(*) FROM {table}").fetchone() for table in TABLES}

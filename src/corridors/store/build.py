@@ -25,6 +25,7 @@ from corridors.settings import settings
 from corridors.sources import cache
 from corridors.sources.registry import Source, alternates, registry
 from corridors.store import create_schema, lifecycle, provenance
+from corridors.store.frames import parquet_source
 from corridors.store.loaders import LOADERS, reader_module
 from corridors.store.reconcile import carry_unknown_origin
 
@@ -209,12 +210,11 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
     if table in known:
         columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
         frame = frame.select([c for c in frame.columns if c in columns])
-    con.register("incoming", frame.to_arrow())
-    if table in known:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-    else:
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM incoming")
-    con.unregister("incoming")
+    with parquet_source(frame) as incoming:
+        if table in known:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {incoming}")
+        else:
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM {incoming}")
 
 
 #: derive(con, report, progress): writes the derived tables into the new store before it is

@@ -40,6 +40,7 @@ from corridors.analytics.flows.rates import dennett
 from corridors.codes import OTHER_ORIGIN
 from corridors.errors import CorridorsError
 from corridors.store import literal
+from corridors.store.frames import parquet_source
 
 STORE_METHODS = ("demo", "diff-zero", "diff-return", "rates-dennett")
 SEXES = ("male", "female", "total")
@@ -398,12 +399,12 @@ def write_flows(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
     # each rather than handed over 300,000 times (the settings text is a few hundred characters)
     same = {c: frame[c][0] for c in ("edition", "method", "settings")
             if frame.height and frame[c].null_count() == 0 and bool((frame[c] == frame[c][0]).all())}
-    data = frame.select([c for c in FLOW_COLUMNS if c not in same]).to_arrow()  # noqa: F841
     con.execute(
         "CREATE OR REPLACE TABLE flows (edition VARCHAR, method VARCHAR, settings VARCHAR, "
         "period_start INTEGER, period_end INTEGER, origin VARCHAR, destination VARCHAR, "
         "sex VARCHAR, value DOUBLE)")
     columns = ", ".join(f"{literal(str(same[c]))}::VARCHAR AS {c}" if c in same else c
                         for c in FLOW_COLUMNS)
-    con.execute(f"INSERT INTO flows SELECT {columns} FROM data")
+    with parquet_source(frame.select([c for c in FLOW_COLUMNS if c not in same])) as data:
+        con.execute(f"INSERT INTO flows SELECT {columns} FROM {data}")
     return frame.height
