@@ -33,26 +33,36 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> TableFingerprint:
-    columns = tuple((str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {_quoted(table)}").fetchall())
-    # each row as text (a struct of every column), hashed; the row hashes sorted and hashed together
+def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str,
+                      leave_out: tuple[str, ...] = ()) -> TableFingerprint:
+    """``leave_out``: columns not compared (e.g. where a file was read from, which differs
+    between two checkouts of the package)."""
+    columns = tuple((str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {_quoted(table)}").fetchall()
+                    if str(r[0]) not in leave_out)
+    row = "struct_pack(" + ", ".join(f"{_quoted(c)} := {_quoted(c)}" for c, _ in columns) + ")"
+    # each row as text (a struct of its columns), hashed; the row hashes sorted and hashed together
     found = con.execute(
         "SELECT count(*), coalesce(md5(string_agg(h, '' ORDER BY h)), ''), "
         "coalesce(md5(string_agg(h, '' ORDER BY i)), '') "
-        f"FROM (SELECT md5(CAST(t AS VARCHAR)) AS h, rowid AS i FROM {_quoted(table)} t)").fetchone()
+        f"FROM (SELECT md5(CAST({row} AS VARCHAR)) AS h, rowid AS i FROM {_quoted(table)})"
+    ).fetchone()
     if not found:
         return TableFingerprint(0, columns, "")
     return TableFingerprint(int(found[0]), columns, str(found[1]), str(found[2]))
 
 
-def fingerprint(path: Path) -> dict[str, TableFingerprint]:
-    """Every table of the store at ``path`` (opened read-only), by name."""
+def fingerprint(path: Path, leave_out: dict[str, tuple[str, ...]] | None = None
+                ) -> dict[str, TableFingerprint]:
+    """Every table of the store at ``path`` (opened read-only), by name; ``leave_out``: columns
+    not compared, by table."""
     con = duckdb.connect(str(path), read_only=True)
+    con.execute("SET enable_progress_bar = false")
     try:
         tables = [r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
             "ORDER BY table_name").fetchall()]
-        return {table: table_fingerprint(con, table) for table in tables}
+        return {table: table_fingerprint(con, table, (leave_out or {}).get(table, ()))
+                for table in tables}
     finally:
         con.close()
 
