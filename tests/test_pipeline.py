@@ -1,13 +1,26 @@
 """`corridors build` = the store's load, then the derived tables (corridors.pipeline): the store
-package imports nothing from the analytics, and the store built from the mirror holds a corridor
-fact table that agrees with its bilateral stock."""
+package imports nothing from the analytics, the store built from the mirror holds a corridor
+fact table that agrees with its bilateral stock, and the derived steps, run at the same time,
+write exactly what they write one after the other (table by table: rows and content hash)."""
 
 from __future__ import annotations
 
 import ast
+import shutil
+from functools import partial
 from pathlib import Path
 
+import duckdb
+import pytest
+
 import corridors.store
+from corridors import settings as settings_module
+from corridors.errors import CorridorsError
+from corridors.pipeline import STEPS, Step, derive
+from corridors.store.build import build as build_store
+from corridors.store.fingerprint import differences, fingerprint
+
+STEPS_BY_NAME = {s.name: s for s in STEPS}
 
 STORE = Path(corridors.store.__file__).parent
 
@@ -64,3 +77,55 @@ def test_the_built_store_has_facts_that_agree_with_its_stock(store_con):
             "category_gfmd_2018", "communities", "shared_recs"} <= set(columns)
     assert con.execute("SELECT count(DISTINCT category_wb_lmic) FROM corridor_facts").fetchone()[0] \
         >= 5
+
+
+def _home_with_cache(built_home: Path, tmp_path: Path) -> Path:
+    """A home with the built home's pulled files (the same provenance) and no store yet."""
+    home = tmp_path / "home"
+    shutil.copytree(built_home / "cache", home / "cache")
+    settings_module.use(settings_module.Settings(home=home))
+    return home
+
+
+def test_the_steps_run_at_the_same_time_write_what_they_write_one_after_the_other(
+        built_home: Path, built_store: Path, tmp_path: Path):
+    home = _home_with_cache(built_home, tmp_path)
+    report = build_store(derive=partial(derive, parallel=False))
+    assert set(STEPS_BY_NAME) <= set(report.timings)
+    concurrent, serial = fingerprint(built_store), fingerprint(home / "corridors.duckdb")
+    assert {"flows", "corridor_facts", "corridor_roles", "stock_index"} <= set(serial)
+    assert serial["flows"].rows > 100_000 and serial["corridor_facts"].rows > 100_000
+    assert differences(serial, concurrent) == []
+
+
+def test_a_failing_step_stops_the_build_and_the_previous_store_keeps_answering(
+        built_home: Path, tmp_path: Path):
+    home = _home_with_cache(built_home, tmp_path)
+    shutil.copyfile(built_home / "corridors.duckdb", home / "corridors.duckdb")
+    before = fingerprint(home / "corridors.duckdb")
+
+    def broken(con, report):
+        con.execute("CREATE TABLE half_written AS SELECT 1 AS x")
+        raise CorridorsError("the broken step failed")
+
+    steps = [*STEPS, Step("broken", "failing on purpose", broken)]
+    with pytest.raises(CorridorsError, match="the broken step failed"):
+        build_store(derive=partial(derive, steps=steps))
+    assert differences(before, fingerprint(home / "corridors.duckdb")) == []
+    assert not list(home.glob("corridors.duckdb.building-*"))
+
+
+def test_a_step_after_another_reads_its_tables(built_home: Path, tmp_path: Path):
+    home = _home_with_cache(built_home, tmp_path)
+    seen = {}
+
+    def after_facts(con, report):
+        seen["facts"] = con.execute("SELECT count(*) FROM corridor_facts").fetchone()[0]
+        return {}
+
+    steps = [Step("reader", "reading the facts", after_facts, after=("facts",)), *STEPS]
+    report = build_store(derive=partial(derive, steps=steps))
+    assert seen["facts"] == report.rows["corridor_facts"] > 0
+    with duckdb.connect(str(home / "corridors.duckdb")) as con, \
+            pytest.raises(ValueError, match="unknown steps"):
+        derive(con, report, steps=[Step("reader", "reading", after_facts, after=("nowhere",))])

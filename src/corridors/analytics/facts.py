@@ -38,6 +38,7 @@ from corridors.analytics.governance.communities import full_member_sql, listed_s
 from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
 from corridors.analytics.rules import category_sql, change_sql, growth_sql
 from corridors.store import provenance
+from corridors.store.frames import parquet_source
 
 FACTS = "corridor_facts"
 ROLES = "corridor_roles"
@@ -117,10 +118,14 @@ def _facts_sql(lenses: Sequence[Lens]) -> str:
                    GROUP BY ALL),
     in_totals AS (SELECT edition, destination, year, sex, sum(value) AS in_total FROM long
                   GROUP BY ALL),
+    -- one end's totals, then the other's: joined together first, the two totals tables make a
+    -- 1.5 million row product that costs more than the rest of the table (materialised: kept
+    -- as written by the optimiser)
+    with_out AS MATERIALIZED (
+        SELECT l.*, o.out_total FROM long l JOIN out_totals o USING (edition, origin, year, sex)
+    ),
     ends AS (
-        SELECT l.*, o.out_total, i.in_total FROM long l
-        JOIN out_totals o USING (edition, origin, year, sex)
-        JOIN in_totals i USING (edition, destination, year, sex)
+        SELECT w.*, i.in_total FROM with_out w JOIN in_totals i USING (edition, destination, year, sex)
     ),
     s AS (
         SELECT edition, origin, destination, year, sex, value AS stock,
@@ -197,7 +202,7 @@ def build_facts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     years = [r[0] for r in con.execute(
         f"SELECT DISTINCT year FROM {STOCK_INDEX} WHERE year IS NOT NULL ORDER BY 1").fetchall()]
     lenses = list(BUILTIN.values())
-    with registered(con, lens_roles(con, lenses, years), "roles") as name:
+    with parquet_source(lens_roles(con, lenses, years)) as name:
         con.execute(f"CREATE TABLE {ROLES} AS SELECT * FROM {name} ORDER BY lens, iso3, year")
     con.execute(_facts_sql(lenses))
     counts = {table: con.execute(f"SELECT count(*) FROM {table}").fetchone() for table in TABLES}

@@ -58,6 +58,7 @@ class Country:
 _FOOTNOTE = re.compile(r"(\*+|\s*\(\d+\)|\s*\[\w+\]|\s*\d+$)")
 
 
+@lru_cache(maxsize=16384)  # the readers ask for the same few hundred names thousands of times
 def normalise(name: str) -> str:
     """The key a name is matched on: no footnote marks, accents kept, case and spacing ignored."""
     text = unicodedata.normalize("NFC", str(name)).replace("\u2019", "'").replace("\u2018", "'")

@@ -25,6 +25,7 @@ from corridors.settings import settings
 from corridors.sources import cache
 from corridors.sources.registry import Source, alternates, registry
 from corridors.store import create_schema, lifecycle, provenance
+from corridors.store.frames import parquet_source
 from corridors.store.loaders import LOADERS, reader_module
 from corridors.store.reconcile import carry_unknown_origin
 
@@ -92,6 +93,13 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     previous_damaged: bool = False
     steps: int = 0  # the progress steps of reading and writing (derived steps report at this one)
+    #: where the time went: phase -> (wall seconds, CPU seconds of the whole process, every
+    #: thread included); phases: read, write, carry over, derived, checkpoint
+    phases: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def phase(self, name: str, wall_started: float, cpu_started: float) -> None:
+        """Record a phase that started at these ``time.perf_counter()`` / ``time.process_time()``."""
+        self.phases[name] = (time.perf_counter() - wall_started, time.process_time() - cpu_started)
 
 
 def _sources_to_read() -> tuple[list[Source], list[str]]:
@@ -202,12 +210,11 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
     if table in known:
         columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
         frame = frame.select([c for c in frame.columns if c in columns])
-    con.register("incoming", frame.to_arrow())
-    if table in known:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-    else:
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM incoming")
-    con.unregister("incoming")
+    with parquet_source(frame) as incoming:
+        if table in known:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {incoming}")
+        else:
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM {incoming}")
 
 
 #: derive(con, report, progress): writes the derived tables into the new store before it is
@@ -238,6 +245,7 @@ def build(progress: ProgressFn | None = None, derive: DeriveFn | None = None) ->
 
 def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildReport:
     started = time.perf_counter()
+    cpu = time.process_time()
     sources, skipped = _sources_to_read()
     report = BuildReport(cfg.store_path, 0.0, skipped=skipped, read=[s.id for s in sources])
     parts: dict[str, list[pl.DataFrame]] = defaultdict(list)
@@ -253,9 +261,10 @@ def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildRe
         source_rows[source.id] = sum(f.height for f in frames.values())
         for table, frame in frames.items():
             parts[table].append(frame)
+    report.phase("read", started, cpu)
     if progress:
         progress("writing the store", len(sources), total_steps)
-    t0 = time.perf_counter()
+    t0, cpu = time.perf_counter(), time.process_time()
     tables: dict[str, pl.DataFrame] = {"countries": _countries(parts)}
     tables["country_aliases"] = _aliases()
     if parts.get("migrant_stock"):
@@ -269,6 +278,7 @@ def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildRe
         tables["migrant_stock_totals"] = published
     tables["areas"] = _areas(parts)
     tables["provenance"] = _provenance(sources, source_rows)
+    parts.clear()  # the frames are in ``tables`` now
 
     with lifecycle.writing(cfg.store_path):  # saves wait: none is lost in the swap
         tmp = lifecycle.work_file(cfg.store_path, "building")
@@ -280,17 +290,24 @@ def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildRe
                 for table, frame in tables.items():
                     _insert(con, table, frame)
                     report.rows[table] = frame.height
+                tables.clear()  # in the store now: their memory is free for the derived steps
                 carried = carry_unknown_origin(con)
                 if carried.rows:
                     report.rows["unknown origin carried"] = carried.rows
                 report.timings["write"] = time.perf_counter() - t0
-                t1 = time.perf_counter()
+                report.phase("write", t0, cpu)
+                t1, cpu = time.perf_counter(), time.process_time()
                 report.rows["survey_estimates"] = _carry_over_user_observations(
                     con, cfg.store_path, report)
                 report.timings["carry over"] = time.perf_counter() - t1
+                report.phase("carry over", t1, cpu)
                 if derive is not None:
+                    t1, cpu = time.perf_counter(), time.process_time()
                     derive(con, report, progress)
+                    report.phase("derived", t1, cpu)
+                t1, cpu = time.perf_counter(), time.process_time()
                 con.execute("CHECKPOINT")
+                report.phase("checkpoint", t1, cpu)
             finally:
                 con.close()
             if report.previous_damaged and cfg.store_path.exists():

@@ -39,6 +39,8 @@ from corridors.analytics.flows.differencing import Decrease, difference
 from corridors.analytics.flows.rates import dennett
 from corridors.codes import OTHER_ORIGIN
 from corridors.errors import CorridorsError
+from corridors.store import literal
+from corridors.store.frames import parquet_source
 
 STORE_METHODS = ("demo", "diff-zero", "diff-return", "rates-dennett")
 SEXES = ("male", "female", "total")
@@ -78,8 +80,9 @@ class PeriodRun:
 
 def stock_years(con: duckdb.DuckDBPyConnection, edition: str) -> list[int]:
     """The years with bilateral stocks in an edition, ascending."""
-    rows = con.execute("SELECT DISTINCT year FROM migrant_stock WHERE edition = ? ORDER BY year",
-                       [edition]).fetchall()
+    # values as checked literals, not bound: binding loads pandas (see corridors.store.literal)
+    rows = con.execute("SELECT DISTINCT year FROM migrant_stock "
+                       f"WHERE edition = {literal(edition)} ORDER BY year").fetchall()
     return [int(r[0]) for r in rows]
 
 
@@ -114,30 +117,58 @@ def parse_period(text: str) -> tuple[int, int]:
     return start, end
 
 
-def _stocks(con: duckdb.DuckDBPyConnection, edition: str, year: int, sex: str) -> pl.DataFrame:
+#: What one run of :func:`global_flows` has read from the store, by query and arguments: each
+#: year is the end of one period and the start of the next, and its stocks of every sex go into
+#: the native-born of each sex, so the same figures would otherwise be read up to eight times.
+Memo = dict[tuple, object]
+
+
+def _memoised(memo: Memo | None, key: tuple, compute):
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _stocks(con: duckdb.DuckDBPyConnection, edition: str, year: int, sex: str,
+            memo: Memo | None = None) -> pl.DataFrame:
+    return _memoised(memo, ("stocks", edition, year, sex), lambda: _read_stocks(con, edition, year, sex))
+
+
+def _read_stocks(con: duckdb.DuckDBPyConnection, edition: str, year: int, sex: str) -> pl.DataFrame:
+    where = f"edition = {literal(edition)} AND year = {literal(int(year))}"
     frame = con.execute(
         "SELECT origin, destination, sum(value) AS value FROM migrant_stock "
-        "WHERE edition = ? AND year = ? AND sex = ? AND value IS NOT NULL "
-        "GROUP BY origin, destination", [edition, year, sex]).pl()
+        f"WHERE {where} AND sex = {literal(sex)} AND value IS NOT NULL "
+        "GROUP BY origin, destination").pl()
     if frame.height == 0 and sex == "total":
         frame = con.execute(
             "SELECT origin, destination, sum(value) AS value FROM migrant_stock "
-            "WHERE edition = ? AND year = ? AND sex IN ('male', 'female') AND value IS NOT NULL "
-            "GROUP BY origin, destination", [edition, year]).pl()
+            f"WHERE {where} AND sex IN ('male', 'female') AND value IS NOT NULL "
+            "GROUP BY origin, destination").pl()
     return frame
 
 
 def _population(con: duckdb.DuckDBPyConnection, edition: str, year: int) -> pl.DataFrame:
     return con.execute(
         "SELECT iso3, sex, sum(value) AS value FROM population "
-        "WHERE edition = ? AND year = ? AND iso3 IS NOT NULL AND value IS NOT NULL "
-        "GROUP BY iso3, sex", [edition, year]).pl()
+        f"WHERE edition = {literal(edition)} AND year = {literal(int(year))} AND iso3 IS NOT NULL "
+        "AND value IS NOT NULL GROUP BY iso3, sex").pl()
 
 
 def native_born(con: duckdb.DuckDBPyConnection, edition: str, population_edition: str, year: int,
-                sex: str) -> tuple[dict[str, float], dict]:
-    """Native-born at home per country for one year and sex, with counts of the assumptions used."""
-    pop = _population(con, population_edition, year)
+                sex: str, memo: Memo | None = None) -> tuple[dict[str, float], dict]:
+    """Native-born at home per country for one year and sex, with counts of the assumptions used.
+    ``memo``: figures already read by this run (see :data:`Memo`)."""
+    return _memoised(memo, ("native_born", edition, population_edition, year, sex),
+                     lambda: _native_born(con, edition, population_edition, year, sex, memo))
+
+
+def _native_born(con: duckdb.DuckDBPyConnection, edition: str, population_edition: str, year: int,
+                 sex: str, memo: Memo | None) -> tuple[dict[str, float], dict]:
+    pop = _memoised(memo, ("population", population_edition, year),
+                    lambda: _population(con, population_edition, year))
     if pop.height == 0:
         raise FlowsQueryError(
             f"no population for {year} in edition {population_edition!r}: the native-born at home "
@@ -145,8 +176,9 @@ def native_born(con: duckdb.DuckDBPyConnection, edition: str, population_edition
     pops = {(r["iso3"], r["sex"]): r["value"] for r in pop.iter_rows(named=True)}
     immigrants_by = {}
     for s in ("male", "female", "total"):
-        imm = _stocks(con, edition, year, s)
-        immigrants_by[s] = dict(imm.group_by("destination").agg(pl.col("value").sum()).iter_rows())
+        immigrants_by[s] = _memoised(memo, ("immigrants", edition, year, s), lambda s=s: dict(
+            _stocks(con, edition, year, s, memo).group_by("destination").agg(pl.col("value").sum())
+            .iter_rows()))
     countries = sorted({iso for iso, _ in pops})
     result: dict[str, float] = {}
     notes: dict[str, list[str]] = {"population_by_sex_missing": [], "native_born_negative": []}
@@ -169,27 +201,30 @@ def native_born(con: duckdb.DuckDBPyConnection, edition: str, population_edition
 
 
 def period_matrices(con: duckdb.DuckDBPyConnection, edition: str, year_start: int, year_end: int,
-                    sex: str, population_edition: str | None = None) -> PeriodMatrices:
-    """The start and end stock tables (rows = birthplace, columns = residence) for a period."""
+                    sex: str, population_edition: str | None = None,
+                    memo: Memo | None = None) -> PeriodMatrices:
+    """The start and end stock tables (rows = birthplace, columns = residence) for a period.
+    ``memo``: figures already read by this run (see :data:`Memo`)."""
     population_edition = population_edition or edition
-    years = stock_years(con, edition)
+    years = _memoised(memo, ("years", edition), lambda: stock_years(con, edition))
     for y in (year_start, year_end):
         if y not in years:
             raise FlowsQueryError(f"edition {edition!r} has no stocks for {y}; years: "
                                   + ", ".join(map(str, years)))
-    frames = [_stocks(con, edition, y, sex) for y in (year_start, year_end)]
+    frames = [_stocks(con, edition, y, sex, memo) for y in (year_start, year_end)]
     if any(f.height == 0 for f in frames):
         raise FlowsQueryError(f"edition {edition!r} has no {sex} stocks for {year_start} or "
                               f"{year_end}")
-    natives = [native_born(con, edition, population_edition, y, sex) for y in (year_start, year_end)]
+    natives = [native_born(con, edition, population_edition, y, sex, memo)
+               for y in (year_start, year_end)]
     places = sorted(set().union(*(set(f["origin"]) | set(f["destination"]) for f in frames),
                                 *(set(n[0]) for n in natives)))
     index = {p: i for i, p in enumerate(places)}
     mats = []
     for frame, (nb, _) in zip(frames, natives, strict=True):
         m = np.zeros((len(places), len(places)))
-        o = np.array([index[x] for x in frame["origin"]], dtype=np.int64)
-        d = np.array([index[x] for x in frame["destination"]], dtype=np.int64)
+        o = frame["origin"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
+        d = frame["destination"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
         np.add.at(m, (o, d), frame["value"].to_numpy())
         np.fill_diagonal(m, 0.0)  # a country's own-born are the native-born, set below
         for iso, value in nb.items():
@@ -257,13 +292,14 @@ def global_flows(con: duckdb.DuckDBPyConnection, *, edition: str | None = None,
                                                population_edition), sort_keys=True)
     parts: list[pl.DataFrame] = []
     runs: list[PeriodRun] = []
+    memo: Memo = {}
     for start, end in period_list:
         for sex in sexes:
             t0 = time.perf_counter()
-            mats = period_matrices(con, edition, start, end, sex, population_edition)
+            mats = period_matrices(con, edition, start, end, sex, population_edition, memo)
             flows, iterations, gap, converged, notes = _estimate(mats, method, birthplace_match,
                                                                  tol, max_iter)
-            places = np.array(mats.places)
+            places = pl.Series(mats.places, dtype=pl.String)
             if OTHER_ORIGIN in mats.places:
                 k = mats.places.index(OTHER_ORIGIN)
                 notes["dropped_other_pseudo_home"] = float(flows[k, :].sum() + flows[:, k].sum())
@@ -271,7 +307,7 @@ def global_flows(con: duckdb.DuckDBPyConnection, *, edition: str | None = None,
                 flows[:, k] = 0.0
             o, d = np.nonzero(flows > min_flow)
             parts.append(pl.DataFrame({
-                "origin": places[o], "destination": places[d], "value": flows[o, d],
+                "origin": places.gather(o), "destination": places.gather(d), "value": flows[o, d],
             }).with_columns(period_start=pl.lit(start, pl.Int32), period_end=pl.lit(end, pl.Int32),
                             sex=pl.lit(sex)))
             runs.append(PeriodRun(start, end, sex, len(mats.places), float(flows.sum()),
@@ -359,10 +395,16 @@ def write_flows(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
     missing = [c for c in FLOW_COLUMNS if c not in frame.columns]
     if missing:
         raise FlowsQueryError("a flows frame needs the columns " + ", ".join(missing))
-    data = frame.select(FLOW_COLUMNS).to_arrow()  # noqa: F841 - read by DuckDB by name
+    # edition, method and settings are the same on every row of a run: written as one value
+    # each rather than handed over 300,000 times (the settings text is a few hundred characters)
+    same = {c: frame[c][0] for c in ("edition", "method", "settings")
+            if frame.height and frame[c].null_count() == 0 and bool((frame[c] == frame[c][0]).all())}
     con.execute(
         "CREATE OR REPLACE TABLE flows (edition VARCHAR, method VARCHAR, settings VARCHAR, "
         "period_start INTEGER, period_end INTEGER, origin VARCHAR, destination VARCHAR, "
         "sex VARCHAR, value DOUBLE)")
-    con.execute("INSERT INTO flows SELECT * FROM data")
+    columns = ", ".join(f"{literal(str(same[c]))}::VARCHAR AS {c}" if c in same else c
+                        for c in FLOW_COLUMNS)
+    with parquet_source(frame.select([c for c in FLOW_COLUMNS if c not in same])) as data:
+        con.execute(f"INSERT INTO flows SELECT {columns} FROM {data}")
     return frame.height
