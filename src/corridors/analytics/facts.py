@@ -182,9 +182,6 @@ def _facts_sql(lenses: Sequence[Lens]) -> str:
                          AND rp.year = s.year
     LEFT JOIN rolepairs rl ON rl.origin = s.origin AND rl.destination = s.destination
                           AND rl.year = s.year
-    -- stored in corridor order: a corridor's rows lie together, so reading one corridor (a
-    -- profile, a scorecard) skips the rest of the table by its min/max statistics
-    ORDER BY s.edition, s.origin, s.destination, s.year, s.sex
     """
 
 
