@@ -206,13 +206,13 @@ class Observatory:
     # --- governance (issue 5) -------------------------------------------------------------
     def scorecard(self, origin: str, destination: str, year: int, edition: str | None = None):
         """Stock and trend beside both ends' instruments, communities, agreements, coverage."""
-        from corridors.analytics.governance.scorecard import scorecard
+        from corridors.analytics.scorecard import scorecard
 
         return scorecard(self.con, origin, destination, year, edition=edition)
 
     def weakest_coverage(self, lens: str, year: int, top: int = 20):
         """The largest South–South corridors ranked by weakest governance coverage."""
-        from corridors.analytics.governance.scorecard import rank
+        from corridors.analytics.scorecard import rank
 
         return rank(self.con, lens, year, top=top)
 

@@ -139,7 +139,7 @@ def ssm_tables(
             continue
         if name == "survey":
             # imported here: the survey package loads pandas, which other exports do not need
-            from corridors.analytics.survey.store import estimates_table
+            from corridors.survey.store import estimates_table
 
             year_list = [years] if isinstance(years, int) else None if years is None else list(years)
             out[key] = [estimates_table(con, year_list,

@@ -12,7 +12,7 @@ This answers the two first questions a ministry asks of its country page:
 
 Every mark comes from the corridor table (:func:`corridors.analytics.corridors.corridor_table`):
 the category under the lens, land contiguity and the communities both ends are full members of
-that year (the one membership rule of :mod:`corridors.analytics.governance.communities`). Shares
+that year (the one membership rule of :mod:`corridors.governance.communities`). Shares
 are fractions (0..1) of all the country's immigrants (immigrants of unknown origin included, as
 UN DESA's totals and the corridor table's ``destination_share``) or of all its emigrants.
 """
@@ -33,9 +33,9 @@ from corridors.analytics.corridors import (
     edition_years,
     safe,
 )
-from corridors.analytics.governance import communities
 from corridors.analytics.lenses import BUILTIN, CATEGORIES, Lens
 from corridors.codes import OTHER_ORIGIN
+from corridors.governance import communities
 
 
 #: The two directions: the country's immigrants (partners are origins) and its emigrants

@@ -13,14 +13,7 @@ import duckdb
 from fastapi import HTTPException
 
 import corridors.codes as codes
-from corridors.analytics.governance import agreements as agreements_mod
-from corridors.analytics.governance import communities as communities_mod
-from corridors.analytics.governance import practices as practices_mod
-from corridors.analytics.governance import ratifications as ratifications_mod
-from corridors.analytics.governance import scorecard as scorecard_mod
-from corridors.analytics.governance.instruments import instruments
-from corridors.analytics.governance.reference import ReferenceMissing
-from corridors.analytics.governance.sources import governance_sources as analytics_sources
+from corridors.analytics import scorecard as scorecard_mod
 from corridors.analytics.lenses import available_lenses
 from corridors.api import respond
 from corridors.api.deps import (
@@ -31,6 +24,13 @@ from corridors.api.deps import (
     require_country,
     selection,
 )
+from corridors.governance import agreements as agreements_mod
+from corridors.governance import communities as communities_mod
+from corridors.governance import practices as practices_mod
+from corridors.governance import ratifications as ratifications_mod
+from corridors.governance.instruments import instruments
+from corridors.governance.reference import ReferenceMissing
+from corridors.governance.sources import governance_sources as analytics_sources
 from corridors.records.profiles import corridor_index, facts_of
 from corridors.settings import settings
 
@@ -75,7 +75,7 @@ def governance_sources(store: Store, con: duckdb.DuckDBPyConnection,
                        package_files: tuple[str, ...] = (),
                        agreements: list[agreements_mod.Agreement] | None = None) -> list[dict]:
     """Sources of a governance answer: each file the figures were read from, with its SHA-256
-    (the analytics' one rule, :func:`corridors.analytics.governance.sources.governance_sources`:
+    (the analytics' one rule, :func:`corridors.governance.sources.governance_sources`:
     the files' rows come from the store's provenance, hashed at build or import). Kept per store
     file and state of the user's imports: the same files give the same rows."""
     # the agreements count by the files they were read from (most corridors' come from one)
@@ -170,7 +170,7 @@ def practice_search(store: Store, con: duckdb.DuckDBPyConnection, q: str, countr
 def scorecard_record(store: Store, con: duckdb.DuckDBPyConnection, origin: str,
                      destination: str, year: int | None, lens: str,
                      edition: str | None) -> dict[str, Any]:
-    """The scorecard of a corridor (see :mod:`corridors.analytics.governance.scorecard`), with
+    """The scorecard of a corridor (see :mod:`corridors.analytics.scorecard`), with
     the category under ``lens`` and its sources."""
     edition = edition_or_newest(con, edition)
     year = pick_year(con, edition, year)

@@ -40,7 +40,7 @@ COLUMNS = ("source_id", "publisher", "title", "edition", "licence", "url", "file
 
 #: Data files shipped inside the package that governance answers read: package -> file -> title.
 PACKAGE_FILES: dict[str, dict[str, str]] = {
-    "corridors.analytics.governance": {
+    "corridors.governance": {
         "instruments.yaml": "Instruments tracked (ILO and UN): title, year, subject, flags",
         "agreements.yaml": "Bilateral labour agreements and MoUs named by the background paper, "
                            "coded provision by provision",

@@ -1,7 +1,7 @@
 """Governance pages: the corridor scorecard, the ranking "where should support go first?" and the
 good-practice catalogue; each HTML at ``/<page>`` and its JSON twin at ``/<page>.json``, state in
 the URL. The figures are those of the API: both serve the records of ``corridors.records.governance``,
-which call ``corridors.analytics.governance``.
+which call ``corridors.governance``.
 """
 
 from __future__ import annotations

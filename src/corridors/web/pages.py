@@ -239,7 +239,7 @@ def explore_page(request: Request, con: Con, store: StoreDep, origin: CodeQ = No
                  neighbour: NeighbourQ = None, community: CommunityQ = None,
                  sort: SortQ = "stock") -> Response:
     from corridors.analytics import corridor_filters
-    from corridors.analytics.governance import communities
+    from corridors.governance import communities
 
     data = _explore(con, store, origin, destination, year, sex, edition, limit, offset, lens,
                     category, neighbour, community, sort)

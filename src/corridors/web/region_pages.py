@@ -39,7 +39,7 @@ GROUPING_TITLES = {
     "income": N_("World Bank income groups"),
     "rec": N_("Regional economic communities"),
 }
-#: The free-movement statuses of :mod:`corridors.analytics.governance.communities`, as shown.
+#: The free-movement statuses of :mod:`corridors.governance.communities`, as shown.
 FREE_MOVEMENT_STATUSES = (N_("in force"), N_("partly in force"), N_("not in force"),
                           N_("unknown"))
 

@@ -30,7 +30,7 @@ CATEGORY_LABELS = Labels({
 })
 #: World Bank income groups by code, in the reader's language.
 INCOME_LABELS = Labels(INCOME_NAMES)
-#: Ratification statuses (corridors.analytics.governance) as the pages show them.
+#: Ratification statuses (corridors.governance) as the pages show them.
 STATUS_LABELS = Labels({
     "in force": N_("in force"), "not in force": N_("not in force"), "denounced": N_("denounced"),
     "signed": N_("signed"), "not ratified": N_("not ratified"), "unknown": N_("unknown"),
@@ -38,7 +38,7 @@ STATUS_LABELS = Labels({
 })
 
 
-#: How a ratification status is known (corridors.analytics.governance.ratifications).
+#: How a ratification status is known (corridors.governance.ratifications).
 BASIS_LABELS = Labels({
     "listed": N_("listed"), "listed (status inferred)": N_("listed (status inferred)"),
     "absent from a complete list": N_("absent from a complete list"),
@@ -176,10 +176,10 @@ def methods_page(con: duckdb.DuckDBPyConnection, store: Store | None = None) -> 
     """The lenses, the classification year behind each estimate year, the income thresholds
     behind each lens in the default year, and (with a store) who ratifies each instrument by lens
     category in that year (the paper's "over half of C097 ratifiers are in the South")."""
-    from corridors.analytics.governance.instruments import instruments
-    from corridors.analytics.governance.ratifiers import ratifiers_by_category
     from corridors.analytics.lenses import year_mapping
+    from corridors.analytics.ratifiers import ratifiers_by_category
     from corridors.analytics.thresholds import lens_thresholds
+    from corridors.governance.instruments import instruments
     from corridors.records.governance import governance
 
     chosen = list(available_lenses().values())
