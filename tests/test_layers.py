@@ -148,3 +148,47 @@ def test_no_sql_in_the_interfaces():
             if found:
                 offending[str(path.relative_to(PACKAGE))] = found
     assert offending == {}, f"SQL in an interface (move it to analytics or store): {offending}"
+
+
+#: SQL that reads the store's provenance table (``previous.provenance``, the build's copy of the
+#: previous store's rows, is another database's table) and SQL that writes it.
+READS_PROVENANCE = re.compile(r"\b(FROM|JOIN)\s+provenance\b")
+WRITES_PROVENANCE = re.compile(r"\b(INSERT\s+INTO|DELETE\s+FROM|UPDATE)\s+provenance\b")
+#: The one reader (:func:`corridors.store.provenance.read`) and the writers (the build's load).
+PROVENANCE_HOME = "store/provenance.py"
+PROVENANCE_WRITERS = (PROVENANCE_HOME, "store/build.py")
+
+
+def provenance_sql(path: Path) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(reads, writes) of the provenance table in a module's string constants."""
+    reads, writes = [], []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if WRITES_PROVENANCE.search(node.value):
+                writes.append((node.lineno, node.value[:60]))
+            elif READS_PROVENANCE.search(node.value):
+                reads.append((node.lineno, node.value[:60]))
+    return reads, writes
+
+
+def test_the_provenance_finder_finds_reads_and_writes():
+    reads, writes = provenance_sql(PACKAGE / PROVENANCE_HOME)
+    assert reads and writes
+    assert READS_PROVENANCE.search("SELECT s.x FROM migrant_stock s LEFT JOIN provenance p USING (source_id)")
+    assert not READS_PROVENANCE.search("SELECT * FROM previous.provenance")
+    assert not READS_PROVENANCE.search("The rows come from provenance.json")  # prose, not SQL
+
+
+def test_one_module_queries_the_provenance_table():
+    """Every answer's sources come through :func:`corridors.store.provenance.read`: no other
+    module reads the table, and only the build and that module write it."""
+    reads, writes = {}, {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = str(path.relative_to(PACKAGE))
+        found_reads, found_writes = provenance_sql(path)
+        if found_reads and name != PROVENANCE_HOME:
+            reads[name] = found_reads
+        if found_writes and name not in PROVENANCE_WRITERS:
+            writes[name] = found_writes
+    assert reads == {}, f"read provenance through corridors.store.provenance.read: {reads}"
+    assert writes == {}, f"write provenance through corridors.store.provenance: {writes}"

@@ -28,6 +28,7 @@ import duckdb
 import corridors.store as store
 from corridors.analytics import reference, stocks
 from corridors.analytics.selection import Selection, select
+from corridors.store import provenance as provenance_table
 
 if TYPE_CHECKING:
     import polars as pl
@@ -219,7 +220,7 @@ class Observatory:
     # --- provenance -----------------------------------------------------------------------
     def sources(self) -> pl.DataFrame:
         """Provenance of every file in the store: edition, licence, sha256, where it came from."""
-        return self.con.execute("SELECT * FROM provenance ORDER BY source_id").pl()
+        return provenance_table.read(self.con).pl()
 
     def provenance(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """The provenance rows of the sources ``ids`` (default: every file in the store), as

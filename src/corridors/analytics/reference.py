@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from corridors.codes import NOT_COUNTRY_NAMES
+from corridors.store import provenance as provenance_table
 
 #: Grouping name -> column of ``countries`` that holds the group.
 COLUMN_GROUPINGS = {
@@ -113,10 +114,8 @@ def provenance(con: duckdb.DuckDBPyConnection,
                ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Provenance of every file in the store (source, edition, licence, sha256, where from), by
     source id; ``ids``: only those sources."""
-    return _records(con.execute(
-        "SELECT source_id, publisher, title, edition, licence, url, file_name, sha256, "
-        "fetched_at FROM provenance WHERE $ids IS NULL OR list_contains($ids, source_id) "
-        "ORDER BY source_id", {"ids": None if ids is None else sorted(set(ids))}))
+    return provenance_table.records(
+        provenance_table.read(con, ids).select(*provenance_table.COLUMNS))
 
 
 def source_ids_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -124,9 +123,8 @@ def source_ids_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     if table not in {"countries", "income_groups", "contiguity", "migrant_stock"}:
         raise ValueError(table)
     if table == "countries":
-        return [r[0] for r in con.execute(
-            "SELECT source_id FROM provenance WHERE source_id ILIKE '%m49%' "
-            "OR source_id ILIKE '%annex%'").fetchall()]
+        return [r[0] for r in provenance_table.read(con).select("source_id").fetchall()
+                if "m49" in r[0].lower() or "annex" in r[0].lower()]
     return [r[0] for r in con.execute(f"SELECT DISTINCT source_id FROM {table}").fetchall()
             if r[0]]
 

@@ -33,6 +33,7 @@ from corridors._version import __version__
 from corridors.settings import settings
 from corridors.sources import cache
 from corridors.sources.registry import Source
+from corridors.store.literals import literal
 
 #: The columns an answer's ``sources`` list carries (the table's, less the build's bookkeeping).
 COLUMNS = ("source_id", "publisher", "title", "edition", "licence", "url", "file_name", "sha256",
@@ -102,19 +103,61 @@ def build_rows(sources: Iterable[Source], rows_read: Mapping[str, int],
     return out
 
 
+def read(con: duckdb.DuckDBPyConnection, ids: Iterable[str] | None = None,
+         editions: Iterable[str] | None = None, *,
+         other_editions: Iterable[str] = ()) -> duckdb.DuckDBPyRelation:
+    """The provenance table, every column, ordered by source id: the one place the package
+    queries it (``tests/test_layers.py`` holds every other module to that).
+
+    ``ids`` / ``editions``: only the rows whose source id is among ``ids`` or whose edition is
+    among ``editions`` (neither given: every row; an empty one matches nothing);
+    ``other_editions``: without the rows of these editions (an export of one edition of the
+    International Migrant Stock leaves out the files of the others). A relation: callers take
+    ``.pl()`` (a frame with the table's types), ``.fetchall()`` or project columns of it. Values
+    are written into the SQL (:func:`corridors.store.literal`: no pandas loaded for a caption)."""
+    where = []
+    if ids is not None or editions is not None:
+        where.append(f"(list_contains({_list(ids)}, source_id) "
+                     f"OR list_contains({_list(editions)}, edition))")
+    if other_editions:
+        where.append(f"NOT list_contains({_list(other_editions)}, edition)")
+    return con.sql("SELECT * FROM provenance" + (f" WHERE {' AND '.join(where)}" if where else "")
+                   + " ORDER BY source_id")
+
+
+def _list(values: Iterable[str] | None) -> str:
+    """A list of text values as a SQL literal (typed, so that an empty one compares too)."""
+    return f"CAST([{', '.join(literal(v) for v in sorted(set(values or ())))}] AS VARCHAR[])"
+
+
+#: The table's columns, in its order (``schema.sql``).
+TABLE_COLUMNS = ("source_id", "publisher", "title", "edition", "licence", "url", "fetched_from",
+                 "file_name", "sha256", "fetched_at", "rows_read")
+
+
+def replace(con: duckdb.DuckDBPyConnection, row: Mapping[str, Any]) -> None:
+    """Write one row (:data:`TABLE_COLUMNS`), replacing the row of the same source id: a user's
+    microdata saved with its estimates. Inside the caller's transaction."""
+    con.execute("DELETE FROM provenance WHERE source_id = ?", [row["source_id"]])
+    con.execute(f"INSERT INTO provenance ({', '.join(TABLE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(TABLE_COLUMNS))})",
+                [row.get(c) for c in TABLE_COLUMNS])
+
+
+def records(relation: duckdb.DuckDBPyRelation) -> list[dict[str, Any]]:
+    """A relation's rows as records (column name -> value), without a data-frame library."""
+    names = relation.columns
+    return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
+
+
 def rows(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),
          editions: Iterable[str] = ()) -> list[dict[str, Any]]:
     """The table's rows (:data:`COLUMNS` and ``fetched_from``) for these source ids and
-    editions, by source id."""
-    ids, editions = sorted({i for i in ids if i}), sorted({e for e in editions if e})
+    editions, by source id (:func:`read`)."""
+    ids, editions = {i for i in ids if i}, {e for e in editions if e}
     if not ids and not editions:
         return []
-    cursor = con.execute(
-        f"SELECT {', '.join(COLUMNS)}, fetched_from FROM provenance "
-        "WHERE list_contains($ids, source_id) OR list_contains($editions, edition) "
-        "ORDER BY source_id", {"ids": ids, "editions": editions})
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return records(read(con, ids, editions).select(*COLUMNS, "fetched_from"))
 
 
 _HASHED: dict[tuple[str, int, int], str] = {}

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
+from corridors.store import provenance
+
 from .estimator import Prepared, domain_columns
 
 COLUMNS = ("dataset", "indicator", "kind", "iso3", "year", "sex", "domain", "estimate", "se", "cv",
@@ -69,15 +71,13 @@ def write_estimates(con: duckdb.DuckDBPyConnection, estimates: pl.DataFrame,
             con.executemany(f"INSERT INTO survey_estimates ({', '.join(COLUMNS)}) VALUES "
                             f"({', '.join('?' * len(COLUMNS))})", rows)
         if _has_table(con, "provenance"):
-            con.execute("DELETE FROM provenance WHERE source_id = ?", [sid])
-            con.execute(
-                "INSERT INTO provenance (source_id, publisher, title, edition, licence, url, "
-                "fetched_from, file_name, sha256, fetched_at, rows_read) "
-                "VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL)",
-                [sid, mapping.publisher or "user", mapping.title,
-                 str(mapping.year) if mapping.year else "unknown", "user-supplied microdata",
-                 str(prep.data.path), prep.data.name, prep.data.sha256(),
-                 datetime.now(UTC).replace(tzinfo=None)])
+            provenance.replace(con, {
+                "source_id": sid, "publisher": mapping.publisher or "user", "title": mapping.title,
+                "edition": str(mapping.year) if mapping.year else "unknown",
+                "licence": "user-supplied microdata", "url": None,
+                "fetched_from": str(prep.data.path), "file_name": prep.data.name,
+                "sha256": prep.data.sha256(), "fetched_at": datetime.now(UTC).replace(tzinfo=None),
+                "rows_read": None})
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
