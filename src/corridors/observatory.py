@@ -29,6 +29,7 @@ import corridors.store as store
 from corridors.analytics import reference, stocks
 from corridors.analytics.selection import Selection, select
 from corridors.store import provenance as provenance_table
+from corridors.store.lookups import lookup
 
 if TYPE_CHECKING:
     import polars as pl
@@ -244,3 +245,20 @@ class Observatory:
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
         """Any read-only SQL over the store's tables (see docs/store.md)."""
         return self.con.execute(query, params or []).pl()
+
+
+def selection(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> Selection:
+    """The edition asked for (checked) or the default one, with its years and default year: the
+    Observatory's selection (:meth:`corridors.observatory.Observatory.select`, the one default
+    rule), resolved once per store file (:func:`corridors.store.lookups.lookup`)."""
+    return lookup(con, ("selection", edition), lambda: Observatory.over(con).select(edition))
+
+
+def edition_or_newest(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> str:
+    """The edition asked for (checked), else the newest in the store (:func:`selection`)."""
+    return selection(con, edition).edition
+
+
+def years_of(con: duckdb.DuckDBPyConnection, edition: str) -> list[int]:
+    """The years of an edition's bilateral stock (:func:`selection`)."""
+    return list(selection(con, edition).years)

@@ -15,6 +15,7 @@ import duckdb
 
 from corridors.codes import NOT_COUNTRY_NAMES
 from corridors.store import provenance as provenance_table
+from corridors.store.lookups import lookup
 
 #: Grouping name -> column of ``countries`` that holds the group.
 COLUMN_GROUPINGS = {
@@ -65,6 +66,12 @@ def country_table(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def country_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     """ISO3 codes of the store's country table."""
     return frozenset(r[0] for r in con.execute("SELECT iso3 FROM countries").fetchall())
+
+
+def known_countries(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """:func:`country_codes`, read once per store file when ``con`` is a served store's cursor
+    (:func:`corridors.store.lookups.lookup`): what a request's country is checked against."""
+    return lookup(con, ("country-codes",), lambda: country_codes(con))
 
 
 def country(con: duckdb.DuckDBPyConnection, iso3: str) -> dict[str, Any] | None:
@@ -127,6 +134,16 @@ def source_ids_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
                 if "m49" in r[0].lower() or "annex" in r[0].lower()]
     return [r[0] for r in con.execute(f"SELECT DISTINCT source_id FROM {table}").fetchall()
             if r[0]]
+
+
+def table_sources(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
+    """:func:`source_ids_of`, read once per store file when ``con`` is a served store's cursor."""
+    return lookup(con, ("table-sources", table), lambda: tuple(source_ids_of(con, table)))
+
+
+def income_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Source ids of the income classification (every lens built on income groups uses it)."""
+    return list(table_sources(con, "income_groups"))
 
 
 def years(con: duckdb.DuckDBPyConnection, edition: str | None) -> list[int]:

@@ -25,15 +25,17 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from corridors._version import __version__
 from corridors.settings import settings
-from corridors.sources import cache
-from corridors.sources.registry import Source
 from corridors.store.literals import literal
+from corridors.store.lookups import lookup
+
+if TYPE_CHECKING:  # the registry loads YAML: a quick answer's sources never need it
+    from corridors.sources.registry import Source
 
 #: The columns an answer's ``sources`` list carries (the table's, less the build's bookkeeping).
 COLUMNS = ("source_id", "publisher", "title", "edition", "licence", "url", "file_name", "sha256",
@@ -79,6 +81,8 @@ def build_rows(sources: Iterable[Source], rows_read: Mapping[str, int],
     by source id), every file of the sources in :data:`EVERY_FILE` among them and among
     ``governance`` (pulled sources governance reads directly), and the package's governance data
     files."""
+    from corridors.sources import cache  # the build's (reading the registry loads YAML)
+
     out = []
     for source in [*sources, *governance]:
         found = cache.Provenance.read(cache.folder_for(source))
@@ -150,6 +154,19 @@ def records(relation: duckdb.DuckDBPyRelation) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
 
+def sources(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),
+            editions: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The ``sources`` block of an answer: the rows (:data:`COLUMNS`) of these source ids and
+    editions, by source id. The one function the CLI, the REST API and the web pages build it
+    with; a served store's cursor reads the table once per store file
+    (:func:`corridors.store.lookups.lookup`: a few dozen rows), any other connection each time."""
+    ids, editions = {i for i in ids if i}, {e for e in editions if e}
+    if not ids and not editions:
+        return []
+    every = lookup(con, ("provenance",), lambda: tuple(records(read(con).select(*COLUMNS))))
+    return [dict(row) for row in every if row["source_id"] in ids or row["edition"] in editions]
+
+
 def rows(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),
          editions: Iterable[str] = ()) -> list[dict[str, Any]]:
     """The table's rows (:data:`COLUMNS` and ``fetched_from``) for these source ids and
@@ -168,6 +185,8 @@ def _sha256(path: Path) -> str:
     info = path.stat()
     key = (str(path), info.st_size, info.st_mtime_ns)
     if key not in _HASHED:
+        from corridors.sources import cache
+
         _HASHED[key] = cache.sha256_of(path)
     return _HASHED[key]
 
@@ -273,4 +292,4 @@ def of_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[str],
             ids += [r[0] for r in con.execute(
                 f"SELECT DISTINCT source_id FROM {table} WHERE source_id IS NOT NULL{where}",
                 {"edition": edition} if edition is not None else None).fetchall()]
-    return rows(con, ids)
+    return sources(con, ids)

@@ -14,9 +14,10 @@ from starlette.datastructures import URL
 
 import corridors.codes as codes
 import corridors.languages as languages
-from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition, selection
+from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition
 from corridors.languages import N_, Labels
 from corridors.languages import gettext as _
+from corridors.observatory import selection
 from corridors.records import governance as gov_records
 from corridors.web import render, views
 

@@ -13,13 +13,17 @@ import polars as pl
 
 from corridors.analytics import reference, regions
 from corridors.analytics.corridors import corridor_table, edition_years, editions
+from corridors.analytics.editions import editions_held
 from corridors.analytics.lenses import BUILTIN, INCOME_NAMES, available_lenses, get_lens, lens_roles
 from corridors.analytics.selection import Selection
 from corridors.analytics.stocks import stock
 from corridors.api import respond
-from corridors.api.deps import Invalid, Store, selection
+from corridors.api.deps import Invalid
 from corridors.languages import N_, Labels
 from corridors.languages import gettext as _
+from corridors.observatory import selection
+from corridors.store import provenance
+from corridors.store.serving import Store
 
 #: Category names as the pages show them, in the reader's language.
 CATEGORY_LABELS = Labels({
@@ -106,7 +110,7 @@ def controls(store: Store, con: duckdb.DuckDBPyConnection, edition: str, year: i
         "years": edition_years(con, edition), "year": year,
         "lenses": _lens_choices() if lens else [], "lens": lens,
         "sexes": ["total", "female", "male"] if sex else [], "sex": sex,
-        "editions": list(store.editions(con)), "edition": edition,
+        "editions": list(editions_held(con)), "edition": edition,
         "hidden": hidden or {},
     }
 
@@ -146,8 +150,8 @@ def overview(store: Store, con: duckdb.DuckDBPyConnection, *, year: int | None, 
             "unknown_origin": ss.get("unknown_origin"),
             "share_contiguous": contiguity["share_contiguous"][0] if contiguity.height else None,
         }
-        found = respond.sources(con, respond.income_sources(con), [edition])
-        found += [s for s in respond.sources(con, respond.ids_in(world, "source"))
+        found = provenance.sources(con, reference.income_sources(con), [edition])
+        found += [s for s in provenance.sources(con, respond.ids_in(world, "source"))
                   if s not in found]
         return {
             "page": "overview", "edition": edition, "year": year, "lens": lens,
@@ -203,8 +207,8 @@ def methods_page(con: duckdb.DuckDBPyConnection, store: Store | None = None) -> 
                               "coverage": south["coverage"]})
     return {"page": "methods", "lenses": lenses, "year_mapping": mapping, "year": year,
             "thresholds": thresholds, "ratifiers": ratifiers, "ratifiers_lens": "wb-lmic",
-            "income_groups": dict(INCOME_LABELS), "sources": respond.sources(
-                con, respond.income_sources(con))}
+            "income_groups": dict(INCOME_LABELS), "sources": provenance.sources(
+                con, reference.income_sources(con))}
 
 
 def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
@@ -247,7 +251,7 @@ def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
         "total": frame.height, "limit": limit, "offset": offset,
         "totals": corridor_filters.totals(frame, sex),
         "rows": chunk.to_dicts(),
-        "sources": respond.sources(con, respond.income_sources(con), [edition]),
+        "sources": provenance.sources(con, reference.income_sources(con), [edition]),
     }
 
 

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from corridors.analytics.lenses import get_lens
 from corridors.analytics.ratifiers import ratifiers_by_category
+from corridors.analytics.reference import known_countries
 from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
@@ -211,7 +212,7 @@ def list_agreements(request: Request, con: Con, store: StoreDep, country: CodeQ 
     year, coded checklist of 10 provisions and the alignment score: ``score`` = yes / known
     provisions, ``coverage`` = known / 10, the true score between ``score_min`` and
     ``score_max``. The registry is not exhaustive."""
-    iso3 = check_country(con, store.country_codes(con), "country", country)
+    iso3 = check_country(con, known_countries(con), "country", country)
     gov = governance(store, con)
     rows = agreement_rows(gov, iso3)
     found = governance_sources(store, con, gov, package_files=("agreements.yaml",),
