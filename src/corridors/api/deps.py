@@ -1,14 +1,10 @@
-"""Typed dependencies shared by the API and the web pages: the read-only store and checked inputs.
+"""Typed dependencies shared by the API and the web pages: the request's cursor and checked inputs.
 
-The store is opened READ-ONLY once per process and each request gets its own cursor (a DuckDB
-cursor is an independent connection to the same database, safe to use from the request's thread;
-requests never wait for each other's cursor). If ``corridors build`` swaps in a new store file,
-the next request reopens it.
-
-Small facts every answer needs (the provenance rows, the sources of a reference table, the
-default edition and its years) are read once per store file: :func:`lookup` finds the store a
-request's cursor belongs to and keeps the answer until the file changes (inode and modification
-time, as the response cache); the country codes and editions are kept by :class:`Store` itself.
+HTTP glue only. The served store (opened READ-ONLY once per process, reopened when ``corridors
+build`` swaps in a new file) is :class:`corridors.store.serving.Store`; each request gets its own
+cursor of it here (:func:`get_con`). Small facts every answer needs are read once per store file
+by :func:`corridors.store.lookups.lookup`; the selection a request gets when it names none is
+:func:`corridors.observatory.selection`. Both are re-exported for the routes.
 """
 
 from __future__ import annotations

@@ -43,7 +43,6 @@ _COMPUTING = threading.BoundedSemaphore(max(1, min(4, os.cpu_count() or 1)))
 _COMPUTING_HERE = threading.local()
 
 
-
 class _Generation:
     """One opened store file: its read-only connection, the file's stamp, and how many request
     cursors use it. A generation replaced by a newer file is retired and closed only when its
