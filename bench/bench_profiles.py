@@ -114,8 +114,8 @@ def side(store_path: str, how: str, reference: str = "") -> dict:
 
 def _governance(con, how: str, reference: str) -> dict:
     """First scorecards and rankings (the reference facts loaded once, as the server does)."""
+    from corridors.analytics import scorecard as sc
     from corridors.analytics.corridors import corridor_table
-    from corridors.analytics.governance import scorecard as sc
     from corridors.analytics.lenses import BUILTIN
 
     gov = sc.Governance.load(con, reference, mirror=mirror())

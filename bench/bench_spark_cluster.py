@@ -1,6 +1,6 @@
 """Benchmark: survey estimates of 50 M synthetic persons on a Spark standalone cluster vs DuckDB.
 
-The synthetic LFS of bench_survey.py (corridors.analytics.survey.synthetic: 200 strata, PSUs of 40
+The synthetic LFS of bench_survey.py (corridors.survey.synthetic: 200 strata, PSUs of 40
 persons, Argentina's foreign-born share and origins from UN DESA IMS 2020 in the mirror), written
 once to Parquet in --workdir. Both methods estimate the same three measures by region x sex
 (40 domains) with Taylor SEs: mean(foreign_born), total(foreign_born) and the unemployment rate
@@ -44,13 +44,13 @@ DOMAINS = ["region", "sex"]
 # ---------------------------------------------------------------- workers (one per process)
 
 def _worker(method: str, data: Path, mapping: Path, master: str, executor_memory: str) -> dict:
-    from corridors.analytics.survey.estimator import estimate_prepared, mean, prepare, ratio, total
+    from corridors.survey.estimator import estimate_prepared, mean, prepare, ratio, total
 
     start = time.perf_counter()
     timings: dict[str, float] = {}
     engine = None
     if method == "spark-cluster":
-        from corridors.analytics.survey.engines import SparkEngine, spark_session
+        from corridors.survey.engines import SparkEngine, spark_session
 
         # the synthetic file compresses to ~2 MB per million persons: without smaller splits
         # Spark would scan a 50 M file with one task (one core)

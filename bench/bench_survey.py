@@ -1,6 +1,6 @@
 """Benchmark: 40 domain means with Taylor SEs and t intervals on a two-stage synthetic LFS.
 
-Synthetic labour-force survey (corridors.analytics.survey.synthetic, with households: 200 strata,
+Synthetic labour-force survey (corridors.survey.synthetic, with households: 200 strata,
 PSUs of 40 persons drawn from N_h areas of their stratum (fpc1), households of 4 persons drawn
 from the M households of the area (fpc2), weights the product of the inverse sampling fractions;
 the foreign-born share and origins of the country from UN DESA IMS 2020 in the mirror). Each
@@ -59,12 +59,12 @@ METHODS = ("duckdb", "r-survey", "samplics", "spark")
 # ---------------------------------------------------------------- workers (one per process)
 
 def _corridors(method: str, data: Path, mapping: Path, timings: dict) -> list[tuple]:
-    from corridors.analytics.survey.estimator import estimate_prepared, mean, prepare
+    from corridors.survey.estimator import estimate_prepared, mean, prepare
 
     engine = None
     start = time.perf_counter()
     if method == "spark":
-        from corridors.analytics.survey.engines import SparkEngine, spark_session
+        from corridors.survey.engines import SparkEngine, spark_session
 
         engine = SparkEngine(spark_session("local[2]", **{"spark.sql.shuffle.partitions": "8"}))
         timings["session_start"] = time.perf_counter() - start
@@ -273,7 +273,7 @@ def population(mirror: Path, iso3: str, year: int = 2020) -> float:
 def dataset(persons: int, iso3: str, workdir: Path, mirror: Path, *,
             two_stage: bool = False) -> tuple[Path, Path]:
     """The synthetic file (made once, kept in ``workdir``) and its mapping."""
-    from corridors.analytics.survey import synthetic
+    from corridors.survey import synthetic
 
     workdir.mkdir(parents=True, exist_ok=True)
     tag = "_2stage" if two_stage else ""
@@ -329,7 +329,7 @@ def agreement(base: list[tuple], other: list[tuple]) -> str:
 def one_stage_rows(data: Path, iso3: str, workdir: Path) -> list[tuple]:
     """corridors on the design samplics computes (strata, PSUs, first-stage fpc), for checking
     samplics' own figures; in this process, untimed."""
-    from corridors.analytics.survey import synthetic
+    from corridors.survey import synthetic
 
     mapping = workdir / f"lfs_{iso3}_stage1.yaml"
     synthetic.write_mapping(mapping, iso3)

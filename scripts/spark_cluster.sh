@@ -6,7 +6,7 @@
 #
 #   bash scripts/spark_cluster.sh start      # prints and writes .spark-cluster/env
 #   source .spark-cluster/env                # CORRIDORS_SPARK_MASTER, CORRIDORS_TEST_SPARK_CONNECT
-#   .venv/bin/python -m pytest -q tests/analytics/survey/test_survey_spark.py
+#   .venv/bin/python -m pytest -q tests/survey/test_survey_spark.py
 #   bash scripts/spark_cluster.sh stop       # stops what start started (by its process ids)
 #
 # Settings (environment): SPARK_CLUSTER_DIR (state, logs; default .spark-cluster),

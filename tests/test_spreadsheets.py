@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 
 from corridors import settings as settings_module
 from corridors.analytics.exports import export
-from corridors.analytics.governance.ratifications import import_table
 from corridors.api.main import create_app
 from corridors.cli.main import app
 from corridors.errors import InputError
+from corridors.governance.ratifications import import_table
 from corridors.spreadsheets import neutralise, neutralise_frame
 from corridors.web.excel import workbook
 
@@ -93,7 +93,7 @@ def test_source_url_must_be_a_web_address(tmp_path):
 
 
 def test_practice_and_agreement_links_must_be_web_addresses(tmp_path):
-    from corridors.analytics.governance import agreements, practices
+    from corridors.governance import agreements, practices
 
     seed = practices.seed()[0].record()
     seed["link"] = "javascript:alert(1)"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from corridors.analytics.governance import agreements, practices
 from corridors.analytics.lenses import available_lenses
-from corridors.analytics.survey.mapping import load_mapping
 from corridors.errors import InputError
+from corridors.governance import agreements, practices
+from corridors.survey.mapping import load_mapping
 from corridors.yamlfile import MAX_BYTES, load_yaml
 
 LAUGHS = "\n".join(

@@ -28,6 +28,8 @@ import duckdb
 import corridors.store as store
 from corridors.analytics import reference, stocks
 from corridors.analytics.selection import Selection, select
+from corridors.store import provenance as provenance_table
+from corridors.store.lookups import lookup
 
 if TYPE_CHECKING:
     import polars as pl
@@ -206,20 +208,20 @@ class Observatory:
     # --- governance (issue 5) -------------------------------------------------------------
     def scorecard(self, origin: str, destination: str, year: int, edition: str | None = None):
         """Stock and trend beside both ends' instruments, communities, agreements, coverage."""
-        from corridors.analytics.governance.scorecard import scorecard
+        from corridors.analytics.scorecard import scorecard
 
         return scorecard(self.con, origin, destination, year, edition=edition)
 
     def weakest_coverage(self, lens: str, year: int, top: int = 20):
         """The largest South–South corridors ranked by weakest governance coverage."""
-        from corridors.analytics.governance.scorecard import rank
+        from corridors.analytics.scorecard import rank
 
         return rank(self.con, lens, year, top=top)
 
     # --- provenance -----------------------------------------------------------------------
     def sources(self) -> pl.DataFrame:
         """Provenance of every file in the store: edition, licence, sha256, where it came from."""
-        return self.con.execute("SELECT * FROM provenance ORDER BY source_id").pl()
+        return provenance_table.read(self.con).pl()
 
     def provenance(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """The provenance rows of the sources ``ids`` (default: every file in the store), as
@@ -243,3 +245,20 @@ class Observatory:
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
         """Any read-only SQL over the store's tables (see docs/store.md)."""
         return self.con.execute(query, params or []).pl()
+
+
+def selection(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> Selection:
+    """The edition asked for (checked) or the default one, with its years and default year: the
+    Observatory's selection (:meth:`corridors.observatory.Observatory.select`, the one default
+    rule), resolved once per store file (:func:`corridors.store.lookups.lookup`)."""
+    return lookup(con, ("selection", edition), lambda: Observatory.over(con).select(edition))
+
+
+def edition_or_newest(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> str:
+    """The edition asked for (checked), else the newest in the store (:func:`selection`)."""
+    return selection(con, edition).edition
+
+
+def years_of(con: duckdb.DuckDBPyConnection, edition: str) -> list[int]:
+    """The years of an edition's bilateral stock (:func:`selection`)."""
+    return list(selection(con, edition).years)

@@ -134,9 +134,9 @@ def test_free_text_becomes_sdmx_ids():
 @pytest.fixture(scope="module")
 def store_with_survey(built_store: Path, oracles: Path, tmp_path_factory) -> Path:
     """A copy of the built store with the EPH toybase estimates saved in it."""
-    from corridors.analytics.survey.estimator import estimate_prepared, mean, prepare, total
-    from corridors.analytics.survey.indicators import icls
-    from corridors.analytics.survey.store import write_estimates
+    from corridors.survey.estimator import estimate_prepared, mean, prepare, total
+    from corridors.survey.indicators import icls
+    from corridors.survey.store import write_estimates
 
     path = tmp_path_factory.mktemp("sdmx-store") / "corridors.duckdb"
     shutil.copy(built_store, path)

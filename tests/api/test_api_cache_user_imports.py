@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from corridors import settings as settings_module
-from corridors.analytics.governance.ratifications import import_table
 from corridors.api.main import create_app
+from corridors.governance.ratifications import import_table
 
 
 def _status(client: TestClient, country: str, instrument: str) -> str:

@@ -9,8 +9,7 @@ import io
 
 import pytest
 
-from corridors.analytics.governance import agreements, communities, practices, ratifications, scorecard
-from corridors.analytics.governance.instruments import instruments, migrant_specific
+from corridors.analytics import scorecard
 from corridors.api.schemas import (
     AgreementPublic,
     CommunityPublic,
@@ -20,6 +19,8 @@ from corridors.api.schemas import (
     RatificationsPublic,
     ScorecardPublic,
 )
+from corridors.governance import agreements, communities, practices, ratifications
+from corridors.governance.instruments import instruments, migrant_specific
 
 
 def test_ratifications_equal_the_analytics_and_say_how_complete_each_list_is(client):

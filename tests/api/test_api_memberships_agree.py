@@ -10,9 +10,9 @@ from pathlib import Path
 import polars as pl
 from typer.testing import CliRunner
 
-from corridors.analytics.governance import communities
 from corridors.analytics.regions import group_membership
 from corridors.cli.main import app
+from corridors.governance import communities
 from corridors.store import connect
 
 YEARS = [1990, 1995, 2000, 2005, 2010, 2015, 2017, 2020, 2024, 2025]

@@ -10,8 +10,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from corridors.analytics.governance import communities
 from corridors.cli.main import app
+from corridors.governance import communities
 from corridors.store import connect
 
 runner = CliRunner()

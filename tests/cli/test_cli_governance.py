@@ -220,7 +220,7 @@ def test_every_governance_command_shows_its_sources(built_home, command):
     """Tables end with the sources footer of the stock commands; JSON carries ``sources``, each
     file with the SHA-256 the build recorded in the store's provenance, which is the SHA-256 of
     the file itself."""
-    from corridors.analytics.governance.reference import reference_dir
+    from corridors.governance.reference import reference_dir
     from corridors.store import connect
 
     home = ("--home", str(built_home))
@@ -245,7 +245,7 @@ def test_a_curated_file_changed_after_the_build_is_hashed_anew(built_home, tmp_p
     build's checksums."""
     import shutil
 
-    from corridors.analytics.governance.reference import reference_dir
+    from corridors.governance.reference import reference_dir
 
     folder = tmp_path / "reference"
     shutil.copytree(reference_dir(), folder)

@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from corridors.analytics.survey.estimator import estimate, mean
 from corridors.cli.main import app
+from corridors.survey.estimator import estimate, mean
 
 CORRIDORS = str(Path(sys.executable).with_name("corridors"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -129,7 +129,7 @@ def test_indicator_list_documents_each_definition():
     assert all(len(r["definition"]) > 30 for r in rows)
 
 
-THREE_STAGE = Path(__file__).resolve().parents[1] / "analytics" / "survey" / "r" / "three_stage.csv"
+THREE_STAGE = Path(__file__).resolve().parents[1] / "survey" / "r" / "three_stage.csv"
 
 
 def test_dotted_column_names_and_file_labels_from_the_command_line(oracles, tmp_path):

@@ -27,10 +27,10 @@ from corridors.analytics.profiles import (
     country_profile,
     edition_facts,
 )
-from corridors.api.deps import Store
 from corridors.api.main import create_app
 from corridors.records.prepare import prepare
 from corridors.records.summaries import summary_frame
+from corridors.store.serving import Store
 
 
 @pytest.fixture(scope="module")

@@ -16,15 +16,16 @@ from typer.testing import CliRunner
 from corridors import settings as settings_module
 from corridors.analytics import corridors as corridor_facts
 from corridors.analytics import stocks
+from corridors.analytics.editions import editions_held
 from corridors.analytics.facts import build_facts
 from corridors.analytics.flows import global_run
-from corridors.api.deps import Store
 from corridors.api.main import create_app
 from corridors.cli.main import app
 from corridors.observatory import Observatory
 from corridors.records.flows import flows_edition
 from corridors.store import connect
 from corridors.store.editions import newest_first
+from corridors.store.serving import Store
 
 _spec = importlib.util.spec_from_file_location(
     "small_store", Path(__file__).parents[1] / "api" / "small_store.py")
@@ -70,7 +71,7 @@ def test_every_interface_picks_the_same_default(home: Path) -> None:
         assert stocks.latest_edition(con) == "ims2020"
         assert global_run.default_edition(con) == "ims2020"
         store = Store(path)
-        assert store.editions(con)[0] == "ims2020"
+        assert editions_held(store.cursor())[0] == "ims2020"  # the served store's, once per file
         assert flows_edition(store, con, None) == "ims2020"
     finally:
         con.close()

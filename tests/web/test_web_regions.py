@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from corridors.analytics.governance import communities
+from corridors.governance import communities
 
 YEAR = 2020
 

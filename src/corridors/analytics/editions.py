@@ -15,6 +15,7 @@ import duckdb
 from corridors.errors import CorridorsError, NotFoundError
 from corridors.store import literal
 from corridors.store.editions import NEWEST_FIRST_SQL
+from corridors.store.lookups import lookup
 
 SEXES = ("total", "male", "female")
 
@@ -44,6 +45,12 @@ def editions(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"SELECT edition FROM {_stock_table(con)} GROUP BY edition {NEWEST_FIRST_SQL}"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def editions_held(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """:func:`editions`, read once per store file when ``con`` is a served store's cursor
+    (:func:`corridors.store.lookups.lookup`)."""
+    return lookup(con, ("editions",), lambda: tuple(editions(con)))
 
 
 def has_sex(con: duckdb.DuckDBPyConnection, edition: str, sex: str) -> bool:

@@ -56,6 +56,7 @@ from corridors.analytics.regions import (
 )
 from corridors.analytics.remittances import remittance_costs, remittance_summary, remittance_table
 from corridors.outputs import replacing, staged_folder
+from corridors.store import provenance as provenance_table
 
 SOURCES_SHEET = "sources-and-licences"
 
@@ -84,10 +85,7 @@ def provenance(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> pl
     """Every source in the store with its licence and checksum; with ``edition``, without the
     files of the other editions of the International Migrant Stock."""
     others = [e for e in editions(con) if e != edition] if edition else []
-    return query(con, "SELECT source_id, publisher, title, edition, licence, url, fetched_from, "
-                      "file_name, sha256, fetched_at, rows_read FROM provenance "
-                      "WHERE NOT list_contains($others, edition) ORDER BY source_id",
-                 {"others": others})
+    return provenance_table.read(con, other_editions=others).pl()
 
 
 def stock_table(con: duckdb.DuckDBPyConnection, edition: str, years: list[int],
@@ -139,7 +137,7 @@ def ssm_tables(
             continue
         if name == "survey":
             # imported here: the survey package loads pandas, which other exports do not need
-            from corridors.analytics.survey.store import estimates_table
+            from corridors.survey.store import estimates_table
 
             year_list = [years] if isinstance(years, int) else None if years is None else list(years)
             out[key] = [estimates_table(con, year_list,

@@ -11,7 +11,7 @@ hand calls it too, after its tables are final):
   category under every built-in lens (``category_<lens>``, the category rule), contiguity, same
   continent / UN sub-region / SDG region, the communities both ends are full members of that
   year (``shared_recs``, ``same_rec``: the membership rule of
-  :mod:`corridors.analytics.governance.communities`) and every community both ends have a role in
+  :mod:`corridors.governance.communities`) and every community both ends have a role in
   that year with each end's role as recorded (``communities``), and the sources its stock
   that year was read from, any sex (``source_ids``);
 - ``corridor_roles`` (:data:`ROLES`): every built-in lens's South flags for every country and
@@ -34,9 +34,9 @@ import duckdb
 import polars as pl
 
 from corridors.analytics.editions import STOCK_INDEX, NoDataError
-from corridors.analytics.governance.communities import full_member_sql, listed_sql
 from corridors.analytics.lenses import BUILTIN, Lens, lens_roles, query, registered
 from corridors.analytics.rules import category_sql, change_sql, growth_sql
+from corridors.governance.communities import full_member_sql, listed_sql
 from corridors.store import provenance
 from corridors.store.frames import parquet_source
 

@@ -6,6 +6,7 @@ import duckdb
 import polars as pl
 
 from corridors.analytics import corridors as corridor_facts
+from corridors.store import provenance
 from corridors.store.editions import NEWEST_FIRST_SQL
 
 SEX_ORDER = {"total": 0, "male": 1, "female": 2}
@@ -59,9 +60,7 @@ def store_summary(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
     tables = con.execute(
         "SELECT table_name AS table, estimated_size AS rows FROM duckdb_tables() ORDER BY 1"
     ).pl()
-    sources = con.execute(
-        "SELECT source_id, edition, licence, substr(sha256, 1, 16) AS sha256, rows_read "
-        "FROM provenance ORDER BY source_id"
-    ).pl()
+    sources = provenance.read(con).project(
+        "source_id, edition, licence, substr(sha256, 1, 16) AS sha256, rows_read").pl()
     return {"coverage": edition_coverage(con), "lens_years": lens_years(con),
             "editions": editions, "tables": tables, "sources": sources}

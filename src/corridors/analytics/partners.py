@@ -10,9 +10,12 @@ This answers the two first questions a ministry asks of its country page:
   (:attr:`Partners.neighbour_share` and :attr:`Partners.community_share`, per year in
   :attr:`Partners.trend`).
 
-Every mark comes from the corridor table (:func:`corridors.analytics.corridors.corridor_table`):
-the category under the lens, land contiguity and the communities both ends are full members of
-that year (the one membership rule of :mod:`corridors.analytics.governance.communities`). Shares
+Every mark is read from the corridor fact table (``corridor_facts``, built with the store:
+:mod:`corridors.analytics.facts`), never worked out again here: the category under the lens (the
+stored column of a built-in lens; a custom lens gets the same category rule through
+:func:`corridors.analytics.facts.categories`), land contiguity (``contiguous``) and the
+communities both ends are full members of that year (``shared_recs``, built by the one membership
+rule of :mod:`corridors.governance.communities`). Shares
 are fractions (0..1) of all the country's immigrants (immigrants of unknown origin included, as
 UN DESA's totals and the corridor table's ``destination_share``) or of all its emigrants.
 """
@@ -26,16 +29,11 @@ import duckdb
 import polars as pl
 
 import corridors.codes as codes
-from corridors.analytics.corridors import (
-    check_years,
-    corridor_table,
-    default_edition,
-    edition_years,
-    safe,
-)
-from corridors.analytics.governance import communities
-from corridors.analytics.lenses import BUILTIN, CATEGORIES, Lens
+from corridors.analytics import facts
+from corridors.analytics.editions import check_years, default_edition, edition_years, sex_for
+from corridors.analytics.lenses import BUILTIN, CATEGORIES, Lens, query
 from corridors.codes import OTHER_ORIGIN
+from corridors.governance import communities
 
 
 #: The two directions: the country's immigrants (partners are origins) and its emigrants
@@ -108,6 +106,29 @@ class Partners:
         return out
 
 
+#: What the partner picture reads of each of the country's corridor facts (plus ``category``,
+#: the category under the lens).
+FACT_COLUMNS = ("origin", "destination", "year", "sex", "stock", "female_share", "contiguous",
+                "shared_recs")
+
+
+def _facts(con: duckdb.DuckDBPyConnection, iso3: str, edition: str, years: list[int], lens: Lens,
+           sexes: list[str]) -> pl.DataFrame:
+    """The country's corridors both ways (a corridor from the country to itself is not a
+    partner) in every year, for ``sexes``, from the fact table; largest first within a year and
+    sex."""
+    facts.require(con)
+    with facts.categories(con, [lens], years) as (joins, (category,)):
+        frame = query(con, f"""
+            SELECT {', '.join(f'f.{c}' for c in FACT_COLUMNS)}, {category} AS category
+            FROM {facts.FACTS} f{joins}
+            WHERE f.edition = $edition AND list_contains($sexes, f.sex)
+              AND (f.origin = $iso3 OR f.destination = $iso3) AND f.origin <> f.destination
+        """, {"edition": edition, "sexes": sexes, "iso3": iso3})
+    return frame.sort(["year", "sex", "stock", "origin", "destination"],
+                      descending=[False, False, True, False, False])
+
+
 def _ratio(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
@@ -142,13 +163,12 @@ def country_partners(
     years = edition_years(con, edition)
     year = check_years(con, edition, year, years)[0] if year is not None else years[-1]
     lens = lens or BUILTIN["wb-lmic"]
-    column = f"category_{safe(lens.id)}"
-    table = corridor_table(con, edition=edition, sex=sex, lenses=[lens], country=iso3)
-    # a corridor from the country to itself is not a partner
-    table = table.filter(pl.col("origin") != pl.col("destination"))
+    sex = sex_for(con, edition, sex)
+    column = "category"
+    both = _facts(con, iso3, edition, years, lens, sorted({sex, "total"}))
+    table = both.filter(pl.col("sex") == sex)
     # female share: of the rows with both sexes (sex total); for a sex, of that sex it is 1 or 0
-    female = corridor_table(con, edition=edition, sex="total", lenses=[lens], country=iso3,
-                            detail=False) if sex != "total" else table
+    female = both.filter(pl.col("sex") == "total") if sex != "total" else table
     female_sums = {
         direction: female.filter(pl.col(spec["end"]) == iso3).group_by("year").agg(
             pl.col("stock").sum().alias("all"),

@@ -62,11 +62,11 @@ _PROVENANCE_TYPES: _Schema = {"VARCHAR": pl.String, "TIMESTAMP": pl.Datetime("us
 
 def sources(con: duckdb.DuckDBPyConnection, source_ids: list[str] | None = None) -> pl.DataFrame:
     """The provenance rows (publisher, title, edition, licence, file, checksum) of sources used."""
-    cursor = con.execute("SELECT source_id, publisher, title, edition, licence, url, file_name, "
-                         "sha256, fetched_at FROM provenance ORDER BY source_id")
-    types = {column[0]: _PROVENANCE_TYPES.get(str(column[1])) for column in cursor.description}
+    cursor = provenance.read(con).select(*provenance.COLUMNS)
+    types = {name: _PROVENANCE_TYPES.get(str(kind)) for name, kind in zip(cursor.columns, cursor.types,
+                                                                          strict=True)}
     if None in types.values():  # a store with other column types: DuckDB's own conversion
-        frame = cursor.pl() if hasattr(cursor, "pl") else pl.DataFrame(cursor.to_arrow_table())
+        frame = cursor.pl()
         if source_ids is not None:
             frame = frame.filter(pl.col("source_id").is_in(source_ids))
         return frame

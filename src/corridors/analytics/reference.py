@@ -14,6 +14,8 @@ from typing import Any
 import duckdb
 
 from corridors.codes import NOT_COUNTRY_NAMES
+from corridors.store import provenance as provenance_table
+from corridors.store.lookups import lookup
 
 #: Grouping name -> column of ``countries`` that holds the group.
 COLUMN_GROUPINGS = {
@@ -66,6 +68,12 @@ def country_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     return frozenset(r[0] for r in con.execute("SELECT iso3 FROM countries").fetchall())
 
 
+def known_countries(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """:func:`country_codes`, read once per store file when ``con`` is a served store's cursor
+    (:func:`corridors.store.lookups.lookup`): what a request's country is checked against."""
+    return lookup(con, ("country-codes",), lambda: country_codes(con))
+
+
 def country(con: duckdb.DuckDBPyConnection, iso3: str) -> dict[str, Any] | None:
     rows = _records(con.execute(f"SELECT {_COUNTRY_COLUMNS} FROM countries WHERE iso3 = ?",
                                 [iso3]))
@@ -113,10 +121,8 @@ def provenance(con: duckdb.DuckDBPyConnection,
                ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Provenance of every file in the store (source, edition, licence, sha256, where from), by
     source id; ``ids``: only those sources."""
-    return _records(con.execute(
-        "SELECT source_id, publisher, title, edition, licence, url, file_name, sha256, "
-        "fetched_at FROM provenance WHERE $ids IS NULL OR list_contains($ids, source_id) "
-        "ORDER BY source_id", {"ids": None if ids is None else sorted(set(ids))}))
+    return provenance_table.records(
+        provenance_table.read(con, ids).select(*provenance_table.COLUMNS))
 
 
 def source_ids_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -124,11 +130,20 @@ def source_ids_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     if table not in {"countries", "income_groups", "contiguity", "migrant_stock"}:
         raise ValueError(table)
     if table == "countries":
-        return [r[0] for r in con.execute(
-            "SELECT source_id FROM provenance WHERE source_id ILIKE '%m49%' "
-            "OR source_id ILIKE '%annex%'").fetchall()]
+        return [r[0] for r in provenance_table.read(con).select("source_id").fetchall()
+                if "m49" in r[0].lower() or "annex" in r[0].lower()]
     return [r[0] for r in con.execute(f"SELECT DISTINCT source_id FROM {table}").fetchall()
             if r[0]]
+
+
+def table_sources(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
+    """:func:`source_ids_of`, read once per store file when ``con`` is a served store's cursor."""
+    return lookup(con, ("table-sources", table), lambda: tuple(source_ids_of(con, table)))
+
+
+def income_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Source ids of the income classification (every lens built on income groups uses it)."""
+    return list(table_sources(con, "income_groups"))
 
 
 def years(con: duckdb.DuckDBPyConnection, edition: str | None) -> list[int]:

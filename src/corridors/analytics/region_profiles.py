@@ -8,7 +8,7 @@ period), how many members it had each year, the intra-group shares of both views
 in the group; of its immigrants, the share born in it), the largest corridors between members, and
 for a community its free-movement instrument and how many members ratified each migrant-specific
 instrument. Membership comes from :func:`corridors.analytics.regions.group_membership` (for a
-community, the one membership rule of :mod:`corridors.analytics.governance.communities`).
+community, the one membership rule of :mod:`corridors.governance.communities`).
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from corridors.analytics.corridors import (
     edition_years,
     safe,
 )
-from corridors.analytics.governance import communities
 from corridors.analytics.lenses import BUILTIN, Lens, LensError
 from corridors.analytics.regions import category_summary, group_membership, intra_group_shares, region_members
 from corridors.errors import CorridorsError
+from corridors.governance import communities
 
 #: The groupings a profile page exists for (a custom grouping has no page): every grouping of
 #: ``corridors ssm regions`` but ``custom``.
@@ -77,7 +77,7 @@ def region_profile(
     """The profile of the group ``code`` (its M49 code, income letter or community acronym, as
     ``group_code`` of :func:`group_membership`) of ``grouping`` in ``year`` (default: the
     edition's latest). ``ratifications``: a loaded
-    :class:`~corridors.analytics.governance.ratifications.Ratifications` to count members'
+    :class:`~corridors.governance.ratifications.Ratifications` to count members'
     ratifications of ``instruments`` (default: the migrant-specific ones)."""
     if grouping not in PROFILED:
         raise LensError(f"unknown grouping {grouping!r}; use one of {', '.join(PROFILED)}")
@@ -129,7 +129,7 @@ def region_profile(
                     "source_url": None} for iso3 in sorted(members_in_year, key=_name)]
     ratified = None
     if ratifications is not None and members_in_year:
-        from corridors.analytics.governance.instruments import migrant_specific
+        from corridors.governance.instruments import migrant_specific
 
         ratified = []
         for instrument in instruments or migrant_specific():

@@ -33,7 +33,6 @@ from corridors.analytics.corridors import (
     safe,
     sex_for,
 )
-from corridors.analytics.governance.communities import full_member_sql
 from corridors.analytics.lenses import (
     BUILTIN,
     CATEGORIES,
@@ -45,6 +44,7 @@ from corridors.analytics.lenses import (
     registered,
 )
 from corridors.codes import NOT_COUNTRY_NAMES
+from corridors.governance.communities import full_member_sql
 from corridors.store import literal
 
 #: Groupings static over time: the countries-table column that names the group, and the SQL of

@@ -12,7 +12,7 @@
   ``ln(stock / previous) / (year - previous year)``; NULL unless both stocks are positive.
 
 The membership rule (who belongs to which regional community in a year) has its own home,
-:mod:`corridors.analytics.governance.communities` (``full_member_sql``, ``in_force_sql``).
+:mod:`corridors.governance.communities` (``full_member_sql``, ``in_force_sql``).
 The corridor fact table (:mod:`corridors.analytics.facts`) is built with these rules and every
 summary reads it; see docs/store.md.
 """

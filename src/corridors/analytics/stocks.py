@@ -14,7 +14,7 @@ import duckdb
 import corridors.codes as codes
 from corridors.analytics import editions as corridor_table
 from corridors.errors import CorridorsError, NotFoundError
-from corridors.store import literal
+from corridors.store import literal, provenance
 
 if TYPE_CHECKING:
     import polars as pl
@@ -104,16 +104,19 @@ def stock_rows(
     o, d, y = literal(origin_code), literal(destination_code), literal(year)
     cursor = con.execute(f"""
         SELECT coalesce({o}, 'ALL') AS origin, coalesce({d}, 'ALL') AS destination, s.year, s.sex,
-               CAST(round(sum(s.value)) AS BIGINT) AS value, s.edition, s.source_id AS source,
-               any_value(p.licence) AS licence, any_value(p.sha256) AS sha256
-        FROM migrant_stock s LEFT JOIN provenance p USING (source_id)
+               CAST(round(sum(s.value)) AS BIGINT) AS value, s.edition, s.source_id AS source
+        FROM migrant_stock s
         WHERE s.edition = {literal(edition)} AND s.sex = {literal(sex)}
           AND ({o} IS NULL OR s.origin = {o}) AND ({d} IS NULL OR s.destination = {d})
           AND ({y} IS NULL OR s.year = {y})
         GROUP BY s.year, s.sex, s.edition, s.source_id
         ORDER BY s.year
     """)
-    rows = [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    found = cursor.fetchall()
+    files = {r[0]: (r[1], r[2]) for r in provenance.read(con, {row[6] for row in found if row[6]})
+             .select("source_id", "licence", "sha256").fetchall()}
+    rows = [dict(zip(COLUMNS, (*row, *files.get(row[6], (None, None))), strict=True))
+            for row in found]
     if not rows and year is not None:
         rows = [{"origin": origin_code or ALL, "destination": destination_code or ALL,
                  "year": year, "sex": sex, "value": 0, "edition": edition, "source": None,

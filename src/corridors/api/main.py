@@ -20,7 +20,6 @@ import corridors.web.app as web
 from corridors._version import __version__
 from corridors.api import respond, security
 from corridors.api.cache import ResponseCache
-from corridors.api.deps import Store
 from corridors.api.routes import (
     corridors,
     countries,
@@ -35,6 +34,7 @@ from corridors.api.routes import (
 )
 from corridors.records import prepare as prepared
 from corridors.settings import settings
+from corridors.store.serving import Store
 
 log = logging.getLogger("corridors.serve")
 

@@ -15,41 +15,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import duckdb
 import polars as pl
 from fastapi import Request, Response
 
 from corridors.analytics import reference
-from corridors.api.deps import Fmt, lookup
-from corridors.observatory import Observatory
+from corridors.api.deps import Fmt
 from corridors.spreadsheets import csv_text
+from corridors.store import provenance
 
-
-def _provenance(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], ...]:
-    """Every provenance row, by source id: read once per store file (a few dozen rows)."""
-    return lookup(con, ("provenance",), lambda: tuple(Observatory.over(con).provenance()))
-
-
-def sources(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),
-            editions: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Provenance rows for the given source ids and editions, by source id."""
-    ids = {i for i in ids if i}
-    editions = {e for e in editions if e}
-    if not ids and not editions:
-        return []
-    return [dict(row) for row in _provenance(con)
-            if row["source_id"] in ids or row["edition"] in editions]
-
-
-def income_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Source ids of the income classification (every lens built on income groups uses it)."""
-    return list(table_sources(con, "income_groups"))
-
-
-def table_sources(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
-    """Source ids a table of the store was built from, read once per store file."""
-    return lookup(con, ("table-sources", table),
-                  lambda: tuple(reference.source_ids_of(con, table)))
+#: The sources block of an answer and the source ids of the tables it read: built below the
+#: interfaces (the CLI and the pages call the same functions), re-exported for the routes.
+sources = provenance.sources
+income_sources = reference.income_sources
+table_sources = reference.table_sources
 
 
 def ids_in(frame: pl.DataFrame | list[dict], *columns: str) -> set[str]:

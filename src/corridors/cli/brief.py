@@ -37,9 +37,9 @@ def brief_command(
     `corridors brief ECOWAS --lang es --lens wb-non-high --out ecowas.html`
     """
     import corridors.languages as languages
-    from corridors.api.deps import Store
     from corridors.settings import settings
     from corridors.store import connect
+    from corridors.store.serving import Store
     from corridors.web import brief
 
     suffix = out.suffix.lower()

@@ -1,7 +1,7 @@
 """Governance commands: `corridors ratifications`, `practices`, `agreements`, `communities`,
 `instruments` and `scorecard`.
 
-Thin: each command calls ``corridors.analytics.governance`` and prints with ``emit``.
+Thin: each command calls ``corridors.governance`` and prints with ``emit``.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _built_store():
 
 def _sources(**read):
     """The sources of a governance answer (:func:`governance_sources` of the files read)."""
-    from corridors.analytics.governance.sources import governance_sources
+    from corridors.governance.sources import governance_sources
 
     return governance_sources(_built_store(), **read)
 
@@ -95,7 +95,7 @@ def ratifications_show(
 
     Example: `corridors ratifications PHL --format json`
     """
-    from corridors.analytics.governance import ratifications as ratifications_mod
+    from corridors.governance import ratifications as ratifications_mod
 
     iso3 = _country(country)
     data = ratifications_mod.load(reference)
@@ -113,7 +113,7 @@ def ratifications_show(
 @ratifications_app.command("coverage")
 def ratifications_coverage(reference: Path = REFERENCE, fmt: Format = FORMAT) -> None:
     """How complete each instrument's ratification list is (e.g. '39 of 54 known')."""
-    from corridors.analytics.governance import ratifications as ratifications_mod
+    from corridors.governance import ratifications as ratifications_mod
 
     data = ratifications_mod.load(reference)
     rows = data.coverage_table()
@@ -130,8 +130,8 @@ def ratifications_parties(
     reference: Path = REFERENCE, fmt: Format = FORMAT,
 ) -> None:
     """Countries with a ratification on record for one instrument, and the list's coverage."""
-    from corridors.analytics.governance import ratifications as ratifications_mod
-    from corridors.analytics.governance.instruments import instruments
+    from corridors.governance import ratifications as ratifications_mod
+    from corridors.governance.instruments import instruments
 
     data = ratifications_mod.load(reference)
     key = ratifications_mod.normalise_id(instrument)
@@ -163,16 +163,16 @@ def ratifications_south(
 
     Example: `corridors ratifications south C097 --lens wb-non-high --year 2020`
     """
-    from corridors.analytics.governance import ratifications as ratifications_mod
-    from corridors.analytics.governance.ratifiers import ratifiers_by_category
     from corridors.analytics.lenses import get_lens
+    from corridors.analytics.ratifiers import ratifiers_by_category
+    from corridors.governance import ratifications as ratifications_mod
 
     chosen = get_lens(lens)
     obs = observatory()
     con = obs.con
     if year is None:
         year = obs.select().year
-    from corridors.analytics.governance.sources import governance_sources
+    from corridors.governance.sources import governance_sources
     from corridors.store.provenance import of_tables, public
 
     data = ratifications_mod.load(reference)
@@ -208,7 +208,7 @@ def ratifications_import(
     conflicting statuses, listing file, row, value and what was expected.
     Example: `corridors ratifications import c143-normlex.txt --instrument C143`
     """
-    from corridors.analytics.governance import ratifications as ratifications_mod
+    from corridors.governance import ratifications as ratifications_mod
 
     result = ratifications_mod.import_table(file, instrument, complete=complete)
     emit(result, fmt, title="Imported")
@@ -217,7 +217,7 @@ def ratifications_import(
 @ratifications_app.command("template")
 def ratifications_template() -> None:
     """Print the import template (CSV header and two example rows)."""
-    from corridors.analytics.governance import ratifications as ratifications_mod
+    from corridors.governance import ratifications as ratifications_mod
 
     typer.echo(ratifications_mod.template_csv(), nl=False)
 
@@ -230,8 +230,8 @@ practices_app = commands(
 
 
 def _member_of(reference: Path | None) -> dict[str, set[str]] | None:
-    from corridors.analytics.governance import communities as communities_mod
-    from corridors.analytics.governance.reference import ReferenceMissing
+    from corridors.governance import communities as communities_mod
+    from corridors.governance.reference import ReferenceMissing
 
     try:
         rows = communities_mod.memberships(reference)
@@ -261,7 +261,7 @@ def practices_search(
 
     Example: `corridors practices search "social security" --level regional --format json`
     """
-    from corridors.analytics.governance import practices as practices_mod
+    from corridors.governance import practices as practices_mod
 
     rows = practices_mod.search(query, country=country, level=level, theme=theme, gcm=gcm,
                                 member_of=_member_of(reference) if country else None,
@@ -290,7 +290,7 @@ def practices_search(
 def practices_show(practice_id: str = typer.Argument(..., help="Practice id (see search)."),
                    fmt: Format = FORMAT) -> None:
     """Everything recorded about one practice."""
-    from corridors.analytics.governance import practices as practices_mod
+    from corridors.governance import practices as practices_mod
 
     emit_sourced(practices_mod.get(practice_id).record(), fmt, _sources(practices=True))
 
@@ -298,7 +298,7 @@ def practices_show(practice_id: str = typer.Argument(..., help="Practice id (see
 @practices_app.command("themes")
 def practices_themes(fmt: Format = FORMAT) -> None:
     """The themes, levels and GCM objectives used as facets."""
-    from corridors.analytics.governance import practices as practices_mod
+    from corridors.governance import practices as practices_mod
 
     rows = ([{"facet": "level", "value": v, "title": v} for v in practices_mod.LEVELS]
             + [{"facet": "theme", "value": v, "title": v} for v in practices_mod.THEMES]
@@ -324,7 +324,7 @@ def agreements_list(
 
     Example: `corridors agreements list --country HND --format json`
     """
-    from corridors.analytics.governance import agreements as agreements_mod
+    from corridors.governance import agreements as agreements_mod
 
     iso3 = _country(country, "--country") if country else None
     registry = agreements_mod.registry()
@@ -348,7 +348,7 @@ def agreements_list(
 def agreements_show(agreement_id: str = typer.Argument(..., help="Agreement id."),
                     fmt: Format = FORMAT) -> None:
     """One agreement: its checklist with evidence, score and provenance."""
-    from corridors.analytics.governance import agreements as agreements_mod
+    from corridors.governance import agreements as agreements_mod
 
     for item in agreements_mod.registry():
         if item.id == agreement_id:
@@ -375,7 +375,7 @@ def agreements_import(
     fmt: Format = FORMAT,
 ) -> None:
     """Validate an agreements file and copy it to <home>/user/agreements/."""
-    from corridors.analytics.governance import agreements as agreements_mod
+    from corridors.governance import agreements as agreements_mod
     from corridors.store.provenance import record_import
 
     items = agreements_mod.read_file(file)
@@ -400,8 +400,8 @@ def communities_command(
 
     Example: `corridors communities ECOWAS --year 2020`
     """
-    from corridors.analytics.governance import communities as communities_mod
-    from corridors.analytics.governance.sources import MEMBERSHIP_FILES
+    from corridors.governance import communities as communities_mod
+    from corridors.governance.sources import MEMBERSHIP_FILES
 
     rows = communities_mod.memberships(reference)
     if rec is None:
@@ -431,7 +431,7 @@ def communities_command(
 
 def instruments_command(fmt: Format = FORMAT) -> None:
     """The instruments tracked: id, title, year, subject, migrant-specific, fundamental."""
-    from corridors.analytics.governance.instruments import instruments
+    from corridors.governance.instruments import instruments
 
     emit_sourced([i.model_dump() for i in instruments().values()], fmt,
                  _sources(package_files=("instruments.yaml",)), title="Instruments")
@@ -458,8 +458,8 @@ def scorecard_command(
     Examples: `corridors scorecard NIC CRI --year 2020`;
     `corridors scorecard --rank --lens wb-lmic --year 2020 --format json`
     """
-    from corridors.analytics.governance import ratifications as ratifications_mod
-    from corridors.analytics.governance import scorecard as scorecard_mod
+    from corridors.analytics import scorecard as scorecard_mod
+    from corridors.governance import ratifications as ratifications_mod
 
     obs = observatory()
     con = obs.con

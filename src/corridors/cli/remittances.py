@@ -72,9 +72,9 @@ def _show(frame: pl.DataFrame, fmt: Format, title: str, caption: str,
 def _sources(con, ids) -> str:
     """The sources footer of the stock commands for the source ids used (checksums: the JSON's
     ``source_id`` rows in `corridors sources`)."""
-    from corridors.store.provenance import caption, rows
+    from corridors.store.provenance import caption, sources
 
-    return caption(rows(con, ids)) + "."
+    return caption(sources(con, ids)) + "."
 
 
 @app.command("country")

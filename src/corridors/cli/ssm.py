@@ -93,9 +93,9 @@ def _caption(con, edition: str, lens_citation: str | None = None,
     """The stock commands' sources footer for the edition's stock and the tables the answer
     read, then the edition and the lens."""
     from corridors.analytics.editions import stock_sources
-    from corridors.store.provenance import caption, of_tables, rows
+    from corridors.store.provenance import caption, of_tables, sources
 
-    text = caption([*rows(con, stock_sources(con, edition)), *of_tables(con, tables)])
+    text = caption([*sources(con, stock_sources(con, edition)), *of_tables(con, tables)])
     text += f". Edition {edition}."
     if lens_citation:
         text += f" Lens: {lens_citation}"

@@ -16,8 +16,8 @@ from corridors.settings import override
 if TYPE_CHECKING:
     import polars as pl
 
-    from corridors.analytics.survey import estimator as est
-    from corridors.analytics.survey.mapping import Reliability
+    from corridors.survey import estimator as est
+    from corridors.survey.mapping import Reliability
 
 ORDER = 70
 CI_NOTE = {
@@ -77,7 +77,7 @@ class Interval(StrEnum):
 
 def _quantiles(text: str) -> list[est.Measure]:
     """``VAR:P[,P...]``, e.g. ``income:0.5`` or ``income:0.25,0.5,0.75``."""
-    from corridors.analytics.survey import estimator as est
+    from corridors.survey import estimator as est
 
     var, _, probs = text.rpartition(":")
     hint = "write VAR:P, e.g. income:0.5 or income:0.25,0.5,0.75"
@@ -98,7 +98,7 @@ def _quantiles(text: str) -> list[est.Measure]:
 
 
 def _ratio(text: str) -> est.Measure:
-    from corridors.analytics.survey import estimator as est
+    from corridors.survey import estimator as est
 
     if text.count(":") != 1:
         raise CorridorsError(f"--ratio {text!r}: write NUMERATOR:DENOMINATOR, e.g. "
@@ -176,10 +176,10 @@ def estimate_command(
     """
     import polars as pl
 
-    from corridors.analytics.survey import estimator as est
-    from corridors.analytics.survey import expression
-    from corridors.analytics.survey.indicators import icls
-    from corridors.analytics.survey.mapping import Reliability
+    from corridors.survey import estimator as est
+    from corridors.survey import expression
+    from corridors.survey.indicators import icls
+    from corridors.survey.mapping import Reliability
 
     measures = ([est.total(v) for v in total] + [est.mean(v) for v in mean]
                 + [_ratio(r) for r in ratio] + [m for q in quantile for m in _quantiles(q)])
@@ -221,9 +221,9 @@ def estimate_command(
     if note:
         caption += f"; single-PSU strata, lonely_psu {note}"
     if save:
-        from corridors.analytics.survey.store import write_estimates
         from corridors.settings import settings
         from corridors.store import lifecycle
+        from corridors.survey.store import write_estimates
 
         # a copy is written and swapped in under the store's writer lock: a running server keeps
         # answering and a build running meanwhile is waited for, so the save is never lost
@@ -281,8 +281,8 @@ def reconcile_command(
     migrant stock for the same country and year (interpolated between published years)."""
     import polars as pl
 
-    from corridors.analytics.survey import estimator as est
-    from corridors.analytics.survey.reconcile import reconcile
+    from corridors.survey import estimator as est
+    from corridors.survey.reconcile import reconcile
 
     with console_err.status("estimating the foreign-born population"):
         prep = est.prepare(data, mapping, _engine(engine, spark_master))
@@ -310,7 +310,7 @@ def indicators_command(
     fmt: SurveyFormat = typer.Option(SurveyFormat.table, "--format", "-f", help="Output format."),
 ) -> None:
     """List the ICLS-2018 indicators `--indicators icls` produces, with their definitions."""
-    from corridors.analytics.survey.indicators import INDICATORS
+    from corridors.survey.indicators import INDICATORS
 
     rows = [{"indicator": i.id, "title": i.title, "kind": i.measure.kind,
              "needs": ", ".join(i.needs),

@@ -12,16 +12,16 @@ import polars as pl
 from fastapi import HTTPException
 
 import corridors.codes as codes
+from corridors.analytics import reference
+from corridors.analytics.editions import editions_held
 from corridors.analytics.flows import global_run
 from corridors.analytics.flows.lenses import lens_flows
 from corridors.analytics.flows.summaries import corridor
 from corridors.analytics.lenses import available_lenses, get_lens
-from corridors.api import respond
-from corridors.api.deps import (
-    Store,
-    Unknown,
-    lookup,
-)
+from corridors.api.deps import Unknown
+from corridors.store import provenance
+from corridors.store.lookups import lookup
+from corridors.store.serving import Store
 
 FlowSex = Literal["both", "male", "female"]
 
@@ -38,7 +38,7 @@ METHOD_NAMES = {
 def flows_edition(store: Store, con: duckdb.DuckDBPyConnection, edition: str | None) -> str:
     if edition is None or edition == "":
         return lookup(con, ("flows-default-edition",), lambda: global_run.default_edition(con))
-    editions = store.editions(con)
+    editions = editions_held(con)
     if edition not in editions:
         raise Unknown("edition", edition, "one of " + ", ".join(editions))
     return edition
@@ -96,7 +96,7 @@ def corridor_flows(store: Store, con: duckdb.DuckDBPyConnection, origin: str, de
         "destination": destination, "destination_name": names[destination].name,
         "edition": edition, "method": method, "method_name": METHOD_NAMES.get(method, method),
         "settings": settings, "flows": rows, "caption": _caption(method, settings),
-        "sources": respond.sources(con, (), [edition]),
+        "sources": provenance.sources(con, (), [edition]),
     }
 
 
@@ -122,7 +122,7 @@ def flow_summary(store: Store, con: duckdb.DuckDBPyConnection, lens: str, period
     return {"lens": lens, "edition": edition, "method": method, "settings": settings,
             "caption": _caption(method, settings) + "; a period takes each corridor's category "
                        "in its start year", "rows": summary.to_dicts(),
-            "sources": respond.sources(con, respond.income_sources(con), [edition])}
+            "sources": provenance.sources(con, reference.income_sources(con), [edition])}
 
 
 def corridor_flows_or_missing(store: Store, con: duckdb.DuckDBPyConnection, origin: str,

@@ -13,26 +13,23 @@ import duckdb
 from fastapi import HTTPException
 
 import corridors.codes as codes
-from corridors.analytics.governance import agreements as agreements_mod
-from corridors.analytics.governance import communities as communities_mod
-from corridors.analytics.governance import practices as practices_mod
-from corridors.analytics.governance import ratifications as ratifications_mod
-from corridors.analytics.governance import scorecard as scorecard_mod
-from corridors.analytics.governance.instruments import instruments
-from corridors.analytics.governance.reference import ReferenceMissing
-from corridors.analytics.governance.sources import governance_sources as analytics_sources
+from corridors.analytics import reference
+from corridors.analytics import scorecard as scorecard_mod
 from corridors.analytics.lenses import available_lenses
-from corridors.api import respond
-from corridors.api.deps import (
-    Store,
-    Unknown,
-    check_country,
-    edition_or_newest,
-    require_country,
-    selection,
-)
+from corridors.analytics.reference import known_countries
+from corridors.api.deps import Unknown, check_country, require_country
+from corridors.governance import agreements as agreements_mod
+from corridors.governance import communities as communities_mod
+from corridors.governance import practices as practices_mod
+from corridors.governance import ratifications as ratifications_mod
+from corridors.governance.instruments import instruments
+from corridors.governance.reference import ReferenceMissing
+from corridors.governance.sources import governance_sources as analytics_sources
+from corridors.observatory import edition_or_newest, selection
 from corridors.records.profiles import corridor_index, facts_of
 from corridors.settings import settings
+from corridors.store import provenance
+from corridors.store.serving import Store
 
 #: The largest number of corridors a ranking considers.
 MAX_TOP = 200
@@ -75,7 +72,7 @@ def governance_sources(store: Store, con: duckdb.DuckDBPyConnection,
                        package_files: tuple[str, ...] = (),
                        agreements: list[agreements_mod.Agreement] | None = None) -> list[dict]:
     """Sources of a governance answer: each file the figures were read from, with its SHA-256
-    (the analytics' one rule, :func:`corridors.analytics.governance.sources.governance_sources`:
+    (the analytics' one rule, :func:`corridors.governance.sources.governance_sources`:
     the files' rows come from the store's provenance, hashed at build or import). Kept per store
     file and state of the user's imports: the same files give the same rows."""
     # the agreements count by the files they were read from (most corridors' come from one)
@@ -101,7 +98,7 @@ def _governance_sources(con: duckdb.DuckDBPyConnection, gov: scorecard_mod.Gover
 
 
 def known_country(store: Store, con: duckdb.DuckDBPyConnection, name: str, value: str) -> str:
-    return require_country(con, store.country_codes(con), name, value)
+    return require_country(con, known_countries(con), name, value)
 
 
 def pick_year(con: duckdb.DuckDBPyConnection, edition: str, year: int | None) -> int:
@@ -153,7 +150,7 @@ def practice_search(store: Store, con: duckdb.DuckDBPyConnection, q: str, countr
         raise Unknown("level", level, "one of " + ", ".join(practices_mod.LEVELS))
     if theme and theme not in practices_mod.THEMES:
         raise Unknown("theme", theme, "one of " + ", ".join(practices_mod.THEMES))
-    iso3 = check_country(con, store.country_codes(con), "country", country)
+    iso3 = check_country(con, known_countries(con), "country", country)
     gov = governance(store, con)
     member_of: dict[str, set[str]] = {
         code: set(communities_mod.members(gov.memberships, code))
@@ -170,7 +167,7 @@ def practice_search(store: Store, con: duckdb.DuckDBPyConnection, q: str, countr
 def scorecard_record(store: Store, con: duckdb.DuckDBPyConnection, origin: str,
                      destination: str, year: int | None, lens: str,
                      edition: str | None) -> dict[str, Any]:
-    """The scorecard of a corridor (see :mod:`corridors.analytics.governance.scorecard`), with
+    """The scorecard of a corridor (see :mod:`corridors.analytics.scorecard`), with
     the category under ``lens`` and its sources."""
     edition = edition_or_newest(con, edition)
     year = pick_year(con, edition, year)
@@ -182,7 +179,7 @@ def scorecard_record(store: Store, con: duckdb.DuckDBPyConnection, origin: str,
                       lambda: scorecard_mod.scorecard(con, origin, destination, year,
                                                       edition=edition, gov=gov, facts=facts,
                                                       index=index, with_sources=False))
-    found = respond.sources(con, respond.income_sources(con), [edition])
+    found = provenance.sources(con, reference.income_sources(con), [edition])
     covering = [a for a in gov.agreements if a.id in {x["id"] for x in card["agreements"]}]
     found += governance_sources(store, con, gov, ratification_lists=True,
                                 reference_files=("rec_membership.csv", "rec_free_movement.csv"),
@@ -205,7 +202,7 @@ def rank_record(store: Store, con: duckdb.DuckDBPyConnection, lens: str, year: i
     rows = store.memo(("scorecard-rank", lens, year, edition, top, stamp),
                       lambda: scorecard_mod.rank(con, lens, year, edition=edition, top=top,
                                                  gov=gov, facts=facts, seen=seen))
-    found = respond.sources(con, respond.income_sources(con), [edition])
+    found = provenance.sources(con, reference.income_sources(con), [edition])
     found += governance_sources(store, con, gov, ratification_lists=True,
                                 reference_files=("rec_membership.csv", "rec_free_movement.csv"),
                                 package_files=("instruments.yaml", "agreements.yaml"))

@@ -22,13 +22,16 @@ from dataclasses import dataclass, field
 
 from fastapi import HTTPException
 
+from corridors.analytics import reference
+from corridors.analytics.editions import editions_held
 from corridors.analytics.lenses import BUILTIN
-from corridors.api import respond
-from corridors.api.deps import Store, selection
 from corridors.errors import CorridorsError
+from corridors.observatory import selection
 from corridors.records.governance import DEFAULT_TOP, rank_record
 from corridors.records.profiles import corridor_index, every_country_facts, facts_of
 from corridors.records.summaries import summary_frame
+from corridors.store import provenance
+from corridors.store.serving import Store
 
 log = logging.getLogger("corridors.serve")
 
@@ -56,10 +59,10 @@ def prepare(store: Store) -> Prepared:
 
         chosen = selection(con)
         edition = chosen.edition
-        timed("facts", lambda: (store.country_codes(con), facts_of(con, None),
+        timed("facts", lambda: (reference.known_countries(con), facts_of(con, None),
                                 [(facts_of(con, e), selection(con, e))
-                                 for e in store.editions(con)],
-                                respond.sources(con, respond.income_sources(con), [edition])))
+                                 for e in editions_held(con)],
+                                provenance.sources(con, reference.income_sources(con), [edition])))
         facts = facts_of(con, edition)
         timed("country profiles", lambda: every_country_facts(store, con, facts))
         timed("corridors", lambda: corridor_index(store, con))

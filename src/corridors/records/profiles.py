@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from corridors.analytics import reference
 from corridors.analytics.facts import CorridorIndex
 from corridors.analytics.lenses import BUILTIN, get_lens
 from corridors.analytics.profiles import (
@@ -16,11 +17,9 @@ from corridors.analytics.profiles import (
     country_profile,
     edition_facts,
 )
-from corridors.api import respond
-from corridors.api.deps import (
-    lookup,
-    selection,
-)
+from corridors.observatory import selection
+from corridors.store import provenance
+from corridors.store.lookups import lookup
 
 MAX_TOP = 300
 
@@ -29,7 +28,7 @@ def with_sources(con, record: dict[str, Any]) -> list[dict[str, Any]]:
     """The profile's own sources plus the income classification its lens uses."""
     found = list(record.pop("sources", []) or [])
     ids = {s["source_id"] for s in found}
-    found += [s for s in respond.sources(con, respond.income_sources(con))
+    found += [s for s in provenance.sources(con, reference.income_sources(con))
               if s["source_id"] not in ids]
     return found
 

@@ -9,7 +9,8 @@ import polars as pl
 
 from corridors.analytics import regions
 from corridors.analytics.lenses import BUILTIN, get_lens
-from corridors.api.deps import Store, edition_or_newest, years_of
+from corridors.observatory import edition_or_newest, years_of
+from corridors.store.serving import Store
 
 
 def summary_frame(store: Store, con, lens: str, year: int | None, sex: str, edition: str | None,

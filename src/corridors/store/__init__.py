@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from corridors.errors import NotBuiltError
 from corridors.settings import settings
+from corridors.store.literals import literal as literal  # the store's one way to write a value into SQL
 
 if TYPE_CHECKING:  # duckdb loads when a store is opened, not when a command is registered
     import duckdb
@@ -26,24 +27,6 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every store table (empty) on a connection: used by the build and by tests that
     construct small stores by hand."""
     con.execute(schema_sql())
-
-
-def literal(value: str | int | None) -> str:
-    """A checked value as a SQL literal.
-
-    The quick queries (an edition's years and sexes, one stock figure) write their values into
-    the SQL instead of binding them: DuckDB's Python client loads pandas and numpy the first time
-    it binds a parameter, a third of a second before the first answer of a command.
-    """
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(int(value))
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    raise TypeError(f"no SQL literal for {type(value).__name__}")
 
 
 def connect(path: Path | None = None, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:

@@ -144,12 +144,14 @@ def check(store: Path) -> None:
     """Raise :class:`DamagedStoreError` (with the fix) when ``store`` is not a readable store."""
     import duckdb
 
+    import corridors.store.provenance as provenance
+
     try:
         con = duckdb.connect(str(store), read_only=True)
     except duckdb.Error as exc:
         raise damaged(store, exc) from None
     try:
-        con.execute("SELECT count(*) FROM provenance").fetchone()
+        provenance.read(con).aggregate("count(*)").fetchone()
     except duckdb.Error as exc:
         raise damaged(store, exc) from None
     finally:

@@ -25,14 +25,17 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from corridors._version import __version__
 from corridors.settings import settings
-from corridors.sources import cache
-from corridors.sources.registry import Source
+from corridors.store.literals import literal
+from corridors.store.lookups import lookup
+
+if TYPE_CHECKING:  # the registry loads YAML: a quick answer's sources never need it
+    from corridors.sources.registry import Source
 
 #: The columns an answer's ``sources`` list carries (the table's, less the build's bookkeeping).
 COLUMNS = ("source_id", "publisher", "title", "edition", "licence", "url", "file_name", "sha256",
@@ -40,7 +43,7 @@ COLUMNS = ("source_id", "publisher", "title", "edition", "licence", "url", "file
 
 #: Data files shipped inside the package that governance answers read: package -> file -> title.
 PACKAGE_FILES: dict[str, dict[str, str]] = {
-    "corridors.analytics.governance": {
+    "corridors.governance": {
         "instruments.yaml": "Instruments tracked (ILO and UN): title, year, subject, flags",
         "agreements.yaml": "Bilateral labour agreements and MoUs named by the background paper, "
                            "coded provision by provision",
@@ -78,6 +81,8 @@ def build_rows(sources: Iterable[Source], rows_read: Mapping[str, int],
     by source id), every file of the sources in :data:`EVERY_FILE` among them and among
     ``governance`` (pulled sources governance reads directly), and the package's governance data
     files."""
+    from corridors.sources import cache  # the build's (reading the registry loads YAML)
+
     out = []
     for source in [*sources, *governance]:
         found = cache.Provenance.read(cache.folder_for(source))
@@ -102,19 +107,74 @@ def build_rows(sources: Iterable[Source], rows_read: Mapping[str, int],
     return out
 
 
+def read(con: duckdb.DuckDBPyConnection, ids: Iterable[str] | None = None,
+         editions: Iterable[str] | None = None, *,
+         other_editions: Iterable[str] = ()) -> duckdb.DuckDBPyRelation:
+    """The provenance table, every column, ordered by source id: the one place the package
+    queries it (``tests/test_layers.py`` holds every other module to that).
+
+    ``ids`` / ``editions``: only the rows whose source id is among ``ids`` or whose edition is
+    among ``editions`` (neither given: every row; an empty one matches nothing);
+    ``other_editions``: without the rows of these editions (an export of one edition of the
+    International Migrant Stock leaves out the files of the others). A relation: callers take
+    ``.pl()`` (a frame with the table's types), ``.fetchall()`` or project columns of it. Values
+    are written into the SQL (:func:`corridors.store.literal`: no pandas loaded for a caption)."""
+    where = []
+    if ids is not None or editions is not None:
+        where.append(f"(list_contains({_list(ids)}, source_id) "
+                     f"OR list_contains({_list(editions)}, edition))")
+    if other_editions:
+        where.append(f"NOT list_contains({_list(other_editions)}, edition)")
+    return con.sql("SELECT * FROM provenance" + (f" WHERE {' AND '.join(where)}" if where else "")
+                   + " ORDER BY source_id")
+
+
+def _list(values: Iterable[str] | None) -> str:
+    """A list of text values as a SQL literal (typed, so that an empty one compares too)."""
+    return f"CAST([{', '.join(literal(v) for v in sorted(set(values or ())))}] AS VARCHAR[])"
+
+
+#: The table's columns, in its order (``schema.sql``).
+TABLE_COLUMNS = ("source_id", "publisher", "title", "edition", "licence", "url", "fetched_from",
+                 "file_name", "sha256", "fetched_at", "rows_read")
+
+
+def replace(con: duckdb.DuckDBPyConnection, row: Mapping[str, Any]) -> None:
+    """Write one row (:data:`TABLE_COLUMNS`), replacing the row of the same source id: a user's
+    microdata saved with its estimates. Inside the caller's transaction."""
+    con.execute("DELETE FROM provenance WHERE source_id = ?", [row["source_id"]])
+    con.execute(f"INSERT INTO provenance ({', '.join(TABLE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(TABLE_COLUMNS))})",
+                [row.get(c) for c in TABLE_COLUMNS])
+
+
+def records(relation: duckdb.DuckDBPyRelation) -> list[dict[str, Any]]:
+    """A relation's rows as records (column name -> value), without a data-frame library."""
+    names = relation.columns
+    return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
+
+
+def sources(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),
+            editions: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The ``sources`` block of an answer: the rows (:data:`COLUMNS`) of these source ids and
+    editions, by source id. The one function the CLI, the REST API and the web pages build it
+    with; a served store's cursor reads the table once per store file
+    (:func:`corridors.store.lookups.lookup`: a few dozen rows), any other connection each time."""
+    ids, editions = {i for i in ids if i}, {e for e in editions if e}
+    if not ids and not editions:
+        return []
+    every = lookup(con, ("provenance",), lambda: tuple(records(read(con).select(*COLUMNS))))
+    return [dict(row) for row in every if row["source_id"] in ids or row["edition"] in editions]
+
+
 def rows(con: duckdb.DuckDBPyConnection, ids: Iterable[str] = (),
          editions: Iterable[str] = ()) -> list[dict[str, Any]]:
     """The table's rows (:data:`COLUMNS` and ``fetched_from``) for these source ids and
-    editions, by source id."""
-    ids, editions = sorted({i for i in ids if i}), sorted({e for e in editions if e})
+    editions, by source id (:func:`read`)."""
+    ids, editions = {i for i in ids if i}, {e for e in editions if e}
     if not ids and not editions:
         return []
-    cursor = con.execute(
-        f"SELECT {', '.join(COLUMNS)}, fetched_from FROM provenance "
-        "WHERE list_contains($ids, source_id) OR list_contains($editions, edition) "
-        "ORDER BY source_id", {"ids": ids, "editions": editions})
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return records(read(con, ids, editions).select(*COLUMNS, "fetched_from"))
 
 
 _HASHED: dict[tuple[str, int, int], str] = {}
@@ -125,6 +185,8 @@ def _sha256(path: Path) -> str:
     info = path.stat()
     key = (str(path), info.st_size, info.st_mtime_ns)
     if key not in _HASHED:
+        from corridors.sources import cache
+
         _HASHED[key] = cache.sha256_of(path)
     return _HASHED[key]
 
@@ -230,4 +292,4 @@ def of_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[str],
             ids += [r[0] for r in con.execute(
                 f"SELECT DISTINCT source_id FROM {table} WHERE source_id IS NOT NULL{where}",
                 {"edition": edition} if edition is not None else None).fetchall()]
-    return rows(con, ids)
+    return sources(con, ids)

@@ -97,7 +97,7 @@ CREATE TABLE indicators (
 );
 
 -- Estimates from a user's own survey or census microdata (`corridors survey estimate --save`), one
--- row per indicator and domain (corridors.analytics.survey.store writes it from this DDL). They are the
+-- row per indicator and domain (corridors.survey.store writes it from this DDL). They are the
 -- user's observations, not a publisher's: a rebuild carries them over from the previous store.
 CREATE TABLE survey_estimates (
     dataset   VARCHAR NOT NULL,  -- the survey (mapping survey.id), e.g. 'eph-2016q4'

@@ -25,10 +25,14 @@ import corridors.languages as languages
 from corridors.analytics import reference
 from corridors.analytics.corridors import corridor_table, safe
 from corridors.analytics.lenses import get_lens
-from corridors.api.deps import Store, check_country, check_edition, selection
+from corridors.analytics.reference import known_countries
+from corridors.api.deps import check_country, check_edition
 from corridors.codes import OTHER_ORIGIN
 from corridors.errors import CorridorsError
 from corridors.languages import gettext as _
+from corridors.observatory import selection
+from corridors.store import provenance
+from corridors.store.serving import Store
 from corridors.web import views
 
 #: Top South–South corridors listed each way.
@@ -46,7 +50,7 @@ def _is_country(store: Store, con: duckdb.DuckDBPyConnection, code: str) -> str 
     from fastapi import HTTPException
 
     try:
-        return check_country(con, store.country_codes(con), "code", code)
+        return check_country(con, known_countries(con), "code", code)
     except (HTTPException, ValueError, CorridorsError):
         return None
 
@@ -104,7 +108,6 @@ def region_brief(store: Store, con: duckdb.DuckDBPyConnection, code: str, *, yea
     emigrants, the intra-group shares over time (both views) and the largest South–South
     corridors with a member at either end."""
     from corridors.analytics import regions
-    from corridors.api import respond
 
     chosen = selection(con, edition)
     edition = chosen.edition
@@ -147,7 +150,7 @@ def region_brief(store: Store, con: duckdb.DuckDBPyConnection, code: str, *, yea
         "kind": "region", "code": code, "name": name, "grouping": grouping,
         "edition": edition, "year": year, "lens": lens, "members": member_rows,
         "shares": found["shares"], "share": this_year, "top_corridors": top,
-        "sources": respond.sources(con, respond.income_sources(con), [edition]),
+        "sources": provenance.sources(con, reference.income_sources(con), [edition]),
     }
 
 

@@ -1,7 +1,7 @@
 """Governance pages: the corridor scorecard, the ranking "where should support go first?" and the
 good-practice catalogue; each HTML at ``/<page>`` and its JSON twin at ``/<page>.json``, state in
 the URL. The figures are those of the API: both serve the records of ``corridors.records.governance``,
-which call ``corridors.analytics.governance``.
+which call ``corridors.governance``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from starlette.datastructures import URL
 
 import corridors.codes as codes
 import corridors.languages as languages
-from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition, selection
+from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition
 from corridors.languages import N_, Labels
 from corridors.languages import gettext as _
+from corridors.observatory import selection
 from corridors.records import governance as gov_records
 from corridors.web import render, views
 

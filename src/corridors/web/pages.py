@@ -14,6 +14,7 @@ from starlette.datastructures import URL
 
 import corridors.languages as languages
 from corridors.analytics import reference
+from corridors.analytics.reference import known_countries
 from corridors.api import respond
 from corridors.api.deps import (
     CodeQ,
@@ -168,7 +169,7 @@ SortQ = Annotated[str, Query(max_length=20, pattern=r"^[a-z_]+$")]
 
 def _explore(con, store, origin, destination, year, sex, edition, limit, offset, lens="wb-lmic",
              category=None, neighbour=None, community=None, sort="stock"):
-    known = store.country_codes(con)
+    known = known_countries(con)
     return views.explore(
         store, con, origin=check_country(con, known, "origin", origin, allow_other=True),
         destination=check_country(con, known, "destination", destination),
@@ -239,7 +240,7 @@ def explore_page(request: Request, con: Con, store: StoreDep, origin: CodeQ = No
                  neighbour: NeighbourQ = None, community: CommunityQ = None,
                  sort: SortQ = "stock") -> Response:
     from corridors.analytics import corridor_filters
-    from corridors.analytics.governance import communities
+    from corridors.governance import communities
 
     data = _explore(con, store, origin, destination, year, sex, edition, limit, offset, lens,
                     category, neighbour, community, sort)
@@ -284,7 +285,7 @@ def country_jump(request: Request, con: Con, store: StoreDep, code: JumpQ = None
     params = {k: v for k, v in {"year": year, "lens": lens, "edition": edition,
                                 "lang": language if language != languages.DEFAULT else None,
                                 }.items() if v is not None}
-    known = store.country_codes(con)
+    known = known_countries(con)
     found = name_views.find(code or "", known)
     if found["iso3"] is not None:
         return RedirectResponse(str(URL(f"/country/{found['iso3']}").include_query_params(
@@ -302,7 +303,7 @@ def country_names_json(con: Con, store: StoreDep) -> Response:
     suggestions): [[name, iso3], ...]. The same for every page, so browsers keep it."""
     from corridors.web import names as name_views
 
-    body = respond.to_json({"names": name_views.choices(store.country_codes(con))})
+    body = respond.to_json({"names": name_views.choices(known_countries(con))})
     return Response(body, media_type="application/json",
                     headers={"Cache-Control": "public, max-age=86400"})
 
@@ -313,7 +314,7 @@ MapView = Annotated[str, Query(pattern=r"^(origins|destinations)$")]
 
 
 def _country(con, store, code, year, lens, edition) -> dict[str, Any]:
-    iso3 = require_country(con, store.country_codes(con), "code", code)  # a profile is of one country
+    iso3 = require_country(con, known_countries(con), "code", code)  # a profile is of one country
     return views.country(store, con, iso3, year=year, lens=lens,
                          edition=check_edition(store, con, edition))
 
@@ -342,7 +343,7 @@ def country_page(request: Request, con: Con, store: StoreDep, code: str, year: Y
 
 
 def _corridor(con, store, origin, destination, edition, year=None, sex="total", lens="wb-lmic"):
-    known = store.country_codes(con)
+    known = known_countries(con)
     return views.corridor(store, con, require_country(con, known, "origin", origin),
                           require_country(con, known, "destination", destination),
                           edition=check_edition(store, con, edition), year=year, sex=sex,

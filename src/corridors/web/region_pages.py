@@ -13,10 +13,12 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 import corridors.languages as languages
+from corridors.analytics import reference
 from corridors.analytics.corridors import NoDataError
 from corridors.analytics.region_profiles import PROFILED, group_index, region_profile
-from corridors.api import respond
 from corridors.api.deps import Con, EditionQ, SexQ, StoreDep, Unknown, YearQ, check_edition
+from corridors.observatory import selection
+from corridors.store import provenance
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,7 +41,7 @@ GROUPING_TITLES = {
     "income": N_("World Bank income groups"),
     "rec": N_("Regional economic communities"),
 }
-#: The free-movement statuses of :mod:`corridors.analytics.governance.communities`, as shown.
+#: The free-movement statuses of :mod:`corridors.governance.communities`, as shown.
 FREE_MOVEMENT_STATUSES = (N_("in force"), N_("partly in force"), N_("not in force"),
                           N_("unknown"))
 
@@ -65,7 +67,6 @@ def _ratifications(store, con) -> Any:
 def region(store, con, grouping: str, code: str, *, year: int | None, lens: str, sex: str,
            edition: str | None) -> dict[str, Any]:
     """One region's or community's page data."""
-    from corridors.api.deps import selection
     from corridors.web import views
 
     lens_obj = views._lens(lens)
@@ -82,7 +83,7 @@ def region(store, con, grouping: str, code: str, *, year: int | None, lens: str,
             raise Unknown("code", code, str(error).split("; ", 1)[-1]) from None
         record["page"] = "region"
         record["grouping_title"] = GROUPING_TITLES.get(grouping, grouping)
-        record["sources"] = respond.sources(con, respond.income_sources(con),
+        record["sources"] = provenance.sources(con, reference.income_sources(con),
                                             [record["edition"]])
         return record
 
@@ -90,7 +91,6 @@ def region(store, con, grouping: str, code: str, *, year: int | None, lens: str,
 
 
 def regions_index(store, con, year: int | None, edition: str | None) -> dict[str, Any]:
-    from corridors.api.deps import selection
     from corridors.web import views
 
     picked = selection(con, check_edition(store, con, edition))
@@ -101,7 +101,7 @@ def regions_index(store, con, year: int | None, edition: str | None) -> dict[str
             "groupings": [{"grouping": g, "title": GROUPING_TITLES[g],
                            "groups": [x for x in groups if x["grouping"] == g]}
                           for g in PROFILED],
-            "sources": respond.sources(con, respond.income_sources(con), [edition])}
+            "sources": provenance.sources(con, reference.income_sources(con), [edition])}
 
 
 @router.get("/regions.json")

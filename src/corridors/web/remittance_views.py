@@ -11,9 +11,9 @@ import duckdb
 
 from corridors.analytics import remittances
 from corridors.analytics.lenses import BUILTIN
-from corridors.api import respond
-from corridors.api.deps import Store
 from corridors.languages import N_
+from corridors.store import provenance
+from corridors.store.serving import Store
 
 COSTLIEST = 8
 
@@ -25,7 +25,7 @@ def _sources(con: duckdb.DuckDBPyConnection, *frames) -> list[dict[str, Any]]:
             ids |= set(frame["source_id"].unique().to_list())
         if "sources" in frame.columns:
             ids |= {s for row in frame["sources"].to_list() for s in row}
-    return respond.sources(con, sorted(ids))
+    return provenance.sources(con, sorted(ids))
 
 
 def country(store: Store, con: duckdb.DuckDBPyConnection, iso3: str) -> dict[str, Any]:

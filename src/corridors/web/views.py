@@ -13,13 +13,17 @@ import polars as pl
 
 from corridors.analytics import reference, regions
 from corridors.analytics.corridors import corridor_table, edition_years, editions
+from corridors.analytics.editions import editions_held
 from corridors.analytics.lenses import BUILTIN, INCOME_NAMES, available_lenses, get_lens, lens_roles
 from corridors.analytics.selection import Selection
 from corridors.analytics.stocks import stock
 from corridors.api import respond
-from corridors.api.deps import Invalid, Store, selection
+from corridors.api.deps import Invalid
 from corridors.languages import N_, Labels
 from corridors.languages import gettext as _
+from corridors.observatory import selection
+from corridors.store import provenance
+from corridors.store.serving import Store
 
 #: Category names as the pages show them, in the reader's language.
 CATEGORY_LABELS = Labels({
@@ -30,7 +34,7 @@ CATEGORY_LABELS = Labels({
 })
 #: World Bank income groups by code, in the reader's language.
 INCOME_LABELS = Labels(INCOME_NAMES)
-#: Ratification statuses (corridors.analytics.governance) as the pages show them.
+#: Ratification statuses (corridors.governance) as the pages show them.
 STATUS_LABELS = Labels({
     "in force": N_("in force"), "not in force": N_("not in force"), "denounced": N_("denounced"),
     "signed": N_("signed"), "not ratified": N_("not ratified"), "unknown": N_("unknown"),
@@ -38,7 +42,7 @@ STATUS_LABELS = Labels({
 })
 
 
-#: How a ratification status is known (corridors.analytics.governance.ratifications).
+#: How a ratification status is known (corridors.governance.ratifications).
 BASIS_LABELS = Labels({
     "listed": N_("listed"), "listed (status inferred)": N_("listed (status inferred)"),
     "absent from a complete list": N_("absent from a complete list"),
@@ -106,7 +110,7 @@ def controls(store: Store, con: duckdb.DuckDBPyConnection, edition: str, year: i
         "years": edition_years(con, edition), "year": year,
         "lenses": _lens_choices() if lens else [], "lens": lens,
         "sexes": ["total", "female", "male"] if sex else [], "sex": sex,
-        "editions": list(store.editions(con)), "edition": edition,
+        "editions": list(editions_held(con)), "edition": edition,
         "hidden": hidden or {},
     }
 
@@ -146,8 +150,8 @@ def overview(store: Store, con: duckdb.DuckDBPyConnection, *, year: int | None, 
             "unknown_origin": ss.get("unknown_origin"),
             "share_contiguous": contiguity["share_contiguous"][0] if contiguity.height else None,
         }
-        found = respond.sources(con, respond.income_sources(con), [edition])
-        found += [s for s in respond.sources(con, respond.ids_in(world, "source"))
+        found = provenance.sources(con, reference.income_sources(con), [edition])
+        found += [s for s in provenance.sources(con, respond.ids_in(world, "source"))
                   if s not in found]
         return {
             "page": "overview", "edition": edition, "year": year, "lens": lens,
@@ -176,10 +180,10 @@ def methods_page(con: duckdb.DuckDBPyConnection, store: Store | None = None) -> 
     """The lenses, the classification year behind each estimate year, the income thresholds
     behind each lens in the default year, and (with a store) who ratifies each instrument by lens
     category in that year (the paper's "over half of C097 ratifiers are in the South")."""
-    from corridors.analytics.governance.instruments import instruments
-    from corridors.analytics.governance.ratifiers import ratifiers_by_category
     from corridors.analytics.lenses import year_mapping
+    from corridors.analytics.ratifiers import ratifiers_by_category
     from corridors.analytics.thresholds import lens_thresholds
+    from corridors.governance.instruments import instruments
     from corridors.records.governance import governance
 
     chosen = list(available_lenses().values())
@@ -203,8 +207,8 @@ def methods_page(con: duckdb.DuckDBPyConnection, store: Store | None = None) -> 
                               "coverage": south["coverage"]})
     return {"page": "methods", "lenses": lenses, "year_mapping": mapping, "year": year,
             "thresholds": thresholds, "ratifiers": ratifiers, "ratifiers_lens": "wb-lmic",
-            "income_groups": dict(INCOME_LABELS), "sources": respond.sources(
-                con, respond.income_sources(con))}
+            "income_groups": dict(INCOME_LABELS), "sources": provenance.sources(
+                con, reference.income_sources(con))}
 
 
 def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
@@ -247,7 +251,7 @@ def explore(store: Store, con: duckdb.DuckDBPyConnection, *, origin: str | None,
         "total": frame.height, "limit": limit, "offset": offset,
         "totals": corridor_filters.totals(frame, sex),
         "rows": chunk.to_dicts(),
-        "sources": respond.sources(con, respond.income_sources(con), [edition]),
+        "sources": provenance.sources(con, reference.income_sources(con), [edition]),
     }
 
 

@@ -99,7 +99,7 @@ def _free_text_codes(values: list[str], name: Callable[[str], str] = str,
 
 def _survey_indicator_codes(values: list[str]) -> list[Code]:
     """ICLS-2018 indicators named by their title and defined; other measures by their text."""
-    from corridors.analytics.survey.indicators import INDICATORS
+    from corridors.survey.indicators import INDICATORS
 
     known = {i.id: i for i in INDICATORS}
     return _free_text_codes(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from corridors.analytics.corridors import corridor_table
 from corridors.analytics.lenses import BUILTIN
+from corridors.analytics.reference import known_countries
 from corridors.api import respond
 from corridors.api.deps import (
     CodeQ,
@@ -35,7 +36,7 @@ def list_corridors(
     """Each corridor's stock, its share of the origin's emigrants and of the destination's
     immigrants, change and growth since the previous year, female share, category under every
     built-in lens (``category_<lens>``), contiguity and shared regional communities."""
-    known = store.country_codes(con)
+    known = known_countries(con)
     origin = check_country(con, known, "origin", origin, allow_other=True)
     destination = check_country(con, known, "destination", destination)
     edition = check_edition(store, con, edition)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from corridors.analytics import reference
+from corridors.analytics.reference import known_countries
 from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
@@ -54,7 +55,7 @@ def get_country(
     code: CodeP,
     format: FormatQ = None,
 ) -> Response:
-    iso3 = require_country(con, store.country_codes(con), "code", code)
+    iso3 = require_country(con, known_countries(con), "code", code)
     record = reference.country(con, iso3)
     if record is None:  # not after require_country, which checks the same countries table
         raise Unknown("code", code, "a country in the store")

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from corridors.analytics.reference import known_countries
 from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
@@ -70,7 +71,7 @@ def get_corridor_flows(request: Request, con: Con, store: StoreDep, origin: Code
                        edition: EditionQ = None, format: FormatQ = None) -> Response:
     """Per period and sex: ``flow`` (origin to destination), ``reverse_flow`` and ``net`` (flow
     minus reverse flow), persons. The method and its settings are named. CSV gives the rows."""
-    known = store.country_codes(con)
+    known = known_countries(con)
     o = require_country(con, known, "origin", origin)
     d = require_country(con, known, "destination", destination)
     if o is None or d is None or o == d:

@@ -1,6 +1,6 @@
 """Governance: ratifications, instruments, regional communities, labour agreements, the
 good-practice catalogue and the corridor scorecard. Each route calls
-``corridors.analytics.governance`` (the same functions as ``corridors ratifications``,
+``corridors.governance`` (the same functions as ``corridors ratifications``,
 ``practices``, ``agreements``, ``communities``, ``instruments`` and ``scorecard``).
 
 Governance figures come from curated reference files (each row cites its page in ``source_url``)
@@ -16,10 +16,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from corridors.analytics.governance import communities as communities_mod
-from corridors.analytics.governance.instruments import instruments, normalise_id
-from corridors.analytics.governance.ratifiers import ratifiers_by_category
 from corridors.analytics.lenses import get_lens
+from corridors.analytics.ratifiers import ratifiers_by_category
+from corridors.analytics.reference import known_countries
 from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
@@ -48,6 +47,8 @@ from corridors.api.schemas import (
     RatifierGroupPublic,
     ScorecardPublic,
 )
+from corridors.governance import communities as communities_mod
+from corridors.governance.instruments import instruments, normalise_id
 from corridors.records.governance import (
     DEFAULT_TOP,
     MAX_TOP,
@@ -211,7 +212,7 @@ def list_agreements(request: Request, con: Con, store: StoreDep, country: CodeQ 
     year, coded checklist of 10 provisions and the alignment score: ``score`` = yes / known
     provisions, ``coverage`` = known / 10, the true score between ``score_min`` and
     ``score_max``. The registry is not exhaustive."""
-    iso3 = check_country(con, store.country_codes(con), "country", country)
+    iso3 = check_country(con, known_countries(con), "country", country)
     gov = governance(store, con)
     rows = agreement_rows(gov, iso3)
     found = governance_sources(store, con, gov, package_files=("agreements.yaml",),

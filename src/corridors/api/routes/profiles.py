@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from corridors.analytics.reference import known_countries
 from corridors.api import respond
 from corridors.api.deps import (
     CodeP,
@@ -42,7 +43,7 @@ def get_country_profile(request: Request, con: Con, store: StoreDep, code: CodeP
     """Immigrants and emigrants, shares of population, female shares, top origins and
     destinations, South-South shares under the lens, income-group history and the trend over every
     year of the edition. CSV gives the trend table."""
-    iso3 = require_country(con, store.country_codes(con), "code", code)
+    iso3 = require_country(con, known_countries(con), "code", code)
     record = country_record(store, con, iso3, year, lens, check_edition(store, con, edition), top)
     found = with_sources(con, record)
     return respond.one(request, record, found, fmt=format, filename=f"profile-{iso3}",
@@ -54,7 +55,7 @@ def get_country_profile(request: Request, con: Con, store: StoreDep, code: CodeP
 def get_corridor_profile(request: Request, con: Con, store: StoreDep, origin: CodeP,
                          destination: CodeP, edition: EditionQ = None,
                          format: FormatQ = None) -> Response:
-    known = store.country_codes(con)
+    known = known_countries(con)
     o = require_country(con, known, "origin", origin)
     d = require_country(con, known, "destination", destination)
     record = dict(corridor_record(store, con, o, d, check_edition(store, con, edition)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from corridors.analytics.reference import known_countries
 from corridors.analytics.stocks import stock
 from corridors.api import respond
 from corridors.api.deps import (
@@ -33,7 +34,7 @@ def list_stocks(
 ) -> Response:
     """Persons living in ``destination`` born in (or citizens of) ``origin``. An omitted origin
     or destination means all countries, summed; an omitted year means every year."""
-    known = store.country_codes(con)
+    known = known_countries(con)
     origin = check_country(con, known, "origin", origin, allow_other=True)
     destination = check_country(con, known, "destination", destination)
     edition = check_edition(store, con, edition)

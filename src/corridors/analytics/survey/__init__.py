@@ -1,1 +1,0 @@
-"""Survey microdata engine: ICLS-2018 labour-migration indicators with design-based standard errors."""
