@@ -173,9 +173,12 @@ def name_in(iso3: str, language: str) -> str | None:
         return country.short_name if country else NOT_COUNTRY_NAMES.get(iso3)
     if language not in TRANSLATED:
         return None
-    curated = _translated().get(iso3, {}).get(language)
-    if curated:
-        return curated
+    return _translated().get(iso3, {}).get(language) or cldr_name(iso3, language)
+
+
+def cldr_name(iso3: str, language: str) -> str | None:
+    """CLDR's name of a country or area in ``language`` (Babel's territory name for its ISO2
+    code), None when it has no ISO2 code."""
     country = countries().get(iso3)
     return _cldr(country.iso2, language) if country else None
 
@@ -183,11 +186,9 @@ def name_in(iso3: str, language: str) -> str | None:
 def translated_names(iso3: str) -> list[str]:
     """The French and Spanish names of a country a person may type: the curated ones and
     CLDR's (when they differ: "Syrie", "République arabe syrienne")."""
-    country = countries().get(iso3)
     out: list[str] = []
     for language in TRANSLATED:
-        out += [_translated().get(iso3, {}).get(language) or "",
-                _cldr(country.iso2, language) if country else ""]
+        out += [_translated().get(iso3, {}).get(language) or "", cldr_name(iso3, language) or ""]
     return [name for name in dict.fromkeys(out) if name]
 
 

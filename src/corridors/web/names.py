@@ -28,12 +28,17 @@ def find(text: str, known: Iterable[str]) -> dict[str, Any]:
             "suggestions": [{"iso3": c, "name": names[c].short_name} for c in close]}
 
 
-def choices(known: Iterable[str]) -> list[list[str]]:
+def choices(known: Iterable[str], language: str = "en") -> list[list[str]]:
     """Every name of every country of the store, as [name, iso3] pairs sorted by name: the
-    official and UN DESA names, then each alias people or publishers write."""
+    official and UN DESA names, then each alias people or publishers write; in French or
+    Spanish also the country's names in that language (the UN's and CLDR's)."""
     out: list[list[str]] = []
     for iso3 in sorted(frozenset(known) & set(codes.countries())):
-        out += [[name, iso3] for name in codes.names_of(iso3)]
+        written = codes.names_of(iso3)
+        if language in codes.TRANSLATED:
+            own = [codes.name_in(iso3, language) or "", codes.cldr_name(iso3, language) or ""]
+            written = list(dict.fromkeys([name for name in own if name] + written))
+        out += [[name, iso3] for name in written]
     return sorted(out, key=lambda pair: (codes.fold(pair[0]), pair[1]))
 
 
