@@ -113,3 +113,22 @@ def test_the_cli_takes_any_name(built_home):
     assert refused.returncode != 0
     assert "did you mean Kenya (KEN)?" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(("typed", "iso3"), [
+    ("Côte d'Ivoire", "CIV"), ("Afrique du Sud", "ZAF"), ("Sudáfrica", "ZAF"),
+    ("sudafrica", "ZAF"), ("Allemagne", "DEU"), ("Alemania", "DEU"), ("Turquie", "TUR"),
+    ("Turquía", "TUR"), ("Syrie", "SYR"), ("République arabe syrienne", "SYR"),
+    ("Congo-Kinshasa", "COD"), ("République démocratique du Congo", "COD"), ("Ouganda", "UGA"),
+    ("Estados Unidos", "USA"), ("États-Unis d’Amérique", "USA"), ("Kenia", "KEN"),
+])
+def test_french_and_spanish_names_are_read_too(typed, iso3):
+    assert codes.code_for(typed) == iso3
+    assert codes.suggest(typed)[0] == iso3
+
+
+def test_french_and_spanish_names_never_resolve_an_official_file():
+    """Readers match names as publishers write them (English); a French name is no spelling
+    of a publisher's file."""
+    assert codes.iso3_for_name("Allemagne") is None
+    assert codes.iso3_for_name("Germany") == "DEU"
