@@ -70,8 +70,8 @@ def localise(value: Any) -> Any:
 def _localise(value: Any) -> Any:
     import corridors.names as names
 
-    if isinstance(value, list):
-        return [_localise(v) for v in value]
+    if isinstance(value, (list, tuple)):
+        return type(value)(_localise(v) for v in value)
     if not isinstance(value, dict):
         return value
     out = {k: _localise(v) for k, v in value.items()}
