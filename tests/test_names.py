@@ -116,3 +116,16 @@ def test_every_name_row_cites_its_page():
     assert len(rows) == len(names.table())
     for row in rows:
         assert row["source"].strip() and row["fr"].strip() and row["es"].strip(), row
+
+
+def test_every_source_of_the_registry_has_a_french_and_spanish_title_and_publisher():
+    from corridors.sources.registry import registry
+
+    own_names = {"CEPII", "GeoDataSource"}  # an organisation's own name, the same in every language
+    for source_id, source in registry().items():
+        for language in ("fr", "es"):
+            assert names.source_title(source_id, source.title, language) != source.title, source_id
+            if source.publisher not in own_names:
+                assert names.publisher(source.publisher, language) != source.publisher, source_id
+    assert names.source_title("m49", "x", "fr") == \
+        "Codes standard des pays et des zones à usage statistique (M49)"

@@ -7,7 +7,8 @@ language L" (``language`` defaults to the current request's):
 
 - :func:`country`: :func:`corridors.codes.name_in` (CLDR's territory names through Babel, with the
   UN's own French and Spanish names where CLDR differs, from ``codes/names_fr_es.csv``);
-- :func:`region`, :func:`community`, :func:`instrument`, :func:`publisher`: ``locale/names.csv``,
+- :func:`region`, :func:`community`, :func:`instrument`, :func:`publisher`, :func:`source_title`:
+  ``locale/names.csv``,
   one row per name with the page it is written on (UNSD M49's French and Spanish pages, the UN
   Treaty Collection and ILO NORMLEX titles, the communities' own sites, UNTERM).
 
@@ -26,13 +27,13 @@ import corridors.codes as codes
 import corridors.languages as languages
 
 #: The kinds of names ``locale/names.csv`` holds.
-KINDS = ("region", "community", "instrument", "publisher")
+KINDS = ("region", "community", "instrument", "publisher", "source")
 
 
 @lru_cache(maxsize=1)
 def table() -> dict[tuple[str, str], dict[str, str]]:
     """(kind, key) -> {language: name} of ``locale/names.csv`` (key: the English name of a
-    region or publisher, the code of a community or instrument)."""
+    region or publisher, the code of a community or instrument, the id of a source)."""
     path = resources.files("corridors").joinpath("locale", "names.csv")
     with io.TextIOWrapper(path.open("rb"), encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -98,6 +99,13 @@ def instrument(key: str, english: str | None = None, language: str | None = None
 def publisher(english: str, language: str | None = None) -> str:
     """A publisher's name (the source registry's English one as the key)."""
     return _lookup("publisher", english, english, language)
+
+
+def source_title(source_id: str, english: str, language: str | None = None) -> str:
+    """A source's title (the registry's, :mod:`corridors.sources`): the publication's own name
+    kept where it has no official translation (International Migrant Stock 2020), the rest of
+    the title (which tables, which format) in the language."""
+    return _lookup("source", source_id, english, language)
 
 
 def group(grouping: str, code: str, english: str, language: str | None = None) -> str:

@@ -57,6 +57,9 @@ def test_the_explorer_overview_and_governance_pages_name_things_in_the_page_s_la
     assert "protection sociale" in practices
     sources = web_client.get("/sources", params={"lang": "es"}).text
     assert "Banco Mundial" in sources
+    assert "Códigos uniformes de países o zonas para uso estadístico (M49)" in sources
+    english = web_client.get("/sources").text
+    assert "Standard country or area codes for statistical use (M49)" in english
 
 
 def test_the_country_box_reads_and_suggests_names_in_the_page_s_language(web_client):

@@ -192,9 +192,11 @@ def render(data: dict[str, Any], *, language: str, inline: bool = True,
     from babel.dates import format_date
 
     from corridors.web import render
+    from corridors.web.names import localise
 
     css = (Path(__file__).parent / "static" / "brief.css").read_text(encoding="utf-8")
     with languages.using(language):
+        data = localise(data)  # instrument titles, publishers... in the brief's language
         template = render.templates.get_template("brief.html")
         return template.render(data=data, css=css if inline else None, script=not inline,
                                back_url=back_url, made=format_date(

@@ -93,4 +93,6 @@ def _localise(value: Any) -> Any:
         out["title"] = names.instrument(out["instrument"], out["title"])
     if isinstance(out.get("source_id"), str) and isinstance(out.get("publisher"), str):
         out["publisher"] = names.publisher(out["publisher"])
+        if isinstance(out.get("title"), str):
+            out["title"] = names.source_title(out["source_id"], out["title"])
     return out
