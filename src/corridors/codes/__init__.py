@@ -5,9 +5,12 @@ Plain data and a resolver; imports nothing else from corridors. Files:
 - ``countries.csv``: one row per country or area (``iso3``, ``m49``, ``iso2``, ``name`` as UNSD M49
   spells it, ``short_name`` as UN DESA's migrant-stock tables spell it). ``CHI`` (Channel Islands,
   M49 830) and ``XKX`` (Kosovo, as the World Bank codes it) are included because publishers use them.
-- ``names_fr_es.csv``: the French and Spanish names that differ from CLDR's (Babel's territory
-  names), each row citing where the name is written (mostly UNSD M49's French and Spanish pages),
-  and the names of the codes that are not countries; :func:`name_in` reads it.
+- ``names_fr_es.csv``: the French and Spanish names where the UN's differ from CLDR's (Babel's
+  territory names) in form or in substance (République démocratique du Congo for Congo-Kinshasa,
+  État de Palestine, Bélarus, Myanmar), each row citing where the name is written (mostly UNSD
+  M49's French and Spanish pages), and the names of the codes that are not countries;
+  :func:`name_in` reads it. Spellings of the same name (Spanish Kenia, Ruanda, Botsuana where the
+  UN writes Kenya, Rwanda, Botswana) are left to CLDR.
 - ``aliases_*.csv``: ``alias,iso3,note``: spellings as each publisher writes them, one file per
   publisher so a publisher's quirks live together (``aliases_common.csv``: the short and common
   names people type, "UK", "Syria", "DR Congo"). Every new bug becomes one new row.

@@ -85,14 +85,34 @@ def _localise(value: Any) -> Any:
         elif isinstance(table, list) and isinstance(out.get("countries"), list) and \
                 len(table) == len(out["countries"]):
             out[key] = [names.country(c, n) for c, n in zip(out["countries"], table, strict=True)]
+    members = out.get("members")
+    if isinstance(members, list) and all(isinstance(m, dict) and {"name", "role", "full_member"}
+                                         <= m.keys() for m in members):
+        # a group's members in name order as the reader reads the names (full members first)
+        out["members"] = sorted(members, key=lambda m: (not m["full_member"], m["role"],
+                                                        codes.fold(m["name"])))
     if isinstance(out.get("rec_code"), str) and "rec_name" in out:
         out["rec_name"] = names.community(out["rec_code"], out["rec_name"])
     if isinstance(out.get("grouping"), str) and isinstance(out.get("group"), str):
         out["group"] = names.group(out["grouping"], str(out.get("group_code") or ""), out["group"])
     if isinstance(out.get("instrument"), str) and isinstance(out.get("title"), str):
         out["title"] = names.instrument(out["instrument"], out["title"])
+    if isinstance(value.get("caption"), str) and isinstance(value.get("sources"), list):
+        out["caption"] = _caption(value["caption"], value["sources"], out["sources"])
     if isinstance(out.get("source_id"), str) and isinstance(out.get("publisher"), str):
         out["publisher"] = names.publisher(out["publisher"])
         if isinstance(out.get("title"), str):
             out["title"] = names.source_title(out["source_id"], out["title"])
     return out
+
+
+def _caption(caption: str, english: list, localised: list) -> str:
+    """A figure's sources line (:func:`corridors.store.provenance.caption`: "publisher, title
+    (edition), licence; ...") with each of the record's sources named as :func:`localise` names
+    them."""
+    for before, after in zip(english, localised, strict=True):
+        if isinstance(before, dict) and {"publisher", "title"} <= before.keys():
+            caption = caption.replace(f"{before['publisher']}, {before['title']} (",
+                                      f"{after['publisher']}, {after['title']} (")
+    return caption
+
