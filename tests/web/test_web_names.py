@@ -76,3 +76,19 @@ def test_the_country_box_reads_and_suggests_names_in_the_page_s_language(web_cli
     assert ("Afrique du Sud", "ZAF") not in english
     found = web_client.get("/country", params={"code": "Alemanai", "lang": "es"}).text
     assert re.search(r'data-iso3="DEU">Alemania</a>', found)
+
+
+def test_english_pages_read_the_data_as_it_is():
+    """English is the data's own language: localise hands the data back untouched (the same
+    object), so English pages and every JSON twin stay as they were."""
+    import corridors.languages as languages
+    from corridors.web.names import localise
+
+    data = {"iso3": "UGA", "name": "Uganda", "rows": [{"origin": "KEN", "origin_name": "Kenya"}]}
+    with languages.using("en"):
+        assert localise(data) is data
+    with languages.using("fr"):
+        french = localise(data)
+    assert french == {"iso3": "UGA", "name": "Ouganda",
+                      "rows": [{"origin": "KEN", "origin_name": "Kenya"}]}
+    assert data["name"] == "Uganda"  # the (memoised) data itself is never changed
