@@ -12,7 +12,7 @@ from babel import Locale
 import corridors.codes as codes
 import corridors.languages as languages
 import corridors.names as names
-from corridors.analytics.governance.instruments import instruments
+from corridors.governance.instruments import instruments
 
 
 def _curated() -> list[dict[str, str]]:
