@@ -86,12 +86,15 @@ def test_numbers_follow_the_language():
 
 def test_country_names_follow_the_language():
     """English keeps UN DESA's names; French and Spanish take CLDR's (through Babel)."""
-    assert languages.country_name("TZA", "United Republic of Tanzania") == "United Republic of Tanzania"
+    import corridors.names as names
+
+    assert names.country("TZA", "United Republic of Tanzania") == "United Republic of Tanzania"
     with languages.using("es"):
-        assert languages.country_name("KEN", "Kenya") == "Kenia"
-        assert languages.country_name("XXX", "Other") == "Other"  # no ISO code: as published
+        assert names.country("KEN", "Kenya") == "Kenia"
+        assert names.country("XXX", "Other") == "Otro (origen desconocido)"  # curated wording
+        assert names.country("ZZZ", "Nowhere") == "Nowhere"  # unknown code: as published
     with languages.using("fr"):
-        assert languages.country_name("SSD", "South Sudan") == "Soudan du Sud"
+        assert names.country("SSD", "South Sudan") == "Soudan du Sud"
 
 
 class _Words(HTMLParser):

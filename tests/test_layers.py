@@ -127,7 +127,7 @@ def test_the_interfaces_and_the_records_are_in_no_import_cycle():
 #: and survey are domains beside each other, below analytics, which may ask both.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("foundations", frozenset({"_version", "errors", "settings", "reference", "codes", "links",
-                               "yamlfile", "languages", "spreadsheets", "outputs"})),
+                               "yamlfile", "languages", "names", "spreadsheets", "outputs"})),
     ("sources", frozenset({"sources"})),
     ("readers", frozenset({"readers"})),
     ("store", frozenset({"store"})),

@@ -196,19 +196,3 @@ class Labels(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._labels)
-
-
-def country_name(iso3: str, name: str) -> str:
-    """A country's name in the current language: ``name`` (as UN DESA spells it) in English,
-    else the CLDR territory name Babel carries for its ISO 3166 code (Kenia, Tanzanie), or
-    ``name`` when CLDR has none."""
-    if current() == DEFAULT:
-        return name
-    from babel import Locale
-
-    import corridors.codes as codes
-
-    country = codes.countries().get(iso3)
-    if country is None or not country.iso2:
-        return name
-    return Locale.parse(current()).territories.get(country.iso2, name)

@@ -5,6 +5,12 @@ Plain data and a resolver; imports nothing else from corridors. Files:
 - ``countries.csv``: one row per country or area (``iso3``, ``m49``, ``iso2``, ``name`` as UNSD M49
   spells it, ``short_name`` as UN DESA's migrant-stock tables spell it). ``CHI`` (Channel Islands,
   M49 830) and ``XKX`` (Kosovo, as the World Bank codes it) are included because publishers use them.
+- ``names_fr_es.csv``: the French and Spanish names where the UN's differ from CLDR's (Babel's
+  territory names) in form or in substance (République démocratique du Congo for Congo-Kinshasa,
+  État de Palestine, Bélarus, Myanmar), each row citing where the name is written (mostly UNSD
+  M49's French and Spanish pages), and the names of the codes that are not countries;
+  :func:`name_in` reads it. Spellings of the same name (Spanish Kenia, Ruanda, Botsuana where the
+  UN writes Kenya, Rwanda, Botswana) are left to CLDR.
 - ``aliases_*.csv``: ``alias,iso3,note``: spellings as each publisher writes them, one file per
   publisher so a publisher's quirks live together (``aliases_common.csv``: the short and common
   names people type, "UK", "Syria", "DR Congo"). Every new bug becomes one new row.
@@ -15,7 +21,9 @@ brackets), curly apostrophes, repeated spaces and case are ignored.
 **What a person types** (the one rule for the CLI, the API and the dashboard's country box):
 :func:`code_for` takes a code or a name, and also a name whose accents, apostrophes, hyphens and
 punctuation differ ("Cote d Ivoire", "turkiye", "Timor Leste"): :func:`fold`. A typo is never
-guessed silently: :func:`suggest` ranks the names that come close ("Kenia" -> Kenya), for the
+guessed silently: French and Spanish names (CLDR's and the UN's: "Afrique du Sud", "Sudáfrica",
+"Turquie") are read too, though never in official files (:func:`iso3_for_name` stays English).
+:func:`suggest` ranks the names that come close ("Kenia" -> Kenya), for the
 message that refuses it and for the country box's suggestions.
 """
 
@@ -130,7 +138,61 @@ def _folded() -> dict[str, str]:
     for name, iso3 in _index()[0].items():
         if iso3 != OTHER_ORIGIN:
             found.setdefault(fold(name), set()).add(iso3)
+    # French and Spanish names where no English name or alias already holds the key
+    other: dict[str, set[str]] = {}
+    for iso3 in countries():
+        for name in translated_names(iso3):
+            if fold(name) not in found:
+                other.setdefault(fold(name), set()).add(iso3)
+    found.update(other)
     return {key: next(iter(isos)) for key, isos in found.items() if len(isos) == 1 and key}
+
+
+#: The languages a country has a name in besides English (the dashboard's).
+TRANSLATED = ("fr", "es")
+
+
+@lru_cache(maxsize=1)
+def _translated() -> dict[str, dict[str, str]]:
+    """ISO3 -> {language: name} of ``names_fr_es.csv``."""
+    return {row["iso3"]: {language: row[language] for language in TRANSLATED}
+            for row in _read("names_fr_es.csv")}
+
+
+@lru_cache(maxsize=2048)
+def _cldr(iso2: str, language: str) -> str | None:
+    from babel import Locale
+
+    return Locale.parse(language).territories.get(iso2) if iso2 else None
+
+
+def name_in(iso3: str, language: str) -> str | None:
+    """The name of a country or area (or of a code that is not a country) in ``language``:
+    English is UN DESA's short name; French and Spanish the curated name of ``names_fr_es.csv``
+    when CLDR's differs from the UN's, else CLDR's territory name for the ISO2 code. None for a
+    code the table does not know (or a language without names)."""
+    if language == "en":
+        country = countries().get(iso3)
+        return country.short_name if country else NOT_COUNTRY_NAMES.get(iso3)
+    if language not in TRANSLATED:
+        return None
+    return _translated().get(iso3, {}).get(language) or cldr_name(iso3, language)
+
+
+def cldr_name(iso3: str, language: str) -> str | None:
+    """CLDR's name of a country or area in ``language`` (Babel's territory name for its ISO2
+    code), None when it has no ISO2 code."""
+    country = countries().get(iso3)
+    return _cldr(country.iso2, language) if country else None
+
+
+def translated_names(iso3: str) -> list[str]:
+    """The French and Spanish names of a country a person may type: the curated ones and
+    CLDR's (when they differ: "Syrie", "République arabe syrienne")."""
+    out: list[str] = []
+    for language in TRANSLATED:
+        out += [_translated().get(iso3, {}).get(language) or "", cldr_name(iso3, language) or ""]
+    return [name for name in dict.fromkeys(out) if name]
 
 
 def iso3_for_name(name: str) -> str | None:

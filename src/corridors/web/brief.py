@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 import corridors.languages as languages
+import corridors.names as place_names
 from corridors.analytics import reference
 from corridors.analytics.corridors import corridor_table, safe
 from corridors.analytics.lenses import get_lens
@@ -87,9 +88,9 @@ def country_brief(store: Store, con: duckdb.DuckDBPyConnection, iso3: str, *, ye
     into = _south_south(table, lens, "destination", iso3)
     out = _south_south(table, lens, "origin", iso3)
     for row in into + out:
-        row["name"] = languages.country_name(row["partner"], names.get(row["partner"], row["partner"]))
+        row["name"] = place_names.country(row["partner"], names.get(row["partner"], row["partner"]))
     return {
-        "kind": "country", "code": iso3, "name": languages.country_name(iso3, record["name"]),
+        "kind": "country", "code": iso3, "name": place_names.country(iso3, record["name"]),
         "record": record,
         "edition": record["edition"], "year": record["year"], "lens": lens,
         "south_south_in": into, "south_south_out": out,
@@ -130,11 +131,11 @@ def region_brief(store: Store, con: duckdb.DuckDBPyConnection, code: str, *, yea
     names = reference.names(con)
     in_ss = pl.col(f"category_{safe(lens)}") == "south-south"
     member_rows = []
-    for iso3 in sorted(now, key=lambda c: languages.country_name(c, names.get(c) or c)):
+    for iso3 in sorted(now, key=lambda c: place_names.country(c, names.get(c) or c)):
         inward = table.filter(pl.col("destination") == iso3)
         outward = table.filter(pl.col("origin") == iso3)
         member_rows.append({
-            "iso3": iso3, "name": languages.country_name(iso3, names.get(iso3) or iso3),
+            "iso3": iso3, "name": place_names.country(iso3, names.get(iso3) or iso3),
             "immigrants": inward["stock"].sum(), "emigrants": outward["stock"].sum(),
             "south_south_immigrants": inward.filter(in_ss)["stock"].sum(),
         })
@@ -144,10 +145,11 @@ def region_brief(store: Store, con: duckdb.DuckDBPyConnection, code: str, *, yea
            .select("origin", "destination", "stock", "female_share").to_dicts())
     for row in top:
         for end in ("origin", "destination"):
-            row[f"{end}_name"] = languages.country_name(row[end], names.get(row[end]) or row[end])
+            row[f"{end}_name"] = place_names.country(row[end], names.get(row[end]) or row[end])
     this_year: dict[str, Any] = next((s for s in found["shares"] if s["year"] == year), {})
     return {
-        "kind": "region", "code": code, "name": name, "grouping": grouping,
+        "kind": "region", "code": code, "name": place_names.group(grouping, code.upper(), name),
+        "grouping": grouping,
         "edition": edition, "year": year, "lens": lens, "members": member_rows,
         "shares": found["shares"], "share": this_year, "top_corridors": top,
         "sources": provenance.sources(con, reference.income_sources(con), [edition]),
@@ -190,9 +192,11 @@ def render(data: dict[str, Any], *, language: str, inline: bool = True,
     from babel.dates import format_date
 
     from corridors.web import render
+    from corridors.web.names import localise
 
     css = (Path(__file__).parent / "static" / "brief.css").read_text(encoding="utf-8")
     with languages.using(language):
+        data = localise(data)  # instrument titles, publishers... in the brief's language
         template = render.templates.get_template("brief.html")
         return template.render(data=data, css=css if inline else None, script=not inline,
                                back_url=back_url, made=format_date(

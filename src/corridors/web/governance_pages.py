@@ -14,6 +14,7 @@ from starlette.datastructures import URL
 
 import corridors.codes as codes
 import corridors.languages as languages
+import corridors.names as place_names
 from corridors.api.deps import CodeQ, Con, EditionQ, StoreDep, YearQ, check_edition
 from corridors.languages import N_, Labels
 from corridors.languages import gettext as _
@@ -40,6 +41,23 @@ INDICATOR_LABELS = Labels({
     "evidenced": N_("Evidenced coverage"),
     "possible": N_("Possible coverage"),
     "known_share": N_("Share known"),
+})
+
+
+#: The levels and themes of the good-practice catalogue
+#: (:data:`corridors.analytics.governance.practices.LEVELS` and ``THEMES``) as the page shows them.
+PRACTICE_LABELS = Labels({
+    "national": N_("national"), "bilateral": N_("bilateral"), "regional": N_("regional"),
+    "inter-regional": N_("inter-regional"),
+    "data and statistics": N_("data and statistics"), "social protection": N_("social protection"),
+    "social dialogue": N_("social dialogue"), "regional cooperation": N_("regional cooperation"),
+    "fair recruitment": N_("fair recruitment"), "equality of treatment": N_("equality of treatment"),
+    "labour law": N_("labour law"), "skills recognition": N_("skills recognition"),
+    "return and reintegration": N_("return and reintegration"),
+    "institutions and services": N_("institutions and services"),
+    "trade unions": N_("trade unions"), "migration policy": N_("migration policy"),
+    "regular pathways": N_("regular pathways"), "capacity building": N_("capacity building"),
+    "protection of migrant workers": N_("protection of migrant workers"),
 })
 
 
@@ -101,7 +119,8 @@ def scorecard_page(request: Request, con: Con, store: StoreDep, origin: str, des
              "lens_title": next((x["title"] for x in views._lens_choices() if x["id"] == lens),
                                 lens)}
     title = _("{origin} → {destination}: governance scorecard").format(
-        origin=c["origin_name"], destination=c["destination_name"])
+        origin=place_names.country(c["origin"], c["origin_name"]),
+        destination=place_names.country(c["destination"], c["destination_name"]))
     return render._render(request, "scorecard.html", data, title=title,
                             json_path=f"/scorecard/{c['origin']}/{c['destination']}.json",
                             extra=extra)
@@ -145,6 +164,7 @@ def practices_page(request: Request, con: Con, store: StoreDep, q: QueryPage = "
 
     edition = selection(con).edition
     extra = {"state": state, "facet_url": facet_url,
+             "practice_label": lambda value: views.label(PRACTICE_LABELS, value),
              "api_url": str(URL("/api/v1/practices").include_query_params(**state)),
              "country_link": lambda iso3: languages.keep(f"/country/{iso3}?edition={edition}")}
     return render._render(request, "practices.html", data, title=_("Good practices"),

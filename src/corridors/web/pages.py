@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import URL
 
 import corridors.languages as languages
+import corridors.names as place_names
 from corridors.analytics import reference
 from corridors.analytics.reference import known_countries
 from corridors.api import respond
@@ -300,10 +301,12 @@ def country_jump(request: Request, con: Con, store: StoreDep, code: JumpQ = None
 @router.get("/country-names.json")
 def country_names_json(con: Con, store: StoreDep) -> Response:
     """Every name people may type for each country of the store (for the country box's
-    suggestions): [[name, iso3], ...]. The same for every page, so browsers keep it."""
+    suggestions): [[name, iso3], ...], with the names in the page's language (``?lang=``). The
+    same for every page of a language, so browsers keep it."""
     from corridors.web import names as name_views
 
-    body = respond.to_json({"names": name_views.choices(known_countries(con))})
+    body = respond.to_json({"names": name_views.choices(known_countries(con),
+                                                        languages.current())})
     return Response(body, media_type="application/json",
                     headers={"Cache-Control": "public, max-age=86400"})
 
@@ -337,7 +340,8 @@ def country_page(request: Request, con: Con, store: StoreDep, code: str, year: Y
         "names": reference.names(con),
         "keep": _keep(data["year"], lens, data["edition"]),
     }
-    title = languages.gettext("{name}: country profile").format(name=data["name"])
+    title = languages.gettext("{name}: country profile").format(
+        name=place_names.country(data["iso3"], data["name"]))
     return _render(request, "country.html", data, title=title,
                    json_path=f"/country/{data['iso3']}.json", extra=extra)
 
@@ -369,7 +373,8 @@ def corridor_page(request: Request, con: Con, store: StoreDep, origin: str, dest
              "lens": lens, "lens_titles": {x["id"]: x["title"] for x in views._lens_choices()},
              "keep": _keep(data["year"], lens, data["edition"], sex)}
     title = languages.gettext("{origin} → {destination}: corridor profile").format(
-        origin=data["origin_name"], destination=data["destination_name"])
+        origin=place_names.country(data["origin"], data["origin_name"]),
+        destination=place_names.country(data["destination"], data["destination_name"]))
     return _render(request, "corridor.html", data, title=title,
                    json_path=f"/corridor/{data['origin']}/{data['destination']}.json",
                    extra=extra)

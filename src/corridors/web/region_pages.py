@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 import corridors.languages as languages
+import corridors.names as place_names
 from corridors.analytics import reference
 from corridors.analytics.corridors import NoDataError
 from corridors.analytics.region_profiles import PROFILED, group_index, region_profile
@@ -134,7 +135,7 @@ def _page(request: Request, con, store, grouping: str, code: str, year, lens, se
              "keep": pages._keep(data["year"], lens, data["edition"], sex)}
     return pages._render(request, "region.html", data,
                          title=languages.gettext("{group}: regional profile").format(
-                             group=data["group"]),
+                             group=place_names.group(grouping, data["group_code"], data["group"])),
                          json_path=json_path, extra=extra)
 
 

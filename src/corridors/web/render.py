@@ -81,6 +81,9 @@ def _json_url(request: Request, path: str) -> str:
 
 def _render(request: Request, template: str, data: dict[str, Any], *, title: str,
             json_path: str | None, extra: dict | None = None, status: int = 200) -> Response:
+    from corridors.web.names import localise
+
+    data, extra = localise(data), localise(extra)  # names from the data in the page's language
     context = {
         "request": request, "data": data, "title": title, "page": data.get("page"),
         "json_url": _json_url(request, json_path) if json_path else None,

@@ -13,7 +13,8 @@
     loaded = true;
     var list = document.getElementById("jump-list");
     if (!list || !window.fetch) return;
-    fetch("/country-names.json").then(function (r) { return r.ok ? r.json() : { names: [] }; })
+    var lang = document.documentElement.lang;
+    fetch("/country-names.json" + (lang && lang !== "en" ? "?lang=" + lang : "")).then(function (r) { return r.ok ? r.json() : { names: [] }; })
       .then(function (data) {
         var fragment = document.createDocumentFragment();
         data.names.forEach(function (pair) {
