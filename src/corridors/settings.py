@@ -57,6 +57,10 @@ class Settings:
       ``yarn`` or ``k8s://...``. Unset: the master ``spark-submit`` was given, else ``local[2]``.
     - ``cache_mb``: ``CORRIDORS_CACHE_MB``; megabytes of answers ``corridors serve`` keeps in memory
       (default 128; 0 turns the response cache off).
+    - ``serve_threads``: ``CORRIDORS_SERVE_THREADS``; requests ``corridors serve`` works on at once
+      (default 8). Answers are mostly Python work that takes turns on one lock: more threads than
+      this only wait longer for their turn (at 20 clients on 2 cores, 40 threads gave a first-call
+      p95 of 88-102 ms where 4-8 gave 50-68 ms).
     """
 
     home: Path = field(default_factory=_default_home)
@@ -67,6 +71,7 @@ class Settings:
     download_timeout: float = 60.0
     download_retries: int = 3
     cache_mb: float = 128.0
+    serve_threads: int = 8
 
     def __post_init__(self) -> None:
         fix = object.__setattr__
@@ -90,6 +95,12 @@ class Settings:
             raise CorridorsError(f"setting cache_mb: {cache_mb:g} is out of range; set "
                                  "CORRIDORS_CACHE_MB to megabytes between 0 and 65536")
         fix(self, "cache_mb", cache_mb)
+        threads = _number("serve_threads", self.serve_threads, int)
+        if not 1 <= threads <= 1024:
+            raise CorridorsError(f"setting serve_threads: {threads} is out of range; set "
+                                 "CORRIDORS_SERVE_THREADS to a number of threads between 1 and "
+                                 "1024")
+        fix(self, "serve_threads", threads)
 
     @classmethod
     def from_environment(cls) -> Settings:

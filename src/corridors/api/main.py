@@ -52,6 +52,8 @@ def create_app(store_path: Path | None = None, *, prepare: bool = False) -> Fast
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # requests worked on at once (settings.serve_threads): the rest wait their turn in order
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings().serve_threads
         if prepare:
             store: Store = app.state.store
             store.on_open = prepared.prepare_in_background
