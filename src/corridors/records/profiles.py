@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from corridors.analytics import reference
-from corridors.analytics.facts import CorridorIndex
-from corridors.analytics.lenses import BUILTIN, get_lens
+from corridors.analytics.facts import CorridorIndex, stored
+from corridors.analytics.lenses import get_lens
 from corridors.analytics.profiles import (
     CountryFacts,
     EditionFacts,
@@ -74,7 +74,7 @@ def _country_facts(store, con, iso3: str, lens: str, facts: EditionFacts) -> Cou
     :mod:`corridors.records.prepare`); under a lens of the user's own, read for this country
     alone."""
     chosen = get_lens(lens)
-    if BUILTIN.get(lens) == chosen:
+    if stored(chosen):
         every = every_country_facts(store, con, facts)
         if iso3 in every:
             return every[iso3]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from corridors.analytics import regions
+from corridors.analytics.facts import stored
 from corridors.analytics.lenses import BUILTIN, get_lens
 from corridors.observatory import edition_or_newest, years_of
 from corridors.store.serving import Store
@@ -20,8 +21,7 @@ def summary_frame(store: Store, con, lens: str, year: int | None, sex: str, edit
     A lens of the user's own, or a year the edition has not (the analytics say which), is
     computed alone. ``edition``: None for the default one (the one default rule)."""
     edition = edition_or_newest(con, edition)
-    if BUILTIN.get(lens) != get_lens(lens) or (year is not None
-                                                and year not in years_of(con, edition)):
+    if not stored(get_lens(lens)) or (year is not None and year not in years_of(con, edition)):
         return store.memo(("summary", lens, year, sex, edition, region), lambda: (
             regions.category_summary(con, lenses=get_lens(lens), edition=edition, years=year,
                                      sex=sex, region=region)))
