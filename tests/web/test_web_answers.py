@@ -189,7 +189,10 @@ def test_corridor_page_honours_year_and_sex(page, live_server, api):
 def test_country_box_suggests_names_served_locally(page, live_server):
     page.goto(live_server.url + "/")
     page.focus("#jump-code")
-    page.wait_for_function("document.querySelectorAll('#jump-list option').length > 200")
+    # A locator wait, not wait_for_function: the page's CSP forbids the eval that
+    # Playwright's polling predicate needs, and the predicate polls whenever the
+    # list is not filled at the first look.
+    page.locator("#jump-list option").nth(200).wait_for(state="attached")
     values = page.evaluate("Array.from(document.querySelectorAll('#jump-list option'))"
                            ".map(o => o.value)")
     assert {"Côte d'Ivoire", "Cote d'Ivoire", "Türkiye", "UK", "Syria", "DR Congo"} <= set(values)

@@ -8,11 +8,13 @@ from __future__ import annotations
 import csv
 import http.server
 import io
+import re
 import struct
 import threading
 import xml.etree.ElementTree as ET
 
 import pytest
+from playwright.sync_api import expect
 from tests.web.conftest import free_port
 
 pytestmark = pytest.mark.browser
@@ -76,7 +78,8 @@ def test_copied_link_restores_the_view(chromium, live_server):
     tab.goto(live_server.url + "/country/BRA?year=2000&lens=un-developing&view=destinations&lang=fr")
     figure = tab.locator("figure.chart-map")
     figure.locator('button[data-action="copy"]').click()
-    tab.wait_for_function("document.querySelector('figure.chart-map .chart-status').textContent")
+    # expect(), not wait_for_function: the page's CSP forbids the eval it polls with.
+    expect(figure.locator(".chart-status")).to_have_text(re.compile(r"\S"))
     link = tab.evaluate("navigator.clipboard.readText()")
     assert link.startswith(live_server.url + "/country/BRA?")
     for part in ("year=2000", "lens=un-developing", "view=destinations", "lang=fr", "edition="):
