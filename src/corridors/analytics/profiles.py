@@ -176,16 +176,13 @@ def _share(part: float | None, whole: float | None) -> float | None:
     return part / whole
 
 
-def _top(rows: list[tuple[str, str, float]], column: str, n: int, total: float) -> pl.DataFrame:
-    """The ``n`` largest partners in ``rows`` (origin, destination, stock; the partner is
-    ``column``), largest first, with their name and share of ``total``."""
-    stock: dict[str, float] = {}
-    for origin, destination, value in rows:
-        partner = origin if column == "origin" else destination
-        stock[partner] = stock.get(partner, 0.0) + value
-    ranked = sorted(stock.items(), key=lambda item: (-item[1], item[0]))[:n]
+def _top(ranked: list[tuple[str, str, float]], column: str, n: int,
+         total: float) -> pl.DataFrame:
+    """The first ``n`` of the ``ranked`` partners (code, name, stock; largest first) as a
+    frame, the partner's code in ``column``, with their share of ``total``."""
     return pl.DataFrame(
-        [(code, _name(code), value, value / total if total else None) for code, value in ranked],
+        [(code, name, value, value / total if total else None)
+         for code, name, value in ranked[:n]],
         schema={column: pl.String, "name": pl.String, "stock": pl.Float64, "share": pl.Float64},
         orient="row",
     )
@@ -275,12 +272,61 @@ class CountryFacts:
     """What a country's profiles read, for every year of an edition under the lenses read
     (:data:`COUNTRY_FACTS`): the profile of any of those years and lenses is derived from it
     (:func:`country_profile` with ``read=``), so a server keeps one per country and edition
-    rather than one per year and lens. ``parts``: the tagged rows without the country column."""
+    rather than one per year and lens. ``parts``: the tagged rows without the country column;
+    ``arranged``: the same rows arranged once for every profile derived from them."""
 
     iso3: str
     edition: str
     lenses: tuple[str, ...]
     parts: dict[str, list[tuple]]
+    arranged: _Arranged = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "arranged", _Arranged.of(self.parts))
+
+
+@dataclass(frozen=True)
+class _Arranged:
+    """A country's tagged rows arranged by what a profile looks up: the sums per lens, its groups
+    and population per year, its partners per year and direction (largest first, named) and its
+    income-group history (the same in every year and under every lens)."""
+
+    sums: dict[str, dict[str, dict[tuple[int, str], dict]]]
+    groups_by_year: dict[int, str | None]
+    population: dict[int, float]
+    #: per (year, 'in' or 'out'): (partner, its name, stock), largest first
+    partners: dict[tuple[int, str], list[tuple[str, str, float]]]
+    history: pl.DataFrame
+    #: the trend under each lens asked so far (it does not depend on the year)
+    trends: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, parts: dict[str, list[tuple]]) -> _Arranged:
+        sums = {lens: _sums(parts.get("sum", []), lens)
+                for lens in {r[3] for r in parts.get("sum", [])}}
+        groups_by_year: dict[int, str | None] = {}
+        for y, group in sorted(((r[6], r[1]) for r in parts.get("own", [])), key=lambda r: r[0]):
+            groups_by_year.setdefault(y, group)
+        population: dict[int, float] = {}
+        for r in parts.get("population", []):
+            if r[7] is not None:
+                population.setdefault(r[6], float(r[7]))
+        stock: dict[tuple[int, str], dict[str, float]] = {}
+        for _, origin, destination, direction, _, _, y, value, _, _ in parts.get("partner", []):
+            partner = origin if direction == "in" else destination
+            by_partner = stock.setdefault((y, direction), {})
+            by_partner[partner] = by_partner.get(partner, 0.0) + value
+        partners = {key: [(code, _name(code), value) for code, value in
+                          sorted(found.items(), key=lambda item: (-item[1], item[0]))]
+                    for key, found in stock.items()}
+        history = pl.DataFrame(
+            sorted(((r[6], r[1], r[2], INCOME_NAMES.get(r[2], r[2]))
+                    for r in parts.get("history", [])), key=lambda r: r[0]),
+            schema={"data_year": pl.Int32, "fiscal_year": pl.String, "income_group": pl.String,
+                    "income_group_name": pl.String},
+            orient="row",
+        )
+        return cls(sums, groups_by_year, population, partners, history)
 
 
 def country_facts(con: duckdb.DuckDBPyConnection, countries: Sequence[str] | None = None, *,
@@ -337,15 +383,13 @@ def country_profile(
     if read is None or lens.id not in read.lenses or read.edition != edition:
         read = next(iter(country_facts(con, [country], lenses=[lens], facts=facts).values()))
     iso3 = read.iso3
-    parts = read.parts
-    sums = _sums(parts.get("sum", []), lens.id)
-    own = sorted(((r[6], r[1]) for r in parts.get("own", [])), key=lambda r: r[0])
-    in_year = [(r[1], r[2], r[7]) for r in parts.get("partner", []) if r[6] == year and r[3] == "in"]
-    out_year = [(r[1], r[2], r[7]) for r in parts.get("partner", [])
-                if r[6] == year and r[3] == "out"]
+    arranged = read.arranged
+    sums = arranged.sums.get(lens.id) or {"immigrants": {}, "emigrants": {}}
     if not sums["immigrants"] and not sums["emigrants"]:
         raise NoDataError(f"{_name(iso3)} ({iso3}) has no migrant stock in {edition}")
-    unknown = float(sum(r[2] for r in in_year if r[0] == OTHER_ORIGIN))
+    origins = arranged.partners.get((year, "in"), [])
+    destinations = arranged.partners.get((year, "out"), [])
+    unknown = next((float(stock) for code, _, stock in origins if code == OTHER_ORIGIN), 0.0)
     has_sex = any(sex == "female" for part in sums.values() for _, sex in part)
 
     def total(label: str, y: int, sex: str, what: str = "all") -> float:
@@ -358,32 +402,27 @@ def country_profile(
 
     immigrants = total("immigrants", year, "total")
     emigrants = total("emigrants", year, "total")
-    population = next((float(r[7]) for r in parts.get("population", [])
-                       if r[6] == year and r[7] is not None), None)
-    groups_by_year: dict[int, str | None] = {}
-    for y, group in own:
-        groups_by_year.setdefault(y, group)
+    population = arranged.population.get(year)
+    groups_by_year = arranged.groups_by_year
     income_group = groups_by_year.get(year)
-    place = parts.get("place")
+    place = read.parts.get("place")
     groups = dict(zip(PLACE, place[0][1:6], strict=True)) if place else {}
-    history = pl.DataFrame(
-        sorted(((r[6], r[1], r[2]) for r in parts.get("history", [])), key=lambda r: r[0]),
-        schema={"data_year": pl.Int32, "fiscal_year": pl.String, "income_group": pl.String},
-        orient="row",
-    ).with_columns(pl.col("income_group").replace(INCOME_NAMES).alias("income_group_name"))
 
-    trend_rows = []
-    for y in all_years:
-        row: dict[str, int | float | str | None] = {"year": y}
-        for label in ("immigrants", "emigrants"):
-            everyone = total(label, y, "total")
-            row[label] = everyone
-            row[f"{label}_female_share"] = (
-                _share(total(label, y, "female"), everyone) if has_sex else None)
-            row[f"{label}_south_south_share"] = south_south(label, y)
-        row["income_group"] = groups_by_year.get(y)
-        trend_rows.append(row)
-    trend = pl.DataFrame(trend_rows, infer_schema_length=None)
+    trend = arranged.trends.get(lens.id)
+    if trend is None:
+        trend_rows = []
+        for y in all_years:
+            row: dict[str, int | float | str | None] = {"year": y}
+            for label in ("immigrants", "emigrants"):
+                everyone = total(label, y, "total")
+                row[label] = everyone
+                row[f"{label}_female_share"] = (
+                    _share(total(label, y, "female"), everyone) if has_sex else None)
+                row[f"{label}_south_south_share"] = south_south(label, y)
+            row["income_group"] = groups_by_year.get(y)
+            trend_rows.append(row)
+        trend = arranged.trends.setdefault(lens.id, pl.DataFrame(trend_rows,
+                                                                 infer_schema_length=None))
 
     def female_share(label: str) -> float | None:
         if not has_sex:
@@ -403,9 +442,9 @@ def country_profile(
         south_south_share_immigrants=south_south("immigrants", year),
         south_south_share_emigrants=south_south("emigrants", year),
         income_group=income_group, groups=groups,
-        top_origins=_top(in_year, "origin", top, immigrants),
-        top_destinations=_top(out_year, "destination", top, emigrants),
-        income_history=history, trend=trend,
+        top_origins=_top(origins, "origin", top, immigrants),
+        top_destinations=_top(destinations, "destination", top, emigrants),
+        income_history=arranged.history, trend=trend,
         sources=used_sources, caption=_caption(used_sources, edition),
     )
 
