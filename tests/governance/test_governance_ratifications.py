@@ -126,3 +126,18 @@ def test_core_un_treaties_come_from_the_status_files(mirror, shared, instrument)
     expected = {"state party": "in force", "signatory state": "signed",
                 "no action": "not ratified"}[kenya["status"]]
     assert loaded.status("KEN", instrument)["status"] == expected
+
+
+def test_statuses_are_worked_out_once_and_follow_what_is_added(mirror, shared):
+    # a fresh load: this test adds a record
+    rats = r.load(shared / "reference", mirror=mirror, include_imports=False)
+    before = rats.status("ZAF", "C097")
+    assert before["status"] == "unknown"
+    before["status"] = "changed by a caller"  # a copy: the next answer is not the caller's
+    assert rats.status("ZAF", "C097")["status"] == "unknown"
+    rats.add(r.Record("C097", "ZAF", "in force", date="2021-03-01", year=2021,
+                      origin="import", imported_at="2026-12-05T10:00:00"))
+    after = rats.status("ZAF", "C097")
+    assert after["status"] == "in force" and after["year"] == 2021
+    assert rats.ratified_by("ZAF", "C097", 2020) == 0.0
+    assert rats.ratified_by("ZAF", "C097", 2021) == 1.0

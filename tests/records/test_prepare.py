@@ -10,6 +10,7 @@ and summaries never asked before.
 
 from __future__ import annotations
 
+import gc
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -140,7 +141,10 @@ def test_prepare_keeps_what_it_read(built_home: Path, built_store: Path, monkeyp
     try:
         done = prepare(store)
         assert set(done.spent) == {"facts", "country profiles", "corridors", "summaries",
-                                   "rankings"}
+                                   "rankings", "scorecard sources"}
+        # a scorecard's sources: for corridors no agreement covers, and per agreements file
+        assert sum(key[0] == "governance-sources" and key[4] == () for key in store._memo) == 1
+        assert any(key[0] == "governance-sources" and key[4] for key in store._memo)
         assert ("corridor-index",) in store._kept
         ranked = [value for key, value in store._memo.items()
                   if key[:3] == ("scorecard-rank", "wb-lmic", 2020)]
@@ -171,6 +175,8 @@ def test_a_prepared_server_answers_as_one_that_was_not(built_home: Path, built_s
     bodies = {}
     for prepared in (False, True):
         with TestClient(create_app(built_store, prepare=prepared)) as client:
+            # what was prepared is kept out of the collector's sight (no 150 ms full collections)
+            assert gc.get_freeze_count() > 100_000 or not prepared
             for url in URLS:
                 answer = client.get(url)
                 assert answer.status_code == 200, (url, answer.text[:300])

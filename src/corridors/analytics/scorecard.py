@@ -98,6 +98,17 @@ class Governance:
     agreements: list[agreements_mod.Agreement] = field(default_factory=list)
     #: the curated reference folder read (None: the default one)
     reference: Path | str | None = None
+    #: the communities' full members per year, worked out once (:meth:`members_in`)
+    _members: dict[int, dict[str, set[str]]] = field(default_factory=dict, init=False,
+                                                     repr=False, compare=False)
+
+    def members_in(self, year: int) -> dict[str, set[str]]:
+        """Each community's full members in ``year`` (the membership rule of
+        :meth:`~corridors.governance.communities.Membership.full_member`); do not change it."""
+        found = self._members.get(year)
+        if found is None:
+            found = self._members[year] = _members_of(self, year)
+        return found
 
     def sources(self, con: duckdb.DuckDBPyConnection | None = None) -> list[dict]:
         """The sources of these facts: curated files, UN treaty tables, the shipped instruments
@@ -205,7 +216,7 @@ def governance_indicators(gov: Governance, origin: str, destination: str, year: 
         fm_item, fm_note = 0.0, "no shared community has free movement in force"
 
     if members_of is None:
-        members_of = _members_of(gov, year)
+        members_of = gov.members_in(year)
     covering = agreements_mod.between(gov.agreements, origin, destination, year, members_of)
     government = [a for a in covering if a.kind in GOVERNMENT_KINDS]
     best = max(government, key=lambda a: (a.score()["score_min"], a.score()["coverage"]),

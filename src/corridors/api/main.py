@@ -60,6 +60,7 @@ def create_app(store_path: Path | None = None, *, prepare: bool = False) -> Fast
             try:
                 done = await anyio.to_thread.run_sync(prepared.prepare, store)
                 await _answer_once(app, done.corridor)
+                done.spent["settling"] = round(prepared.settle(), 3)
                 log.info("answers prepared: %s", done.spent)
             except Exception as error:  # preparing only saves time: it never stops the server
                 log.warning("answers not prepared: %s", error)

@@ -122,14 +122,28 @@ class Ratifications:
     records: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
     coverage: dict[str, Coverage] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    #: each (country, instrument as asked)'s status, worked out once: a scorecard asks 70 of
+    #: them; emptied when a record is added or the lists' coverage is worked out again
+    _statuses: dict[tuple[str, str], dict] = field(default_factory=dict, init=False, repr=False,
+                                                   compare=False)
 
     def add(self, record: Record) -> None:
         self.records.setdefault((record.instrument, record.iso3), []).append(record)
+        self._statuses.clear()
 
     # -- views -------------------------------------------------------------------------------
     def status(self, iso3: str, instrument_id: str) -> dict:
         """The status of one country on one instrument, with the record behind it and the
-        coverage of the list."""
+        coverage of the list (a copy: the caller may change it)."""
+        return dict(self._status(iso3, instrument_id))
+
+    def _status(self, iso3: str, instrument_id: str) -> dict:
+        found = self._statuses.get((iso3, instrument_id))
+        if found is None:
+            found = self._statuses[(iso3, instrument_id)] = self._work_out(iso3, instrument_id)
+        return found
+
+    def _work_out(self, iso3: str, instrument_id: str) -> dict:
         key = normalise_id(instrument_id)
         if key not in instruments():
             raise InputError.one("instrument", "one of " + ", ".join(instruments()),
@@ -186,7 +200,7 @@ class Ratifications:
         from B on and unknown before; one without any date counts as ratified (flagged
         ``basis: listed`` with no year); a denunciation (no dates on record) counts 0.
         """
-        row = self.status(iso3, instrument_id)
+        row = self._status(iso3, instrument_id)
         status = row["status"]
         if status == "unknown":
             return None
@@ -253,6 +267,7 @@ class Ratifications:
             complete = key in complete_flags or (expected is not None and known >= expected)
             self.coverage[key] = Coverage(key, known, expected, expected_source, complete,
                                           None if complete else missing, signed)
+        self._statuses.clear()
 
 
 # -- loading -----------------------------------------------------------------------------------

@@ -56,11 +56,12 @@ def _user_stamp() -> tuple:
     return (_stamp(settings().reference_dir), *(_stamp(p) for p in folders + files))
 
 
-def governance(store: Store, con: duckdb.DuckDBPyConnection) -> scorecard_mod.Governance:
+def governance(store: Store, con: duckdb.DuckDBPyConnection,
+               stamp: tuple | None = None) -> scorecard_mod.Governance:
     """Ratifications, memberships, free movement and agreements, loaded once per store file and
-    state of the user's imports."""
+    state of the user's imports (``stamp``: that state, when the caller has looked already)."""
     try:
-        return store.memo(("governance", _user_stamp()),
+        return store.memo(("governance", _user_stamp() if stamp is None else stamp),
                           lambda: scorecard_mod.Governance.load(con))
     except ReferenceMissing as error:
         raise HTTPException(503, str(error)) from None
@@ -70,7 +71,8 @@ def governance_sources(store: Store, con: duckdb.DuckDBPyConnection,
                        gov: scorecard_mod.Governance | None = None, *,
                        ratification_lists: bool = False, reference_files: tuple[str, ...] = (),
                        package_files: tuple[str, ...] = (),
-                       agreements: list[agreements_mod.Agreement] | None = None) -> list[dict]:
+                       agreements: list[agreements_mod.Agreement] | None = None,
+                       stamp: tuple | None = None) -> list[dict]:
     """Sources of a governance answer: each file the figures were read from, with its SHA-256
     (the analytics' one rule, :func:`corridors.governance.sources.governance_sources`:
     the files' rows come from the store's provenance, hashed at build or import). Kept per store
@@ -80,7 +82,7 @@ def governance_sources(store: Store, con: duckdb.DuckDBPyConnection,
            package_files,
            None if agreements is None else tuple(dict.fromkeys(a.provenance.file
                                                                for a in agreements)),
-           _user_stamp())
+           _user_stamp() if stamp is None else stamp)
     return [dict(row) for row in store.memo(key, lambda: _governance_sources(
         con, gov, ratification_lists=ratification_lists, reference_files=reference_files,
         package_files=package_files, agreements=agreements))]
@@ -172,21 +174,43 @@ def scorecard_record(store: Store, con: duckdb.DuckDBPyConnection, origin: str,
     edition = edition_or_newest(con, edition)
     year = pick_year(con, edition, year)
     check_lens(lens)
-    gov = governance(store, con)
+    stamp = _user_stamp()  # looked at once per answer: it costs a dozen file system calls
+    gov = governance(store, con, stamp)
     facts = facts_of(con, edition)
     index = corridor_index(store, con)
-    card = store.memo(("scorecard", origin, destination, year, edition, _user_stamp()),
+    card = store.memo(("scorecard", origin, destination, year, edition, stamp),
                       lambda: scorecard_mod.scorecard(con, origin, destination, year,
                                                       edition=edition, gov=gov, facts=facts,
                                                       index=index, with_sources=False))
     found = provenance.sources(con, reference.income_sources(con), [edition])
     covering = [a for a in gov.agreements if a.id in {x["id"] for x in card["agreements"]}]
-    found += governance_sources(store, con, gov, ratification_lists=True,
-                                reference_files=("rec_membership.csv", "rec_free_movement.csv"),
-                                package_files=("instruments.yaml", "agreements.yaml"),
-                                agreements=covering)
+    found += scorecard_sources(store, con, gov, covering, stamp)
     return {**card, "lens": lens, "category": card["stock"]["categories"].get(lens),
             "formulas": scorecard_mod.FORMULAS, "sources": found}
+
+
+def scorecard_sources(store: Store, con: duckdb.DuckDBPyConnection, gov: scorecard_mod.Governance,
+                      covering: list[agreements_mod.Agreement], stamp: tuple) -> list[dict]:
+    """The governance files a scorecard read, with the files of the agreements ``covering`` the
+    corridor (kept per set of agreement files: see :func:`governance_sources`)."""
+    return governance_sources(store, con, gov, ratification_lists=True,
+                              reference_files=("rec_membership.csv", "rec_free_movement.csv"),
+                              package_files=("instruments.yaml", "agreements.yaml"),
+                              agreements=covering, stamp=stamp)
+
+
+def prepare_scorecard_sources(store: Store, con: duckdb.DuckDBPyConnection) -> int:
+    """Work out the sources of scorecards before they are asked: one set per agreements file
+    (and one for corridors no agreement covers), as :func:`scorecard_sources` keeps them; returns
+    how many sets."""
+    stamp = _user_stamp()
+    gov = governance(store, con, stamp)
+    first_of_file: dict[str, agreements_mod.Agreement] = {}
+    for agreement in gov.agreements:
+        first_of_file.setdefault(agreement.provenance.file, agreement)
+    for covering in ([], *([a] for a in first_of_file.values())):
+        scorecard_sources(store, con, gov, covering, stamp)
+    return 1 + len(first_of_file)
 
 
 def rank_record(store: Store, con: duckdb.DuckDBPyConnection, lens: str, year: int | None,
@@ -194,9 +218,9 @@ def rank_record(store: Store, con: duckdb.DuckDBPyConnection, lens: str, year: i
     edition = edition_or_newest(con, edition)
     year = pick_year(con, edition, year)
     check_lens(lens)
-    gov = governance(store, con)
-    facts = facts_of(con, edition)
     stamp = _user_stamp()
+    gov = governance(store, con, stamp)
+    facts = facts_of(con, edition)
     seen: dict[tuple[str, str, int], dict] = store.memo(  # indicators shared by the rankings
         ("scorecard-rank-seen", stamp), dict, keep=True)
     rows = store.memo(("scorecard-rank", lens, year, edition, top, stamp),
@@ -205,7 +229,8 @@ def rank_record(store: Store, con: duckdb.DuckDBPyConnection, lens: str, year: i
     found = provenance.sources(con, reference.income_sources(con), [edition])
     found += governance_sources(store, con, gov, ratification_lists=True,
                                 reference_files=("rec_membership.csv", "rec_free_movement.csv"),
-                                package_files=("instruments.yaml", "agreements.yaml"))
+                                package_files=("instruments.yaml", "agreements.yaml"),
+                                stamp=stamp)
     return {"lens": lens, "year": year, "edition": edition, "top": top, "rows": rows,
             "formulas": scorecard_mod.FORMULAS,
             "lists": {k: gov.ratifications.coverage[k].text for k in instruments()},
