@@ -205,7 +205,7 @@ def prepare_scorecard_sources(store: Store, con: duckdb.DuckDBPyConnection) -> i
     how many sets."""
     stamp = _user_stamp()
     gov = governance(store, con, stamp)
-    first_of_file: dict[str, agreements_mod.Agreement] = {}
+    first_of_file: dict[str | None, agreements_mod.Agreement] = {}
     for agreement in gov.agreements:
         first_of_file.setdefault(agreement.provenance.file, agreement)
     for covering in ([], *([a] for a in first_of_file.values())):
