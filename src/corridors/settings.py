@@ -146,6 +146,31 @@ class Settings:
         """User-supplied additions (ratification imports, agreements, practices, lenses)."""
         return self.home / "user"
 
+    def additions_stamp(self) -> tuple:
+        """:func:`additions_stamp` of these settings' user and reference folders."""
+        return additions_stamp(self.user_dir, self.reference_dir)
+
+
+def additions_stamp(user_dir: Path | None, reference_dir: Path | None = None) -> tuple:
+    """Changes whenever the user adds, changes or removes one of their own facts (a file anywhere
+    under ``user_dir``: imported ratifications, agreements, practices, lenses) or the reference
+    folder gains or loses a file: every file and folder with its modification time, in order.
+    The one rule for "the user's facts changed": what a server keeps in memory (the response
+    cache, the governance facts) is dropped when it changes."""
+    found: list[tuple[str, int]] = []
+    if reference_dir is not None and os.path.isdir(reference_dir):
+        found.append((str(reference_dir), os.stat(reference_dir).st_mtime_ns))
+    if user_dir is not None and os.path.isdir(user_dir):
+        for root, dirs, files in os.walk(user_dir):
+            dirs.sort()
+            for name in [".", *sorted(files)]:
+                path = os.path.join(root, name)
+                try:
+                    found.append((path, os.stat(path).st_mtime_ns))
+                except FileNotFoundError:  # removed while we looked: the next look sees it
+                    continue
+    return tuple(found)
+
 
 _MASTERS = (
     ("local", re.compile(r"local(\[(\*|[1-9]\d*)(,\s*[1-9]\d*)?\])?")),

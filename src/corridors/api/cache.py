@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import corridors.languages as languages
 from corridors.api.respond import representation
+from corridors.settings import additions_stamp, settings
 
 MAX_ENTRIES = 2048
 #: The largest single answer kept (larger ones are computed each time).
@@ -67,21 +68,8 @@ class ResponseCache:
             info = os.stat(self.store_path)
         except FileNotFoundError:
             return None
-        return info.st_ino, info.st_mtime_ns, self._user_stamp()
-
-    def _user_stamp(self) -> tuple[int, int]:
-        """How many files the user's additions hold and the newest change among them."""
-        if self.user_dir is None or not self.user_dir.is_dir():
-            return 0, 0
-        count, newest = 0, 0
-        for root, _dirs, files in os.walk(self.user_dir):
-            for name in files:
-                try:
-                    newest = max(newest, os.stat(os.path.join(root, name)).st_mtime_ns)
-                    count += 1
-                except FileNotFoundError:
-                    continue
-        return count, newest
+        return info.st_ino, info.st_mtime_ns, additions_stamp(self.user_dir,
+                                                              settings().reference_dir)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or self.max_bytes == 0 or \

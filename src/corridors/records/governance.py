@@ -5,8 +5,6 @@ governance pages serve them.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path as FilePath
 from typing import Any
 
 import duckdb
@@ -37,23 +35,11 @@ MAX_TOP = 200
 DEFAULT_TOP = 50
 
 
-def _stamp(path: FilePath | None) -> tuple:
-    if path is None:
-        return ()
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return (str(path), None)
-    return (str(path), info.st_mtime_ns)
-
-
 def _user_stamp() -> tuple:
     """Changes when the user imports ratifications, agreements or practices (or the reference
-    folder changes): the memoised governance facts are then read again."""
-    user = settings().user_dir
-    folders = [user / "ratifications", user / "agreements", user / "practices"]
-    files = [p for f in folders if f.is_dir() for p in sorted(f.iterdir())]
-    return (_stamp(settings().reference_dir), *(_stamp(p) for p in folders + files))
+    folder changes): the memoised governance facts are then read again (the one rule:
+    :func:`corridors.settings.additions_stamp`)."""
+    return settings().additions_stamp()
 
 
 def governance(store: Store, con: duckdb.DuckDBPyConnection,
