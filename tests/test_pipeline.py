@@ -1,13 +1,14 @@
 """`corridors build` = the store's load, then the derived tables (corridors.pipeline): the store
 package imports nothing from the analytics, the store built from the mirror holds a corridor
 fact table that agrees with its bilateral stock, and the derived steps, run at the same time,
-write exactly what they write one after the other (table by table: rows and content hash)."""
+write exactly what they write one after the other (table by table: rows and content hash); a
+step that reads only the stock starts while the other sources are still being read."""
 
 from __future__ import annotations
 
 import ast
 import shutil
-from functools import partial
+import threading
 from pathlib import Path
 
 import duckdb
@@ -15,10 +16,12 @@ import pytest
 
 import corridors.store
 from corridors import settings as settings_module
-from corridors.errors import CorridorsError
-from corridors.pipeline import STEPS, Step, derive
+from corridors.errors import CorridorsError, InputError
+from corridors.pipeline import STEPS, Derivation, Step, derive
+from corridors.sources import registry
 from corridors.store.build import build as build_store
 from corridors.store.fingerprint import differences, fingerprint
+from corridors.store.loaders import STOCK_LOADERS, reader_module
 
 STEPS_BY_NAME = {s.name: s for s in STEPS}
 
@@ -90,7 +93,7 @@ def _home_with_cache(built_home: Path, tmp_path: Path) -> Path:
 def test_the_steps_run_at_the_same_time_write_what_they_write_one_after_the_other(
         built_home: Path, built_store: Path, tmp_path: Path):
     home = _home_with_cache(built_home, tmp_path)
-    report = build_store(derive=partial(derive, parallel=False))
+    report = build_store(derive=Derivation(parallel=False))
     assert set(STEPS_BY_NAME) <= set(report.timings)
     concurrent, serial = fingerprint(built_store), fingerprint(home / "corridors.duckdb")
     assert {"flows", "corridor_facts", "corridor_roles", "stock_index"} <= set(serial)
@@ -110,7 +113,7 @@ def test_a_failing_step_stops_the_build_and_the_previous_store_keeps_answering(
 
     steps = [*STEPS, Step("broken", "failing on purpose", broken)]
     with pytest.raises(CorridorsError, match="the broken step failed"):
-        build_store(derive=partial(derive, steps=steps))
+        build_store(derive=Derivation(steps))
     assert differences(before, fingerprint(home / "corridors.duckdb")) == []
     assert not list(home.glob("corridors.duckdb.building-*"))
 
@@ -124,8 +127,75 @@ def test_a_step_after_another_reads_its_tables(built_home: Path, tmp_path: Path)
         return {}
 
     steps = [Step("reader", "reading the facts", after_facts, after=("facts",)), *STEPS]
-    report = build_store(derive=partial(derive, steps=steps))
+    report = build_store(derive=Derivation(steps))
     assert seen["facts"] == report.rows["corridor_facts"] > 0
     with duckdb.connect(str(home / "corridors.duckdb")) as con, \
             pytest.raises(ValueError, match="unknown steps"):
         derive(con, report, steps=[Step("reader", "reading", after_facts, after=("nowhere",))])
+
+
+def _first_other_source() -> str:
+    """The first source the build reads after the stock's."""
+    return next(s.id for s in registry().values()
+                if s.reader and s.primary.mirror and reader_module(s) not in STOCK_LOADERS)
+
+
+def test_a_step_that_reads_the_stock_starts_while_the_other_sources_are_read(
+        built_home: Path, tmp_path: Path):
+    _home_with_cache(built_home, tmp_path)
+    other = _first_other_source()
+    looked = threading.Event()
+    seen: dict[str, int] = {}
+
+    def early(con, report):
+        seen["stock"] = con.execute("SELECT count(*) FROM migrant_stock").fetchone()[0]
+        seen["population"] = con.execute("SELECT count(*) FROM population").fetchone()[0]
+        seen["countries"] = con.execute("SELECT count(*) FROM countries").fetchone()[0]
+        looked.set()
+        return {}
+
+    waited = []
+
+    def progress(doing: str, done: int, total: int) -> None:
+        if doing == f"reading {other}":  # the build waits here until the step has looked
+            waited.append(looked.wait(timeout=120))
+
+    steps = [*STEPS, Step("early", "looking early", early, reads=("migrant_stock", "population"))]
+    report = build_store(progress, derive=Derivation(steps))
+    assert waited == [True]
+    # the stock, reconciled, and the population were there; the countries not yet
+    assert seen["stock"] >= report.rows["migrant_stock"] > 0
+    assert seen["population"] == report.rows["population"] > 0
+    assert seen["countries"] == 0 < report.rows["countries"]
+    assert {"flows", "early"} <= set(report.started_early)
+    assert "facts" not in report.started_early
+
+
+def test_a_source_failing_while_a_step_runs_stops_both_and_the_previous_store_keeps_answering(
+        built_home: Path, tmp_path: Path):
+    home = _home_with_cache(built_home, tmp_path)
+    shutil.copyfile(built_home / "corridors.duckdb", home / "corridors.duckdb")
+    before = fingerprint(home / "corridors.duckdb")
+    other = registry()[_first_other_source()]
+    (home / "cache" / other.id / other.primary.name).write_bytes(b"")  # read after the stock
+    reading = threading.Event()
+    finished = []
+
+    def early(con, report):
+        try:
+            reading.wait(timeout=120)  # still running when the source fails
+            con.execute("SELECT count(*) FROM migrant_stock, range(2000)").fetchall()
+        finally:
+            finished.append(True)
+        return {}
+
+    def progress(doing: str, done: int, total: int) -> None:
+        if doing == f"reading {other.id}":
+            reading.set()
+
+    steps = [Step("early", "running while the sources are read", early, reads=("migrant_stock",))]
+    with pytest.raises(InputError, match=other.primary.name):
+        build_store(progress, derive=Derivation(steps))
+    assert finished == [True]  # the build waited for the step before it discarded its file
+    assert differences(before, fingerprint(home / "corridors.duckdb")) == []
+    assert not list(home.glob("corridors.duckdb.building-*"))

@@ -5,6 +5,11 @@ atomically. The whole build (this, then the derived tables: flows and the corrid
 The build writes a new file beside the store and swaps it in with an atomic rename only when every
 source has been read and every table written. A failed or interrupted build deletes its own file
 and leaves the previous store answering exactly as before. Editions are kept side by side.
+
+The sources of the bilateral stock (:data:`corridors.store.loaders.STOCK_LOADERS`) are read and
+their tables (:data:`STOCK_TABLES`) written and reconciled first; the build then tells its
+``derive`` (:class:`Derive`) they are final, so that a derived step reading only them (the flows)
+runs on the second core while the other sources are read and written.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import polars as pl
@@ -26,8 +32,16 @@ from corridors.sources import cache
 from corridors.sources.registry import Source, alternates, registry
 from corridors.store import create_schema, lifecycle, provenance
 from corridors.store.frames import parquet_source
-from corridors.store.loaders import LOADERS, reader_module
+from corridors.store.loaders import LOADERS, STOCK_LOADERS, reader_module
 from corridors.store.reconcile import carry_unknown_origin
+
+#: The store tables of the bilateral stock: written first, from the sources of
+#: :data:`corridors.store.loaders.STOCK_LOADERS`, and final once the stock is reconciled with its
+#: published totals (:func:`corridors.store.reconcile.carry_unknown_origin`).
+STOCK_TABLES = ("migrant_stock", "migrant_stock_totals", "population")
+#: What the stock's loaders return beside the stock tables (the totals a bilateral file prints):
+#: used with the stock tables, so no other loader may return it either.
+_STOCK_PARTS = (*STOCK_TABLES, "_bilateral_totals")
 
 #: When an edition's bilateral stock comes from several files, the first pulled one wins:
 #: the official workbook before a derived copy of it.
@@ -94,12 +108,19 @@ class BuildReport:
     previous_damaged: bool = False
     steps: int = 0  # the progress steps of reading and writing (derived steps report at this one)
     #: where the time went: phase -> (wall seconds, CPU seconds of the whole process, every
-    #: thread included); phases: read, write, carry over, derived, checkpoint
+    #: thread included); phases: read, write, carry over, derived, checkpoint. The stock is read
+    #: and written first, then the other sources: read and write add up both turns, and their
+    #: CPU seconds include a derived step started early (the flows, see ``started_early``)
     phases: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: the derived steps that started before every table was written (while sources were read)
+    started_early: list[str] = field(default_factory=list)
 
     def phase(self, name: str, wall_started: float, cpu_started: float) -> None:
-        """Record a phase that started at these ``time.perf_counter()`` / ``time.process_time()``."""
-        self.phases[name] = (time.perf_counter() - wall_started, time.process_time() - cpu_started)
+        """Record a phase that started at these ``time.perf_counter()`` / ``time.process_time()``
+        (added to the phase's earlier turns)."""
+        wall, cpu = self.phases.get(name, (0.0, 0.0))
+        self.phases[name] = (wall + time.perf_counter() - wall_started,
+                             cpu + time.process_time() - cpu_started)
 
 
 def _sources_to_read() -> tuple[list[Source], list[str]]:
@@ -217,14 +238,28 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM {incoming}")
 
 
-#: derive(con, report, progress): writes the derived tables into the new store before it is
-#: swapped in (:func:`corridors.pipeline.build` passes the flows and the corridor facts).
-DeriveFn = Callable[[duckdb.DuckDBPyConnection, "BuildReport", "ProgressFn | None"], None]
+class Derive(Protocol):
+    """Writes the derived tables into the new store before it is swapped in
+    (:func:`corridors.pipeline.build` passes :class:`corridors.pipeline.Derivation`: the flows
+    and the corridor facts). The build calls :meth:`written` when some tables are final, then
+    :meth:`finish` when all are, or :meth:`cancel` when it fails."""
+
+    def written(self, con: duckdb.DuckDBPyConnection, report: BuildReport,
+                tables: Collection[str]) -> None:
+        """``tables`` are final in the new store (others are still to be written): start what
+        reads only them, on cursors of ``con``, while the build goes on."""
+
+    def finish(self, con: duckdb.DuckDBPyConnection, report: BuildReport,
+               progress: ProgressFn | None) -> None:
+        """Every table is written: write the derived tables, waiting for those started."""
+
+    def cancel(self) -> None:
+        """The build failed: stop what was started and wait for it (the new file is discarded)."""
 
 
-def build(progress: ProgressFn | None = None, derive: DeriveFn | None = None) -> BuildReport:
+def build(progress: ProgressFn | None = None, derive: Derive | None = None) -> BuildReport:
     """Build the store from every pulled source and swap it in. Returns what was read and how
-    long each step took. ``derive`` writes the derived tables (see :data:`DeriveFn`): use
+    long each step took. ``derive`` writes the derived tables (see :class:`Derive`): use
     :func:`corridors.pipeline.build`, which passes them.
 
     Interrupted (Ctrl+C) or unable to write (full disk, no permission), it stops with one message
@@ -243,59 +278,113 @@ def build(progress: ProgressFn | None = None, derive: DeriveFn | None = None) ->
                                "`corridors build` again to finish.") from None
 
 
-def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildReport:
+#: The frames the loaders returned, by table, each with the position of its source in the
+#: registry (a table's frames are put together in registry order, whichever was read first).
+Parts = dict[str, list[tuple[int, pl.DataFrame]]]
+
+
+def _in_order(parts: Parts) -> dict[str, list[pl.DataFrame]]:
+    return {table: [frame for _, frame in sorted(pieces, key=lambda p: p[0])]
+            for table, pieces in parts.items()}
+
+
+def _stock_tables(parts: Parts) -> dict[str, pl.DataFrame]:
+    """The tables of :data:`STOCK_TABLES` the stock's sources gave."""
+    frames = _in_order(parts)
+    tables: dict[str, pl.DataFrame] = {}
+    if frames.get("migrant_stock"):
+        tables["migrant_stock"] = _pick_bilateral(frames["migrant_stock"])
+    published = _published_totals(frames, tables.get("migrant_stock"))
+    if published is not None:
+        tables["migrant_stock_totals"] = published
+    if frames.get("population"):
+        tables["population"] = pl.concat(frames["population"], how="diagonal_relaxed")
+    return tables
+
+
+def _other_tables(parts: Parts, sources: list[Source],
+                  source_rows: dict[str, int]) -> dict[str, pl.DataFrame]:
+    """Every other table: reference tables, the other sources' tables, provenance."""
+    frames = _in_order(parts)
+    tables: dict[str, pl.DataFrame] = {"countries": _countries(frames)}
+    tables["country_aliases"] = _aliases()
+    for table, pieces in frames.items():
+        if table.startswith("_") or table in STOCK_TABLES:
+            continue
+        tables[table] = pl.concat(pieces, how="diagonal_relaxed")
+    tables["areas"] = _areas(frames)
+    tables["provenance"] = _provenance(sources, source_rows)
+    return tables
+
+
+def _build(cfg, progress: ProgressFn | None, derive: Derive | None) -> BuildReport:
     started = time.perf_counter()
     cpu = time.process_time()
     sources, skipped = _sources_to_read()
     report = BuildReport(cfg.store_path, 0.0, skipped=skipped, read=[s.id for s in sources])
-    parts: dict[str, list[pl.DataFrame]] = defaultdict(list)
+    parts: Parts = defaultdict(list)
     source_rows: dict[str, int] = {}
     total_steps = len(sources) + 1
     report.steps = total_steps
-    for done, source in enumerate(sources):
-        if progress:
-            progress(f"reading {source.id}", done, total_steps)
-        t0 = time.perf_counter()
-        frames = LOADERS[reader_module(source)](source, cache.folder_for(source))
-        report.timings[source.id] = time.perf_counter() - t0
-        source_rows[source.id] = sum(f.height for f in frames.values())
-        for table, frame in frames.items():
-            parts[table].append(frame)
-    report.phase("read", started, cpu)
-    if progress:
-        progress("writing the store", len(sources), total_steps)
-    t0, cpu = time.perf_counter(), time.process_time()
-    tables: dict[str, pl.DataFrame] = {"countries": _countries(parts)}
-    tables["country_aliases"] = _aliases()
-    if parts.get("migrant_stock"):
-        tables["migrant_stock"] = _pick_bilateral(parts["migrant_stock"])
-    for table, pieces in parts.items():
-        if table.startswith("_") or table == "migrant_stock":
-            continue
-        tables[table] = pl.concat(pieces, how="diagonal_relaxed")
-    published = _published_totals(parts, tables.get("migrant_stock"))
-    if published is not None:
-        tables["migrant_stock_totals"] = published
-    tables["areas"] = _areas(parts)
-    tables["provenance"] = _provenance(sources, source_rows)
-    parts.clear()  # the frames are in ``tables`` now
+    order = {source.id: i for i, source in enumerate(sources)}
+    stock = [s for s in sources if reader_module(s) in STOCK_LOADERS]
+    others = [s for s in sources if reader_module(s) not in STOCK_LOADERS]
 
+    def read(batch: Sequence[Source]) -> None:
+        """Read the sources of ``batch`` into ``parts`` (timed by source and as the read phase)."""
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        for source in batch:
+            if progress:
+                progress(f"reading {source.id}", len(source_rows), total_steps)
+            t1 = time.perf_counter()
+            module = reader_module(source)
+            frames = LOADERS[module](source, cache.folder_for(source))
+            report.timings[source.id] = time.perf_counter() - t1
+            source_rows[source.id] = sum(f.height for f in frames.values())
+            for table, frame in frames.items():
+                if table in _STOCK_PARTS and module not in STOCK_LOADERS:
+                    raise RuntimeError(f"the {module} loader returned {table}, a table of the stock: "
+                                       "name it in corridors.store.loaders.STOCK_LOADERS")
+                parts[table].append((order[source.id], frame))
+        report.phase("read", t0, cpu0)
+
+    def write(con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFrame]) -> None:
+        for table, frame in tables.items():
+            _insert(con, table, frame)
+            report.rows[table] = frame.height
+        tables.clear()  # in the store now: their memory is free for the derived steps
+
+    read(stock)
+    reading = False  # a reader's error (an OSError among them) is not a failed write
     with lifecycle.writing(cfg.store_path):  # saves wait: none is lost in the swap
         tmp = lifecycle.work_file(cfg.store_path, "building")
         lifecycle.discard(tmp)
         try:
             con = duckdb.connect(str(tmp))
             try:
+                if progress:
+                    progress("writing the stock", len(source_rows), total_steps)
+                t0, cpu = time.perf_counter(), time.process_time()
                 create_schema(con)
-                for table, frame in tables.items():
-                    _insert(con, table, frame)
-                    report.rows[table] = frame.height
-                tables.clear()  # in the store now: their memory is free for the derived steps
+                write(con, _stock_tables(parts))
+                for table in _STOCK_PARTS:
+                    parts.pop(table, None)  # written: their memory is free
                 carried = carry_unknown_origin(con)
                 if carried.rows:
                     report.rows["unknown origin carried"] = carried.rows
-                report.timings["write"] = time.perf_counter() - t0
                 report.phase("write", t0, cpu)
+                if derive is not None:
+                    derive.written(con, report, STOCK_TABLES)
+                reading = True
+                read(others)
+                reading = False
+                if progress:
+                    progress("writing the store", len(sources), total_steps)
+                t0, cpu = time.perf_counter(), time.process_time()
+                write(con, _other_tables(parts, sources, source_rows))
+                parts.clear()
+                report.phase("write", t0, cpu)
+                report.timings["write"] = report.phases["write"][0]
                 t1, cpu = time.perf_counter(), time.process_time()
                 report.rows["survey_estimates"] = _carry_over_user_observations(
                     con, cfg.store_path, report)
@@ -303,11 +392,15 @@ def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildRe
                 report.phase("carry over", t1, cpu)
                 if derive is not None:
                     t1, cpu = time.perf_counter(), time.process_time()
-                    derive(con, report, progress)
+                    derive.finish(con, report, progress)
                     report.phase("derived", t1, cpu)
                 t1, cpu = time.perf_counter(), time.process_time()
                 con.execute("CHECKPOINT")
                 report.phase("checkpoint", t1, cpu)
+            except BaseException:
+                if derive is not None:
+                    derive.cancel()  # its cursors stop before the connection closes
+                raise
             finally:
                 con.close()
             if report.previous_damaged and cfg.store_path.exists():
@@ -315,8 +408,8 @@ def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildRe
             lifecycle.swap_in(tmp, cfg.store_path)
         except BaseException as error:
             lifecycle.discard(tmp)
-            if isinstance(error, (OSError, duckdb.IOException)) or (
-                    isinstance(error, duckdb.Error) and _WRITE_FAILURE.search(str(error))):
+            if not reading and (isinstance(error, (OSError, duckdb.IOException)) or (
+                    isinstance(error, duckdb.Error) and _WRITE_FAILURE.search(str(error)))):
                 raise _write_failed(error, cfg.store_path) from None
             raise
     report.seconds = time.perf_counter() - started

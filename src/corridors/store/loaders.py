@@ -192,6 +192,12 @@ def load_world_bank_rpw(source: Source, folder: Path) -> Frames:
     return {"remittance_costs": _tag(read_source(source, folder), source)}
 
 
+#: The loaders of the bilateral stock: those that return its tables (``migrant_stock``,
+#: ``migrant_stock_totals``, ``population``, and the totals a bilateral file prints). The build
+#: reads their sources first and writes those tables before it reads the others; any other
+#: loader returning one of them stops the build (a loader missing here).
+STOCK_LOADERS = frozenset({"un_desa_bilateral", "un_desa_totals", "wpp"})
+
 LOADERS: dict[str, Loader] = {
     "un_desa_totals": load_un_desa_totals,
     "un_desa_annex": load_un_desa_annex,
