@@ -11,12 +11,14 @@ The new file is swapped in only when every step has written its tables, so a fai
 the previous store answering. Each step runs in its own thread on its own DuckDB cursor, as soon
 as what it reads is written (:class:`Derivation`): a step that names the store tables it
 ``reads`` starts when those are final, while the build still reads and writes the others (the
-flows read only the stock and population, so they are estimated on the second core while the
-build reads the World Bank, M49 and border files); a step that reads another's tables names it
-in ``after`` and starts when it is done; the others start when every table is written (the
-facts). numpy, polars and DuckDB work outside Python's lock, so the steps and the build's own
-reading share the two cores. Each step's wall time is in ``report.timings`` under its name. This
-module stands above the store and the analytics so that neither imports the other's caller.
+flows read only the stock and population: they are estimated while the build reads the M49,
+World Bank and border files; the facts start when the countries, income groups, borders and
+communities are written, while the build reads the WDI, remittance and distance files); a step
+that reads another's tables names it in ``after`` and starts when it is done; a step without
+``reads`` starts when every table is written. numpy, polars and DuckDB work outside Python's
+lock, so the steps and the build's own reading share the two cores. Each step's wall time is
+in ``report.timings`` under its name. This module stands above the store and the analytics so
+that neither imports the other's caller.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from corridors.analytics.facts import READS as FACTS_READ
 from corridors.analytics.facts import build_facts
+from corridors.analytics.flows.global_run import READS as FLOWS_READ
 from corridors.analytics.flows.global_run import global_flows, write_flows
 from corridors.store.build import BuildReport, ProgressFn
 from corridors.store.build import build as build_store
@@ -47,8 +51,9 @@ class Step:
     run: Callable[[duckdb.DuckDBPyConnection, BuildReport], dict[str, int]]
     #: the steps whose tables it reads: it starts when they are done
     after: tuple[str, ...] = ()
-    #: the store tables it reads, when it reads only some: it starts as soon as they are
-    #: written, while the build writes the others; None: it starts when every table is written
+    #: every store table it reads, when it reads only some: it starts as soon as they are
+    #: written, while the build writes the others; None: it starts when every table is written.
+    #: (tests/test_pipeline.py checks that a step writes the same tables from these alone)
     reads: tuple[str, ...] | None = None
 
 
@@ -76,8 +81,8 @@ def _facts(con: duckdb.DuckDBPyConnection, report: BuildReport) -> dict[str, int
 #: naming the steps whose tables it reads, ``reads`` the store tables when it needs only some)
 #: and the build runs it and times it.
 STEPS: list[Step] = [
-    Step("flows", "estimating flows from stocks", _flows, reads=("migrant_stock", "population")),
-    Step("facts", "writing the corridor facts", _facts),
+    Step("flows", "estimating flows from stocks", _flows, reads=FLOWS_READ),
+    Step("facts", "writing the corridor facts", _facts, reads=FACTS_READ),
 ]
 
 
@@ -119,6 +124,12 @@ class Derivation:
         self._running: dict[Future, tuple[Step, duckdb.DuckDBPyConnection]] = {}
         self._rows: dict[str, dict[str, int]] = {}
         self._pool: ThreadPoolExecutor | None = None
+
+    def reads(self) -> list[Collection[str]]:
+        """The tables of each step that reads only some, in step order: the build writes them
+        in that order, each set as soon as its sources are read (none with ``parallel=False``:
+        nothing starts before every table is written)."""
+        return [s.reads for s in self.steps if s.reads is not None] if self.parallel else []
 
     def written(self, con: duckdb.DuckDBPyConnection, report: BuildReport,
                 tables: Collection[str]) -> None:

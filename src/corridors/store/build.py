@@ -6,10 +6,12 @@ The build writes a new file beside the store and swaps it in with an atomic rena
 source has been read and every table written. A failed or interrupted build deletes its own file
 and leaves the previous store answering exactly as before. Editions are kept side by side.
 
-The sources of the bilateral stock (:data:`corridors.store.loaders.STOCK_LOADERS`) are read and
-their tables (:data:`STOCK_TABLES`) written and reconciled first; the build then tells its
-``derive`` (:class:`Derive`) they are final, so that a derived step reading only them (the flows)
-runs on the second core while the other sources are read and written.
+The build reads in turns (:func:`turns`): first the sources of the bilateral stock, whose tables
+(:data:`STOCK_TABLES`) it writes and reconciles; then the sources of each set of tables a derived
+step reads (its ``derive``, :class:`Derive`, says which), writing them; then the rest. After
+each turn it tells ``derive`` which tables are final, so that a derived step runs on the second
+core as soon as its tables are written (the flows after the stock, the corridor facts after the
+reference tables) while the build reads and writes the others.
 """
 
 from __future__ import annotations
@@ -32,16 +34,12 @@ from corridors.sources import cache
 from corridors.sources.registry import Source, alternates, registry
 from corridors.store import create_schema, lifecycle, provenance
 from corridors.store.frames import parquet_source
-from corridors.store.loaders import LOADERS, STOCK_LOADERS, reader_module
+from corridors.store.loaders import LOADERS, WRITES, reader_module
 from corridors.store.reconcile import carry_unknown_origin
 
-#: The store tables of the bilateral stock: written first, from the sources of
-#: :data:`corridors.store.loaders.STOCK_LOADERS`, and final once the stock is reconciled with its
-#: published totals (:func:`corridors.store.reconcile.carry_unknown_origin`).
+#: The store tables of the bilateral stock: written first, and final once the stock is reconciled
+#: with its published totals (:func:`corridors.store.reconcile.carry_unknown_origin`).
 STOCK_TABLES = ("migrant_stock", "migrant_stock_totals", "population")
-#: What the stock's loaders return beside the stock tables (the totals a bilateral file prints):
-#: used with the stock tables, so no other loader may return it either.
-_STOCK_PARTS = (*STOCK_TABLES, "_bilateral_totals")
 
 #: When an edition's bilateral stock comes from several files, the first pulled one wins:
 #: the official workbook before a derived copy of it.
@@ -241,8 +239,13 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
 class Derive(Protocol):
     """Writes the derived tables into the new store before it is swapped in
     (:func:`corridors.pipeline.build` passes :class:`corridors.pipeline.Derivation`: the flows
-    and the corridor facts). The build calls :meth:`written` when some tables are final, then
-    :meth:`finish` when all are, or :meth:`cancel` when it fails."""
+    and the corridor facts). The build orders its reading by :meth:`reads`, calls
+    :meth:`written` each time more tables are final, then :meth:`finish` when all are, or
+    :meth:`cancel` when it fails."""
+
+    def reads(self) -> list[Collection[str]]:
+        """The sets of tables derived steps read, in the order the build should write them (each
+        set as soon as its sources are read: :func:`turns`)."""
 
     def written(self, con: duckdb.DuckDBPyConnection, report: BuildReport,
                 tables: Collection[str]) -> None:
@@ -282,39 +285,74 @@ def build(progress: ProgressFn | None = None, derive: Derive | None = None) -> B
 #: registry (a table's frames are put together in registry order, whichever was read first).
 Parts = dict[str, list[tuple[int, pl.DataFrame]]]
 
-
-def _in_order(parts: Parts) -> dict[str, list[pl.DataFrame]]:
-    return {table: [frame for _, frame in sorted(pieces, key=lambda p: p[0])]
-            for table, pieces in parts.items()}
-
-
-def _stock_tables(parts: Parts) -> dict[str, pl.DataFrame]:
-    """The tables of :data:`STOCK_TABLES` the stock's sources gave."""
-    frames = _in_order(parts)
-    tables: dict[str, pl.DataFrame] = {}
-    if frames.get("migrant_stock"):
-        tables["migrant_stock"] = _pick_bilateral(frames["migrant_stock"])
-    published = _published_totals(frames, tables.get("migrant_stock"))
-    if published is not None:
-        tables["migrant_stock_totals"] = published
-    if frames.get("population"):
-        tables["population"] = pl.concat(frames["population"], how="diagonal_relaxed")
-    return tables
+#: The frames a store table is put together from, where not only its own: its frames, the
+#: loaders' ``_`` parts and tables written before it. ``provenance`` is made last, of every source.
+MADE_FROM: dict[str, tuple[str, ...]] = {
+    "migrant_stock_totals": ("migrant_stock_totals", "_bilateral_totals", "migrant_stock"),
+    "countries": ("_m49_countries", "_annex_countries"),
+    "areas": ("areas", "_annex_areas"),
+    "country_aliases": (),  # the package's own alias files
+}
 
 
-def _other_tables(parts: Parts, sources: list[Source],
-                  source_rows: dict[str, int]) -> dict[str, pl.DataFrame]:
-    """Every other table: reference tables, the other sources' tables, provenance."""
-    frames = _in_order(parts)
-    tables: dict[str, pl.DataFrame] = {"countries": _countries(frames)}
-    tables["country_aliases"] = _aliases()
-    for table, pieces in frames.items():
-        if table.startswith("_") or table in STOCK_TABLES:
+def _made_from(table: str) -> tuple[str, ...]:
+    return MADE_FROM.get(table, (table,))
+
+
+@dataclass
+class Turn:
+    """One turn of the build: read these sources, then write these tables (None: every table not
+    written yet, and provenance)."""
+
+    sources: list[Source]
+    tables: list[str] | None
+
+
+def turns(sources: Sequence[Source], wanted: Sequence[Collection[str]] = ()) -> list[Turn]:
+    """The order of the build: the stock (:data:`STOCK_TABLES`) first, then each set of tables a
+    derived step reads (``wanted``, in order), then the rest. A turn reads the sources not read
+    yet whose loaders return a frame of its tables (:data:`corridors.store.loaders.WRITES`), so
+    each table is written once all its sources are read."""
+    left = list(sources)
+    done: set[str] = set()
+    out: list[Turn] = []
+    for wanted_tables in [STOCK_TABLES, *wanted]:
+        tables: list[str] = []
+        for table in wanted_tables:  # with the tables it is made from, before it
+            for part in (*_made_from(table), table):
+                if not part.startswith("_") and part not in done and part not in tables:
+                    tables.append(part)
+        if not tables:
             continue
-        tables[table] = pl.concat(pieces, how="diagonal_relaxed")
-    tables["areas"] = _areas(frames)
-    tables["provenance"] = _provenance(sources, source_rows)
-    return tables
+        parts = {part for table in tables for part in _made_from(table)}
+        batch = [s for s in left if WRITES[reader_module(s)] & parts]
+        left = [s for s in left if s not in batch]
+        done.update(tables)
+        out.append(Turn(batch, tables))
+    out.append(Turn(left, None))
+    return out
+
+
+def _in_order(parts: Parts, names: Collection[str]) -> dict[str, list[pl.DataFrame]]:
+    return {name: [frame for _, frame in sorted(parts[name], key=lambda p: p[0])]
+            for name in names if parts.get(name)}
+
+
+def _made(table: str, frames: dict[str, list[pl.DataFrame]],
+          stock: pl.DataFrame | None) -> pl.DataFrame | None:
+    """A store table put together from the loaders' frames (None: no source gave it; the schema's
+    table, if any, stays empty). ``stock``: the bilateral stock as written."""
+    if table == "migrant_stock":
+        return _pick_bilateral(frames["migrant_stock"]) if frames.get("migrant_stock") else None
+    if table == "migrant_stock_totals":
+        return _published_totals(frames, stock)
+    if table == "countries":
+        return _countries(frames)
+    if table == "areas":
+        return _areas(frames)
+    if table == "country_aliases":
+        return _aliases()
+    return pl.concat(frames[table], how="diagonal_relaxed") if frames.get(table) else None
 
 
 def _build(cfg, progress: ProgressFn | None, derive: Derive | None) -> BuildReport:
@@ -327,8 +365,7 @@ def _build(cfg, progress: ProgressFn | None, derive: Derive | None) -> BuildRepo
     total_steps = len(sources) + 1
     report.steps = total_steps
     order = {source.id: i for i, source in enumerate(sources)}
-    stock = [s for s in sources if reader_module(s) in STOCK_LOADERS]
-    others = [s for s in sources if reader_module(s) not in STOCK_LOADERS]
+    written: set[str] = set()
 
     def read(batch: Sequence[Source]) -> None:
         """Read the sources of ``batch`` into ``parts`` (timed by source and as the read phase)."""
@@ -341,20 +378,45 @@ def _build(cfg, progress: ProgressFn | None, derive: Derive | None) -> BuildRepo
             frames = LOADERS[module](source, cache.folder_for(source))
             report.timings[source.id] = time.perf_counter() - t1
             source_rows[source.id] = sum(f.height for f in frames.values())
+            unexpected = set(frames) - WRITES[module]
+            if unexpected:
+                raise RuntimeError(f"the {module} loader returned {sorted(unexpected)}: name them "
+                                   "in corridors.store.loaders.WRITES")
             for table, frame in frames.items():
-                if table in _STOCK_PARTS and module not in STOCK_LOADERS:
-                    raise RuntimeError(f"the {module} loader returned {table}, a table of the stock: "
-                                       "name it in corridors.store.loaders.STOCK_LOADERS")
                 parts[table].append((order[source.id], frame))
         report.phase("read", t0, cpu0)
 
-    def write(con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFrame]) -> None:
-        for table, frame in tables.items():
-            _insert(con, table, frame)
-            report.rows[table] = frame.height
-        tables.clear()  # in the store now: their memory is free for the derived steps
+    def unwritten() -> list[str]:
+        """The tables still to be written, the reference tables first."""
+        names = ["countries", "country_aliases", *(t for t in parts if not t.startswith("_")), "areas"]
+        return [t for t in dict.fromkeys(names) if t not in written]
 
-    read(stock)
+    def write(con: duckdb.DuckDBPyConnection, tables: list[str] | None) -> None:
+        """Write ``tables`` (None: every table not written yet) and free the frames no table
+        still to be written is made from; the stock is reconciled as soon as it is written."""
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        tables = unwritten() if tables is None else tables
+        frames = _in_order(parts, {p for t in tables for p in _made_from(t)})
+        stock = None
+        for table in tables:
+            frame = _made(table, frames, stock)
+            if table == "migrant_stock":
+                stock = frame
+            if frame is not None:
+                _insert(con, table, frame)
+                report.rows[table] = frame.height
+            written.add(table)
+        frames.clear()  # in the store now: their memory is free for the derived steps
+        needed = {p for t in unwritten() for p in _made_from(t)}
+        for part in [p for p in parts if p not in needed]:
+            del parts[part]
+        if "migrant_stock" in tables:
+            carried = carry_unknown_origin(con)
+            if carried.rows:
+                report.rows["unknown origin carried"] = carried.rows
+        report.phase("write", t0, cpu0)
+
+    plan = turns(sources, derive.reads() if derive is not None else ())
     reading = False  # a reader's error (an OSError among them) is not a failed write
     with lifecycle.writing(cfg.store_path):  # saves wait: none is lost in the swap
         tmp = lifecycle.work_file(cfg.store_path, "building")
@@ -362,26 +424,20 @@ def _build(cfg, progress: ProgressFn | None, derive: Derive | None) -> BuildRepo
         try:
             con = duckdb.connect(str(tmp))
             try:
-                if progress:
-                    progress("writing the stock", len(source_rows), total_steps)
-                t0, cpu = time.perf_counter(), time.process_time()
                 create_schema(con)
-                write(con, _stock_tables(parts))
-                for table in _STOCK_PARTS:
-                    parts.pop(table, None)  # written: their memory is free
-                carried = carry_unknown_origin(con)
-                if carried.rows:
-                    report.rows["unknown origin carried"] = carried.rows
-                report.phase("write", t0, cpu)
-                if derive is not None:
-                    derive.written(con, report, STOCK_TABLES)
-                reading = True
-                read(others)
-                reading = False
-                if progress:
-                    progress("writing the store", len(sources), total_steps)
+                for turn in plan:
+                    reading = True
+                    read(turn.sources)
+                    reading = False
+                    if progress:
+                        progress("writing the store" if turn.tables is None else
+                                 "writing " + ", ".join(turn.tables), len(source_rows), total_steps)
+                    write(con, turn.tables)
+                    if turn.tables is not None and derive is not None:
+                        derive.written(con, report, frozenset(written))
                 t0, cpu = time.perf_counter(), time.process_time()
-                write(con, _other_tables(parts, sources, source_rows))
+                _insert(con, "provenance", _provenance(sources, source_rows))
+                report.rows["provenance"] = len(source_rows)
                 parts.clear()
                 report.phase("write", t0, cpu)
                 report.timings["write"] = report.phases["write"][0]

@@ -43,6 +43,8 @@ from corridors.store import literal
 from corridors.store.frames import parquet_source
 
 STORE_METHODS = ("demo", "diff-zero", "diff-return", "rates-dennett")
+#: Every store table :func:`global_flows` reads (the build starts its flows once these are written).
+READS = ("migrant_stock", "population")
 SEXES = ("male", "female", "total")
 FLOW_COLUMNS = ("edition", "method", "settings", "period_start", "period_end", "origin",
                 "destination", "sex", "value")
