@@ -219,6 +219,10 @@ def test_a_step_that_reads_the_stock_starts_while_the_other_sources_are_read(
     assert seen["population"] == report.rows["population"] > 0
     assert seen["countries"] == 0 < report.rows["countries"]
     assert report.started_early == ["flows", "early", "facts"]
+    with duckdb.connect(str(report.path), read_only=True) as con:  # the rows the report gives
+        for table in ("provenance", "countries", "areas", "indicators", "dyads", "population",
+                      "flows", "corridor_facts", "corridor_roles"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == report.rows[table]
 
 
 def test_a_source_failing_while_a_step_runs_stops_both_and_the_previous_store_keeps_answering(

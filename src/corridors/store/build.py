@@ -441,8 +441,9 @@ def _build(cfg, progress: ProgressFn | None, derive: Derive | None) -> BuildRepo
                     if turn.tables is not None and derive is not None:
                         derive.written(con, report, frozenset(written))
                 t0, cpu = time.perf_counter(), time.process_time()
-                _insert(con, "provenance", _provenance(sources, source_rows))
-                report.rows["provenance"] = len(source_rows)
+                provenance_rows = _provenance(sources, source_rows)
+                _insert(con, "provenance", provenance_rows)
+                report.rows["provenance"] = provenance_rows.height
                 parts.clear()
                 report.phase("write", t0, cpu)
                 report.timings["write"] = report.phases["write"][0]
