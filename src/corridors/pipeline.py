@@ -1,7 +1,8 @@
 """``corridors build``: the store, then the tables derived from it, in one atomic swap.
 
-1. :func:`corridors.store.build.build` reads every pulled source into a new store file: the
-   bilateral stock first (its tables written and reconciled), then the other sources;
+1. :func:`corridors.store.build.build` reads every pulled source into a new store file, in
+   turns (:func:`corridors.store.build.turns`): the bilateral stock first (its tables written
+   and reconciled), then the tables each step ``reads``, then the rest;
 2. the derived steps of :data:`STEPS`, each writing its own tables into that file:
    flows from stocks for the newest edition with population figures
    (:mod:`corridors.analytics.flows.global_run`), and the corridor fact table, its roles and the

@@ -106,9 +106,9 @@ class BuildReport:
     previous_damaged: bool = False
     steps: int = 0  # the progress steps of reading and writing (derived steps report at this one)
     #: where the time went: phase -> (wall seconds, CPU seconds of the whole process, every
-    #: thread included); phases: read, write, carry over, derived, checkpoint. The stock is read
-    #: and written first, then the other sources: read and write add up both turns, and their
-    #: CPU seconds include a derived step started early (the flows, see ``started_early``)
+    #: thread included); phases: read, write, carry over, derived, checkpoint. The build reads
+    #: and writes in turns (:func:`turns`): read and write add up every turn, and their CPU
+    #: seconds include the derived steps started meanwhile (``started_early``)
     phases: dict[str, tuple[float, float]] = field(default_factory=dict)
     #: the derived steps that started before every table was written (while sources were read)
     started_early: list[str] = field(default_factory=list)
