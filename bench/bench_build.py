@@ -7,7 +7,9 @@ Where the time goes is printed per phase (reading every source, writing the stor
 derived steps of corridors.pipeline.STEPS, which run at the same time, and the final checkpoint)
 in wall seconds and CPU seconds of the process (user + sys, every thread), with the machine's
 load average before and after: the machine is shared, so a wall time over a loaded machine is
-read beside its CPU seconds.
+read beside its CPU seconds. A step that starts while the other sources are read (the flows:
+they read only the stock) is marked "from the read": its wall seconds run beside the read and
+write phases, whose CPU seconds include its own.
 
 ``--baseline SRC`` also builds with the corridors package in SRC (e.g. the main branch's
 ``src`` folder), alternating with this tree's, and checks that both stores hold the same
@@ -66,6 +68,7 @@ def corridors_pull_and_build(home: str, mirror_dir: str) -> dict:
     return {"pull_s": pulled, "build_s": report.seconds, "build_cpu_s": build_cpu,
             "phases": {k: list(v) for k, v in phases.items()},
             "steps_s": {s: report.timings.get(s, 0.0) for s in steps},
+            "started_early": list(getattr(report, "started_early", [])),
             "slowest_sources_s": dict(sorted(
                 ((k, v) for k, v in report.timings.items()
                  if k not in ("write", "carry over", *steps)), key=lambda kv: -kv[1])[:4]),
@@ -116,7 +119,8 @@ def _show(label: str, runs: list[dict]) -> dict:
             if phase == "derived":
                 together = " (at the same time)" if cpu is not None else ""
                 for step, seconds in best["steps_s"].items():
-                    print(f"{'      ' + step + together:34}{seconds:>9.2f}")
+                    when = " (from the read)" if step in best.get("started_early", []) else together
+                    print(f"{'      ' + step + when:34}{seconds:>9.2f}")
     print(f"{'    slowest sources':34}" + ", ".join(f"{k} {v:.2f}"
                                                       for k, v in best["slowest_sources_s"].items()))
     return best

@@ -43,6 +43,8 @@ from corridors.store.frames import parquet_source
 FACTS = "corridor_facts"
 ROLES = "corridor_roles"
 TABLES = (FACTS, ROLES, STOCK_INDEX)
+#: Every store table :func:`build_facts` reads (the build starts it once these are written).
+READS = ("migrant_stock", "income_groups", "countries", "contiguity", "rec_membership")
 
 
 def safe(lens_id: str) -> str:

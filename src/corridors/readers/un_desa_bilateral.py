@@ -405,7 +405,10 @@ def read_ims2015_matrix(path: Path, sheet: str = IMS2015_SHEET, year: int = 2015
         dests.append(iso3)
         data.append((number, cells))
     problems += unknown_problems(dest_resolver)
-    values = {col: [cell_number(cells[col], path.name, sheet, number, col, problems)
+    file = path.name
+    # published figures are floats: only other cells go through the strict parser
+    values = {col: [cell if (cell := cells[col]).__class__ is float
+                    else cell_number(cell, file, sheet, number, col, problems)
                     for number, cells in data] for col in range(5, width)}
     if problems:
         raise InputError(capped(problems), hint=ALIAS_HINT)

@@ -428,9 +428,12 @@ def read_sheet(path: Path, layout: SheetLayout) -> list[tuple[Block, pl.DataFram
     problems += unknown_problems(resolver)
     values: dict[int, list[float | None]] = {}
     col = layout.first_value_col
+    file = path.name
     for block in layout.blocks:
         for _period in block.periods:
-            values[col] = [cell_number(r[col], path.name, layout.sheet, loc.row, col, problems)
+            # published figures are floats: only other cells go through the strict parser
+            values[col] = [cell if (cell := r[col]).__class__ is float
+                           else cell_number(cell, file, layout.sheet, loc.row, col, problems)
                            for r, loc in zip(data_rows, locations, strict=True)]
             col += 1
     if problems:

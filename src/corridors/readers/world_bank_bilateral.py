@@ -192,7 +192,8 @@ def read(path: Path) -> BilateralMatrix:
         for c in range(len(names) + 1):
             col = 1 + c
             col_code = col_codes[c] if c < len(names) else "World"
-            value = _value(row[col] if col < len(row) else "")
+            raw = row[col] if col < len(row) else ""
+            value = raw if raw.__class__ is float else _value(raw)  # floats as published
             if isinstance(value, str):
                 problems.append(Problem(file, sheet, index + 1, value,
                                         f"a number, '-' or empty in column {column_letter(col)}"))

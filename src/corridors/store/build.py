@@ -5,6 +5,13 @@ atomically. The whole build (this, then the derived tables: flows and the corrid
 The build writes a new file beside the store and swaps it in with an atomic rename only when every
 source has been read and every table written. A failed or interrupted build deletes its own file
 and leaves the previous store answering exactly as before. Editions are kept side by side.
+
+The build reads in turns (:func:`turns`): first the sources of the bilateral stock, whose tables
+(:data:`STOCK_TABLES`) it writes and reconciles; then the sources of each set of tables a derived
+step reads (its ``derive``, :class:`Derive`, says which), writing them; then the rest. After
+each turn it tells ``derive`` which tables are final, so that a derived step runs on the second
+core as soon as its tables are written (the flows after the stock, the corridor facts after the
+reference tables) while the build reads and writes the others.
 """
 
 from __future__ import annotations
@@ -12,9 +19,10 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import polars as pl
@@ -26,8 +34,12 @@ from corridors.sources import cache
 from corridors.sources.registry import Source, alternates, registry
 from corridors.store import create_schema, lifecycle, provenance
 from corridors.store.frames import parquet_source
-from corridors.store.loaders import LOADERS, reader_module
+from corridors.store.loaders import LOADERS, WRITES, reader_module
 from corridors.store.reconcile import carry_unknown_origin
+
+#: The store tables of the bilateral stock: written first, and final once the stock is reconciled
+#: with its published totals (:func:`corridors.store.reconcile.carry_unknown_origin`).
+STOCK_TABLES = ("migrant_stock", "migrant_stock_totals", "population")
 
 #: When an edition's bilateral stock comes from several files, the first pulled one wins:
 #: the official workbook before a derived copy of it.
@@ -94,12 +106,19 @@ class BuildReport:
     previous_damaged: bool = False
     steps: int = 0  # the progress steps of reading and writing (derived steps report at this one)
     #: where the time went: phase -> (wall seconds, CPU seconds of the whole process, every
-    #: thread included); phases: read, write, carry over, derived, checkpoint
+    #: thread included); phases: read, write, carry over, derived, checkpoint. The build reads
+    #: and writes in turns (:func:`turns`): read and write add up every turn, and their CPU
+    #: seconds include the derived steps started meanwhile (``started_early``)
     phases: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: the derived steps that started before every table was written (while sources were read)
+    started_early: list[str] = field(default_factory=list)
 
     def phase(self, name: str, wall_started: float, cpu_started: float) -> None:
-        """Record a phase that started at these ``time.perf_counter()`` / ``time.process_time()``."""
-        self.phases[name] = (time.perf_counter() - wall_started, time.process_time() - cpu_started)
+        """Record a phase that started at these ``time.perf_counter()`` / ``time.process_time()``
+        (added to the phase's earlier turns)."""
+        wall, cpu = self.phases.get(name, (0.0, 0.0))
+        self.phases[name] = (wall + time.perf_counter() - wall_started,
+                             cpu + time.process_time() - cpu_started)
 
 
 def _sources_to_read() -> tuple[list[Source], list[str]]:
@@ -217,14 +236,33 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM {incoming}")
 
 
-#: derive(con, report, progress): writes the derived tables into the new store before it is
-#: swapped in (:func:`corridors.pipeline.build` passes the flows and the corridor facts).
-DeriveFn = Callable[[duckdb.DuckDBPyConnection, "BuildReport", "ProgressFn | None"], None]
+class Derive(Protocol):
+    """Writes the derived tables into the new store before it is swapped in
+    (:func:`corridors.pipeline.build` passes :class:`corridors.pipeline.Derivation`: the flows
+    and the corridor facts). The build orders its reading by :meth:`reads`, calls
+    :meth:`written` each time more tables are final, then :meth:`finish` when all are, or
+    :meth:`cancel` when it fails."""
+
+    def reads(self) -> list[Collection[str]]:
+        """The sets of tables derived steps read, in the order the build should write them (each
+        set as soon as its sources are read: :func:`turns`)."""
+
+    def written(self, con: duckdb.DuckDBPyConnection, report: BuildReport,
+                tables: Collection[str]) -> None:
+        """``tables`` are final in the new store (others are still to be written): start what
+        reads only them, on cursors of ``con``, while the build goes on."""
+
+    def finish(self, con: duckdb.DuckDBPyConnection, report: BuildReport,
+               progress: ProgressFn | None) -> None:
+        """Every table is written: write the derived tables, waiting for those started."""
+
+    def cancel(self) -> None:
+        """The build failed: stop what was started and wait for it (the new file is discarded)."""
 
 
-def build(progress: ProgressFn | None = None, derive: DeriveFn | None = None) -> BuildReport:
+def build(progress: ProgressFn | None = None, derive: Derive | None = None) -> BuildReport:
     """Build the store from every pulled source and swap it in. Returns what was read and how
-    long each step took. ``derive`` writes the derived tables (see :data:`DeriveFn`): use
+    long each step took. ``derive`` writes the derived tables (see :class:`Derive`): use
     :func:`corridors.pipeline.build`, which passes them.
 
     Interrupted (Ctrl+C) or unable to write (full disk, no permission), it stops with one message
@@ -243,59 +281,172 @@ def build(progress: ProgressFn | None = None, derive: DeriveFn | None = None) ->
                                "`corridors build` again to finish.") from None
 
 
-def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildReport:
+#: The frames the loaders returned, by table, each with the position of its source in the
+#: registry (a table's frames are put together in registry order, whichever was read first).
+Parts = dict[str, list[tuple[int, pl.DataFrame]]]
+
+#: The frames a store table is put together from, where not only its own: its frames, the
+#: loaders' ``_`` parts and tables written before it. ``provenance`` is made last, of every source.
+MADE_FROM: dict[str, tuple[str, ...]] = {
+    "migrant_stock_totals": ("migrant_stock_totals", "_bilateral_totals", "migrant_stock"),
+    "countries": ("_m49_countries", "_annex_countries"),
+    "areas": ("areas", "_annex_areas"),
+    "country_aliases": (),  # the package's own alias files
+}
+
+
+def _made_from(table: str) -> tuple[str, ...]:
+    return MADE_FROM.get(table, (table,))
+
+
+@dataclass
+class Turn:
+    """One turn of the build: read these sources, then write these tables (None: every table not
+    written yet, and provenance)."""
+
+    sources: list[Source]
+    tables: list[str] | None
+
+
+def turns(sources: Sequence[Source], wanted: Sequence[Collection[str]] = ()) -> list[Turn]:
+    """The order of the build: the stock (:data:`STOCK_TABLES`) first, then each set of tables a
+    derived step reads (``wanted``, in order), then the rest. A turn reads the sources not read
+    yet whose loaders return a frame of its tables (:data:`corridors.store.loaders.WRITES`), so
+    each table is written once all its sources are read."""
+    left = list(sources)
+    done: set[str] = set()
+    out: list[Turn] = []
+    for wanted_tables in [STOCK_TABLES, *wanted]:
+        tables: list[str] = []
+        for table in wanted_tables:  # with the tables it is made from, before it
+            for part in (*_made_from(table), table):
+                if not part.startswith("_") and part not in done and part not in tables:
+                    tables.append(part)
+        if not tables:
+            continue
+        parts = {part for table in tables for part in _made_from(table)}
+        batch = [s for s in left if WRITES[reader_module(s)] & parts]
+        left = [s for s in left if s not in batch]
+        done.update(tables)
+        out.append(Turn(batch, tables))
+    out.append(Turn(left, None))
+    return out
+
+
+def _in_order(parts: Parts, names: Collection[str]) -> dict[str, list[pl.DataFrame]]:
+    return {name: [frame for _, frame in sorted(parts[name], key=lambda p: p[0])]
+            for name in names if parts.get(name)}
+
+
+def _made(table: str, frames: dict[str, list[pl.DataFrame]],
+          stock: pl.DataFrame | None) -> pl.DataFrame | None:
+    """A store table put together from the loaders' frames (None: no source gave it; the schema's
+    table, if any, stays empty). ``stock``: the bilateral stock as written."""
+    if table == "migrant_stock":
+        return _pick_bilateral(frames["migrant_stock"]) if frames.get("migrant_stock") else None
+    if table == "migrant_stock_totals":
+        return _published_totals(frames, stock)
+    if table == "countries":
+        return _countries(frames)
+    if table == "areas":
+        return _areas(frames)
+    if table == "country_aliases":
+        return _aliases()
+    return pl.concat(frames[table], how="diagonal_relaxed") if frames.get(table) else None
+
+
+def _build(cfg, progress: ProgressFn | None, derive: Derive | None) -> BuildReport:
     started = time.perf_counter()
     cpu = time.process_time()
     sources, skipped = _sources_to_read()
     report = BuildReport(cfg.store_path, 0.0, skipped=skipped, read=[s.id for s in sources])
-    parts: dict[str, list[pl.DataFrame]] = defaultdict(list)
+    parts: Parts = defaultdict(list)
     source_rows: dict[str, int] = {}
     total_steps = len(sources) + 1
     report.steps = total_steps
-    for done, source in enumerate(sources):
-        if progress:
-            progress(f"reading {source.id}", done, total_steps)
-        t0 = time.perf_counter()
-        frames = LOADERS[reader_module(source)](source, cache.folder_for(source))
-        report.timings[source.id] = time.perf_counter() - t0
-        source_rows[source.id] = sum(f.height for f in frames.values())
-        for table, frame in frames.items():
-            parts[table].append(frame)
-    report.phase("read", started, cpu)
-    if progress:
-        progress("writing the store", len(sources), total_steps)
-    t0, cpu = time.perf_counter(), time.process_time()
-    tables: dict[str, pl.DataFrame] = {"countries": _countries(parts)}
-    tables["country_aliases"] = _aliases()
-    if parts.get("migrant_stock"):
-        tables["migrant_stock"] = _pick_bilateral(parts["migrant_stock"])
-    for table, pieces in parts.items():
-        if table.startswith("_") or table == "migrant_stock":
-            continue
-        tables[table] = pl.concat(pieces, how="diagonal_relaxed")
-    published = _published_totals(parts, tables.get("migrant_stock"))
-    if published is not None:
-        tables["migrant_stock_totals"] = published
-    tables["areas"] = _areas(parts)
-    tables["provenance"] = _provenance(sources, source_rows)
-    parts.clear()  # the frames are in ``tables`` now
+    order = {source.id: i for i, source in enumerate(sources)}
+    written: set[str] = set()
 
+    def read(batch: Sequence[Source]) -> None:
+        """Read the sources of ``batch`` into ``parts`` (timed by source and as the read phase)."""
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        for source in batch:
+            if progress:
+                progress(f"reading {source.id}", len(source_rows), total_steps)
+            t1 = time.perf_counter()
+            module = reader_module(source)
+            frames = LOADERS[module](source, cache.folder_for(source))
+            report.timings[source.id] = time.perf_counter() - t1
+            source_rows[source.id] = sum(f.height for f in frames.values())
+            unexpected = set(frames) - WRITES[module]
+            if unexpected:
+                raise RuntimeError(f"the {module} loader returned {sorted(unexpected)}: name them "
+                                   "in corridors.store.loaders.WRITES")
+            for table, frame in frames.items():
+                parts[table].append((order[source.id], frame))
+        report.phase("read", t0, cpu0)
+
+    def unwritten() -> list[str]:
+        """The tables still to be written, the reference tables first."""
+        names = ["countries", "country_aliases", *(t for t in parts if not t.startswith("_")), "areas"]
+        return [t for t in dict.fromkeys(names) if t not in written]
+
+    def write(con: duckdb.DuckDBPyConnection, tables: list[str] | None) -> None:
+        """Write ``tables`` (None: every table not written yet) and free the frames no table
+        still to be written is made from; the stock is reconciled as soon as it is written."""
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        tables = unwritten() if tables is None else tables
+        frames = _in_order(parts, {p for t in tables for p in _made_from(t)})
+        stock = None
+        for table in tables:
+            frame = _made(table, frames, stock)
+            if table == "migrant_stock":
+                stock = frame
+            if frame is not None:
+                _insert(con, table, frame)
+                report.rows[table] = frame.height
+            written.add(table)
+        frames.clear()  # in the store now: their memory is free for the derived steps
+        needed = {p for t in unwritten() for p in _made_from(t)}
+        for part in [p for p in parts if p not in needed]:
+            del parts[part]
+        if "migrant_stock" in tables:
+            carried = carry_unknown_origin(con)
+            if carried.rows:
+                report.rows["unknown origin carried"] = carried.rows
+        report.phase("write", t0, cpu0)
+
+    plan = turns(sources, derive.reads() if derive is not None else ())
+    reading = False  # a reader's error (an OSError among them) is not a failed write
     with lifecycle.writing(cfg.store_path):  # saves wait: none is lost in the swap
         tmp = lifecycle.work_file(cfg.store_path, "building")
         lifecycle.discard(tmp)
         try:
             con = duckdb.connect(str(tmp))
             try:
+                # A table written by several threads ends in part-filled row groups, which a
+                # checkpoint merges by default (decompress, compress again: 0.3 s at the end of
+                # the build for the corridor facts). A new file has no deleted rows to reclaim,
+                # so its row groups are kept as written: the same rows, one more row group.
+                con.execute("SET max_vacuum_tasks = 0")
                 create_schema(con)
-                for table, frame in tables.items():
-                    _insert(con, table, frame)
-                    report.rows[table] = frame.height
-                tables.clear()  # in the store now: their memory is free for the derived steps
-                carried = carry_unknown_origin(con)
-                if carried.rows:
-                    report.rows["unknown origin carried"] = carried.rows
-                report.timings["write"] = time.perf_counter() - t0
+                for turn in plan:
+                    reading = True
+                    read(turn.sources)
+                    reading = False
+                    if progress:
+                        progress("writing the store" if turn.tables is None else
+                                 "writing " + ", ".join(turn.tables), len(source_rows), total_steps)
+                    write(con, turn.tables)
+                    if turn.tables is not None and derive is not None:
+                        derive.written(con, report, frozenset(written))
+                t0, cpu = time.perf_counter(), time.process_time()
+                provenance_rows = _provenance(sources, source_rows)
+                _insert(con, "provenance", provenance_rows)
+                report.rows["provenance"] = provenance_rows.height
+                parts.clear()
                 report.phase("write", t0, cpu)
+                report.timings["write"] = report.phases["write"][0]
                 t1, cpu = time.perf_counter(), time.process_time()
                 report.rows["survey_estimates"] = _carry_over_user_observations(
                     con, cfg.store_path, report)
@@ -303,11 +454,15 @@ def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildRe
                 report.phase("carry over", t1, cpu)
                 if derive is not None:
                     t1, cpu = time.perf_counter(), time.process_time()
-                    derive(con, report, progress)
+                    derive.finish(con, report, progress)
                     report.phase("derived", t1, cpu)
                 t1, cpu = time.perf_counter(), time.process_time()
                 con.execute("CHECKPOINT")
                 report.phase("checkpoint", t1, cpu)
+            except BaseException:
+                if derive is not None:
+                    derive.cancel()  # its cursors stop before the connection closes
+                raise
             finally:
                 con.close()
             if report.previous_damaged and cfg.store_path.exists():
@@ -315,8 +470,8 @@ def _build(cfg, progress: ProgressFn | None, derive: DeriveFn | None) -> BuildRe
             lifecycle.swap_in(tmp, cfg.store_path)
         except BaseException as error:
             lifecycle.discard(tmp)
-            if isinstance(error, (OSError, duckdb.IOException)) or (
-                    isinstance(error, duckdb.Error) and _WRITE_FAILURE.search(str(error))):
+            if not reading and (isinstance(error, (OSError, duckdb.IOException)) or (
+                    isinstance(error, duckdb.Error) and _WRITE_FAILURE.search(str(error)))):
                 raise _write_failed(error, cfg.store_path) from None
             raise
     report.seconds = time.perf_counter() - started

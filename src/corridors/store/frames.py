@@ -22,5 +22,6 @@ def parquet_source(frame: pl.DataFrame) -> Iterator[str]:
     """A ``read_parquet(...)`` table expression holding ``frame``, valid inside the block."""
     with tempfile.TemporaryDirectory(prefix="corridors-frame-") as folder:
         path = Path(folder) / "frame.parquet"
-        frame.write_parquet(path, compression="uncompressed", statistics=False)
+        frame.write_parquet(path, compression="uncompressed", statistics=False,
+                            row_group_size=122_880)
         yield "read_parquet('" + str(path).replace("'", "''") + "')"

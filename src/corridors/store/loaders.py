@@ -192,6 +192,25 @@ def load_world_bank_rpw(source: Source, folder: Path) -> Frames:
     return {"remittance_costs": _tag(read_source(source, folder), source)}
 
 
+#: The frames each loader may return, by name (store tables, and ``_`` parts the build puts
+#: together): the build reads every source whose loader returns a frame of a table before it
+#: writes that table. A loader returning a frame not named here stops the build.
+WRITES: dict[str, frozenset[str]] = {
+    "un_desa_totals": frozenset({"migrant_stock_totals", "population", "indicators"}),
+    "un_desa_annex": frozenset({"_annex_countries", "_annex_areas"}),
+    "un_desa_bilateral": frozenset({"migrant_stock", "_bilateral_totals"}),
+    "wpp": frozenset({"population"}),
+    "m49": frozenset({"_m49_countries", "areas", "_m49_developed"}),
+    "world_bank_income": frozenset({"income_groups", "income_thresholds", "wb_classification"}),
+    "world_bank_wdi": frozenset({"indicators"}),
+    "borders": frozenset({"dyads", "contiguity"}),
+    "communities": frozenset({"rec_membership"}),
+    "world_bank_bilateral": frozenset({"wb_bilateral"}),
+    "world_bank_bilateral_csv": frozenset({"wb_bilateral"}),
+    "world_bank_gdp": frozenset({"indicators"}),
+    "world_bank_rpw": frozenset({"remittance_costs"}),
+}
+
 LOADERS: dict[str, Loader] = {
     "un_desa_totals": load_un_desa_totals,
     "un_desa_annex": load_un_desa_annex,

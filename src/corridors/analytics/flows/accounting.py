@@ -160,8 +160,10 @@ def _one_sweep_flows(rows: np.ndarray, cols: np.ndarray, tol: float,
 
     That seed is an outer product per birthplace, so one sweep gives
     ``moves[b, i, j] = row_ratio[b, i] * col_ratio[b, j]``: the same numbers as :func:`ipf`'s
-    first sweep, summed in the same order, one birthplace at a time instead of in an
-    ``n x n x n`` array (235 places: 100 MB per array, several of them).
+    first sweep, summed in the same order, without the ``n x n x n`` array (235 places: 100 MB
+    per array, several of them). A move is non-zero only where birthplace ``b`` has a surplus at
+    ``i`` and an arrival at ``j`` (about 12 x 30 of the 235 x 235 cells of a birthplace in the
+    IMS), and adding a zero changes no sum, so only those moves are made and added up.
     """
     has_row = rows > 0
     has_col = cols > 0
@@ -171,15 +173,29 @@ def _one_sweep_flows(rows: np.ndarray, cols: np.ndarray, tol: float,
     # reduction over the middle axis of the n x n x n array adds them), where an arrival is
     col_total = np.cumsum(row_ratio, axis=1)[:, -1]
     col_ratio = _ratio(cols, has_col * col_total[:, None])
-    flows = np.zeros((rows.shape[1], cols.shape[1]))
-    gap = 0.0
-    for b in range(rows.shape[0]):
-        moves = np.multiply.outer(row_ratio[b], col_ratio[b])
-        gap = max(gap, float(np.abs(moves.sum(axis=-1) - rows[b]).max(initial=0.0)))
-        flows += moves
+    # the row totals of the moves, each over all n places (zeros included) as the n x n x n
+    # array sums them: the same rounding; a birthplace's place without a surplus sums to 0
+    b_i, i = np.nonzero(row_ratio)
+    summed = np.zeros_like(row_ratio)
+    summed[b_i, i] = (row_ratio[b_i, i][:, None] * col_ratio[b_i]).sum(axis=-1)
+    gap = float(np.abs(summed - rows).max(initial=0.0))
     if gap > tol * scale:
         return None
-    return flows, gap
+    # every non-zero move (b, i, j), birthplace by birthplace: for each (b, i) with a surplus,
+    # the arrivals j of b (``first[b]`` is where b's arrivals start in ``j``)
+    b_j, j = np.nonzero(col_ratio)
+    arrivals = np.bincount(b_j, minlength=rows.shape[0])
+    first = np.cumsum(arrivals) - arrivals
+    count = arrivals[b_i]
+    pair = np.repeat(np.arange(b_i.size), count)
+    within = np.arange(pair.size) - np.repeat(np.cumsum(count) - count, count)
+    arrival = first[b_i][pair] + within
+    moves = row_ratio[b_i, i][pair] * col_ratio[b_j, j][arrival]
+    # added into each cell in birthplace order, from zero (bincount adds its weights in the
+    # order given), as the n x n x n array's sum over birthplaces adds them
+    n = cols.shape[1]
+    flows = np.bincount(i[pair] * n + j[arrival], weights=moves, minlength=rows.shape[1] * n)
+    return flows.reshape(rows.shape[1], n), gap
 
 
 @dataclass

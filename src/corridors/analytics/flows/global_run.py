@@ -43,6 +43,8 @@ from corridors.store import literal
 from corridors.store.frames import parquet_source
 
 STORE_METHODS = ("demo", "diff-zero", "diff-return", "rates-dennett")
+#: Every store table :func:`global_flows` reads (the build starts its flows once these are written).
+READS = ("migrant_stock", "population")
 SEXES = ("male", "female", "total")
 FLOW_COLUMNS = ("edition", "method", "settings", "period_start", "period_end", "origin",
                 "destination", "sex", "value")
@@ -133,7 +135,26 @@ def _memoised(memo: Memo | None, key: tuple, compute):
 
 def _stocks(con: duckdb.DuckDBPyConnection, edition: str, year: int, sex: str,
             memo: Memo | None = None) -> pl.DataFrame:
+    """A year's stocks of one sex by origin and destination. With a ``memo`` the edition's
+    stocks are read in one query, every year and sex at once (a run reads them all)."""
+    if memo is not None:
+        every = cast(dict[tuple[int, str], pl.DataFrame],
+                     _memoised(memo, ("stocks", edition), lambda: _read_edition_stocks(con, edition)))
+        if (year, sex) in every:
+            return every[(year, sex)]
     return _memoised(memo, ("stocks", edition, year, sex), lambda: _read_stocks(con, edition, year, sex))
+
+
+def _read_edition_stocks(con: duckdb.DuckDBPyConnection, edition: str
+                         ) -> dict[tuple[int, str], pl.DataFrame]:
+    """Every year's and sex's stocks of an edition as :func:`_read_stocks` reads one (a year
+    without a sex is not in the result: :func:`_read_stocks` gives it, totals as male + female)."""
+    frame = con.execute(
+        "SELECT year, sex, origin, destination, sum(value) AS value FROM migrant_stock "
+        f"WHERE edition = {literal(edition)} AND value IS NOT NULL "
+        "GROUP BY year, sex, origin, destination").pl()
+    return {(int(year), str(sex)): part.drop("year", "sex") for (year, sex), part
+            in frame.partition_by("year", "sex", as_dict=True, maintain_order=False).items()}
 
 
 def _read_stocks(con: duckdb.DuckDBPyConnection, edition: str, year: int, sex: str) -> pl.DataFrame:
@@ -217,7 +238,8 @@ def period_matrices(con: duckdb.DuckDBPyConnection, edition: str, year_start: in
                               f"{year_end}")
     natives = [native_born(con, edition, population_edition, y, sex, memo)
                for y in (year_start, year_end)]
-    places = sorted(set().union(*(set(f["origin"]) | set(f["destination"]) for f in frames),
+    places = sorted(set().union(*(set(f["origin"].unique().to_list())
+                                  | set(f["destination"].unique().to_list()) for f in frames),
                                 *(set(n[0]) for n in natives)))
     index = {p: i for i, p in enumerate(places)}
     mats = []
