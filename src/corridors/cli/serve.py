@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from corridors.cli._output import console
 
 ORDER = 90
+
+#: Seconds a thread runs Python before another may take the interpreter lock (Python's default is
+#: 0.005). Answers are Python work in worker threads, and the event loop that accepts connections,
+#: reads requests and writes answers needs the lock at each step: at 5 ms, 20 clients connecting
+#: at once waited up to 60 ms more for their first answer (first-call p95 of country profiles
+#: 36-63 ms over four runs, 36-38 ms at 1 ms; bench/bench_api.py --first-calls).
+SWITCH_INTERVAL = 0.001
 
 
 def serve_command(
@@ -31,6 +40,7 @@ def serve_command(
     from corridors.store import connect
 
     connect(settings().store_path).close()  # stops with what to run when there is no store
+    sys.setswitchinterval(SWITCH_INTERVAL)
     console.print(f"corridors: dashboard at http://{host}:{port}/  API at "
                   f"http://{host}:{port}/api/v1  (Ctrl+C to stop)")
     uvicorn.run(create_app(prepare=prepare), host=host, port=port, log_level="warning", access_log=False)
