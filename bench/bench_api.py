@@ -195,7 +195,7 @@ def render_overview(base: str) -> dict:
             page = browser.new_page()
             started = time.perf_counter()
             page.goto(base + path, wait_until="load")
-            page.wait_for_selector("svg.map path")
+            page.wait_for_selector("svg.map use")  # the countries: <use> of shared shapes
             out[label] = round(time.perf_counter() - started, 3)
             timing = page.evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0])")
             nav = json.loads(timing)

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from corridors.analytics import facts as corridor_facts
 from corridors.analytics import regions
+from corridors.analytics.flows.summaries import FlowIndex, corridor
 from corridors.analytics.lenses import BUILTIN, Rule
 from corridors.analytics.profiles import (
     GROUPS_LENS,
@@ -29,6 +30,7 @@ from corridors.analytics.profiles import (
     edition_facts,
 )
 from corridors.api.main import create_app
+from corridors.records.flows import flows_edition, saved_flows
 from corridors.records.prepare import prepare
 from corridors.records.summaries import summary_frame
 from corridors.store.serving import Store
@@ -141,7 +143,7 @@ def test_prepare_keeps_what_it_read(built_home: Path, built_store: Path, monkeyp
     try:
         done = prepare(store)
         assert set(done.spent) == {"facts", "country profiles", "corridors", "summaries",
-                                   "rankings", "scorecard sources"}
+                                   "rankings", "scorecard sources", "flows"}
         # a scorecard's sources: for corridors no agreement covers, and per agreements file
         assert sum(key[0] == "governance-sources" and key[4] == () for key in store._memo) == 1
         assert any(key[0] == "governance-sources" and key[4] for key in store._memo)
@@ -166,6 +168,8 @@ URLS = (
        for y in (1990, 2020)]
     + [f"/api/v1/summary?lens={lens}&year={y}&sex={sex}" for lens in ("wb-lmic", "wb-non-high")
        for y in (1995, 2020) for sex in ("total", "male")]
+    + [f"/api/v1/flows/{o}/{d}" for o, d in (("IND", "ARE"), ("ARE", "IND"), ("VEN", "COL"),
+                                             ("KEN", "ISL"))]
 )
 
 
@@ -183,3 +187,22 @@ def test_a_prepared_server_answers_as_one_that_was_not(built_home: Path, built_s
                 bodies.setdefault(url, []).append(answer.json())
     for url, (plain, prepared) in bodies.items():
         assert prepared == plain, url
+
+
+def test_flows_found_by_corridor_equal_the_flows_scanned(built_store: Path) -> None:
+    store = Store(built_store)
+    con, generation = store.acquire()
+    try:
+        edition = flows_edition(store, con, None)
+        frame, _ = saved_flows(store, con, edition)
+        index = FlowIndex(frame)
+        pairs = random.Random(11).sample(sorted(set(frame.select("origin", "destination")
+                                                    .iter_rows())), 150)
+        pairs += [(d, o) for o, d in pairs[:50]] + [("KEN", "ISL"), ("XXX", "KEN")]
+        for origin, destination in pairs:
+            found = corridor(index, origin, destination)
+            assert found.equals(corridor(frame, origin, destination)), (origin, destination)
+        assert corridor(index, "XXX", "KEN")["flow"].sum() == 0  # no such corridor: zeros
+    finally:
+        store.release(con, generation)
+        store.close()

@@ -16,7 +16,7 @@ from corridors.analytics import reference
 from corridors.analytics.editions import editions_held
 from corridors.analytics.flows import global_run
 from corridors.analytics.flows.lenses import lens_flows
-from corridors.analytics.flows.summaries import corridor
+from corridors.analytics.flows.summaries import FlowIndex, corridor
 from corridors.analytics.lenses import available_lenses, get_lens
 from corridors.api.deps import Unknown
 from corridors.store import provenance
@@ -72,6 +72,15 @@ def saved_flows(store: Store, con: duckdb.DuckDBPyConnection,
     return found
 
 
+def flow_index(store: Store, con: duckdb.DuckDBPyConnection,
+               edition: str) -> tuple[FlowIndex, dict[str, Any]]:
+    """The saved flows of the edition held sorted by corridor (:class:`FlowIndex`) and their
+    settings; kept per store file (prepared when the server starts:
+    :mod:`corridors.records.prepare`)."""
+    frame, settings = saved_flows(store, con, edition)
+    return store.memo(("flow-index", edition), lambda: FlowIndex(frame), keep=True), settings
+
+
 def _caption(method: str, settings: dict[str, Any]) -> str:
     text = f"Estimated from changes in bilateral stocks by {METHOD_NAMES.get(method, method)}"
     if settings.get("birthplace_match"):
@@ -84,9 +93,9 @@ def corridor_flows(store: Store, con: duckdb.DuckDBPyConnection, origin: str, de
                    edition: str | None, sex: FlowSex = "both") -> dict[str, Any]:
     """Flows both ways along a corridor per period and sex, as ``corridors flows corridor``."""
     edition = flows_edition(store, con, edition)
-    frame, settings = saved_flows(store, con, edition)
+    index, settings = flow_index(store, con, edition)
     rows = store.memo(("corridor-flows", origin, destination, edition),
-                      lambda: corridor(frame, origin, destination).to_dicts())
+                      lambda: corridor(index, origin, destination).to_dicts())
     if sex != "both":
         rows = [r for r in rows if r["sex"] == sex]
     method = rows[0]["method"] if rows else settings.get("method", "demo")

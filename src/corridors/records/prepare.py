@@ -7,11 +7,12 @@ For every edition: its selection and stock sources, and every corridor's facts h
 before needs no query). For the default edition: every country's profile facts under every
 built-in lens (one query, arranged per country for deriving any year's profile), the South-South
 summary of every built-in lens, year and sex, the governance facts and their sources (a
-scorecard's: one set per agreements file), and the scorecard ranking of every built-in lens and
-year (the default ``top``). After that the server asks itself one question of each kind
-(:func:`corridors.api.main.create_app`), so routes and answer writers are ready too. Everything
-is kept in the store's memo, exactly as if it had been asked, and is dropped with it when the
-store file changes.
+scorecard's: one set per agreements file), the scorecard ranking of every built-in lens and
+year (the default ``top``), and the saved flows of the default flows edition held sorted by
+corridor (:class:`~corridors.analytics.flows.summaries.FlowIndex`). After that the server asks
+itself one question of each kind (:func:`corridors.api.main.create_app`), so routes and answer
+writers are ready too. Everything is kept in the store's memo, exactly as if it had been asked,
+and is dropped with it when the store file changes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from corridors.analytics.editions import editions_held
 from corridors.analytics.lenses import BUILTIN
 from corridors.errors import CorridorsError
 from corridors.observatory import selection
+from corridors.records.flows import flow_index, flows_edition
 from corridors.records.governance import DEFAULT_TOP, prepare_scorecard_sources, rank_record
 from corridors.records.profiles import corridor_index, every_country_facts, facts_of
 from corridors.records.summaries import summary_frame
@@ -83,6 +85,10 @@ def prepare(store: Store) -> Prepared:
             timed("scorecard sources", lambda: prepare_scorecard_sources(store, con))
         except (CorridorsError, HTTPException) as error:  # no governance reference: still serves
             log.warning("rankings not prepared: %s", getattr(error, "detail", error))
+        try:
+            timed("flows", lambda: flow_index(store, con, flows_edition(store, con, None)))
+        except (CorridorsError, HTTPException) as error:  # no saved flows: still serves
+            log.warning("flows not prepared: %s", getattr(error, "detail", error))
     finally:
         store.release(con, generation)
     return done
