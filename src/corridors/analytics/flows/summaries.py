@@ -131,17 +131,22 @@ def corridor(frame: pl.DataFrame | FlowIndex, origin: str, destination: str) -> 
         there = frame.filter((pl.col("origin") == origin) & (pl.col("destination") == destination))
         back = frame.filter((pl.col("origin") == destination) & (pl.col("destination") == origin))
         periods = frame.select(_RUN_KEYS).unique()
-    keys = _RUN_KEYS
-    out = (periods
-           .join(there.select(keys + [pl.col("value").alias("flow")]), on=keys, how="left")
-           .join(back.select(keys + [pl.col("value").alias("reverse_flow")]), on=keys, how="left")
-           .with_columns(pl.col("flow", "reverse_flow").fill_null(0.0))
-           .with_columns(net=pl.col("flow") - pl.col("reverse_flow"),
-                         origin=pl.lit(origin), destination=pl.lit(destination))
-           .select(["origin", "destination", "edition", "method", "period_start", "period_end",
-                    "sex", "flow", "reverse_flow", "net"])
-           .sort(["period_start", "sex"]))
-    return out
+    # a corridor has a few dozen periods and sexes: put together in Python (each polars join
+    # or step cost about 0.14 ms of planning, 1.5 ms a corridor in all)
+    flow = {key[:-1]: key[-1] for key in there.select(*_RUN_KEYS, "value").iter_rows()}
+    reverse = {key[:-1]: key[-1] for key in back.select(*_RUN_KEYS, "value").iter_rows()}
+    rows = []
+    for key in periods.iter_rows():
+        ahead, behind = flow.get(key), reverse.get(key)
+        ahead = 0.0 if ahead is None else ahead
+        behind = 0.0 if behind is None else behind
+        rows.append((origin, destination, *key, ahead, behind, ahead - behind))
+    rows.sort(key=lambda row: (row[4], row[6]))  # by period_start, then sex
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "origin": pl.String, "destination": pl.String,
+        **{name: periods.schema[name] for name in _RUN_KEYS},
+        "flow": pl.Float64, "reverse_flow": pl.Float64, "net": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def published_totals(path: Path | str) -> dict[int, float]:
