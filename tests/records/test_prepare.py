@@ -15,6 +15,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -199,9 +200,19 @@ def test_flows_found_by_corridor_equal_the_flows_scanned(built_store: Path) -> N
         pairs = random.Random(11).sample(sorted(set(frame.select("origin", "destination")
                                                     .iter_rows())), 150)
         pairs += [(d, o) for o, d in pairs[:50]] + [("KEN", "ISL"), ("XXX", "KEN")]
+        runs = frame.select("edition", "method", "period_start", "period_end", "sex").unique()
         for origin, destination in pairs:
             found = corridor(index, origin, destination)
             assert found.equals(corridor(frame, origin, destination)), (origin, destination)
+            # every run's period and sex once, each way's flow as saved (0 when none), net
+            assert found.height == runs.height
+            for direction, (o, d) in (("flow", (origin, destination)),
+                                      ("reverse_flow", (destination, origin))):
+                saved = {(r["period_start"], r["sex"]): r["value"] for r in frame.filter(
+                    (pl.col("origin") == o) & (pl.col("destination") == d)).iter_rows(named=True)}
+                assert [saved.get((r["period_start"], r["sex"]), 0.0) for r in found.iter_rows(
+                    named=True)] == found[direction].to_list()
+            assert (found["net"] == found["flow"] - found["reverse_flow"]).all()
         assert corridor(index, "XXX", "KEN")["flow"].sum() == 0  # no such corridor: zeros
     finally:
         store.release(con, generation)
