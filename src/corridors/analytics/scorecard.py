@@ -382,7 +382,7 @@ def rank(con: duckdb.DuckDBPyConnection, lens_id: str, year: int, *, edition: st
     corridors_rows = _top_south_south(con, lens_id, year, edition=edition, top=top, facts=facts)
     gov = gov or Governance.load(con, reference)
     names = codes.countries()
-    members_of = _members_of(gov, year)
+    members_of = gov.members_in(year)
     remembered = replace(gov, ratifications=_RatifiedByYear(gov.ratifications))
     out = []
     for row in corridors_rows:
