@@ -230,6 +230,19 @@ def code_for(text: str | int) -> str | None:
     return iso3_for_name(value) or _folded().get(fold(value))
 
 
+def codes_for(items: Iterable[object], example: str = "") -> list[str]:
+    """ISO3 of each country in ``items`` (anything :func:`code_for` reads), in order; the first
+    unknown one is a ValueError naming it and what to use (``example``: an ISO3 code to show)."""
+    out = []
+    for item in items:
+        iso3 = code_for(str(item))
+        if iso3 is None:
+            raise ValueError(f"unknown country {item!r} (use ISO3 codes"
+                             + (f", e.g. {example})" if example else ")"))
+        out.append(iso3)
+    return out
+
+
 def names_of(iso3: str) -> list[str]:
     """Every name and alias of a country as written in the table and alias files (M49 name
     first, then UN DESA's short name, then the aliases in file order)."""

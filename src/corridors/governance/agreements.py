@@ -144,13 +144,7 @@ class Agreement(BaseModel):
             return []
         if not isinstance(value, list | tuple):
             return value  # pydantic's own check names the list it expected
-        out = []
-        for item in value:
-            iso3 = codes.code_for(str(item))
-            if iso3 is None:
-                raise ValueError(f"unknown country {item!r} (use ISO3 codes, e.g. KOR)")
-            out.append(iso3)
-        return out
+        return codes.codes_for(value, example="KOR")
 
     @field_validator("provisions", mode="before")
     @classmethod

@@ -105,13 +105,7 @@ class Practice(BaseModel):
             return []
         if not isinstance(value, list | tuple):
             return value  # pydantic's own check names the list it expected
-        out = []
-        for item in value:
-            iso3 = codes.code_for(str(item))
-            if iso3 is None:
-                raise ValueError(f"unknown country {item!r} (use ISO3 codes)")
-            out.append(iso3)
-        return out
+        return codes.codes_for(value)
 
     @field_validator("themes")
     @classmethod
